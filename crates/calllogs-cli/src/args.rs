@@ -1,0 +1,202 @@
+//! The command line, as clap sees it.
+
+use chrono::{DateTime, Duration, Utc};
+use clap::{Args, Parser, Subcommand};
+
+use calllogs::{Direction, Status};
+
+/// Call logs from telephony and voice-AI providers, in one shape.
+#[derive(Debug, Parser)]
+#[command(name = "calllogs", version, about, propagate_version = true)]
+pub struct Cli {
+    /// More logging on stderr (-v debug, -vv trace); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The providers compiled in, with their credentials, filters and limits.
+    Providers,
+    /// The hangup-cause taxonomy.
+    Causes {
+        /// One JSON object per cause instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// How one provider reason or code maps onto the taxonomy.
+    Explain {
+        #[arg(long, short)]
+        provider: String,
+        /// A reason (`NORMAL_CLEARING`, `Customer Hangup`) or a code (`8011`).
+        reason: String,
+    },
+    /// Raw API response bodies (one page each) to normalized NDJSON; no network.
+    Normalize {
+        #[arg(long, short)]
+        provider: String,
+        /// Files holding one response body each; `-` or none reads stdin.
+        files: Vec<String>,
+        /// Leave the provider's original record out.
+        #[arg(long)]
+        no_raw: bool,
+    },
+    /// Pull calls over the provider's API, all pages.
+    Fetch(Box<FetchArgs>),
+}
+
+/// Which provider, where, and with what credentials.
+#[derive(Debug, Args, Clone)]
+pub struct ProviderArgs {
+    /// Provider id (see `calllogs providers`).
+    #[arg(long, short)]
+    pub provider: String,
+    /// API base URL (an emulator, a proxy); defaults to the provider's.
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Plivo auth id [env: PLIVO_AUTH_ID].
+    #[arg(long)]
+    pub auth_id: Option<String>,
+    /// Plivo auth token, SuperU API key, NectarDesk access token or Unpod
+    /// API token [env: PLIVO_AUTH_TOKEN, SUPERU_API_KEY, NECTARDESK_ACCESS_TOKEN, UNPOD_API_TOKEN].
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Unpod organization handle [env: UNPOD_ORG_HANDLE].
+    #[arg(long)]
+    pub org_handle: Option<String>,
+    /// Requests per try at most (1 = no retries).
+    #[arg(long, default_value_t = 6)]
+    pub max_attempts: u32,
+}
+
+/// What to fetch.
+#[derive(Debug, Args, Clone)]
+pub struct FilterArgs {
+    /// Lower bound: RFC 3339 or a duration back from now (`40d`, `24h`, `90m`).
+    #[arg(long, value_parser = parse_time)]
+    pub since: Option<DateTime<Utc>>,
+    /// Upper bound (exclusive): RFC 3339 or a duration back from now.
+    #[arg(long, value_parser = parse_time)]
+    pub until: Option<DateTime<Utc>>,
+    /// inbound or outbound.
+    #[arg(long)]
+    pub direction: Option<Direction>,
+    /// completed, no_answer, busy, failed, canceled, missed, abandoned, in_progress.
+    #[arg(long)]
+    pub status: Option<Status>,
+    /// Calling number (exact or prefix where the provider allows).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Called number.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Free-text search.
+    #[arg(long)]
+    pub search: Option<String>,
+    /// Campaign id.
+    #[arg(long)]
+    pub campaign: Option<String>,
+    /// Agent id.
+    #[arg(long)]
+    pub agent: Option<String>,
+    /// SuperU assistant id (`all` by default).
+    #[arg(long)]
+    pub assistant: Option<String>,
+    /// Records per page (clamped to what the provider allows).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub page_size: Option<u32>,
+    /// A provider's own filter, `KEY=VALUE` (repeatable; see `calllogs providers`).
+    #[arg(long = "filter", value_name = "KEY=VALUE", value_parser = parse_kv)]
+    pub filters: Vec<(String, String)>,
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    #[command(flatten)]
+    pub provider: ProviderArgs,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "ndjson")]
+    pub format: crate::output::Format,
+    /// Write to this file instead of stdout.
+    #[arg(long, short)]
+    pub output: Option<std::path::PathBuf>,
+    /// Leave the provider's original record out.
+    #[arg(long)]
+    pub no_raw: bool,
+}
+
+/// RFC 3339, a date, or a duration back from now (`40d`, `24h`, `90m`, `30s`, `2w`).
+pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    parse_time_at(s, Utc::now())
+}
+
+pub fn parse_time_at(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
+    let t = s.trim();
+    if let Some(unit) = t.chars().last().filter(|c| c.is_ascii_alphabetic()) {
+        let num = &t[..t.len() - 1];
+        if !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit()) {
+            let n: i64 = num
+                .parse()
+                .map_err(|_| format!("{s:?}: number too large"))?;
+            let d = match unit {
+                's' => Duration::try_seconds(n),
+                'm' => Duration::try_minutes(n),
+                'h' => Duration::try_hours(n),
+                'd' => Duration::try_days(n),
+                'w' => Duration::try_weeks(n),
+                _ => None,
+            };
+            return d.and_then(|d| now.checked_sub_signed(d)).ok_or_else(|| {
+                format!("{s:?}: not a duration this program can use (s, m, h, d or w)")
+            });
+        }
+    }
+    calllogs::parse::timestamp(t)
+        .filter(|_| !t.bytes().all(|b| b.is_ascii_digit()))
+        .ok_or_else(|| format!("{s:?} is neither an RFC 3339 time (2026-01-31T00:00:00Z) nor a duration (40d, 24h, 90m)"))
+}
+
+fn parse_kv(s: &str) -> Result<(String, String), String> {
+    s.split_once('=')
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| format!("{s:?} is not KEY=VALUE"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn times_and_durations() {
+        let now = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+        assert_eq!(parse_time_at("40d", now).unwrap(), now - Duration::days(40));
+        assert_eq!(
+            parse_time_at("24h", now).unwrap(),
+            now - Duration::hours(24)
+        );
+        assert_eq!(
+            parse_time_at("90m", now).unwrap(),
+            now - Duration::minutes(90)
+        );
+        assert_eq!(
+            parse_time_at("2026-01-31T00:00:00Z", now).unwrap(),
+            Utc.with_ymd_and_hms(2026, 1, 31, 0, 0, 0).unwrap()
+        );
+        for bad in [
+            "",
+            "soon",
+            "12",
+            "3y",
+            "99999999999999999999d",
+            "2026-02-30",
+        ] {
+            assert!(parse_time_at(bad, now).is_err(), "{bad}");
+        }
+    }
+}

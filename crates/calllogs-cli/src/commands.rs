@@ -1,0 +1,312 @@
+//! The commands. Each returns a [`CliError`] that knows its exit code.
+
+use std::fmt;
+use std::io::{Read, Write};
+
+use futures::StreamExt;
+
+use calllogs::registry::{self, RegistryError};
+use calllogs::{CallQuery, Category, DynProvider, HangupCause, RetryPolicy, Settings};
+
+use crate::args::{Cli, Command, FetchArgs, FilterArgs, ProviderArgs};
+use crate::output::Sink;
+
+/// An error and its exit code: 2 for bad usage or bad input, 1 for the rest.
+#[derive(Debug)]
+pub struct CliError {
+    message: String,
+    code: u8,
+}
+
+impl CliError {
+    pub fn usage(message: impl Into<String>) -> Self {
+        CliError {
+            message: message.into(),
+            code: 2,
+        }
+    }
+    pub fn other(message: impl Into<String>) -> Self {
+        CliError {
+            message: message.into(),
+            code: 1,
+        }
+    }
+    pub fn exit_code(&self) -> u8 {
+        self.code
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<calllogs::Error> for CliError {
+    fn from(e: calllogs::Error) -> Self {
+        CliError {
+            code: if e.is_usage() { 2 } else { 1 },
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<RegistryError> for CliError {
+    fn from(e: RegistryError) -> Self {
+        match e {
+            RegistryError::Build(e) => e.into(),
+            other => CliError::usage(other.to_string()),
+        }
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        CliError::other(format!("I/O error: {e}"))
+    }
+}
+
+pub fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "calllogs=debug,calllogs_core=debug,info",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Providers => providers(),
+        Command::Causes { json } => causes(json),
+        Command::Explain { provider, reason } => explain(&provider, &reason),
+        Command::Normalize {
+            provider,
+            files,
+            no_raw,
+        } => normalize(&provider, &files, no_raw),
+        Command::Fetch(args) => fetch(*args),
+    }
+}
+
+fn stdout_line(out: &mut impl Write, line: &str) -> Result<(), CliError> {
+    match writeln!(out, "{line}") {
+        // A closed pipe (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+fn providers() -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    let list = registry::providers();
+    if list.is_empty() {
+        stdout_line(&mut out, "no provider is compiled into this build")?;
+    }
+    for p in list {
+        stdout_line(&mut out, &format!("{} ({})", p.id, p.name))?;
+        let creds: Vec<_> = p.credentials.iter().map(|c| c.env).collect();
+        stdout_line(&mut out, &format!("  credentials: {}", creds.join(", ")))?;
+        stdout_line(&mut out, &format!("  filters:     {}", p.filters))?;
+        stdout_line(&mut out, &format!("  limits:      {}", p.limits))?;
+    }
+    for id in registry::KNOWN {
+        if matches!(registry::info(id), Err(RegistryError::NotCompiled(_))) {
+            stdout_line(&mut out, &format!("{id} (not compiled into this build)"))?;
+        }
+    }
+    Ok(())
+}
+
+fn causes(json: bool) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    if !json {
+        stdout_line(
+            &mut out,
+            &format!(
+                "{:<42} {:<18} {:>5} {:>4} {:>4}  description",
+                "cause", "category", "plivo", "q850", "sip"
+            ),
+        )?;
+    }
+    let opt = |v: Option<u16>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
+    for &c in HangupCause::ALL {
+        if json {
+            let v = serde_json::json!({
+                "cause": c.as_str(),
+                "category": c.category().as_str(),
+                "description": c.description(),
+                "plivo_code": c.plivo_code(),
+                "q850": c.q850(),
+                "sip": c.sip(),
+            });
+            stdout_line(&mut out, &v.to_string())?;
+        } else {
+            stdout_line(
+                &mut out,
+                &format!(
+                    "{:<42} {:<18} {:>5} {:>4} {:>4}  {}",
+                    c.as_str(),
+                    c.category().as_str(),
+                    opt(c.plivo_code()),
+                    opt(c.q850()),
+                    opt(c.sip()),
+                    c.description()
+                ),
+            )?;
+        }
+    }
+    if !json {
+        stdout_line(
+            &mut out,
+            &format!(
+                "{:<42} {:<18}  {}",
+                "other",
+                Category::Other.as_str(),
+                HangupCause::Other.description()
+            ),
+        )?;
+    }
+    Ok(())
+}
+
+/// A provider for offline work (normalize, explain): no credential needed.
+fn offline_provider(id: &str) -> Result<DynProvider, CliError> {
+    Ok(registry::build(id, &Settings::new().without_env())?)
+}
+
+fn explain(provider: &str, reason: &str) -> Result<(), CliError> {
+    let p = offline_provider(provider)?;
+    let h = p.explain(reason);
+    let v = serde_json::json!({
+        "provider": p.id(),
+        "input": reason,
+        "cause": h.cause.as_str(),
+        "category": h.category.as_str(),
+        "description": h.cause.description(),
+        "source": h.source,
+        "provider_code": h.provider_code,
+        "provider_reason": h.provider_reason,
+        "q850": h.q850,
+        "sip": h.sip,
+    });
+    let text = serde_json::to_string_pretty(&v).map_err(|e| CliError::other(e.to_string()))?;
+    stdout_line(&mut std::io::stdout().lock(), &text)
+}
+
+fn normalize(provider: &str, files: &[String], no_raw: bool) -> Result<(), CliError> {
+    let p = offline_provider(provider)?;
+    let inputs: Vec<String> = if files.is_empty() {
+        vec!["-".into()]
+    } else {
+        files.to_vec()
+    };
+    let mut sink = Sink::stdout(crate::output::Format::Ndjson, no_raw)?;
+    for name in &inputs {
+        let mut body = Vec::new();
+        if name == "-" {
+            std::io::stdin().lock().read_to_end(&mut body)?;
+        } else {
+            body = std::fs::read(name)
+                .map_err(|e| CliError::usage(format!("cannot read {name}: {e}")))?;
+        }
+        let page = p
+            .decode_page(&body)
+            .map_err(|e| CliError::usage(format!("{name}: {e}")))?;
+        for call in &page.items {
+            sink.write(call)?;
+        }
+    }
+    sink.finish()
+}
+
+/// Settings from the provider flags (credentials from flags, else the environment).
+pub fn settings(args: &ProviderArgs) -> Result<Settings, CliError> {
+    let info = registry::info(&args.provider)?;
+    let mut s = Settings::new();
+    if let Some(url) = &args.base_url {
+        s = s.base_url(url.clone());
+    }
+    for cred in info.credentials {
+        let given = match cred.flag {
+            "auth-id" => &args.auth_id,
+            "org-handle" => &args.org_handle,
+            _ => &args.token,
+        };
+        if let Some(v) = given {
+            s = s.credential(cred.env, v.clone());
+        }
+    }
+    let mut http = s.http.clone();
+    http.retry = RetryPolicy {
+        max_attempts: args.max_attempts.max(1),
+        ..RetryPolicy::default()
+    };
+    Ok(s.http(http))
+}
+
+/// The query from the filter flags, with the provider's own filters applied.
+pub fn query(provider: &str, f: &FilterArgs) -> Result<CallQuery, CliError> {
+    let mut q = CallQuery::new();
+    q.since = f.since;
+    q.until = f.until;
+    q.direction = f.direction;
+    q.status = f.status;
+    q.from = f.from.clone();
+    q.to = f.to.clone();
+    q.search = f.search.clone();
+    q.campaign = f.campaign.clone();
+    q.agent = f.agent.clone();
+    q.page_size = f.page_size;
+    let mut extra = f.filters.clone();
+    if let Some(a) = &f.assistant {
+        extra.push(("assistant".into(), a.clone()));
+    }
+    if !extra.is_empty() {
+        let info = registry::info(provider)?;
+        (info.apply_filters)(&mut q, &extra).map_err(CliError::usage)?;
+    }
+    Ok(q)
+}
+
+pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::other(format!("cannot start the async runtime: {e}")))
+}
+
+fn fetch(args: FetchArgs) -> Result<(), CliError> {
+    let settings = settings(&args.provider)?;
+    let q = query(&args.provider.provider, &args.filters)?;
+    let provider = registry::build(&args.provider.provider, &settings)?;
+    runtime()?.block_on(async {
+        let mut calls = provider.calls(q);
+        // The output file is created only once the first page has arrived,
+        // so a failed pull leaves nothing behind.
+        let mut sink: Option<Sink> = None;
+        while let Some(call) = calls.next().await {
+            let call = call?;
+            if sink.is_none() {
+                sink = Some(Sink::open(
+                    args.output.as_deref(),
+                    args.format,
+                    args.no_raw,
+                )?);
+            }
+            if let Some(s) = sink.as_mut() {
+                s.write(&call)?;
+            }
+        }
+        match sink {
+            Some(s) => s.finish(),
+            None => Sink::open(args.output.as_deref(), args.format, args.no_raw)?.finish(),
+        }
+    })
+}

@@ -1,0 +1,83 @@
+//! The binary, run as a user runs it.
+
+use std::process::{Command, Output};
+
+fn calllogs(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_calllogs"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+#[test]
+fn causes_json_lists_the_55_causes_of_the_table() {
+    let o = calllogs(&["causes", "--json"]);
+    assert!(o.status.success());
+    let rows: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 55);
+    for r in &rows {
+        for field in [
+            "cause",
+            "category",
+            "description",
+            "plivo_code",
+            "q850",
+            "sip",
+        ] {
+            assert!(r.get(field).is_some(), "{field} missing in {r}");
+        }
+    }
+    let forbidden = rows.iter().find(|r| r["cause"] == "forbidden").unwrap();
+    assert_eq!(forbidden["category"], "call_rejection");
+    assert_eq!(forbidden["plivo_code"], 3040);
+    let agent = rows.iter().find(|r| r["cause"] == "agent_hangup").unwrap();
+    assert_eq!(agent["plivo_code"], serde_json::Value::Null);
+    let cats: std::collections::BTreeSet<_> = rows
+        .iter()
+        .map(|r| r["category"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(cats.len(), 10);
+}
+
+#[test]
+fn causes_table_is_readable() {
+    let o = calllogs(&["causes"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert!(text.lines().next().unwrap().starts_with("cause"));
+    assert!(text.contains("invalid_answer_xml") && text.contains("8011"));
+}
+
+#[test]
+fn an_unknown_provider_is_bad_usage() {
+    let o = calllogs(&["explain", "--provider", "nope", "8011"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("unknown provider") && err.lines().count() == 1,
+        "{err}"
+    );
+}
+
+#[test]
+fn help_everywhere() {
+    for args in [
+        &["--help"][..],
+        &["causes", "--help"],
+        &["fetch", "--help"],
+        &["normalize", "--help"],
+    ] {
+        let o = calllogs(args);
+        assert!(o.status.success(), "{args:?}");
+        assert!(stdout(&o).contains("Usage"), "{args:?}");
+    }
+}

@@ -1,0 +1,485 @@
+//! The normalized call record of `call-model.md`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::taxonomy::{Category, HangupCause};
+
+/// One call, in the shape every provider is normalized to.
+///
+/// Field names are the contract's; serialize it with serde to get the
+/// NDJSON line the CLI prints.
+///
+/// ```
+/// use calllogs_core::{Call, Direction, Status};
+/// let call = Call::new("plivo", "abc-1");
+/// assert_eq!(call.direction, Direction::Unknown);
+/// assert_eq!(call.status, Status::Unknown);
+/// let line = serde_json::to_string(&call).unwrap();
+/// assert!(line.starts_with(r#"{"provider":"plivo","id":"abc-1""#));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Call {
+    /// `plivo`, `superu`, `nectardesk`, `unpod`, …
+    pub provider: String,
+    /// The provider's call id (numbers become strings).
+    pub id: String,
+    /// The A leg of a B leg, or the original call of a callback or transfer.
+    pub parent_id: Option<String>,
+    /// Inbound, outbound or unknown.
+    pub direction: Direction,
+    /// The calling side: E.164 where the provider gives a full number, else as given.
+    pub from: Option<String>,
+    /// The called side: E.164 where the provider gives a full number, else as given.
+    pub to: Option<String>,
+    /// When the call began (or, failing that, when its record was created).
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it was answered.
+    pub answered_at: Option<DateTime<Utc>>,
+    /// When it ended.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Whole call, seconds.
+    pub duration_s: Option<i64>,
+    /// Answered part, seconds, where the provider says.
+    pub talk_time_s: Option<i64>,
+    /// Billed seconds.
+    pub billed_duration_s: Option<i64>,
+    /// One outcome across providers.
+    pub status: Status,
+    /// Why and by whom the call ended.
+    pub hangup: Option<Hangup>,
+    /// What the call cost, as the provider wrote the amount.
+    pub cost: Option<Cost>,
+    /// People or AI agents on the call.
+    pub agents: Vec<Agent>,
+    /// The customer or contact.
+    pub contact: Option<Contact>,
+    /// The campaign the call belongs to.
+    pub campaign: Option<Campaign>,
+    /// The provider's tags.
+    pub tags: Vec<String>,
+    /// Recordings of the call.
+    pub recordings: Vec<Recording>,
+    /// Speaker turns, where the provider gives a transcript.
+    pub transcript: Option<Vec<Turn>>,
+    /// AI-generated analysis, as the provider gave it.
+    pub analysis: Option<Value>,
+    /// The provider's original record, unchanged.
+    pub raw: Value,
+}
+
+impl Call {
+    /// An empty call of `provider` with id `id`: every optional field empty,
+    /// direction and status unknown. Mappers fill in the rest.
+    pub fn new(provider: impl Into<String>, id: impl Into<String>) -> Self {
+        Call {
+            provider: provider.into(),
+            id: id.into(),
+            parent_id: None,
+            direction: Direction::Unknown,
+            from: None,
+            to: None,
+            started_at: None,
+            answered_at: None,
+            ended_at: None,
+            duration_s: None,
+            talk_time_s: None,
+            billed_duration_s: None,
+            status: Status::Unknown,
+            hangup: None,
+            cost: None,
+            agents: Vec::new(),
+            contact: None,
+            campaign: None,
+            tags: Vec::new(),
+            recordings: Vec::new(),
+            transcript: None,
+            analysis: None,
+            raw: Value::Null,
+        }
+    }
+}
+
+/// The direction of a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Into the account.
+    Inbound,
+    /// Out of the account.
+    Outbound,
+    /// Not known.
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+impl Direction {
+    /// `inbound`, `outbound` or `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+            Direction::Unknown => "unknown",
+        }
+    }
+
+    /// Reads a provider's direction word: `inbound`/`in`/`incoming`,
+    /// `outbound`/`out`/`outgoing` (any case); anything else is unknown.
+    pub fn parse_loose(s: &str) -> Direction {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "inbound" | "in" | "incoming" => Direction::Inbound,
+            "outbound" | "out" | "outgoing" => Direction::Outbound,
+            _ => Direction::Unknown,
+        }
+    }
+}
+
+impl std::str::FromStr for Direction {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match Direction::parse_loose(s) {
+            Direction::Unknown => Err(format!(
+                "unknown direction {s:?} (expected inbound or outbound)"
+            )),
+            d => Ok(d),
+        }
+    }
+}
+
+/// One outcome across providers.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default, PartialOrd, Ord,
+)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Status {
+    /// Answered and ended.
+    Completed,
+    /// Rang out unanswered.
+    NoAnswer,
+    /// The other side was busy.
+    Busy,
+    /// Could not be set up.
+    Failed,
+    /// Canceled before answer.
+    Canceled,
+    /// Inbound, not taken by anyone.
+    Missed,
+    /// Inbound, the caller gave up while waiting.
+    Abandoned,
+    /// Still going.
+    InProgress,
+    /// Not known.
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+impl Status {
+    /// Every status.
+    pub const ALL: &'static [Status] = &[
+        Status::Completed,
+        Status::NoAnswer,
+        Status::Busy,
+        Status::Failed,
+        Status::Canceled,
+        Status::Missed,
+        Status::Abandoned,
+        Status::InProgress,
+        Status::Unknown,
+    ];
+
+    /// The snake_case identifier.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Completed => "completed",
+            Status::NoAnswer => "no_answer",
+            Status::Busy => "busy",
+            Status::Failed => "failed",
+            Status::Canceled => "canceled",
+            Status::Missed => "missed",
+            Status::Abandoned => "abandoned",
+            Status::InProgress => "in_progress",
+            Status::Unknown => "unknown",
+        }
+    }
+
+    /// The outcome of an ended call from whether it was answered and why it
+    /// ended: answered calls are completed; unanswered ones are no-answer,
+    /// busy, canceled or failed by the cause's meaning.
+    ///
+    /// ```
+    /// use calllogs_core::{HangupCause, Status};
+    /// assert_eq!(Status::from_cause(false, HangupCause::BusyLine), Status::Busy);
+    /// assert_eq!(Status::from_cause(true, HangupCause::BusyLine), Status::Completed);
+    /// assert_eq!(Status::from_cause(false, HangupCause::InvalidAnswerXml), Status::Failed);
+    /// ```
+    pub fn from_cause(answered: bool, cause: HangupCause) -> Status {
+        use HangupCause as C;
+        if answered {
+            return Status::Completed;
+        }
+        match cause {
+            C::NoAnswer | C::RingTimeoutReached | C::LostRace => Status::NoAnswer,
+            C::BusyLine | C::BusyEverywhere => Status::Busy,
+            C::Canceled | C::CanceledOutOfCredits | C::CanceledSimultaneousDialLimitReached => {
+                Status::Canceled
+            }
+            C::NormalHangup | C::AgentHangup | C::Unknown | C::Other => Status::Canceled,
+            _ => Status::Failed,
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Status {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let k = crate::taxonomy::key(s).replace(' ', "_");
+        Status::ALL
+            .iter()
+            .copied()
+            .find(|st| st.as_str() == k)
+            .ok_or_else(|| {
+                let all: Vec<_> = Status::ALL.iter().map(|s| s.as_str()).collect();
+                format!("unknown status {s:?} (expected one of {})", all.join(", "))
+            })
+    }
+}
+
+/// Who hung up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum HangupSource {
+    /// The calling party.
+    Caller,
+    /// The called party.
+    Callee,
+    /// A human or AI agent.
+    Agent,
+    /// The platform.
+    System,
+    /// An API request or the application.
+    Api,
+    /// The carrier.
+    Carrier,
+    /// Not known.
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+impl HangupSource {
+    /// Reads a provider's hangup source (Plivo's `Caller`, `Callee`,
+    /// `Call recipient`, `Plivo`, `Carrier`, `API Request`, `Answer XML`,
+    /// `Error`, `Unknown`; any case).
+    pub fn parse_loose(s: &str) -> HangupSource {
+        match crate::taxonomy::key(s).as_str() {
+            "caller" | "customer" | "from" => HangupSource::Caller,
+            "callee" | "call recipient" | "recipient" | "to" => HangupSource::Callee,
+            "agent" | "assistant" => HangupSource::Agent,
+            "plivo" | "system" | "error" | "platform" => HangupSource::System,
+            "api request" | "api" | "answer xml" | "xml" => HangupSource::Api,
+            "carrier" | "network" => HangupSource::Carrier,
+            _ => HangupSource::Unknown,
+        }
+    }
+}
+
+/// Why and by whom a call ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Hangup {
+    /// The cause in the taxonomy, `other` when nothing fits.
+    pub cause: HangupCause,
+    /// Its category.
+    pub category: Category,
+    /// Who hung up, where known.
+    pub source: HangupSource,
+    /// The provider's code as a string (Plivo `8011`).
+    pub provider_code: Option<String>,
+    /// The provider's own words, unchanged.
+    pub provider_reason: Option<String>,
+    /// The Q.850 cause number where one fits.
+    pub q850: Option<u16>,
+    /// The SIP response code where one fits.
+    pub sip: Option<u16>,
+}
+
+impl Hangup {
+    /// A hangup of a known cause, with the cause's own codes.
+    pub fn of(cause: HangupCause) -> Self {
+        Hangup {
+            cause,
+            category: cause.category(),
+            source: HangupSource::Unknown,
+            provider_code: None,
+            provider_reason: None,
+            q850: cause.q850(),
+            sip: cause.sip(),
+        }
+    }
+
+    /// Resolves a provider's code and/or words: the code first (Plivo's
+    /// numeric codes), the words as fallback; the words are kept as
+    /// `provider_reason` either way. `None` when neither is given.
+    ///
+    /// ```
+    /// use calllogs_core::{Hangup, HangupCause};
+    /// let h = Hangup::resolve(Some("3010"), Some("Busy Line")).unwrap();
+    /// assert_eq!(h.cause, HangupCause::BusyLine);
+    /// assert_eq!(h.provider_code.as_deref(), Some("3010"));
+    /// let h = Hangup::resolve(None, Some("a brand new reason")).unwrap();
+    /// assert_eq!(h.cause, HangupCause::Other);
+    /// assert_eq!(h.provider_reason.as_deref(), Some("a brand new reason"));
+    /// ```
+    pub fn resolve(code: Option<&str>, reason: Option<&str>) -> Option<Hangup> {
+        let code = code.map(str::trim).filter(|c| !c.is_empty());
+        let reason = reason.filter(|r| !r.trim().is_empty());
+        if code.is_none() && reason.is_none() {
+            return None;
+        }
+        let by_code = code
+            .and_then(|c| c.parse::<u16>().ok())
+            .and_then(HangupCause::from_plivo_code)
+            .map(|cause| crate::taxonomy::Resolved {
+                cause,
+                q850: cause.q850(),
+                sip: cause.sip(),
+                source: None,
+            });
+        let resolved = by_code.or_else(|| reason.and_then(HangupCause::lookup));
+        let mut hangup = match resolved {
+            Some(r) => Hangup {
+                source: r.source.unwrap_or_default(),
+                q850: r.q850,
+                sip: r.sip,
+                ..Hangup::of(r.cause)
+            },
+            None => Hangup::of(HangupCause::Other),
+        };
+        hangup.provider_code = code.map(str::to_string);
+        hangup.provider_reason = reason.map(str::to_string);
+        Some(hangup)
+    }
+
+    /// Sets who hung up, unless the source is unknown (keeps what the words said).
+    pub fn with_source(mut self, source: HangupSource) -> Self {
+        if source != HangupSource::Unknown {
+            self.source = source;
+        }
+        self
+    }
+}
+
+/// What a call cost: the amount as the provider's decimal string, never a float.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cost {
+    /// The decimal amount as the provider wrote it (`"0.01667"`).
+    pub amount: String,
+    /// ISO 4217 currency (`USD`).
+    pub currency: String,
+}
+
+impl Cost {
+    /// A cost in `currency`.
+    pub fn new(amount: impl Into<String>, currency: impl Into<String>) -> Self {
+        Cost {
+            amount: amount.into(),
+            currency: currency.into(),
+        }
+    }
+}
+
+/// A person or AI agent on the call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
+pub struct Agent {
+    /// The provider's agent id.
+    pub id: Option<String>,
+    /// The agent's name or alias.
+    pub name: Option<String>,
+    /// `human` or `ai`, where known.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none", default)]
+    pub kind: Option<String>,
+    /// Whether this agent answered the call, where the provider says.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub answered: Option<bool>,
+    /// Whether this agent transferred the call, where the provider says.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub transferred: Option<bool>,
+    /// Why this agent's leg ended, where the provider says.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub hangup: Option<Hangup>,
+    /// Anything else the provider says of the agent.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub extra: Option<Value>,
+}
+
+impl Agent {
+    /// An agent with an id and a name.
+    pub fn new(id: Option<String>, name: Option<String>) -> Self {
+        Agent {
+            id,
+            name,
+            ..Agent::default()
+        }
+    }
+}
+
+/// The customer or contact of a call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[non_exhaustive]
+pub struct Contact {
+    /// The provider's contact id.
+    pub id: Option<String>,
+    /// The contact's name.
+    pub name: Option<String>,
+    /// The contact's number (E.164 where known).
+    pub number: Option<String>,
+}
+
+impl Contact {
+    /// A contact.
+    pub fn new(id: Option<String>, name: Option<String>, number: Option<String>) -> Self {
+        Contact { id, name, number }
+    }
+}
+
+/// A campaign.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Campaign {
+    /// The provider's campaign id.
+    pub id: Option<String>,
+    /// Its name.
+    pub name: Option<String>,
+}
+
+/// A recording of the call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Recording {
+    /// The provider's recording id.
+    pub id: Option<String>,
+    /// Where to fetch it.
+    pub url: Option<String>,
+}
+
+/// One speaker turn of a transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Turn {
+    /// Who spoke (`agent`, `user`, `assistant`, … as the provider says).
+    pub speaker: Option<String>,
+    /// What was said.
+    pub text: String,
+    /// When, where the provider says.
+    pub at: Option<DateTime<Utc>>,
+}

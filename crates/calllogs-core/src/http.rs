@@ -1,0 +1,445 @@
+//! The one HTTP layer every provider uses: a reqwest client with timeouts and
+//! a user agent, bounded body reads, retries decided by
+//! [`crate::retry::decide`], and errors that carry the provider, the status
+//! and the provider's message, never a credential.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::{HeaderValue, RETRY_AFTER};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use url::Url;
+
+use crate::error::{DecodeFailure, Error, Result};
+use crate::retry::{Decision, Outcome, RetryPolicy, decide, parse_retry_after};
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct HttpConfig {
+    /// Whole-request timeout.
+    pub timeout: Duration,
+    /// Connect timeout.
+    pub connect_timeout: Duration,
+    /// Retry policy.
+    pub retry: RetryPolicy,
+    /// Largest response body read; a larger one is refused unread.
+    pub max_body_bytes: usize,
+    /// `User-Agent` sent.
+    pub user_agent: String,
+}
+
+impl Default for HttpConfig {
+    fn default() -> Self {
+        HttpConfig {
+            timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+            max_body_bytes: 32 * 1024 * 1024,
+            user_agent: concat!("calllogs/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+}
+
+/// A provider's HTTP client. Cheap to clone (reqwest's client is an `Arc`).
+#[derive(Clone, Debug)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    provider: &'static str,
+    credential: Arc<str>,
+    config: Arc<HttpConfig>,
+}
+
+impl HttpClient {
+    /// A client for `provider`; `credential` names what to check on a 401/403
+    /// (`PLIVO_AUTH_ID / PLIVO_AUTH_TOKEN`).
+    pub fn new(provider: &'static str, credential: &str, config: HttpConfig) -> Result<Self> {
+        // A redirect to another host would carry our auth headers there:
+        // refuse it. Same-host redirects are followed a few times.
+        let redirect = reqwest::redirect::Policy::custom(|attempt| {
+            let first = attempt
+                .previous()
+                .first()
+                .and_then(|u| u.host_str().map(str::to_string));
+            if attempt.previous().len() > 5 {
+                attempt.error("too many redirects")
+            } else if first.as_deref() != attempt.url().host_str() {
+                attempt.error("redirect to another host refused (it would carry the credentials)")
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.connect_timeout)
+            .user_agent(config.user_agent.clone())
+            .redirect(redirect)
+            .build()
+            .map_err(|e| Error::Config {
+                provider,
+                message: format!("cannot build the HTTP client: {e}"),
+            })?;
+        Ok(HttpClient {
+            client,
+            provider,
+            credential: credential.into(),
+            config: Arc::new(config),
+        })
+    }
+
+    /// The provider id.
+    pub fn provider(&self) -> &'static str {
+        self.provider
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &HttpConfig {
+        &self.config
+    }
+
+    /// Starts a request.
+    pub fn request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
+        self.client.request(method, url)
+    }
+
+    /// Sends `req` with retries and decodes a 2xx body with `decode`.
+    ///
+    /// A [`Error::Decode`] from `decode` is retried like a transport failure
+    /// (a truncated body is the usual cause), then returned; other errors
+    /// from `decode` are returned at once.
+    pub async fn send<T>(
+        &self,
+        req: reqwest::RequestBuilder,
+        decode: impl Fn(u16, &[u8]) -> Result<T>,
+    ) -> Result<T> {
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let Some(this) = req.try_clone() else {
+                return Err(Error::Config {
+                    provider: self.provider,
+                    message: "request cannot be retried".into(),
+                });
+            };
+            let (outcome, failure) = match this.send().await {
+                Err(e) => (Outcome::Transport, self.transport(e, attempt)),
+                Ok(resp) => {
+                    let status = resp.status().as_u16();
+                    let retry_after = resp
+                        .headers()
+                        .get(RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                    match self.read_body(resp).await {
+                        Err(BodyError::TooLarge) => {
+                            return Err(Error::TooLarge {
+                                provider: self.provider,
+                                status,
+                                limit: self.config.max_body_bytes,
+                            });
+                        }
+                        Err(BodyError::Transport(e)) => {
+                            (Outcome::Transport, self.transport(e, attempt))
+                        }
+                        Ok(body) if (200..300).contains(&status) => match decode(status, &body) {
+                            Ok(v) => return Ok(v),
+                            Err(e @ Error::Decode { .. }) => (Outcome::BadBody, e),
+                            Err(e) => return Err(e),
+                        },
+                        Ok(body) => (
+                            Outcome::Status {
+                                status,
+                                retry_after,
+                            },
+                            self.status_error(status, retry_after, &body, attempt),
+                        ),
+                    }
+                }
+            };
+            match decide(outcome, attempt, &self.config.retry, fastrand::f64()) {
+                Decision::Stop => return Err(failure),
+                Decision::RetryAfter(wait) => {
+                    tracing::debug!(
+                        provider = self.provider,
+                        attempt,
+                        wait_ms = wait.as_millis() as u64,
+                        error = %failure,
+                        "retrying"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+            }
+        }
+    }
+
+    /// Sends `req` and decodes the 2xx body as JSON into `T`.
+    pub async fn send_json<T: DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T> {
+        let provider = self.provider;
+        self.send(req, move |status, body| {
+            decode_json(provider, Some(status), body)
+        })
+        .await
+    }
+
+    fn transport(&self, e: reqwest::Error, attempts: u32) -> Error {
+        // Without the URL: it can hold account ids and query strings.
+        Error::Transport {
+            provider: self.provider,
+            source: e.without_url(),
+            attempts,
+        }
+    }
+
+    async fn read_body(&self, mut resp: reqwest::Response) -> Result<Vec<u8>, BodyError> {
+        let limit = self.config.max_body_bytes;
+        if resp.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(BodyError::TooLarge);
+        }
+        let mut body = Vec::with_capacity(resp.content_length().map_or(8 * 1024, |n| n as usize));
+        while let Some(chunk) = resp.chunk().await.map_err(BodyError::Transport)? {
+            if body.len() + chunk.len() > limit {
+                return Err(BodyError::TooLarge);
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
+    fn status_error(
+        &self,
+        status: u16,
+        retry_after: Option<Duration>,
+        body: &[u8],
+        attempts: u32,
+    ) -> Error {
+        let provider = self.provider;
+        let json = serde_json::from_slice::<Value>(body).ok();
+        let message = json.as_ref().and_then(error_message).unwrap_or_else(|| {
+            let text = String::from_utf8_lossy(body);
+            let text = text.trim();
+            if text.is_empty() || text.starts_with('<') {
+                reason(status).to_string()
+            } else {
+                crate::error::snippet(body)
+            }
+        });
+        match status {
+            401 | 403 => Error::Auth {
+                provider,
+                status,
+                message,
+                credential: self.credential.to_string(),
+            },
+            429 => Error::RateLimited {
+                provider,
+                retry_after,
+                attempts,
+            },
+            _ if json.is_none() && !body.iter().all(u8::is_ascii_whitespace) => Error::Decode {
+                provider,
+                status: Some(status),
+                path: ".".into(),
+                message: format!(
+                    "expected a JSON body, got something else ({})",
+                    reason(status)
+                ),
+                snippet: crate::error::snippet(body),
+            },
+            _ => Error::Provider {
+                provider,
+                status,
+                message,
+                attempts,
+            },
+        }
+    }
+}
+
+enum BodyError {
+    TooLarge,
+    Transport(reqwest::Error),
+}
+
+fn reason(status: u16) -> &'static str {
+    reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("unknown status")
+}
+
+/// The message of a JSON error body, whatever the provider calls it:
+/// `error` (a string or an object with a message), `message`, `detail`,
+/// `error_message`, `msg`, or the first of `errors`.
+pub fn error_message(v: &Value) -> Option<String> {
+    let obj = v.as_object()?;
+    for key in [
+        "error",
+        "message",
+        "detail",
+        "error_message",
+        "msg",
+        "errors",
+    ] {
+        match obj.get(key) {
+            Some(Value::String(s)) if !s.trim().is_empty() => return Some(s.clone()),
+            Some(inner @ Value::Object(_)) => {
+                if let Some(m) = error_message(inner) {
+                    return Some(m);
+                }
+            }
+            Some(Value::Array(items)) => {
+                if let Some(first) = items.first() {
+                    return first
+                        .as_str()
+                        .map(str::to_string)
+                        .or_else(|| error_message(first));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Decodes `body` as `T`, reporting the JSON path where it failed.
+pub fn decode_json<T: DeserializeOwned>(
+    provider: &'static str,
+    status: Option<u16>,
+    body: &[u8],
+) -> Result<T> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        Error::decode(
+            provider,
+            status,
+            body,
+            DecodeFailure {
+                path,
+                message: e.into_inner().to_string(),
+            },
+        )
+    })
+}
+
+/// A header value holding a secret, marked sensitive so it is never shown
+/// in `Debug` output.
+pub fn secret_header(
+    secret: &SecretString,
+) -> Result<HeaderValue, reqwest::header::InvalidHeaderValue> {
+    let mut v = HeaderValue::from_str(secret.expose_secret())?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+/// `base` joined with `path`, keeping the base's own path
+/// (`https://h/api/v1` + `calls/` = `https://h/api/v1/calls/`).
+pub fn endpoint(base: &Url, path: &str) -> Url {
+    let mut base = base.clone();
+    if !base.path().ends_with('/') {
+        let p = format!("{}/", base.path());
+        base.set_path(&p);
+    }
+    base.join(path.trim_start_matches('/')).unwrap_or(base)
+}
+
+/// Resolves a provider's `next` link (absolute, or relative to `base`).
+/// A link to another scheme, host or port is refused: following it would
+/// send the credentials elsewhere.
+pub fn follow_link(provider: &'static str, base: &Url, next: &str) -> Result<Url> {
+    let url = base.join(next).map_err(|e| Error::Paging {
+        provider,
+        message: format!("bad next link {next:?}: {e}"),
+    })?;
+    if url.origin() != base.origin() {
+        return Err(Error::Paging {
+            provider,
+            message: format!(
+                "refusing a next link to {} (the API is at {}): it would carry the credentials to another host",
+                url.origin().ascii_serialization(),
+                base.origin().ascii_serialization()
+            ),
+        });
+    }
+    Ok(url)
+}
+
+/// Parses a base URL setting.
+pub fn parse_base_url(provider: &'static str, s: &str) -> Result<Url> {
+    let url = Url::parse(s.trim()).map_err(|e| Error::Config {
+        provider,
+        message: format!("bad base URL {s:?}: {e}"),
+    })?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::Config {
+            provider,
+            message: format!("bad base URL {s:?}: not http(s)"),
+        });
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn finds_messages_in_common_error_shapes() {
+        assert_eq!(
+            error_message(&json!({"api_id": "x", "error": "bad range"})).as_deref(),
+            Some("bad range")
+        );
+        assert_eq!(
+            error_message(&json!({"error": {"message": "nope"}})).as_deref(),
+            Some("nope")
+        );
+        assert_eq!(
+            error_message(&json!({"detail": "Invalid token."})).as_deref(),
+            Some("Invalid token.")
+        );
+        assert_eq!(
+            error_message(&json!({"errors": ["first", "second"]})).as_deref(),
+            Some("first")
+        );
+        assert_eq!(error_message(&json!({"ok": true})), None);
+        assert_eq!(error_message(&json!("text")), None);
+    }
+
+    #[test]
+    fn endpoints_keep_the_base_path() {
+        let base = Url::parse("https://h.invalid/api/v1").unwrap();
+        assert_eq!(
+            endpoint(&base, "calls/").as_str(),
+            "https://h.invalid/api/v1/calls/"
+        );
+        assert_eq!(
+            endpoint(&base, "/calls/7").as_str(),
+            "https://h.invalid/api/v1/calls/7"
+        );
+    }
+
+    #[test]
+    fn next_links_stay_on_the_api_host() {
+        let base = Url::parse("https://h.invalid/api/v2/platform/call-logs/").unwrap();
+        let abs = follow_link(
+            "t",
+            &base,
+            "https://h.invalid/api/v2/platform/call-logs/?page=2",
+        )
+        .unwrap();
+        assert_eq!(abs.query(), Some("page=2"));
+        let rel = follow_link("t", &base, "/api/v2/platform/call-logs/?page=3").unwrap();
+        assert_eq!(
+            rel.as_str(),
+            "https://h.invalid/api/v2/platform/call-logs/?page=3"
+        );
+        assert!(follow_link("t", &base, "https://elsewhere.invalid/?page=2").is_err());
+        assert!(
+            follow_link("t", &base, "http://h.invalid/?page=2").is_err(),
+            "scheme downgrade"
+        );
+    }
+}

@@ -1,0 +1,77 @@
+//! One page of results, and the token that asks for the next.
+
+/// One page as a provider returned it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    /// The records, in the provider's order.
+    pub items: Vec<T>,
+    /// The total number of records the query matches, where the provider says.
+    pub total: Option<u64>,
+    /// Whether more pages follow, where the provider says (a `next` link
+    /// that is null says `Some(false)`).
+    pub more: Option<bool>,
+    /// The cursor or next-page URL, for cursor paging.
+    pub next: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// A page with no paging information beyond its items.
+    pub fn new(items: Vec<T>) -> Self {
+        Page {
+            items,
+            total: None,
+            more: None,
+            next: None,
+        }
+    }
+    /// Sets the total.
+    pub fn with_total(mut self, total: Option<u64>) -> Self {
+        self.total = total;
+        self
+    }
+    /// Sets the next cursor / link, and `more` from whether there is one.
+    pub fn with_next(mut self, next: Option<String>) -> Self {
+        self.more = Some(next.is_some());
+        self.next = next;
+        self
+    }
+    /// Maps the items.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            total: self.total,
+            more: self.more,
+            next: self.next,
+        }
+    }
+}
+
+/// Which page to fetch.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum PageToken {
+    /// A page number, from 1.
+    Number(u32),
+    /// A record offset, from 0.
+    Offset(u64),
+    /// The first page of a cursor-paged API.
+    First,
+    /// A cursor or next-page URL the previous page gave.
+    Cursor(String),
+}
+
+impl PageToken {
+    /// The page number this token asks for (1 for [`PageToken::First`]).
+    pub fn number(&self) -> u32 {
+        match self {
+            PageToken::Number(n) => (*n).max(1),
+            _ => 1,
+        }
+    }
+    /// The offset this token asks for (0 unless [`PageToken::Offset`]).
+    pub fn offset(&self) -> u64 {
+        match self {
+            PageToken::Offset(o) => *o,
+            _ => 0,
+        }
+    }
+}

@@ -1,0 +1,336 @@
+//! The one generic paginator: windows × pages → a stream, for every paging
+//! style. Providers never write a loop.
+
+use std::collections::{HashSet, VecDeque};
+use std::ops::Deref;
+
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+
+use crate::call::Call;
+use crate::error::{Error, Result};
+use crate::page::{Page, PageToken};
+use crate::provider::{PagingStyle, Provider};
+use crate::query::CallQuery;
+
+/// What the paginator has seen of one window so far.
+#[derive(Debug, Default, Clone)]
+pub struct Progress {
+    /// Records received in this window.
+    pub received: u64,
+    /// Cursors followed (a repeat would loop forever).
+    pub seen: HashSet<String>,
+}
+
+/// Decides the token after `page`, or `None` when the window is done. Pure,
+/// so every stop rule is unit-tested.
+///
+/// - Cursor paging: stop when there is no next cursor; a cursor seen before
+///   is an error. An empty page with a cursor is followed.
+/// - Page-number and offset paging: stop when the provider says no more
+///   (`more == Some(false)`), when the records received reach the total,
+///   on an empty page, or — when neither a total nor `more` is known — on a
+///   page shorter than the page size. An empty page before the total is
+///   reached is logged as a warning, never dropped silently.
+pub fn next_token<T>(
+    provider: &'static str,
+    style: PagingStyle,
+    current: &PageToken,
+    page: &Page<T>,
+    page_size: u32,
+    progress: &mut Progress,
+) -> Result<Option<PageToken>> {
+    let n = page.items.len() as u64;
+    progress.received += n;
+    if style == PagingStyle::Cursor {
+        return match &page.next {
+            None => Ok(None),
+            Some(c) if !progress.seen.insert(c.clone()) => Err(Error::Paging {
+                provider,
+                message: format!(
+                    "the provider sent the cursor {c:?} twice; stopping instead of looping"
+                ),
+            }),
+            Some(c) => Ok(Some(PageToken::Cursor(c.clone()))),
+        };
+    }
+    if page.more == Some(false) {
+        return Ok(None);
+    }
+    if n == 0 {
+        if page.more == Some(true) || page.total.is_some_and(|t| progress.received < t) {
+            tracing::warn!(
+                provider,
+                received = progress.received,
+                total = page.total,
+                "an empty page came before the end the provider announced; stopping this window"
+            );
+        }
+        return Ok(None);
+    }
+    match page.total {
+        Some(total) if progress.received >= total => return Ok(None),
+        None if page.more.is_none() && n < u64::from(page_size) => return Ok(None),
+        _ => {}
+    }
+    Ok(Some(match (style, current) {
+        (PagingStyle::Offset, t) => PageToken::Offset(t.offset() + n),
+        (_, t) => PageToken::Number(t.number().saturating_add(1)),
+    }))
+}
+
+struct State<H> {
+    handle: H,
+    query: Option<CallQuery>,
+    windows: VecDeque<CallQuery>,
+    current: Option<(CallQuery, PageToken, Progress)>,
+    /// A paging error found after a page: the page is yielded first.
+    pending: Option<Error>,
+}
+
+/// Every page of `query`, window after window (oldest first). Nothing is
+/// requested until the stream is polled; the first error ends it.
+pub fn pages<'a, P, H>(handle: H, query: CallQuery) -> BoxStream<'a, Result<Page<Call>>>
+where
+    P: Provider + ?Sized,
+    H: Deref<Target = P> + Send + Sync + 'a,
+{
+    let state = State {
+        handle,
+        query: Some(query),
+        windows: VecDeque::new(),
+        current: None,
+        pending: None,
+    };
+    stream::try_unfold(state, |mut st| async move {
+        if let Some(e) = st.pending.take() {
+            return Err(e);
+        }
+        let provider = st.handle.id();
+        let spec = st.handle.paging();
+        if let Some(q) = st.query.take() {
+            st.windows = q.windows(provider, &spec, chrono::Utc::now())?.into();
+        }
+        let (q, token, mut progress) = match st.current.take() {
+            Some(cur) => cur,
+            None => match st.windows.pop_front() {
+                Some(w) => (w, spec.style.first_token(), Progress::default()),
+                None => return Ok(None),
+            },
+        };
+        let page = st.handle.page(&q, &token).await?;
+        let page_size = q.effective_page_size(&spec);
+        match next_token(
+            provider,
+            spec.style,
+            &token,
+            &page,
+            page_size,
+            &mut progress,
+        ) {
+            Ok(Some(next)) => st.current = Some((q, next, progress)),
+            Ok(None) => {}
+            Err(e) => st.pending = Some(e),
+        }
+        Ok::<_, Error>(Some((page, st)))
+    })
+    .boxed()
+}
+
+/// Every call of `query`, flattened from [`pages`].
+pub fn calls<'a, P, H>(handle: H, query: CallQuery) -> BoxStream<'a, Result<Call>>
+where
+    P: Provider + ?Sized,
+    H: Deref<Target = P> + Send + Sync + 'a,
+{
+    pages(handle, query)
+        .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(n: usize, total: Option<u64>, more: Option<bool>, next: Option<&str>) -> Page<u8> {
+        Page {
+            items: vec![0; n],
+            total,
+            more,
+            next: next.map(str::to_string),
+        }
+    }
+
+    fn step(
+        style: PagingStyle,
+        tok: PageToken,
+        p: &Page<u8>,
+        progress: &mut Progress,
+    ) -> Option<PageToken> {
+        next_token("t", style, &tok, p, 20, progress).unwrap()
+    }
+
+    #[test]
+    fn offset_stops_at_total_short_and_empty() {
+        let mut pr = Progress::default();
+        let s = PagingStyle::Offset;
+        assert_eq!(
+            step(
+                s,
+                PageToken::Offset(0),
+                &page(20, Some(45), None, None),
+                &mut pr
+            ),
+            Some(PageToken::Offset(20))
+        );
+        assert_eq!(
+            step(
+                s,
+                PageToken::Offset(20),
+                &page(20, Some(45), None, None),
+                &mut pr
+            ),
+            Some(PageToken::Offset(40))
+        );
+        assert_eq!(
+            step(
+                s,
+                PageToken::Offset(40),
+                &page(5, Some(45), None, None),
+                &mut pr
+            ),
+            None
+        );
+        let mut pr = Progress::default();
+        assert_eq!(
+            step(s, PageToken::Offset(0), &page(7, None, None, None), &mut pr),
+            None,
+            "short page"
+        );
+        let mut pr = Progress::default();
+        assert_eq!(
+            step(
+                s,
+                PageToken::Offset(0),
+                &page(0, Some(10), None, None),
+                &mut pr
+            ),
+            None,
+            "empty page"
+        );
+        let mut pr = Progress::default();
+        assert_eq!(
+            step(
+                s,
+                PageToken::Offset(0),
+                &page(20, None, Some(false), None),
+                &mut pr
+            ),
+            None,
+            "more=false"
+        );
+    }
+
+    #[test]
+    fn total_beats_short_pages() {
+        // A server that serves fewer than asked is followed until the total.
+        let mut pr = Progress::default();
+        let p = page(10, Some(30), None, None);
+        assert_eq!(
+            step(PagingStyle::Offset, PageToken::Offset(0), &p, &mut pr),
+            Some(PageToken::Offset(10))
+        );
+        assert_eq!(
+            step(PagingStyle::PageNumber, PageToken::Number(1), &p, &mut pr),
+            Some(PageToken::Number(2))
+        );
+    }
+
+    #[test]
+    fn page_numbers_stop_on_more_false_and_short_pages() {
+        let s = PagingStyle::PageNumber;
+        let mut pr = Progress::default();
+        assert_eq!(
+            step(
+                s,
+                PageToken::Number(1),
+                &page(20, None, Some(true), None),
+                &mut pr
+            ),
+            Some(PageToken::Number(2))
+        );
+        assert_eq!(
+            step(
+                s,
+                PageToken::Number(2),
+                &page(20, None, None, None),
+                &mut pr
+            ),
+            Some(PageToken::Number(3))
+        );
+        assert_eq!(
+            step(
+                s,
+                PageToken::Number(3),
+                &page(19, None, None, None),
+                &mut pr
+            ),
+            None
+        );
+        let mut pr = Progress::default();
+        assert_eq!(
+            step(
+                s,
+                PageToken::Number(1),
+                &page(20, None, Some(false), None),
+                &mut pr
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn cursor_follows_until_null_and_refuses_repeats() {
+        let s = PagingStyle::Cursor;
+        let mut pr = Progress::default();
+        assert_eq!(
+            step(
+                s,
+                PageToken::First,
+                &page(2, None, None, Some("b")),
+                &mut pr
+            ),
+            Some(PageToken::Cursor("b".into()))
+        );
+        assert_eq!(
+            step(
+                s,
+                PageToken::Cursor("b".into()),
+                &page(0, None, None, Some("c")),
+                &mut pr
+            ),
+            Some(PageToken::Cursor("c".into())),
+            "empty page with a cursor goes on"
+        );
+        let err = next_token(
+            "t",
+            s,
+            &PageToken::Cursor("c".into()),
+            &page(1, None, None, Some("b")),
+            20,
+            &mut pr,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("twice"), "{err}");
+        let mut pr = Progress::default();
+        assert_eq!(
+            step(
+                s,
+                PageToken::First,
+                &page(20, Some(100), None, None),
+                &mut pr
+            ),
+            None
+        );
+    }
+}

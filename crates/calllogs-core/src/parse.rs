@@ -1,0 +1,275 @@
+//! Lenient parsers for the shapes providers send: timestamps in several
+//! forms, `HH:MM:SS` durations, phone numbers, and fields that are a number
+//! one day and a string the next. Every parser returns `None` for what it
+//! cannot read; none of them panics.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+/// Reads a timestamp as providers write them, into UTC:
+///
+/// - RFC 3339 / ISO 8601 with an offset (`2026-04-20T06:59:42.449948+00:00`, `…Z`);
+/// - Plivo's `2022-10-12 21:57:40+05:30` (space instead of `T`, `+HH:MM` or `+HHMM`);
+/// - the same without an offset, read as UTC;
+/// - a bare date (`2025-08-01`), midnight UTC;
+/// - epoch seconds as text (`1747839084`).
+///
+/// ```
+/// use calllogs_core::parse::timestamp;
+/// let t = timestamp("2022-10-12 21:57:40+05:30").unwrap();
+/// assert_eq!(t.to_rfc3339(), "2022-10-12T16:27:40+00:00");
+/// assert_eq!(timestamp("2022-10-12T16:27:40").unwrap(), t);
+/// assert!(timestamp("0000-00-00 00:00:00").is_none());
+/// ```
+pub fn timestamp(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 64 {
+        return None;
+    }
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse::<i64>().ok().and_then(epoch_seconds);
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let with_t = s.replacen(' ', "T", 1);
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f%:z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%.f%#z",
+        "%Y-%m-%dT%H:%M%:z",
+    ] {
+        if let Ok(t) = DateTime::<FixedOffset>::parse_from_str(&with_t, fmt) {
+            return Some(t.with_timezone(&Utc));
+        }
+    }
+    let naive = with_t.trim_end_matches('Z');
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(naive, fmt) {
+            return Some(Utc.from_utc_datetime(&t));
+        }
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| Utc.from_utc_datetime(&t))
+}
+
+/// Epoch seconds to UTC; `None` outside chrono's range.
+pub fn epoch_seconds(secs: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(secs, 0)
+}
+
+/// Reads a duration in seconds from `H:MM:SS`, `HH:MM:SS`, `MM:SS`, more than
+/// 24 hours (`25:00:01`), `D days, H:MM:SS` or a plain integer. Minutes and
+/// seconds must be below 60; a negative or malformed value is `None`.
+///
+/// ```
+/// use calllogs_core::parse::hms_seconds;
+/// assert_eq!(hms_seconds("0:05:25"), Some(325));
+/// assert_eq!(hms_seconds("25:00:01"), Some(90001));
+/// assert_eq!(hms_seconds("07:30"), Some(450));
+/// assert_eq!(hms_seconds("207"), Some(207));
+/// assert_eq!(hms_seconds("99:99:99"), None);
+/// assert_eq!(hms_seconds("-1"), None);
+/// ```
+pub fn hms_seconds(s: &str) -> Option<i64> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 32 {
+        return None;
+    }
+    // Python's timedelta prints "1 day, 2:03:04".
+    let (days, rest) = match s.split_once(" day") {
+        Some((d, rest)) => {
+            let rest = rest.trim_start_matches('s').trim_start_matches(',').trim();
+            (d.trim().parse::<i64>().ok().filter(|d| *d >= 0)?, rest)
+        }
+        None => (0, s),
+    };
+    let parts: Vec<&str> = rest.split(':').collect();
+    let num = |p: &str| -> Option<i64> {
+        if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 12 {
+            return None;
+        }
+        p.parse().ok()
+    };
+    // Fractional seconds (`0:00:05.500000`) are cut to whole seconds.
+    let secs_part = |p: &str| num(p.split_once('.').map_or(p, |(whole, _)| whole));
+    let secs = match parts.as_slice() {
+        [s] => secs_part(s)?,
+        [m, s] => {
+            let (m, s) = (num(m)?, secs_part(s)?);
+            if s >= 60 {
+                return None;
+            }
+            m.checked_mul(60)?.checked_add(s)?
+        }
+        [h, m, s] => {
+            let (h, m, s) = (num(h)?, num(m)?, secs_part(s)?);
+            if m >= 60 || s >= 60 {
+                return None;
+            }
+            h.checked_mul(3600)?.checked_add(m * 60 + s)?
+        }
+        _ => return None,
+    };
+    days.checked_mul(86_400)?.checked_add(secs)
+}
+
+/// A phone number in E.164 where the digits allow: `14153268174` and
+/// `+1 (415) 326-8174` become `+14153268174`. SIP URIs, addresses with `@`,
+/// and anything that is not a phone number are kept as given; an empty
+/// string is `None`.
+///
+/// ```
+/// use calllogs_core::parse::e164;
+/// assert_eq!(e164("14153268174").as_deref(), Some("+14153268174"));
+/// assert_eq!(e164("+1 (415) 326-8174").as_deref(), Some("+14153268174"));
+/// assert_eq!(e164("sip:alice@example.invalid").as_deref(), Some("sip:alice@example.invalid"));
+/// assert_eq!(e164("anonymous").as_deref(), Some("anonymous"));
+/// ```
+pub fn e164(s: &str) -> Option<String> {
+    let t = s.trim();
+    if t.is_empty() {
+        return None;
+    }
+    let lower = t.get(..4).map(str::to_ascii_lowercase);
+    if t.contains('@') || matches!(lower.as_deref(), Some("sip:" | "sips")) {
+        return Some(t.to_string());
+    }
+    let body = t.strip_prefix('+').unwrap_or(t);
+    let digits: String = body.chars().filter(char::is_ascii_digit).collect();
+    let only_phone_chars = body
+        .chars()
+        .all(|c| c.is_ascii_digit() || " -().".contains(c));
+    // E.164 numbers are at most 15 digits; very short ones are extensions or
+    // short codes and are left alone.
+    if only_phone_chars && (8..=15).contains(&digits.len()) {
+        Some(format!("+{digits}"))
+    } else {
+        Some(t.to_string())
+    }
+}
+
+/// E.164 from a country code and a national number (`"1"`, `"5555550100"`).
+pub fn e164_parts(country_code: &str, national: &str) -> Option<String> {
+    let cc: String = country_code.chars().filter(char::is_ascii_digit).collect();
+    let nat: String = national.chars().filter(char::is_ascii_digit).collect();
+    if nat.is_empty() {
+        return None;
+    }
+    e164(&format!("+{cc}{nat}"))
+}
+
+/// Writes a JSON scalar as text: strings as they are, numbers exactly as the
+/// JSON wrote them, booleans as `true`/`false`; `null`, arrays and objects
+/// are `None`.
+pub fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// An integer from a JSON number (whole, or a float with no fraction) or a
+/// numeric string; `None` for anything else.
+pub fn int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64().or_else(|| {
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        }),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Serde helper: deserialize any JSON value without failing (missing, null or
+/// wrongly typed fields become [`Value::Null`] or the value as it was), so a
+/// mapper can read it leniently afterwards.
+pub fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+    Value::deserialize(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_in_every_form() {
+        let want = "2026-04-20T06:59:42Z";
+        for s in [
+            "2026-04-20T06:59:42Z",
+            "2026-04-20T06:59:42+00:00",
+            "2026-04-20 12:29:42+05:30",
+            "2026-04-20 12:29:42+0530",
+            "2026-04-20 01:59:42-05:00",
+            "2026-04-20 06:59:42",
+            "2026-04-20T06:59:42",
+            "1776668382",
+        ] {
+            let t = timestamp(s).unwrap_or_else(|| panic!("{s}"));
+            assert_eq!(
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                want,
+                "{s}"
+            );
+        }
+        let frac = timestamp("2026-04-20T06:59:42.449948+00:00").unwrap();
+        assert_eq!(frac.timestamp_subsec_micros(), 449_948);
+        assert_eq!(
+            timestamp("2025-08-01").unwrap().to_rfc3339(),
+            "2025-08-01T00:00:00+00:00"
+        );
+        for bad in [
+            "",
+            "0000-00-00 00:00:00",
+            "yesterday",
+            "2026-13-01",
+            "99999999999999999999",
+        ] {
+            assert!(timestamp(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(hms_seconds("00:00:00"), Some(0));
+        assert_eq!(hms_seconds("0:03:27"), Some(207));
+        assert_eq!(hms_seconds("1 day, 1:00:01"), Some(90001));
+        assert_eq!(hms_seconds("0:00:05.5"), Some(5));
+        for bad in [
+            "", "abc", "1:2:3:4", "00:60:00", "-1", "1:-1:00", "::", "1e3",
+        ] {
+            assert_eq!(hms_seconds(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(e164("5551234").as_deref(), Some("5551234"));
+        assert_eq!(e164("  ").as_deref(), None);
+        assert_eq!(
+            e164_parts("1", "555-555-0100").as_deref(),
+            Some("+15555550100")
+        );
+        assert_eq!(e164_parts("44", "").as_deref(), None);
+    }
+
+    #[test]
+    fn ints_and_scalars() {
+        assert_eq!(int(&serde_json::json!(5)), Some(5));
+        assert_eq!(int(&serde_json::json!(5.0)), Some(5));
+        assert_eq!(int(&serde_json::json!(5.5)), None);
+        assert_eq!(int(&serde_json::json!(" 12 ")), Some(12));
+        assert_eq!(int(&serde_json::json!(null)), None);
+        assert_eq!(
+            scalar_text(&serde_json::json!(0.01667)).as_deref(),
+            Some("0.01667")
+        );
+    }
+}

@@ -1,0 +1,160 @@
+//! The provider trait: a single-page fetch; core builds every stream on it.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::Duration;
+use futures::stream::BoxStream;
+
+use crate::call::Call;
+use crate::error::Result;
+use crate::page::{Page, PageToken};
+use crate::query::CallQuery;
+
+/// How a provider pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PagingStyle {
+    /// `page=1,2,…`.
+    PageNumber,
+    /// `offset=0,20,…`.
+    Offset,
+    /// A cursor or `next` URL from each page.
+    Cursor,
+}
+
+impl PagingStyle {
+    /// The token of the first page.
+    pub fn first_token(self) -> PageToken {
+        match self {
+            PagingStyle::PageNumber => PageToken::Number(1),
+            PagingStyle::Offset => PageToken::Offset(0),
+            PagingStyle::Cursor => PageToken::First,
+        }
+    }
+}
+
+/// A provider's paging rules, which core applies for it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PagingSpec {
+    /// Paging style.
+    pub style: PagingStyle,
+    /// The largest page the provider serves; larger asks are clamped.
+    pub max_page_size: u32,
+    /// The page size when the query names none.
+    pub default_page_size: u32,
+    /// The longest range one request may cover; longer ranges are split.
+    pub max_window: Option<Duration>,
+    /// The range fetched when the query gives no lower bound. When set (or
+    /// when `max_window` is), the upper bound is always sent, pinned to the
+    /// start of the pull.
+    pub default_lookback: Option<Duration>,
+    /// How far back the provider keeps calls.
+    pub retention: Option<Duration>,
+}
+
+impl PagingSpec {
+    /// A spec with no windows, lookback or retention.
+    pub fn new(style: PagingStyle, max_page_size: u32, default_page_size: u32) -> Self {
+        PagingSpec {
+            style,
+            max_page_size,
+            default_page_size,
+            max_window: None,
+            default_lookback: None,
+            retention: None,
+        }
+    }
+}
+
+/// A source of call logs: one provider's API, behind one page fetch.
+///
+/// Implementors write [`Provider::page`] (one request, one page) and
+/// [`Provider::decode_page`] (one response body to calls, no I/O); core
+/// builds the full stream, windows and paging for every provider from them.
+///
+/// ```no_run
+/// use calllogs_core::{CallQuery, Provider};
+/// use futures::TryStreamExt;
+/// # async fn run(provider: &dyn Provider) -> calllogs_core::Result<()> {
+/// let calls: Vec<_> = provider.calls(CallQuery::new()).try_collect().await?;
+/// println!("{} calls", calls.len());
+/// # Ok(()) }
+/// ```
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// The provider id (`plivo`, …).
+    fn id(&self) -> &'static str;
+
+    /// How this provider pages.
+    fn paging(&self) -> PagingSpec;
+
+    /// Fetches one page. `query` is already resolved to one window with its
+    /// page size clamped; `token` says which page.
+    async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>>;
+
+    /// Normalizes one response body (one page) without any I/O.
+    fn decode_page(&self, body: &[u8]) -> Result<Page<Call>>;
+
+    /// How one of this provider's hangup reasons or codes maps onto the
+    /// taxonomy. The default reads digits as a Plivo-style code and anything
+    /// else as words.
+    fn explain(&self, reason: &str) -> crate::call::Hangup {
+        let reason = reason.trim();
+        let is_code = !reason.is_empty() && reason.bytes().all(|b| b.is_ascii_digit());
+        let (code, words) = if is_code {
+            (Some(reason), None)
+        } else {
+            (None, Some(reason))
+        };
+        crate::call::Hangup::resolve(code, words)
+            .unwrap_or_else(|| crate::call::Hangup::of(crate::HangupCause::Other))
+    }
+
+    /// Every call the query matches, over all windows and pages.
+    fn calls(&self, query: CallQuery) -> BoxStream<'_, Result<Call>> {
+        crate::paginate::calls(self, query)
+    }
+
+    /// Every page the query matches.
+    fn pages(&self, query: CallQuery) -> BoxStream<'_, Result<Page<Call>>> {
+        crate::paginate::pages(self, query)
+    }
+}
+
+/// A provider behind an `Arc`, as the registry builds them.
+pub type DynProvider = Arc<dyn Provider>;
+
+/// What the registry and the CLI know of a provider crate, and how to build it.
+#[derive(Debug, Clone, Copy)]
+pub struct ProviderInfo {
+    /// The provider id (`plivo`).
+    pub id: &'static str,
+    /// A human name (`Plivo`).
+    pub name: &'static str,
+    /// Its credentials.
+    pub credentials: &'static [Credential],
+    /// The filters it understands, one line.
+    pub filters: &'static str,
+    /// Its paging and rate limits, one line.
+    pub limits: &'static str,
+    /// Builds it from settings.
+    pub build: fn(&crate::Settings) -> Result<DynProvider>,
+    /// Applies the provider's own filters given as `KEY=VALUE` text (the
+    /// CLI's `--filter`) to the query's typed extension; the error says
+    /// which key or value is wrong.
+    pub apply_filters: ApplyFilters,
+}
+
+/// See [`ProviderInfo::apply_filters`].
+pub type ApplyFilters = fn(&mut CallQuery, &[(String, String)]) -> std::result::Result<(), String>;
+
+/// One credential of a provider.
+#[derive(Debug, Clone, Copy)]
+pub struct Credential {
+    /// The environment variable that holds it (`PLIVO_AUTH_TOKEN`), also its
+    /// name in [`crate::Settings`].
+    pub env: &'static str,
+    /// The CLI flag that sets it, without dashes (`auth-id`, `token`, `org-handle`).
+    pub flag: &'static str,
+}

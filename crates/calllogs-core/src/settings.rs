@@ -1,0 +1,107 @@
+//! Settings a provider is built from: base URL, credentials, options and the
+//! HTTP layer's settings. The registry and the CLI build every provider the
+//! same way from these.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use secrecy::SecretString;
+
+use crate::error::{Error, Result};
+use crate::http::HttpConfig;
+
+/// How to build a provider.
+///
+/// Credentials are named by the environment variable that would hold them
+/// (`PLIVO_AUTH_TOKEN`); a credential not given here is read from that
+/// variable unless [`Settings::without_env`] was called. They are held as
+/// [`SecretString`]s and `Debug` shows only their names.
+///
+/// ```
+/// use calllogs_core::Settings;
+/// let s = Settings::new().without_env().credential("PLIVO_AUTH_TOKEN", "sentinel-secret");
+/// assert!(!format!("{s:?}").contains("sentinel-secret"));
+/// assert!(s.get_credential("PLIVO_AUTH_TOKEN").is_some());
+/// assert!(s.get_credential("PLIVO_AUTH_ID").is_none());
+/// ```
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub struct Settings {
+    /// The API's base URL, instead of the provider's default.
+    pub base_url: Option<String>,
+    /// Provider options (paths, ids) by name.
+    pub options: BTreeMap<String, String>,
+    /// The HTTP layer's settings.
+    pub http: HttpConfig,
+    credentials: BTreeMap<String, SecretString>,
+    no_env: bool,
+}
+
+impl Settings {
+    /// Empty settings that fall back to the environment for credentials.
+    pub fn new() -> Self {
+        Settings::default()
+    }
+    /// Never read credentials from the environment.
+    pub fn without_env(mut self) -> Self {
+        self.no_env = true;
+        self
+    }
+    /// Sets the base URL.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+    /// Sets a credential, named by its environment variable.
+    pub fn credential(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.credentials
+            .insert(name.to_string(), SecretString::from(value.into()));
+        self
+    }
+    /// Sets an option.
+    pub fn option(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.options.insert(name.to_string(), value.into());
+        self
+    }
+    /// Sets the HTTP settings.
+    pub fn http(mut self, http: HttpConfig) -> Self {
+        self.http = http;
+        self
+    }
+
+    /// The credential `name`: given, or from the environment.
+    pub fn get_credential(&self, name: &str) -> Option<SecretString> {
+        self.credentials.get(name).cloned().or_else(|| {
+            (!self.no_env)
+                .then(|| std::env::var(name).ok())
+                .flatten()
+                .filter(|v| !v.trim().is_empty())
+                .map(SecretString::from)
+        })
+    }
+
+    /// The credential `name`, or a configuration error that names it.
+    pub fn require_credential(&self, provider: &'static str, name: &str) -> Result<SecretString> {
+        self.get_credential(name).ok_or_else(|| Error::Config {
+            provider,
+            message: format!("the credential {name} is not set (set the environment variable or pass it in the settings)"),
+        })
+    }
+
+    /// The option `name`.
+    pub fn get_option(&self, name: &str) -> Option<&str> {
+        self.options.get(name).map(String::as_str)
+    }
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("base_url", &self.base_url)
+            .field("options", &self.options)
+            .field("http", &self.http)
+            .field("credentials", &self.credentials.keys().collect::<Vec<_>>())
+            .field("no_env", &self.no_env)
+            .finish()
+    }
+}

@@ -1,0 +1,661 @@
+//! The hangup-cause taxonomy: one table of causes (the cause list of SuperU's
+//! call-log document, which is Plivo's hangup-cause list), grouped into ten
+//! categories, with Plivo codes, Q.850 causes and SIP responses where they fit.
+//!
+//! Everything about a cause — its identifier, its name in the table, its
+//! category, description and codes — comes from the single `causes!` table
+//! below, so the lookups cannot drift apart. Other vocabularies (FreeSWITCH /
+//! Q.850 names, voice-AI end reasons) are mapped onto the causes by the
+//! [`ALIASES`] table.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::call::HangupSource;
+
+/// The ten categories of the taxonomy, plus [`Category::Other`] for
+/// [`HangupCause::Other`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Category {
+    /// The call ended the way calls end: someone hung up.
+    NormalCompletion,
+    /// The call was canceled before it was answered.
+    Canceled,
+    /// The destination could not be reached.
+    DestinationIssue,
+    /// The called party did not take the call.
+    CallRejection,
+    /// The carrier failed.
+    CarrierError,
+    /// The platform failed.
+    SystemError,
+    /// A timer ended the call.
+    Timeout,
+    /// The application's callback URL failed.
+    UrlError,
+    /// The application's XML was invalid.
+    XmlError,
+    /// Lost races, answering machines, confirm-key failures.
+    SpecialCase,
+    /// A reason that fits no category.
+    Other,
+}
+
+impl Category {
+    /// Every category, in the table's order.
+    pub const ALL: &'static [Category] = &[
+        Category::NormalCompletion,
+        Category::Canceled,
+        Category::DestinationIssue,
+        Category::CallRejection,
+        Category::CarrierError,
+        Category::SystemError,
+        Category::Timeout,
+        Category::UrlError,
+        Category::XmlError,
+        Category::SpecialCase,
+        Category::Other,
+    ];
+
+    /// The snake_case identifier (`normal_completion`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::NormalCompletion => "normal_completion",
+            Category::Canceled => "canceled",
+            Category::DestinationIssue => "destination_issue",
+            Category::CallRejection => "call_rejection",
+            Category::CarrierError => "carrier_error",
+            Category::SystemError => "system_error",
+            Category::Timeout => "timeout",
+            Category::UrlError => "url_error",
+            Category::XmlError => "xml_error",
+            Category::SpecialCase => "special_case",
+            Category::Other => "other",
+        }
+    }
+
+    /// The heading of the category in the document's table.
+    pub fn title(self) -> &'static str {
+        match self {
+            Category::NormalCompletion => "Normal Completions",
+            Category::Canceled => "Canceled Calls",
+            Category::DestinationIssue => "Destination Issues",
+            Category::CallRejection => "Call Rejections",
+            Category::CarrierError => "Carrier Errors",
+            Category::SystemError => "System Errors",
+            Category::Timeout => "Timeouts",
+            Category::UrlError => "URL Errors",
+            Category::XmlError => "XML Errors",
+            Category::SpecialCase => "Special Cases",
+            Category::Other => "Other",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Category {
+    type Err = UnknownName;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let k = key(s);
+        Category::ALL
+            .iter()
+            .copied()
+            .find(|c| key(c.as_str()) == k || key(c.title()) == k)
+            .ok_or_else(|| UnknownName(s.to_string()))
+    }
+}
+
+/// A name that is not in the taxonomy (returned by the strict parsers).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown name {0:?}")]
+pub struct UnknownName(pub String);
+
+macro_rules! causes {
+    ($(
+        $variant:ident = $id:literal, $name:literal, $cat:ident, $desc:literal,
+            plivo $plivo:expr, q850 $q850:expr, sip $sip:expr;
+    )*) => {
+        /// One hangup cause of the taxonomy.
+        ///
+        /// Parse provider words with [`HangupCause::lookup`] (or the infallible
+        /// `From<&str>`, which gives [`HangupCause::Other`] for anything
+        /// unknown); parse the snake_case identifiers strictly with `FromStr`.
+        ///
+        /// ```
+        /// use calllogs_core::{Category, HangupCause};
+        /// let c = HangupCause::from("Forbiddden");
+        /// assert_eq!(c, HangupCause::Forbidden);
+        /// assert_eq!(c.as_str(), "forbidden");
+        /// assert_eq!(c.category(), Category::CallRejection);
+        /// assert_eq!(HangupCause::from_plivo_code(8011), Some(HangupCause::InvalidAnswerXml));
+        /// assert_eq!(HangupCause::from("something new"), HangupCause::Other);
+        /// ```
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum HangupCause {
+            $(
+                #[doc = $desc]
+                $variant,
+            )*
+            /// Nothing in the taxonomy fits; the provider's words are kept in
+            /// [`crate::Hangup::provider_reason`].
+            Other,
+        }
+
+        impl HangupCause {
+            /// Every cause of the table (not [`HangupCause::Other`]), in the table's order.
+            pub const ALL: &'static [HangupCause] = &[$(HangupCause::$variant,)*];
+
+            /// The snake_case identifier (`normal_hangup`, …, `other`).
+            pub fn as_str(self) -> &'static str {
+                match self { $(HangupCause::$variant => $id,)* HangupCause::Other => "other" }
+            }
+
+            /// The name as the document's table spells it (misspellings included).
+            pub fn table_name(self) -> &'static str {
+                match self { $(HangupCause::$variant => $name,)* HangupCause::Other => "Other" }
+            }
+
+            /// The category the table puts this cause in.
+            pub fn category(self) -> Category {
+                match self { $(HangupCause::$variant => Category::$cat,)* HangupCause::Other => Category::Other }
+            }
+
+            /// The table's description.
+            pub fn description(self) -> &'static str {
+                match self {
+                    $(HangupCause::$variant => $desc,)*
+                    HangupCause::Other => "Reason not in the taxonomy; the provider's words are kept",
+                }
+            }
+
+            /// Plivo's published `hangup_cause_code`, where there is one.
+            pub fn plivo_code(self) -> Option<u16> {
+                match self { $(HangupCause::$variant => $plivo,)* HangupCause::Other => None }
+            }
+
+            /// The ITU-T Q.850 cause that fits this cause, where one does.
+            pub fn q850(self) -> Option<u16> {
+                match self { $(HangupCause::$variant => $q850,)* HangupCause::Other => None }
+            }
+
+            /// The SIP response code that fits this cause, where one does.
+            pub fn sip(self) -> Option<u16> {
+                match self { $(HangupCause::$variant => $sip,)* HangupCause::Other => None }
+            }
+        }
+    };
+}
+
+causes! {
+    AgentHangup = "agent_hangup", "Agent Hangup", NormalCompletion, "Agent hangup the call",
+        plivo None, q850 Some(16), sip None;
+    NormalHangup = "normal_hangup", "Normal Hangup", NormalCompletion, "Call terminated normally",
+        plivo Some(4000), q850 Some(16), sip None;
+    EndOfXmlInstructions = "end_of_xml_instructions", "End of XML Instructions", NormalCompletion, "No more XML instructions to execute",
+        plivo Some(4010), q850 Some(16), sip None;
+    MultipartCallEnded = "multipart_call_ended", "Multipart Call Ended", NormalCompletion, "MPC ended via API or max duration",
+        plivo Some(4020), q850 Some(16), sip None;
+    KickedOutOfMultipartyCall = "kicked_out_of_multiparty_call", "Kicked Out of Multiparty Call", NormalCompletion, "Participant removed via API",
+        plivo Some(4030), q850 Some(16), sip None;
+
+    Unknown = "unknown", "Unknown", Canceled, "Hangup reason undetermined",
+        plivo Some(0), q850 None, sip None;
+    Canceled = "canceled", "Canceled", Canceled, "Call canceled via Hangup Call API before answer",
+        plivo Some(1000), q850 None, sip Some(487);
+    CanceledOutOfCredits = "canceled_out_of_credits", "Canceled (Out of Credits)", Canceled, "Account ran out of credits",
+        plivo Some(1010), q850 None, sip None;
+    CanceledSimultaneousDialLimitReached = "canceled_simultaneous_dial_limit_reached", "Canceled (Simultaneous dial limit reached)", Canceled, "Simultaneous dial limit exceeded",
+        plivo Some(1020), q850 None, sip None;
+
+    InvalidDestinationAddress = "invalid_destination_address", "Invalid Destination Address", DestinationIssue, "Destination number/endpoint invalid",
+        plivo Some(2000), q850 Some(28), sip Some(484);
+    DestinationOutOfService = "destination_out_of_service", "Destination Out of Service", DestinationIssue, "Destination unavailable",
+        plivo Some(2010), q850 Some(27), sip Some(502);
+    EndpointNotRegistered = "endpoint_not_registered", "Endpoint Not Registered", DestinationIssue, "SIP endpoint unregistered/unreachable",
+        plivo Some(2020), q850 Some(20), sip Some(480);
+    DestinationCountryBarred = "destination_country_barred", "Destination Country Barred", DestinationIssue, "Country disabled in geo permissions",
+        plivo Some(2030), q850 None, sip Some(403);
+    DestinationNumberBarred = "destination_number_barred", "Destination Number Barred", DestinationIssue, "Premium rate numbers disabled",
+        plivo Some(2040), q850 None, sip Some(403);
+    DestinationPrefixBarred = "destination_prefix_barred", "Destination Prefix Barred", DestinationIssue, "Prefix not permitted",
+        plivo Some(2050), q850 None, sip Some(403);
+    LoopDetected = "loop_detected", "Loop Detected", DestinationIssue, "B-leg would redial A leg's number",
+        plivo Some(2060), q850 None, sip Some(482);
+    ViolatesMediaAnchoring = "violates_media_anchoring", "Violates Media Anchoring", DestinationIssue, "India PSTN regulation violation",
+        plivo Some(2070), q850 None, sip None;
+
+    NoAnswer = "no_answer", "No Answer", CallRejection, "Destination unavailable/unreachable",
+        plivo Some(3000), q850 Some(19), sip Some(480);
+    BusyLine = "busy_line", "Busy Line", CallRejection, "Destination is busy",
+        plivo Some(3010), q850 Some(17), sip Some(486);
+    Rejected = "rejected", "Rejected", CallRejection, "Call rejected by called party",
+        plivo Some(3020), q850 Some(21), sip Some(603);
+    UnknownCallerId = "unknown_caller_id", "Unkown Caller ID", CallRejection, "Non-Plivo number used as caller ID",
+        plivo Some(3030), q850 None, sip Some(403);
+    Forbidden = "forbidden", "Forbiddden", CallRejection, "Destination rejected/blocked call",
+        plivo Some(3040), q850 Some(21), sip Some(403);
+    UnallocatedNumber = "unallocated_number", "Unallocated number", CallRejection, "Destination invalid or out of service",
+        plivo Some(3050), q850 Some(1), sip Some(404);
+
+    RequestTimeout = "request_timeout", "Request timeout", CarrierError, "Carrier didn't respond in time",
+        plivo Some(3070), q850 Some(102), sip Some(408);
+    InternalServerErrorFromCarrier = "internal_server_error_from_carrier", "Internal server error from carrier", CarrierError, "Carrier encountered error",
+        plivo Some(3080), q850 Some(41), sip Some(500);
+    NetworkCongestionFromCarrier = "network_congestion_from_carrier", "Network congestion from carrier", CarrierError, "Carrier network overloaded",
+        plivo Some(3090), q850 Some(34), sip Some(503);
+    BusyEverywhere = "busy_everywhere", "Busy everywhere", CarrierError, "All destination endpoints busy",
+        plivo Some(3100), q850 Some(17), sip Some(600);
+    Declined = "declined", "Declined", CarrierError, "Destination cannot/won't participate",
+        plivo Some(3110), q850 Some(21), sip Some(603);
+    UserDoesNotExistAnywhere = "user_does_not_exist_anywhere", "User does not exist anywhere", CarrierError, "End user doesn't exist",
+        plivo Some(3120), q850 Some(1), sip Some(604);
+    SpamBlock = "spam_block", "Spam block", CarrierError, "Carrier rejected due to spam flag",
+        plivo Some(3130), q850 Some(21), sip Some(607);
+    DnoCallerId = "dno_caller_id", "DNO Caller ID", CarrierError, "Caller ID on Do Not",
+        plivo Some(3140), q850 Some(21), sip Some(608);
+
+    NetworkError = "network_error", "Network Error", SystemError, "Fatal network condition",
+        plivo Some(5000), q850 Some(38), sip None;
+    InternalError = "internal_error", "Internal Error", SystemError, "Plivo system error",
+        plivo Some(5010), q850 Some(41), sip Some(500);
+    RoutingError = "routing_error", "Routing Error", SystemError, "Could not route to destination",
+        plivo Some(5020), q850 Some(3), sip None;
+    ConcurrencyLimitBreached = "concurrency_limit_breached", "Concurrency Limit Breached", SystemError, "India concurreny call limit exceeded",
+        plivo Some(5030), q850 Some(34), sip Some(503);
+
+    ScheduledHangup = "scheduled_hangup", "Scheduled Hangup", Timeout, "Max call duration reached",
+        plivo Some(6000), q850 None, sip None;
+    RingTimeoutReached = "ring_timeout_reached", "Ring Timeout Reached", Timeout, "Not answered within ring timeout",
+        plivo Some(6010), q850 Some(19), sip Some(480);
+    MediaTimeout = "media_timeout", "Media Timeout", Timeout, "No media packets for 60 seconds",
+        plivo Some(6020), q850 None, sip None;
+
+    ErrorReachingAnswerUrl = "error_reaching_answer_url", "Error Reaching Answer URL", UrlError, "Non-2xx response from answer URL",
+        plivo Some(7011), q850 None, sip None;
+    ErrorReachingActionUrl = "error_reaching_action_url", "Error Reaching Action URL", UrlError, "Non-2xx response from action URL",
+        plivo Some(7012), q850 None, sip None;
+    ErrorReachingTransferUrl = "error_reaching_transfer_url", "Error Reaching Transfer URL", UrlError, "Non-2xx response from transfer URL",
+        plivo Some(7013), q850 None, sip None;
+    ErrorReachingRedirectUrl = "error_reaching_redirect_url", "Error Reaching Redirect URL", UrlError, "Non-2xx response from redirect URL",
+        plivo Some(7014), q850 None, sip None;
+    InvalidActionUrl = "invalid_action_url", "Invalid Action URL", UrlError, "Action URL not valid",
+        plivo Some(7022), q850 None, sip None;
+    InvalidTransferUrl = "invalid_transfer_url", "Invalid Transfer URL", UrlError, "Transfer URL not valid",
+        plivo Some(7023), q850 None, sip None;
+    InvalidRedirectUrl = "invalid_redirect_url", "Invalid Redirect URL", UrlError, "Redirect URL not valid",
+        plivo Some(7024), q850 None, sip None;
+    InvalidMethodForActionUrl = "invalid_method_for_action_url", "Invalid Method for Action URL", UrlError, "Unsupported HTTP method",
+        plivo Some(7032), q850 None, sip None;
+    InvalidMethodForTransferUrl = "invalid_method_for_transfer_url", "Invalid Method for Transfer URL", UrlError, "Unsupported HTTP method",
+        plivo Some(7033), q850 None, sip None;
+    InvalidMethodForRedirectUrl = "invalid_method_for_redirect_url", "Invalid Method for Redirect URL", UrlError, "Unsupported HTTP method",
+        plivo Some(7034), q850 None, sip None;
+
+    InvalidAnswerXml = "invalid_answer_xml", "Invalid Answer XML", XmlError, "Answer URL returned invalid XML",
+        plivo Some(8011), q850 None, sip None;
+    InvalidActionXml = "invalid_action_xml", "Invalid Action XML", XmlError, "Action URL returned invalid XML",
+        plivo Some(8012), q850 None, sip None;
+    InvalidTransferXml = "invalid_transfer_xml", "Invalid Transfer XML", XmlError, "Transfer URL returned invalid XML",
+        plivo Some(8013), q850 None, sip None;
+    InvalidRedirectXml = "invalid_redirect_xml", "Invalid Redirect XML", XmlError, "Redirect URL returned invalid XML",
+        plivo Some(8014), q850 None, sip None;
+
+    LostRace = "lost_race", "Lost Race", SpecialCase, "Another parallel B-leg answered first",
+        plivo Some(9000), q850 None, sip None;
+    MachineDetected = "machine_detected", "Machine Detected", SpecialCase, "Answered by answering machine",
+        plivo Some(9100), q850 None, sip None;
+    ConfirmKeyChallengeFailed = "confirm_key_challenge_failed", "Confirm Key Challenge Failed", SpecialCase, "Participant failed to enter confirm key",
+        plivo Some(9110), q850 None, sip None;
+}
+
+/// Where an alias comes from; it decides which codes the match carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AliasKind {
+    /// Another spelling of a cause's own name (Plivo's `Multiparty Call Ended`).
+    Spelling,
+    /// A FreeSWITCH/Q.850 cause name with its own number (FreeSWITCH's
+    /// numbering where Q.850 has none, as for `ORIGINATOR_CANCEL`).
+    SipName {
+        /// The number FreeSWITCH gives the name; a Q.850 cause when below 128.
+        number: u16,
+    },
+    /// A voice-AI platform's ended reason, with who hung up where it says.
+    EndedReason(Option<HangupSource>),
+}
+
+/// One other name for a cause.
+#[derive(Debug, Clone, Copy)]
+pub struct Alias {
+    /// The name as providers write it (matched case- and space-insensitively).
+    pub name: &'static str,
+    /// The cause it means.
+    pub cause: HangupCause,
+    /// Its vocabulary.
+    pub kind: AliasKind,
+}
+
+const fn sip(name: &'static str, number: u16, cause: HangupCause) -> Alias {
+    Alias {
+        name,
+        cause,
+        kind: AliasKind::SipName { number },
+    }
+}
+const fn ended(name: &'static str, cause: HangupCause, source: Option<HangupSource>) -> Alias {
+    Alias {
+        name,
+        cause,
+        kind: AliasKind::EndedReason(source),
+    }
+}
+const fn spelling(name: &'static str, cause: HangupCause) -> Alias {
+    Alias {
+        name,
+        cause,
+        kind: AliasKind::Spelling,
+    }
+}
+
+use HangupCause as C;
+use HangupSource as S;
+
+/// Every other name a cause goes by: spellings, FreeSWITCH/Q.850 names and
+/// voice-AI ended reasons (`../shared/hangup-codes.md`).
+pub const ALIASES: &[Alias] = &[
+    spelling("Multiparty Call Ended", C::MultipartCallEnded),
+    spelling("Multipart(y) Call Ended", C::MultipartCallEnded),
+    spelling("Unknown Caller ID", C::UnknownCallerId),
+    spelling("Forbidden", C::Forbidden),
+    spelling("Cancelled", C::Canceled),
+    spelling("Busy", C::BusyLine),
+    spelling("Unallocated", C::UnallocatedNumber),
+    // FreeSWITCH / Q.850 cause names.
+    sip("NORMAL_CLEARING", 16, C::NormalHangup),
+    sip("USER_BUSY", 17, C::BusyLine),
+    sip("NO_USER_RESPONSE", 18, C::NoAnswer),
+    sip("NO_ANSWER", 19, C::NoAnswer),
+    sip("SUBSCRIBER_ABSENT", 20, C::EndpointNotRegistered),
+    sip("CALL_REJECTED", 21, C::Rejected),
+    sip("UNALLOCATED_NUMBER", 1, C::UnallocatedNumber),
+    sip("NO_ROUTE_TRANSIT_NET", 2, C::RoutingError),
+    sip("NO_ROUTE_DESTINATION", 3, C::RoutingError),
+    sip("NUMBER_CHANGED", 22, C::DestinationOutOfService),
+    sip("EXCHANGE_ROUTING_ERROR", 25, C::RoutingError),
+    sip("DESTINATION_OUT_OF_ORDER", 27, C::DestinationOutOfService),
+    sip("INVALID_NUMBER_FORMAT", 28, C::InvalidDestinationAddress),
+    sip("NORMAL_UNSPECIFIED", 31, C::NormalHangup),
+    sip(
+        "NORMAL_CIRCUIT_CONGESTION",
+        34,
+        C::NetworkCongestionFromCarrier,
+    ),
+    sip("NETWORK_OUT_OF_ORDER", 38, C::NetworkError),
+    sip("NORMAL_TEMPORARY_FAILURE", 41, C::NetworkError),
+    sip("SWITCH_CONGESTION", 42, C::NetworkCongestionFromCarrier),
+    sip("OUTGOING_CALL_BARRED", 52, C::DestinationNumberBarred),
+    sip("RECOVERY_ON_TIMER_EXPIRE", 102, C::RequestTimeout),
+    sip("PROTOCOL_ERROR", 111, C::NetworkError),
+    sip("INTERWORKING", 127, C::NetworkError),
+    sip("ORIGINATOR_CANCEL", 487, C::Canceled),
+    sip("LOSE_RACE", 502, C::LostRace),
+    sip("MANAGER_REQUEST", 503, C::Canceled),
+    sip("SYSTEM_SHUTDOWN", 500, C::InternalError),
+    sip("ALLOTTED_TIMEOUT", 602, C::ScheduledHangup),
+    sip("MEDIA_TIMEOUT", 604, C::MediaTimeout),
+    sip("USER_NOT_REGISTERED", 606, C::EndpointNotRegistered),
+    sip("UNKNOWN", 0, C::Unknown),
+    // Voice-AI ended reasons (Vapi style, SuperU, Unpod).
+    ended("Customer Hangup", C::NormalHangup, Some(S::Caller)),
+    ended("customer-ended-call", C::NormalHangup, Some(S::Caller)),
+    ended("Customer Ended The Call", C::NormalHangup, Some(S::Caller)),
+    ended("caller_hangup", C::NormalHangup, Some(S::Caller)),
+    ended("callee_hangup", C::NormalHangup, Some(S::Callee)),
+    ended(
+        "customer-ended-call-before-warm-transfer",
+        C::NormalHangup,
+        Some(S::Caller),
+    ),
+    ended("assistant-ended-call", C::AgentHangup, Some(S::Agent)),
+    ended(
+        "assistant-said-end-call-phrase",
+        C::AgentHangup,
+        Some(S::Agent),
+    ),
+    ended("Assistant Hangup", C::AgentHangup, Some(S::Agent)),
+    ended("customer-busy", C::BusyLine, None),
+    ended("customer-did-not-answer", C::NoAnswer, None),
+    ended("voicemail", C::MachineDetected, None),
+    ended("exceeded-max-duration", C::ScheduledHangup, Some(S::System)),
+    ended("silence-timed-out", C::MediaTimeout, Some(S::System)),
+    ended(
+        "twilio-reported-customer-misdialed",
+        C::InvalidDestinationAddress,
+        Some(S::Carrier),
+    ),
+    ended(
+        "call.start.error-get-customer",
+        C::InternalError,
+        Some(S::System),
+    ),
+    ended("manually-canceled", C::Canceled, Some(S::Api)),
+];
+
+/// Prefixes of voice-AI reasons that name a family of platform errors
+/// (`pipeline-error-openai-llm-failed`, `call.in-progress.error-…`).
+const ERROR_PREFIXES: &[&str] = &[
+    "pipeline error",
+    "call start error",
+    "call in progress error",
+    "assistant error",
+];
+
+/// The folded form used for every name lookup: lower case, every run of
+/// non-alphanumeric characters one space. `Canceled (Out of Credits)`,
+/// `canceled_out_of_credits` and `CANCELED-OUT-OF-CREDITS` fold alike.
+pub fn key(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut gap = false;
+    for ch in s.chars() {
+        if ch.is_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.extend(ch.to_lowercase());
+        } else {
+            gap = true;
+        }
+    }
+    out
+}
+
+/// A provider reason resolved onto the taxonomy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resolved {
+    /// The cause.
+    pub cause: HangupCause,
+    /// The Q.850 (or FreeSWITCH) number that goes with the words matched.
+    pub q850: Option<u16>,
+    /// The SIP response that goes with the words matched.
+    pub sip: Option<u16>,
+    /// Who hung up, where the words say so.
+    pub source: Option<HangupSource>,
+}
+
+impl Resolved {
+    fn of(cause: HangupCause) -> Self {
+        Resolved {
+            cause,
+            q850: cause.q850(),
+            sip: cause.sip(),
+            source: None,
+        }
+    }
+}
+
+static BY_KEY: LazyLock<HashMap<String, Resolved>> = LazyLock::new(|| {
+    let mut map = HashMap::new();
+    for &cause in HangupCause::ALL {
+        map.insert(key(cause.as_str()), Resolved::of(cause));
+        map.insert(key(cause.table_name()), Resolved::of(cause));
+    }
+    for alias in ALIASES {
+        let resolved = match alias.kind {
+            AliasKind::Spelling => Resolved::of(alias.cause),
+            AliasKind::SipName { number } => Resolved {
+                cause: alias.cause,
+                // Below 128 the number is a real Q.850 cause; above, it is
+                // FreeSWITCH's own numbering and Q.850 has none.
+                q850: (number > 0 && number < 128)
+                    .then_some(number)
+                    .or(alias.cause.q850()),
+                sip: alias.cause.sip(),
+                source: None,
+            },
+            AliasKind::EndedReason(source) => Resolved {
+                source,
+                ..Resolved::of(alias.cause)
+            },
+        };
+        map.entry(key(alias.name)).or_insert(resolved);
+    }
+    map
+});
+
+impl HangupCause {
+    /// Resolves a provider's words onto the taxonomy: a cause's identifier or
+    /// table name (any case or spacing, misspellings accepted), a FreeSWITCH /
+    /// Q.850 name, a voice-AI ended reason, or a Plivo code written as text.
+    /// `None` when nothing fits.
+    pub fn lookup(reason: &str) -> Option<Resolved> {
+        let k = key(reason);
+        if k.is_empty() {
+            return None;
+        }
+        if let Some(r) = BY_KEY.get(&k) {
+            return Some(*r);
+        }
+        if let Ok(code) = reason.trim().parse::<u16>() {
+            return HangupCause::from_plivo_code(code).map(Resolved::of);
+        }
+        ERROR_PREFIXES
+            .iter()
+            .any(|p| k.starts_with(p))
+            .then(|| Resolved {
+                source: Some(HangupSource::System),
+                ..Resolved::of(HangupCause::InternalError)
+            })
+    }
+
+    /// The cause Plivo reports as `hangup_cause_code`.
+    pub fn from_plivo_code(code: u16) -> Option<HangupCause> {
+        static BY_CODE: LazyLock<HashMap<u16, HangupCause>> = LazyLock::new(|| {
+            HangupCause::ALL
+                .iter()
+                .filter_map(|c| c.plivo_code().map(|code| (code, *c)))
+                .collect()
+        });
+        BY_CODE.get(&code).copied()
+    }
+}
+
+impl From<&str> for HangupCause {
+    /// Infallible: anything unknown is [`HangupCause::Other`].
+    fn from(s: &str) -> Self {
+        HangupCause::lookup(s).map_or(HangupCause::Other, |r| r.cause)
+    }
+}
+
+impl FromStr for HangupCause {
+    type Err = UnknownName;
+    /// Strict: only a snake_case identifier (or `other`).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "other" {
+            return Ok(HangupCause::Other);
+        }
+        HangupCause::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| UnknownName(s.to_string()))
+    }
+}
+
+impl fmt::Display for HangupCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! serde_as_str {
+    ($t:ty, $fallback:expr) => {
+        impl Serialize for $t {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> Deserialize<'de> for $t {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = std::borrow::Cow::<str>::deserialize(d)?;
+                Ok(s.parse().unwrap_or($fallback))
+            }
+        }
+    };
+}
+serde_as_str!(HangupCause, HangupCause::Other);
+serde_as_str!(Category, Category::Other);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_round_trip() {
+        for &c in HangupCause::ALL {
+            assert_eq!(c.as_str().parse::<HangupCause>().unwrap(), c);
+            assert_eq!(HangupCause::from(c.as_str()), c, "{c}");
+            assert_eq!(HangupCause::from(c.table_name()), c, "{}", c.table_name());
+        }
+        assert_eq!(HangupCause::ALL.len(), 55);
+    }
+
+    #[test]
+    fn key_folds_case_space_and_punctuation() {
+        assert_eq!(key("Canceled (Out of Credits)"), "canceled out of credits");
+        assert_eq!(key("  NORMAL_CLEARING "), "normal clearing");
+        assert_eq!(key("customer-ended-call"), "customer ended call");
+        assert_eq!(key("--"), "");
+    }
+
+    #[test]
+    fn aliases_do_not_shadow_table_names() {
+        // An alias must never redefine a cause's own name.
+        for alias in ALIASES {
+            if let Some(own) = HangupCause::ALL
+                .iter()
+                .find(|c| key(c.table_name()) == key(alias.name))
+            {
+                assert_eq!(*own, alias.cause, "{}", alias.name);
+            }
+        }
+    }
+
+    #[test]
+    fn error_prefixes_resolve_to_internal_error() {
+        let r = HangupCause::lookup("pipeline-error-openai-llm-failed").unwrap();
+        assert_eq!(r.cause, HangupCause::InternalError);
+        assert_eq!(r.source, Some(HangupSource::System));
+        assert!(HangupCause::lookup("pipeline").is_none());
+    }
+}

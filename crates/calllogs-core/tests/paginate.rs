@@ -1,0 +1,229 @@
+//! The generic paginator over a fake page source, for every paging style.
+
+use std::sync::Mutex;
+
+use calllogs_core::{
+    Call, CallQuery, Page, PageToken, PagingSpec, PagingStyle, Provider, Result, async_trait,
+};
+use chrono::{Duration, TimeZone, Utc};
+use futures::{StreamExt, TryStreamExt};
+
+/// What one page request asked for: token, page size, lower bound.
+type Request = (PageToken, Option<u32>, Option<chrono::DateTime<Utc>>);
+
+/// Serves `n` calls in the given style, with knobs for misbehaviour.
+struct Fake {
+    style: PagingStyle,
+    n: usize,
+    report_total: bool,
+    /// Cursor paging: the cursor sent after page `k` (to test repeats).
+    cursors: Option<Vec<Option<String>>>,
+    /// Page-number paging: serve an empty page at this page number.
+    empty_at: Option<u32>,
+    window: Option<Duration>,
+    seen: Mutex<Vec<Request>>,
+}
+
+impl Fake {
+    fn new(style: PagingStyle, n: usize) -> Self {
+        Fake {
+            style,
+            n,
+            report_total: true,
+            cursors: None,
+            empty_at: None,
+            window: None,
+            seen: Mutex::new(vec![]),
+        }
+    }
+    fn requests(&self) -> Vec<PageToken> {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|s| s.0.clone())
+            .collect()
+    }
+}
+
+#[async_trait]
+impl Provider for Fake {
+    fn id(&self) -> &'static str {
+        "fake"
+    }
+    fn paging(&self) -> PagingSpec {
+        let mut spec = PagingSpec::new(self.style, 20, 20);
+        spec.max_window = self.window;
+        spec
+    }
+    async fn page(&self, q: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
+        self.seen
+            .lock()
+            .unwrap()
+            .push((token.clone(), q.page_size, q.since));
+        let size = q.page_size.unwrap() as usize;
+        let (start, idx) = match (self.style, token) {
+            (PagingStyle::Offset, t) => (t.offset() as usize, 0),
+            (PagingStyle::PageNumber, t) => {
+                ((t.number() as usize - 1) * size, t.number() as usize - 1)
+            }
+            (PagingStyle::Cursor, PageToken::First) => (0, 0),
+            (PagingStyle::Cursor, PageToken::Cursor(c)) => {
+                let k: usize = c.trim_start_matches('c').parse().unwrap();
+                (k * size, k)
+            }
+            other => panic!("unexpected {other:?}"),
+        };
+        if self.empty_at == Some(token.number()) && self.style == PagingStyle::PageNumber {
+            return Ok(Page::new(vec![]).with_total(Some(self.n as u64)));
+        }
+        let items: Vec<Call> = (start..(start + size).min(self.n))
+            .map(|i| Call::new("fake", format!("call-{i}")))
+            .collect();
+        let mut page = Page::new(items).with_total(self.report_total.then_some(self.n as u64));
+        if self.style == PagingStyle::Cursor {
+            let next = match &self.cursors {
+                Some(list) => list.get(idx).cloned().flatten(),
+                None => (start + size < self.n).then(|| format!("c{}", idx + 1)),
+            };
+            page = page.with_next(next);
+        }
+        Ok(page)
+    }
+    fn decode_page(&self, _: &[u8]) -> Result<Page<Call>> {
+        unreachable!("not used")
+    }
+}
+
+fn ids(calls: &[Call]) -> Vec<String> {
+    calls.iter().map(|c| c.id.clone()).collect()
+}
+
+fn expected(n: usize) -> Vec<String> {
+    (0..n).map(|i| format!("call-{i}")).collect()
+}
+
+#[tokio::test]
+async fn page_numbers_until_the_total() {
+    let fake = Fake::new(PagingStyle::PageNumber, 45);
+    let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
+    assert_eq!(ids(&calls), expected(45));
+    assert_eq!(
+        fake.requests(),
+        [
+            PageToken::Number(1),
+            PageToken::Number(2),
+            PageToken::Number(3)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn offsets_stop_at_total_short_page_and_empty_page() {
+    let fake = Fake::new(PagingStyle::Offset, 40);
+    let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
+    assert_eq!(ids(&calls), expected(40));
+    assert_eq!(
+        fake.requests(),
+        [PageToken::Offset(0), PageToken::Offset(20)],
+        "stops at the total"
+    );
+
+    let mut fake = Fake::new(PagingStyle::Offset, 27);
+    fake.report_total = false;
+    let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
+    assert_eq!(ids(&calls), expected(27));
+    assert_eq!(fake.requests().len(), 2, "stops at the short page");
+
+    let mut fake = Fake::new(PagingStyle::Offset, 40);
+    fake.report_total = false;
+    let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
+    assert_eq!(ids(&calls), expected(40));
+    assert_eq!(
+        fake.requests(),
+        [
+            PageToken::Offset(0),
+            PageToken::Offset(20),
+            PageToken::Offset(40)
+        ],
+        "stops at the empty page"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_page_before_the_total_ends_the_window() {
+    let mut fake = Fake::new(PagingStyle::PageNumber, 60);
+    fake.empty_at = Some(2);
+    let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
+    assert_eq!(calls.len(), 20);
+    assert_eq!(fake.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn cursors_until_null() {
+    let fake = Fake::new(PagingStyle::Cursor, 50);
+    let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
+    assert_eq!(ids(&calls), expected(50));
+    assert_eq!(
+        fake.requests(),
+        [
+            PageToken::First,
+            PageToken::Cursor("c1".into()),
+            PageToken::Cursor("c2".into())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_repeated_cursor_is_an_error_not_a_loop() {
+    let mut fake = Fake::new(PagingStyle::Cursor, 100);
+    fake.cursors = Some(vec![
+        Some("c1".into()),
+        Some("c2".into()),
+        Some("c1".into()),
+    ]);
+    let results: Vec<Result<Call>> = fake.calls(CallQuery::new()).collect().await;
+    let oks = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(oks, 60, "the pages before the repeat are kept");
+    let err = results.last().unwrap().as_ref().unwrap_err();
+    assert!(matches!(err, calllogs_core::Error::Paging { .. }), "{err}");
+    assert_eq!(fake.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn long_ranges_are_fetched_window_by_window() {
+    let mut fake = Fake::new(PagingStyle::Offset, 5);
+    fake.window = Some(Duration::days(30));
+    let until = Utc::now() - Duration::hours(1);
+    let since = until - Duration::days(45);
+    let q = CallQuery::new().since(since).until(until).page_size(500);
+    let calls: Vec<Call> = fake.calls(q).try_collect().await.unwrap();
+    assert_eq!(calls.len(), 10, "each window's calls");
+    let seen = fake.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0].2, Some(since));
+    assert_eq!(seen[1].2, Some(since + Duration::days(30)));
+    assert!(
+        seen.iter().all(|s| s.1 == Some(20)),
+        "page size clamped to 20"
+    );
+}
+
+#[tokio::test]
+async fn nothing_is_requested_until_polled() {
+    let fake = Fake::new(PagingStyle::Offset, 5);
+    let stream =
+        fake.calls(CallQuery::new().since(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()));
+    assert!(fake.requests().is_empty());
+    drop(stream);
+    assert!(fake.requests().is_empty());
+}
+
+#[tokio::test]
+async fn an_owned_provider_gives_a_static_stream() {
+    let fake: std::sync::Arc<dyn Provider> =
+        std::sync::Arc::new(Fake::new(PagingStyle::PageNumber, 30));
+    let stream = calllogs_core::paginate::calls(fake, CallQuery::new());
+    let handle = tokio::spawn(async move { stream.try_collect::<Vec<_>>().await });
+    assert_eq!(handle.await.unwrap().unwrap().len(), 30);
+}

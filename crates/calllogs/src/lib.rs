@@ -1,0 +1,27 @@
+//! calllogs: call logs (CDRs) from telephony and voice-AI providers in one
+//! shape.
+//!
+//! This crate re-exports [`calllogs_core`] (the [`Call`] model, the
+//! hangup-cause taxonomy, [`CallQuery`], the [`Provider`] trait) and, behind
+//! one Cargo feature per provider, each provider crate. A downstream crate
+//! compiles only the providers it names:
+//!
+//! ```toml
+//! [dependencies]
+//! calllogs = { version = "0.1", default-features = false, features = ["plivo"] }
+//! ```
+//!
+//! Every compiled-in provider is built the same way, by id, from
+//! [`Settings`]:
+//!
+//! ```
+//! use calllogs::{registry, Settings};
+//! for info in registry::providers() {
+//!     println!("{}: {}", info.id, info.name);
+//! }
+//! assert!(matches!(registry::build("nope", &Settings::new()), Err(registry::RegistryError::Unknown(_))));
+//! ```
+
+pub use calllogs_core::*;
+
+pub mod registry;
