@@ -228,7 +228,9 @@ impl Status {
             C::Canceled | C::CanceledOutOfCredits | C::CanceledSimultaneousDialLimitReached => {
                 Status::Canceled
             }
-            C::NormalHangup | C::AgentHangup | C::Unknown | C::Other => Status::Canceled,
+            // Someone hung up before the call was answered.
+            C::NormalHangup | C::AgentHangup => Status::Canceled,
+            C::Unknown | C::Other => Status::Unknown,
             _ => Status::Failed,
         }
     }

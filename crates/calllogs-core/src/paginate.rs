@@ -117,8 +117,9 @@ where
                 None => return Ok(None),
             },
         };
-        let page = st.handle.page(&q, &token).await?;
+        let mut page = st.handle.page(&q, &token).await?;
         let page_size = q.effective_page_size(&spec);
+        let wanted_status = q.status;
         match next_token(
             provider,
             spec.style,
@@ -130,6 +131,12 @@ where
             Ok(Some(next)) => st.current = Some((q, next, progress)),
             Ok(None) => {}
             Err(e) => st.pending = Some(e),
+        }
+        // Providers filter status loosely or not at all; the normalized
+        // status is what the user asked for. Done after paging decisions,
+        // which need the page as served.
+        if let Some(status) = wanted_status {
+            page.items.retain(|c| c.status == status);
         }
         Ok::<_, Error>(Some((page, st)))
     })

@@ -273,3 +273,74 @@ mod tests {
         );
     }
 }
+
+/// Lenient field deserializers for provider raw structs: they never fail,
+/// so one oddly typed field never loses a record. Use with
+/// `#[serde(default, deserialize_with = "calllogs_core::parse::de::string")]`.
+pub mod de {
+    use serde::{Deserialize, Deserializer};
+    use serde_json::Value;
+
+    /// A string, number or boolean as text; anything else `None`. Empty
+    /// strings are `None`.
+    pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+        Ok(super::scalar_text(&Value::deserialize(d)?).filter(|s| !s.is_empty()))
+    }
+
+    /// An integer from a number or a numeric string; anything else `None`.
+    pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        Ok(super::int(&Value::deserialize(d)?))
+    }
+
+    /// A boolean from `true`/`false`, `1`/`0` or their text; anything else `None`.
+    pub fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Bool(b) => Some(b),
+            Value::Number(n) => n.as_i64().map(|n| n != 0),
+            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" => Some(true),
+                "false" | "0" | "no" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        })
+    }
+
+    /// A timestamp in any form [`super::timestamp`] reads, or epoch seconds
+    /// as a number; anything else `None`.
+    pub fn timestamp<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<chrono::DateTime<chrono::Utc>>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::String(s) => super::timestamp(&s),
+            Value::Number(n) => n.as_i64().and_then(super::epoch_seconds),
+            _ => None,
+        })
+    }
+
+    /// An array of `T`, skipping elements that are not a `T`; anything but
+    /// an array is empty.
+    pub fn vec<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
+        d: D,
+    ) -> Result<Vec<T>, D::Error> {
+        Ok(match Value::deserialize(d)? {
+            Value::Array(items) => items
+                .into_iter()
+                .filter_map(|v| serde_json::from_value(v).ok())
+                .collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    /// A `T` if the value is one, else `None` (for nested objects).
+    pub fn object<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
+        d: D,
+    ) -> Result<Option<T>, D::Error> {
+        let v = Value::deserialize(d)?;
+        Ok(if v.is_object() {
+            serde_json::from_value(v).ok()
+        } else {
+            None
+        })
+    }
+}

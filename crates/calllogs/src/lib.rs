@@ -25,3 +25,7 @@
 pub use calllogs_core::*;
 
 pub mod registry;
+
+/// The Plivo provider (feature `plivo`).
+#[cfg(feature = "plivo")]
+pub use calllogs_plivo as plivo;

@@ -5,11 +5,15 @@ use calllogs_core::{DynProvider, ProviderInfo, Settings};
 /// Every provider id calllogs knows, compiled in or not.
 pub const KNOWN: &[&str] = &["plivo", "superu", "nectardesk", "unpod"];
 
+/// The providers compiled in, one per enabled feature.
+const COMPILED: &[&ProviderInfo] = &[
+    #[cfg(feature = "plivo")]
+    &calllogs_plivo::INFO,
+];
+
 /// The providers compiled into this build, in [`KNOWN`]'s order.
 pub fn providers() -> Vec<&'static ProviderInfo> {
-    #[allow(unused_mut)]
-    let mut list: Vec<&'static ProviderInfo> = Vec::new();
-    list
+    COMPILED.to_vec()
 }
 
 /// Why a provider could not be had.

@@ -1,0 +1,66 @@
+//! Plivo's wire format (List all calls), read leniently: every field of a
+//! call is optional and a wrongly typed field is `None`, never an error.
+
+use calllogs_core::parse::de;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// The list response: `{"api_id", "meta": {…}, "objects": [...]}`.
+#[derive(Debug, Deserialize)]
+pub struct ListResponse {
+    /// Paging information.
+    #[serde(default)]
+    pub meta: Meta,
+    /// The call records, kept as JSON so each is mapped (and kept as `raw`) on its own.
+    #[serde(default)]
+    pub objects: Vec<Value>,
+}
+
+/// `meta` of a list response.
+#[derive(Debug, Default, Deserialize)]
+pub struct Meta {
+    /// Records matching the query.
+    #[serde(default, deserialize_with = "de::int")]
+    pub total_count: Option<i64>,
+    /// The next page's path, null on the last.
+    #[serde(default, deserialize_with = "de::string")]
+    pub next: Option<String>,
+}
+
+/// One call record.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawCall {
+    #[serde(deserialize_with = "de::string")]
+    pub call_uuid: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub parent_call_uuid: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub call_direction: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub from_number: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub to_number: Option<String>,
+    #[serde(deserialize_with = "de::timestamp")]
+    pub initiation_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(deserialize_with = "de::timestamp")]
+    pub answer_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(deserialize_with = "de::timestamp")]
+    pub end_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(deserialize_with = "de::int")]
+    pub call_duration: Option<i64>,
+    #[serde(deserialize_with = "de::int")]
+    pub bill_duration: Option<i64>,
+    #[serde(deserialize_with = "de::int")]
+    pub billed_duration: Option<i64>,
+    #[serde(deserialize_with = "de::string")]
+    pub total_amount: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub call_state: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub hangup_cause_code: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub hangup_cause_name: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub hangup_source: Option<String>,
+}
