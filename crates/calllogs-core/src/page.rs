@@ -77,27 +77,19 @@ impl PageToken {
 }
 
 /// Maps every record of a page with `map`, keeping the page whole when one
-/// record is bad: a record `map` refuses is logged (with its index and id,
-/// where it has one) and left out, and the others are returned.
-pub fn map_records(
+/// record is bad: a record `map` refuses is logged with its index and the
+/// reason (which names its id where it has one) and left out; the others
+/// are returned.
+pub fn map_records<R>(
     provider: &'static str,
-    records: Vec<serde_json::Value>,
-    map: impl Fn(serde_json::Value) -> Result<crate::Call, String>,
+    records: Vec<R>,
+    map: impl Fn(R) -> Result<crate::Call, String>,
 ) -> Vec<crate::Call> {
     let mut out = Vec::with_capacity(records.len());
     for (index, record) in records.into_iter().enumerate() {
-        let id = record
-            .get("id")
-            .or_else(|| record.get("call_uuid"))
-            .and_then(crate::parse::scalar_text);
         match map(record) {
             Ok(call) => out.push(call),
-            Err(why) => tracing::warn!(
-                provider,
-                index,
-                id = id.as_deref().unwrap_or("?"),
-                "record skipped: {why}"
-            ),
+            Err(why) => tracing::warn!(provider, index, "record skipped: {why}"),
         }
     }
     out

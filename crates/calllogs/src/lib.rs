@@ -29,3 +29,7 @@ pub mod registry;
 /// The Plivo provider (feature `plivo`).
 #[cfg(feature = "plivo")]
 pub use calllogs_plivo as plivo;
+
+/// The SuperU provider (feature `superu`).
+#[cfg(feature = "superu")]
+pub use calllogs_superu as superu;

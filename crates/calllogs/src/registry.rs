@@ -9,6 +9,8 @@ pub const KNOWN: &[&str] = &["plivo", "superu", "nectardesk", "unpod"];
 const COMPILED: &[&ProviderInfo] = &[
     #[cfg(feature = "plivo")]
     &calllogs_plivo::INFO,
+    #[cfg(feature = "superu")]
+    &calllogs_superu::INFO,
 ];
 
 /// The providers compiled into this build, in [`KNOWN`]'s order.

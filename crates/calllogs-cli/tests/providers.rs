@@ -1,0 +1,59 @@
+//! Every compiled-in provider through the CLI: normalize over its fixtures,
+//! and `calllogs providers`.
+
+use std::process::Command;
+
+fn calllogs(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_calllogs"))
+        .args(args)
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn normalize_reads_every_fixture_of_every_provider() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let mut seen = 0;
+    for id in ["plivo", "superu", "nectardesk", "unpod"] {
+        let dir = root.join(id);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for file in entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        {
+            let o = calllogs(&["normalize", "--provider", id, file.to_str().unwrap()]);
+            assert!(
+                o.status.success(),
+                "{id} {}: {}",
+                file.display(),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            for line in String::from_utf8_lossy(&o.stdout).lines() {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                assert_eq!(v["provider"], id);
+                assert!(v["id"].as_str().is_some_and(|s| !s.is_empty()));
+            }
+            seen += 1;
+        }
+    }
+    assert!(seen >= 8, "fixtures found: {seen}");
+}
+
+#[test]
+fn providers_lists_what_is_compiled_in() {
+    let o = calllogs(&["providers"]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("plivo (Plivo)") && text.contains("PLIVO_AUTH_TOKEN"),
+        "{text}"
+    );
+    assert!(
+        text.contains("superu (SuperU)") && text.contains("SUPERU_API_KEY"),
+        "{text}"
+    );
+}

@@ -1,0 +1,198 @@
+//! A SuperU call → the normalized [`Call`].
+
+use calllogs_core::parse::{e164, scalar_text, timestamp};
+use calllogs_core::{
+    Agent, Call, Campaign, Category, Contact, Cost, Direction, Hangup, HangupCause, Recording,
+    Status, Turn,
+};
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use crate::raw::RawCall;
+
+/// Maps one record; an error only when it is not an object or has no id.
+pub fn call(record: &RawValue) -> Result<Call, String> {
+    let raw: RawCall =
+        serde_json::from_str(record.get()).map_err(|e| format!("not a call object: {e}"))?;
+    let id = raw.id.clone().ok_or("the record has no id")?;
+    let original: Value = serde_json::from_str(record.get()).map_err(|e| e.to_string())?;
+    let mut call = Call::new(crate::ID, id);
+
+    let kind = raw.kind.as_deref().unwrap_or("").to_ascii_lowercase();
+    call.direction = if kind.contains("inbound") {
+        Direction::Inbound
+    } else if kind.contains("outbound") {
+        Direction::Outbound
+    } else {
+        Direction::parse_loose(&kind)
+    };
+    let customer = raw
+        .customer
+        .as_ref()
+        .and_then(|c| c.number.clone())
+        .or(raw.customer_number.clone());
+    let ours = raw
+        .phone_number
+        .as_ref()
+        .and_then(|p| p.number.clone())
+        .or(raw.from_number.clone());
+    let (from, to) = match call.direction {
+        Direction::Inbound => (customer.clone(), ours),
+        _ => (ours, customer.clone()),
+    };
+    call.from = from.as_deref().and_then(e164);
+    call.to = to.as_deref().and_then(e164);
+    let customer_name = raw.customer.as_ref().and_then(|c| c.name.clone());
+    if customer.is_some() || customer_name.is_some() {
+        call.contact = Some(Contact::new(
+            None,
+            customer_name,
+            customer.as_deref().and_then(e164),
+        ));
+    }
+
+    call.started_at = raw.started_at.or(raw.created_at);
+    call.ended_at = raw.ended_at;
+    call.duration_s = raw.duration_seconds.filter(|d| *d >= 0).or_else(|| {
+        let (s, e) = (raw.started_at?, raw.ended_at?);
+        let secs = (e - s).num_seconds();
+        (secs >= 0).then_some(secs)
+    });
+
+    let assistant_id = raw
+        .assistant_id
+        .clone()
+        .or_else(|| raw.assistant.as_ref().and_then(|a| a.id.clone()));
+    let assistant_name = raw.assistant.as_ref().and_then(|a| a.name.clone());
+    if assistant_id.is_some() || assistant_name.is_some() {
+        let mut agent = Agent::new(assistant_id, assistant_name);
+        agent.kind = Some("ai".into());
+        call.agents.push(agent);
+    }
+    if raw.campaign_id.is_some() || raw.campaign_name.is_some() {
+        call.campaign = Some(Campaign {
+            id: raw.campaign_id.clone(),
+            name: raw.campaign_name.clone(),
+        });
+    }
+
+    let artifact = raw.artifact.as_ref();
+    let urls = [
+        raw.recording_url.clone(),
+        raw.stereo_recording_url.clone(),
+        artifact.and_then(|a| a.recording_url.clone()),
+        artifact.and_then(|a| a.stereo_recording_url.clone()),
+    ];
+    for url in urls.into_iter().flatten() {
+        if !call
+            .recordings
+            .iter()
+            .any(|r| r.url.as_deref() == Some(url.as_str()))
+        {
+            call.recordings.push(Recording {
+                id: None,
+                url: Some(url),
+            });
+        }
+    }
+
+    call.transcript = raw
+        .transcript
+        .as_ref()
+        .or(raw.messages.as_ref())
+        .and_then(transcript);
+    call.analysis = match (&raw.analysis, &raw.summary) {
+        (Some(a), _) if !a.is_null() => Some(a.clone()),
+        (_, Some(s)) => Some(serde_json::json!({ "summary": s })),
+        _ => None,
+    };
+    call.cost = raw.cost.as_deref().and_then(cost);
+    call.hangup = Hangup::resolve(None, raw.ended_reason.as_deref());
+    call.status = status(raw.status.as_deref(), call.hangup.as_ref());
+    call.raw = original;
+    Ok(call)
+}
+
+/// The cost exactly as the JSON wrote it: a number's own text, or a string.
+fn cost(v: &RawValue) -> Option<Cost> {
+    let text = v.get().trim();
+    let amount = if text.starts_with('"') {
+        serde_json::from_str::<String>(text)
+            .ok()?
+            .trim()
+            .to_string()
+    } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        text.to_string()
+    } else {
+        return None;
+    };
+    (!amount.is_empty()).then(|| Cost::new(amount, "USD"))
+}
+
+/// Speaker turns from an array of messages, or one turn from a string.
+fn transcript(v: &Value) -> Option<Vec<Turn>> {
+    match v {
+        Value::String(s) if !s.trim().is_empty() => Some(vec![Turn {
+            speaker: None,
+            text: s.clone(),
+            at: None,
+        }]),
+        Value::Array(items) => {
+            let turns: Vec<Turn> = items
+                .iter()
+                .filter_map(|m| {
+                    let speaker = m
+                        .get("role")
+                        .or_else(|| m.get("speaker"))
+                        .and_then(scalar_text);
+                    // The system prompt is configuration, not something said.
+                    if speaker.as_deref() == Some("system") {
+                        return None;
+                    }
+                    let text = ["content", "message", "text"]
+                        .iter()
+                        .find_map(|k| m.get(*k).and_then(scalar_text))?;
+                    let at = ["created_at", "createdAt", "time", "timestamp"]
+                        .iter()
+                        .find_map(|k| m.get(*k))
+                        .and_then(|t| match t {
+                            Value::String(s) => timestamp(s),
+                            // Vapi's `time` is epoch milliseconds.
+                            Value::Number(n) => {
+                                n.as_i64().and_then(chrono::DateTime::from_timestamp_millis)
+                            }
+                            _ => None,
+                        });
+                    Some(Turn { speaker, text, at })
+                })
+                .collect();
+            Some(turns)
+        }
+        _ => None,
+    }
+}
+
+/// The outcome from SuperU's `status` and the ended reason.
+fn status(status: Option<&str>, hangup: Option<&Hangup>) -> Status {
+    let s = status.map(|s| s.trim().to_ascii_lowercase().replace('_', "-"));
+    match s.as_deref() {
+        Some("queued" | "ringing" | "in-progress" | "forwarding" | "scheduled" | "active") => {
+            Status::InProgress
+        }
+        Some("failed" | "error") => Status::Failed,
+        Some("busy") => Status::Busy,
+        Some("no-answer") => Status::NoAnswer,
+        Some("canceled" | "cancelled") => Status::Canceled,
+        Some("ended" | "completed") | None => match hangup.map(|h| h.cause) {
+            None if s.is_some() => Status::Completed,
+            None => Status::Unknown,
+            Some(cause) => match cause.category() {
+                // The call was up: someone hung up, a timer ended it, or a machine answered.
+                Category::NormalCompletion | Category::Timeout => Status::Completed,
+                _ if cause == HangupCause::MachineDetected => Status::Completed,
+                _ => Status::from_cause(false, cause),
+            },
+        },
+        Some(_) => Status::Unknown,
+    }
+}

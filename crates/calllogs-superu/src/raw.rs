@@ -1,0 +1,146 @@
+//! SuperU's wire format, read leniently. The call object follows Vapi's
+//! call object (camelCase), which SuperU appears to wrap; the fields the
+//! public excerpt does not show are read under their likely names (serde
+//! aliases), and every record is kept whole as `raw`.
+
+use calllogs_core::parse::de;
+use serde::Deserialize;
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+/// `{"success": true, "data": {"calls": [...], "total": N}}`.
+#[derive(Debug, Deserialize)]
+pub struct Envelope {
+    /// `false` on an error reported inside a 2xx.
+    #[serde(default, deserialize_with = "de::boolean")]
+    pub success: Option<bool>,
+    /// The error message, when `success` is false.
+    #[serde(default, alias = "error", deserialize_with = "de::string")]
+    pub message: Option<String>,
+    /// The payload.
+    #[serde(default)]
+    pub data: Option<Data>,
+}
+
+/// `data` of the envelope.
+#[derive(Debug, Deserialize)]
+pub struct Data {
+    /// The calls, kept as raw JSON so each maps (and keeps its exact `cost`) on its own.
+    #[serde(default, alias = "call_logs", alias = "logs")]
+    pub calls: Vec<Box<RawValue>>,
+    /// Calls matching the query, where given.
+    #[serde(
+        default,
+        alias = "count",
+        alias = "totalCount",
+        deserialize_with = "de::int"
+    )]
+    pub total: Option<i64>,
+}
+
+/// A phone party (`customer`, `phoneNumber`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Party {
+    #[serde(
+        deserialize_with = "de::string",
+        alias = "phoneNumber",
+        alias = "phone_number"
+    )]
+    pub number: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub name: Option<String>,
+}
+
+/// A nested assistant object, where the API inlines one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Assistant {
+    #[serde(deserialize_with = "de::string")]
+    pub id: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub name: Option<String>,
+}
+
+/// `artifact`, where Vapi puts recordings.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Artifact {
+    #[serde(deserialize_with = "de::string", alias = "recording_url")]
+    pub recording_url: Option<String>,
+    #[serde(deserialize_with = "de::string", alias = "stereo_recording_url")]
+    pub stereo_recording_url: Option<String>,
+}
+
+/// One call.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct RawCall {
+    #[serde(
+        deserialize_with = "de::string",
+        alias = "call_id",
+        alias = "callId",
+        alias = "call_uuid"
+    )]
+    pub id: Option<String>,
+    #[serde(deserialize_with = "de::string", alias = "assistant_id")]
+    pub assistant_id: Option<String>,
+    #[serde(deserialize_with = "de::object")]
+    pub assistant: Option<Assistant>,
+    /// `inboundPhoneCall`, `outboundPhoneCall`, `webCall`, or a plain direction.
+    #[serde(
+        rename = "type",
+        alias = "call_type",
+        alias = "direction",
+        deserialize_with = "de::string"
+    )]
+    pub kind: Option<String>,
+    /// Kept as written: a JSON number's exact text.
+    pub cost: Option<Box<RawValue>>,
+    #[serde(deserialize_with = "de::string", alias = "ended_reason")]
+    pub ended_reason: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub status: Option<String>,
+    #[serde(deserialize_with = "de::timestamp", alias = "started_at")]
+    pub started_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(deserialize_with = "de::timestamp", alias = "ended_at")]
+    pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(deserialize_with = "de::timestamp", alias = "created_at")]
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(
+        deserialize_with = "de::int",
+        alias = "duration",
+        alias = "duration_seconds"
+    )]
+    pub duration_seconds: Option<i64>,
+    /// An array of messages, or one string.
+    pub transcript: Option<Value>,
+    /// Vapi's `messages`, used when `transcript` is absent.
+    pub messages: Option<Value>,
+    #[serde(deserialize_with = "de::string", alias = "recording_url")]
+    pub recording_url: Option<String>,
+    #[serde(deserialize_with = "de::string", alias = "stereo_recording_url")]
+    pub stereo_recording_url: Option<String>,
+    #[serde(deserialize_with = "de::object")]
+    pub artifact: Option<Artifact>,
+    /// AI analysis: summary, sentiment, outcome, structured data, …
+    pub analysis: Option<Value>,
+    #[serde(deserialize_with = "de::string")]
+    pub summary: Option<String>,
+    #[serde(deserialize_with = "de::object")]
+    pub customer: Option<Party>,
+    #[serde(deserialize_with = "de::object", alias = "phone_number")]
+    pub phone_number: Option<Party>,
+    #[serde(
+        deserialize_with = "de::string",
+        alias = "customer_number",
+        alias = "to_number"
+    )]
+    pub customer_number: Option<String>,
+    #[serde(deserialize_with = "de::string", alias = "from_number")]
+    pub from_number: Option<String>,
+    #[serde(deserialize_with = "de::string", alias = "campaign_id")]
+    pub campaign_id: Option<String>,
+    #[serde(deserialize_with = "de::string", alias = "campaign_name")]
+    pub campaign_name: Option<String>,
+}
