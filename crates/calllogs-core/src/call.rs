@@ -66,6 +66,18 @@ pub struct Call {
     pub transcript: Option<Vec<Turn>>,
     /// AI-generated analysis, as the provider gave it.
     pub analysis: Option<Value>,
+    /// The queue or ring group the call went through (contact centers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<Named>,
+    /// The IVR the call went through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ivr: Option<Named>,
+    /// The disposition an agent gave the call.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disposition: Option<Disposition>,
+    /// Whether the call was answered within the service level, where the provider says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla_met: Option<bool>,
     /// The provider's original record, unchanged.
     pub raw: Value,
 }
@@ -97,6 +109,10 @@ impl Call {
             recordings: Vec::new(),
             transcript: None,
             analysis: None,
+            queue: None,
+            ivr: None,
+            disposition: None,
+            sla_met: None,
             raw: Value::Null,
         }
     }
@@ -457,13 +473,27 @@ impl Contact {
     }
 }
 
-/// A campaign.
+/// Something a provider names by id and name: a campaign, a queue, an IVR.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct Campaign {
-    /// The provider's campaign id.
+pub struct Named {
+    /// The provider's id.
     pub id: Option<String>,
     /// Its name.
     pub name: Option<String>,
+}
+
+/// A campaign.
+pub type Campaign = Named;
+
+/// The disposition (wrap-up code) an agent gave a call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Disposition {
+    /// The provider's id.
+    pub id: Option<String>,
+    /// The code or label (`Successful Deal`).
+    pub code: Option<String>,
+    /// The agent's note.
+    pub note: Option<String>,
 }
 
 /// A recording of the call.

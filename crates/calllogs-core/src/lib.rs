@@ -36,12 +36,15 @@ pub mod settings;
 pub mod taxonomy;
 
 pub use call::{
-    Agent, Call, Campaign, Contact, Cost, Direction, Hangup, HangupSource, Recording, Status, Turn,
+    Agent, Call, Campaign, Contact, Cost, Direction, Disposition, Hangup, HangupSource, Named,
+    Recording, Status, Turn,
 };
 pub use error::{Error, Result};
 pub use http::{HttpClient, HttpConfig};
 pub use page::{Page, PageToken};
-pub use provider::{Credential, DynProvider, PagingSpec, PagingStyle, Provider, ProviderInfo};
+pub use provider::{
+    ApplyFilters, Credential, DynProvider, PagingSpec, PagingStyle, Provider, ProviderInfo,
+};
 pub use query::{CallQuery, Extensions};
 pub use retry::RetryPolicy;
 pub use settings::Settings;

@@ -119,7 +119,7 @@ where
         };
         let mut page = st.handle.page(&q, &token).await?;
         let page_size = q.effective_page_size(&spec);
-        let wanted_status = q.status;
+        let filter = q.clone();
         match next_token(
             provider,
             spec.style,
@@ -132,12 +132,10 @@ where
             Ok(None) => {}
             Err(e) => st.pending = Some(e),
         }
-        // Providers filter status loosely or not at all; the normalized
-        // status is what the user asked for. Done after paging decisions,
-        // which need the page as served.
-        if let Some(status) = wanted_status {
-            page.items.retain(|c| c.status == status);
-        }
+        // Providers filter some of these loosely or not at all; the
+        // normalized record is what the user asked about. Done after the
+        // paging decision, which needs the page as served.
+        page.items.retain(|c| filter.matches(c));
         Ok::<_, Error>(Some((page, st)))
     })
     .boxed()

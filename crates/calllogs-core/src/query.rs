@@ -121,6 +121,49 @@ impl CallQuery {
         self.extensions.get::<T>()
     }
 
+    /// Whether `call` satisfies the filters that can be checked on the
+    /// normalized record: status, direction, and the numbers (as a prefix,
+    /// compared on digits for phone numbers). Core applies this after every
+    /// page, so a provider that cannot filter on one of these server-side
+    /// still returns only what was asked.
+    ///
+    /// ```
+    /// use calllogs_core::{Call, CallQuery, Direction};
+    /// let mut call = Call::new("p", "1");
+    /// call.direction = Direction::Inbound;
+    /// call.from = Some("+15555550100".into());
+    /// assert!(CallQuery::new().direction(Direction::Inbound).from_number("1555555").matches(&call));
+    /// assert!(!CallQuery::new().direction(Direction::Outbound).matches(&call));
+    /// assert!(!CallQuery::new().to_number("+1555").matches(&call));
+    /// ```
+    pub fn matches(&self, call: &crate::Call) -> bool {
+        fn number_matches(want: &Option<String>, have: &Option<String>) -> bool {
+            let Some(want) = want.as_deref().map(str::trim).filter(|w| !w.is_empty()) else {
+                return true;
+            };
+            let Some(have) = have.as_deref() else {
+                return false;
+            };
+            let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+            let is_phone = |s: &str| {
+                s.chars()
+                    .all(|c| c.is_ascii_digit() || "+ -().".contains(c))
+            };
+            if is_phone(want) && is_phone(have) {
+                digits(have).starts_with(&digits(want))
+            } else {
+                have.to_ascii_lowercase()
+                    .starts_with(&want.to_ascii_lowercase())
+            }
+        }
+        self.status.is_none_or(|s| call.status == s)
+            && self
+                .direction
+                .is_none_or(|d| d == Direction::Unknown || call.direction == d)
+            && number_matches(&self.from, &call.from)
+            && number_matches(&self.to, &call.to)
+    }
+
     /// The page size to send: the query's, clamped to `1..=spec.max_page_size`,
     /// or the provider's default.
     pub fn effective_page_size(&self, spec: &PagingSpec) -> u32 {

@@ -92,6 +92,17 @@ impl Settings {
     pub fn get_option(&self, name: &str) -> Option<&str> {
         self.options.get(name).map(String::as_str)
     }
+
+    /// The option `name`, else the environment variable `env` (unless
+    /// [`Settings::without_env`]).
+    pub fn option_or_env(&self, name: &str, env: &str) -> Option<String> {
+        self.get_option(name).map(str::to_string).or_else(|| {
+            (!self.no_env)
+                .then(|| std::env::var(env).ok())
+                .flatten()
+                .filter(|v| !v.trim().is_empty())
+        })
+    }
 }
 
 impl fmt::Debug for Settings {

@@ -33,3 +33,7 @@ pub use calllogs_plivo as plivo;
 /// The SuperU provider (feature `superu`).
 #[cfg(feature = "superu")]
 pub use calllogs_superu as superu;
+
+/// The NectarDesk provider (feature `nectardesk`).
+#[cfg(feature = "nectardesk")]
+pub use calllogs_nectardesk as nectardesk;

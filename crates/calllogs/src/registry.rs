@@ -11,6 +11,8 @@ const COMPILED: &[&ProviderInfo] = &[
     &calllogs_plivo::INFO,
     #[cfg(feature = "superu")]
     &calllogs_superu::INFO,
+    #[cfg(feature = "nectardesk")]
+    &calllogs_nectardesk::INFO,
 ];
 
 /// The providers compiled into this build, in [`KNOWN`]'s order.

@@ -1,0 +1,178 @@
+//! A NectarDesk call → the normalized [`Call`].
+
+use calllogs_core::parse::{e164, e164_parts, epoch_seconds, scalar_text};
+use calllogs_core::{
+    Agent, Call, Contact, Direction, Disposition, Hangup, Named, Recording, Status,
+};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::raw::{RawAgent, RawCall, RawNamed};
+
+fn named(n: Option<RawNamed>) -> Option<Named> {
+    n.filter(|n| n.id.is_some() || n.name.is_some())
+        .map(|n| Named {
+            id: n.id,
+            name: n.name,
+        })
+}
+
+/// Maps one record; an error only when it is not an object or has no id.
+pub fn call(record: Value) -> Result<Call, String> {
+    if !record.is_object() {
+        return Err("a call record is not a JSON object".into());
+    }
+    let raw = RawCall::deserialize(&record).map_err(|e| e.to_string())?;
+    let id = raw.id.clone().ok_or("the record has no id")?;
+    let mut call = Call::new(crate::ID, id);
+    call.parent_id = raw.original_call_id.filter(|p| Some(p) != raw.id.as_ref());
+    call.direction = match raw.is_inbound {
+        Some(true) => Direction::Inbound,
+        Some(false) => Direction::Outbound,
+        None => Direction::Unknown,
+    };
+
+    let contact = raw.contact.unwrap_or_default();
+    let contact_number = match (&contact.number_country_code, &contact.national_number) {
+        (Some(cc), Some(nat)) => e164_parts(cc, nat),
+        _ => contact.number.as_deref().and_then(e164),
+    };
+    if contact.id.is_some() || contact.full_name.is_some() || contact_number.is_some() {
+        call.contact = Some(Contact::new(
+            contact.id,
+            contact.full_name,
+            contact_number.clone(),
+        ));
+    }
+    let line = raw.number.and_then(|n| n.number).as_deref().and_then(e164);
+    (call.from, call.to) = match call.direction {
+        Direction::Inbound => (contact_number, line),
+        _ => (line, contact_number),
+    };
+
+    call.started_at = raw.started_at.and_then(epoch_seconds);
+    call.duration_s = raw.duration.filter(|d| *d >= 0);
+    call.talk_time_s = raw.talk_time.filter(|t| *t >= 0);
+    if raw.is_ended != Some(false) {
+        call.ended_at = call
+            .started_at
+            .zip(call.duration_s)
+            .map(|(s, d)| s + chrono::Duration::seconds(d));
+    }
+    // Waiting and ringing come first, talk last: the answer is `duration - talk_time` in.
+    if raw.is_answered == Some(true) {
+        call.answered_at = match (call.started_at, call.duration_s, call.talk_time_s) {
+            (Some(s), Some(d), Some(t)) if t <= d => Some(s + chrono::Duration::seconds(d - t)),
+            _ => None,
+        };
+    }
+
+    let answered_ids: Vec<Option<String>> =
+        raw.answered_agents.iter().map(|a| a.id.clone()).collect();
+    let mut legs: Vec<RawAgent> = raw.all_agents.clone();
+    for a in &raw.answered_agents {
+        if !legs.iter().any(|l| l.id == a.id) {
+            legs.push(a.clone());
+        }
+    }
+    for leg in &legs {
+        let mut agent = Agent::new(leg.id.clone(), leg.alias.clone());
+        agent.kind = leg.kind.clone();
+        agent.answered = Some(answered_ids.contains(&leg.id));
+        agent.transferred = leg.is_any_transfer;
+        agent.hangup = Hangup::resolve(None, leg.hangup_reason.as_deref());
+        agent.extra = Some(serde_json::json!({
+            "user_id": leg.user_id, "sip": leg.sip,
+            "started_at": leg.started_at.and_then(epoch_seconds),
+        }));
+        call.agents.push(agent);
+    }
+    // The call's cause: the last agent that answered (after a transfer, the
+    // one on the call at the end), else the last leg tried.
+    let cause_leg = raw.answered_agents.last().or(legs.last());
+    call.hangup = cause_leg.and_then(|l| Hangup::resolve(None, l.hangup_reason.as_deref()));
+
+    call.status = match status(&raw.kind, raw.is_answered, raw.is_ended, call.direction) {
+        // "Not answered" says less than the leg's own reason when the line was busy.
+        Status::NoAnswer
+            if call.hangup.as_ref().is_some_and(|h| {
+                matches!(
+                    h.cause,
+                    calllogs_core::HangupCause::BusyLine
+                        | calllogs_core::HangupCause::BusyEverywhere
+                )
+            }) =>
+        {
+            Status::Busy
+        }
+        s => s,
+    };
+    call.sla_met = raw.is_answered_within_sla;
+    call.campaign = named(raw.campaign);
+    call.queue = named(raw.ring_group);
+    call.ivr = named(raw.ivr);
+    call.disposition = raw
+        .disposition
+        .filter(|d| d.id.is_some() || d.code.is_some())
+        .map(|d| Disposition {
+            id: d.id,
+            code: d.code,
+            note: d.note,
+        });
+    call.recordings = raw
+        .recordings
+        .into_iter()
+        .filter(|r| r.url.is_some())
+        .map(|r| Recording {
+            id: r.id,
+            url: r.url,
+        })
+        .collect();
+    call.tags = raw.tags.iter().filter_map(scalar_text).collect();
+    call.raw = record;
+    Ok(call)
+}
+
+/// The outcome from NectarDesk's `type` (its call-type vocabulary), else
+/// from whether the call was answered and ended.
+fn status(
+    kind: &Option<String>,
+    answered: Option<bool>,
+    ended: Option<bool>,
+    direction: Direction,
+) -> Status {
+    if ended == Some(false) {
+        return Status::InProgress;
+    }
+    let k = kind.as_deref().map(|k| k.trim().to_ascii_lowercase());
+    match k.as_deref() {
+        Some(
+            "answered"
+            | "inbound_answered"
+            | "outbound_answered"
+            | "inbound_answered_within_sla"
+            | "inbound_answered_but_not_within_sla"
+            | "completed",
+        ) => Status::Completed,
+        Some(
+            "abandoned"
+            | "short_abandoned"
+            | "abandoned_distributed"
+            | "short_abandoned_distributed",
+        ) => Status::Abandoned,
+        Some("missed" | "overflowed" | "out_of_business_hours" | "inbound_ivr_exit") => {
+            Status::Missed
+        }
+        Some("not_answered" | "outbound_not_answered" | "no_answer" | "unanswered") => {
+            Status::NoAnswer
+        }
+        Some("busy") => Status::Busy,
+        Some("failed") => Status::Failed,
+        _ => match (answered, direction) {
+            (Some(true), _) => Status::Completed,
+            (Some(false), Direction::Inbound) => Status::Missed,
+            (Some(false), _) => Status::NoAnswer,
+            (None, _) => Status::Unknown,
+        },
+    }
+}
