@@ -40,7 +40,7 @@ fn normalize_reads_every_fixture_of_every_provider() {
             seen += 1;
         }
     }
-    assert!(seen >= 8, "fixtures found: {seen}");
+    assert!(seen >= 16, "fixtures found: {seen}");
 }
 
 #[test]

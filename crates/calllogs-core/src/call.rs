@@ -390,6 +390,28 @@ impl Hangup {
         Some(hangup)
     }
 
+    /// Voice-AI reasons speak of "the customer", who is the caller of an
+    /// inbound call and the callee of an outbound one: this puts the source
+    /// on the right side for the call's direction.
+    ///
+    /// ```
+    /// use calllogs_core::{Direction, Hangup, HangupSource};
+    /// let h = Hangup::resolve(None, Some("customer-ended-call")).unwrap();
+    /// assert_eq!(h.clone().oriented(Direction::Inbound).source, HangupSource::Caller);
+    /// assert_eq!(h.oriented(Direction::Outbound).source, HangupSource::Callee);
+    /// ```
+    pub fn oriented(mut self, direction: Direction) -> Self {
+        let about_customer = self
+            .provider_reason
+            .as_deref()
+            .is_some_and(|r| r.to_ascii_lowercase().contains("customer"));
+        if about_customer && direction == Direction::Outbound && self.source == HangupSource::Caller
+        {
+            self.source = HangupSource::Callee;
+        }
+        self
+    }
+
     /// Sets who hung up, unless the source is unknown (keeps what the words said).
     pub fn with_source(mut self, source: HangupSource) -> Self {
         if source != HangupSource::Unknown {

@@ -49,6 +49,7 @@ pub struct HttpClient {
     client: reqwest::Client,
     provider: &'static str,
     credential: Arc<str>,
+    credential_403: Option<Arc<str>>,
     config: Arc<HttpConfig>,
 }
 
@@ -85,8 +86,24 @@ impl HttpClient {
             client,
             provider,
             credential: credential.into(),
+            credential_403: None,
             config: Arc::new(config),
         })
+    }
+
+    /// Names a different credential for 403 answers (Unpod answers 403 for a
+    /// bad organization handle and 401 for a bad token).
+    pub fn with_forbidden_credential(mut self, credential: &str) -> Self {
+        self.credential_403 = Some(credential.into());
+        self
+    }
+
+    /// The credential an auth failure with `status` points at.
+    pub fn credential_for(&self, status: u16) -> &str {
+        match (&self.credential_403, status) {
+            (Some(c), 403) => c,
+            _ => &self.credential,
+        }
     }
 
     /// The provider id.
@@ -230,7 +247,7 @@ impl HttpClient {
                 provider,
                 status,
                 message,
-                credential: self.credential.to_string(),
+                credential: self.credential_for(status).to_string(),
             },
             429 => Error::RateLimited {
                 provider,

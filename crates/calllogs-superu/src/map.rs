@@ -107,7 +107,8 @@ pub fn call(record: &RawValue) -> Result<Call, String> {
         _ => None,
     };
     call.cost = raw.cost.as_deref().and_then(cost);
-    call.hangup = Hangup::resolve(None, raw.ended_reason.as_deref());
+    call.hangup =
+        Hangup::resolve(None, raw.ended_reason.as_deref()).map(|h| h.oriented(call.direction));
     call.status = status(raw.status.as_deref(), call.hangup.as_ref());
     call.raw = original;
     Ok(call)

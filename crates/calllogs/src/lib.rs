@@ -37,3 +37,7 @@ pub use calllogs_superu as superu;
 /// The NectarDesk provider (feature `nectardesk`).
 #[cfg(feature = "nectardesk")]
 pub use calllogs_nectardesk as nectardesk;
+
+/// The Unpod provider (feature `unpod`).
+#[cfg(feature = "unpod")]
+pub use calllogs_unpod as unpod;

@@ -13,6 +13,8 @@ const COMPILED: &[&ProviderInfo] = &[
     &calllogs_superu::INFO,
     #[cfg(feature = "nectardesk")]
     &calllogs_nectardesk::INFO,
+    #[cfg(feature = "unpod")]
+    &calllogs_unpod::INFO,
 ];
 
 /// The providers compiled into this build, in [`KNOWN`]'s order.

@@ -1,0 +1,51 @@
+//! Unpod's wire format, read leniently.
+
+use calllogs_core::parse::de;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// `{"count", "next", "previous", "status_code", "message", "data": [...]}`.
+#[derive(Debug, Deserialize)]
+pub struct Envelope {
+    /// Total call logs matching.
+    #[serde(default, deserialize_with = "de::int")]
+    pub count: Option<i64>,
+    /// The next page's URL (absolute or relative), null on the last.
+    #[serde(default, deserialize_with = "de::string")]
+    pub next: Option<String>,
+    /// An HTTP status the envelope reports, which can say error inside a 200.
+    #[serde(default, deserialize_with = "de::int")]
+    pub status_code: Option<i64>,
+    /// The message.
+    #[serde(default, deserialize_with = "de::string")]
+    pub message: Option<String>,
+    /// The call logs (an array; anything else is no calls).
+    #[serde(default, alias = "results")]
+    pub data: Value,
+}
+
+/// One call log.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawCall {
+    #[serde(deserialize_with = "de::string")]
+    pub id: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub source_number: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub destination_number: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub call_type: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub call_status: Option<String>,
+    #[serde(deserialize_with = "de::timestamp")]
+    pub creation_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(deserialize_with = "de::timestamp")]
+    pub start_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(deserialize_with = "de::timestamp")]
+    pub end_time: Option<chrono::DateTime<chrono::Utc>>,
+    /// `H:MM:SS` text or integer seconds; read by the mapper.
+    pub call_duration: Value,
+    #[serde(deserialize_with = "de::string")]
+    pub end_reason: Option<String>,
+}
