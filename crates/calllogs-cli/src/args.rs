@@ -45,6 +45,46 @@ pub enum Command {
     },
     /// Pull calls over the provider's API, all pages.
     Fetch(Box<FetchArgs>),
+    /// A local server that speaks a provider's API (loopback only), for
+    /// tests, demos and benchmarks.
+    Emulate(EmulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EmulateArgs {
+    /// Provider id.
+    #[arg(long, short)]
+    pub provider: String,
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Calls generated.
+    #[arg(long, default_value_t = 1000)]
+    pub calls: usize,
+    /// Seed of the data and the faults.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Calls start within this many days before the emulator starts.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3650))]
+    pub days: i64,
+    /// Latency added to every answer, milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Requests per second allowed; beyond, a 429 with Retry-After.
+    #[arg(long)]
+    pub rate_limit: Option<f64>,
+    /// Share of requests (0 to 1) answered with a fault: 500, 503, reset, truncated JSON, HTML page.
+    #[arg(long, default_value_t = 0.0)]
+    pub fault_rate: f64,
+    /// Plivo auth id to accept (default: a demo value).
+    #[arg(long)]
+    pub auth_id: Option<String>,
+    /// Token / API key to accept (default: a demo value).
+    #[arg(long)]
+    pub token: Option<String>,
+    /// Unpod organization handle to accept (default: a demo value).
+    #[arg(long)]
+    pub org_handle: Option<String>,
 }
 
 /// Which provider, where, and with what credentials.

@@ -91,6 +91,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             no_raw,
         } => normalize(&provider, &files, no_raw),
         Command::Fetch(args) => fetch(*args),
+        Command::Emulate(args) => emulate(args),
     }
 }
 
@@ -308,5 +309,67 @@ fn fetch(args: FetchArgs) -> Result<(), CliError> {
             Some(s) => s.finish(),
             None => Sink::open(args.output.as_deref(), args.format, args.no_raw)?.finish(),
         }
+    })
+}
+
+fn emulate(args: crate::args::EmulateArgs) -> Result<(), CliError> {
+    if !(0.0..=1.0).contains(&args.fault_rate) {
+        return Err(CliError::usage(format!(
+            "--fault-rate {} is not between 0 and 1",
+            args.fault_rate
+        )));
+    }
+    if args.rate_limit.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
+        return Err(CliError::usage(
+            "--rate-limit must be a positive number of requests per second",
+        ));
+    }
+    let id = args.provider.trim().to_ascii_lowercase();
+    let mut credentials = Vec::new();
+    let info = registry::info(&id).ok();
+    for cred in info.map(|i| i.credentials).unwrap_or_default() {
+        let given = match cred.flag {
+            "auth-id" => &args.auth_id,
+            "org-handle" => &args.org_handle,
+            _ => &args.token,
+        };
+        if let Some(v) = given {
+            credentials.push((cred.env.to_string(), v.clone()));
+        }
+    }
+    let config = calllogs_emulator::Config {
+        port: args.port,
+        calls: args.calls,
+        seed: args.seed,
+        days: args.days,
+        latency: std::time::Duration::from_millis(args.latency_ms),
+        rate_limit: args.rate_limit,
+        fault_rate: args.fault_rate,
+        credentials,
+        ..calllogs_emulator::Config::default()
+    };
+    runtime()?.block_on(async {
+        let running = calllogs_emulator::start(&id, config)
+            .await
+            .map_err(|e| match e {
+                calllogs_emulator::StartError::UnknownProvider(_) => CliError::usage(e.to_string()),
+                other => CliError::other(other.to_string()),
+            })?;
+        let mut out = std::io::stdout().lock();
+        stdout_line(&mut out, &format!("listening on {}", running.origin()))?;
+        for (name, value) in running.credentials() {
+            stdout_line(&mut out, &format!("export {name}={value}"))?;
+        }
+        stdout_line(
+            &mut out,
+            &format!(
+                "# calllogs fetch --provider {id} --base-url {} --since {}d",
+                running.base_url(),
+                args.days + 1
+            ),
+        )?;
+        out.flush()?;
+        drop(out);
+        match calllogs_emulator::serve_forever(running).await {}
     })
 }

@@ -1,0 +1,205 @@
+//! `calllogs emulate` + `calllogs fetch --base-url`, as the README shows them.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+/// A running `calllogs emulate`, killed when dropped.
+struct Emulator {
+    child: Child,
+    origin: String,
+    exports: Vec<(String, String)>,
+    base_url: String,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn emulate(args: &[&str]) -> Emulator {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_calllogs"))
+        .arg("emulate")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let origin = first
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_string();
+    assert!(origin.starts_with("http://127.0.0.1:"), "{origin}");
+    let mut exports = Vec::new();
+    let mut base_url = origin.clone();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(kv) = line.strip_prefix("export ") {
+            let (k, v) = kv.split_once('=').unwrap();
+            exports.push((k.to_string(), v.to_string()));
+        } else if let Some(rest) = line.strip_prefix("# ") {
+            base_url = rest
+                .split("--base-url ")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+                .to_string();
+            break;
+        }
+    }
+    Emulator {
+        child,
+        origin,
+        exports,
+        base_url,
+    }
+}
+
+fn fetch(emu: &Emulator, provider: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_calllogs"));
+    cmd.args([
+        "fetch",
+        "--provider",
+        provider,
+        "--base-url",
+        &emu.base_url,
+        "--since",
+        "31d",
+    ])
+    .args(extra);
+    for k in [
+        "RUST_LOG",
+        "PLIVO_AUTH_ID",
+        "PLIVO_AUTH_TOKEN",
+        "SUPERU_API_KEY",
+        "NECTARDESK_ACCESS_TOKEN",
+        "UNPOD_ORG_HANDLE",
+        "UNPOD_API_TOKEN",
+    ] {
+        cmd.env_remove(k);
+    }
+    cmd.envs(env.iter().copied());
+    cmd.output().unwrap()
+}
+
+#[test]
+fn emulate_prints_its_address_and_credentials() {
+    let emu = emulate(&[
+        "--provider",
+        "plivo",
+        "--calls",
+        "5",
+        "--auth-id",
+        "MATESTAUTHID00000001",
+        "--token",
+        "chosen-token",
+    ]);
+    assert!(emu.origin.starts_with("http://127.0.0.1:"));
+    assert_eq!(
+        emu.exports,
+        [
+            (
+                "PLIVO_AUTH_ID".to_string(),
+                "MATESTAUTHID00000001".to_string()
+            ),
+            ("PLIVO_AUTH_TOKEN".into(), "chosen-token".into())
+        ]
+    );
+    let demo = emulate(&["--provider", "plivo", "--calls", "5"]);
+    let id = &demo.exports[0].1;
+    assert!(
+        id.len() == 20 && id.starts_with("MA"),
+        "a Plivo-looking demo auth id: {id}"
+    );
+}
+
+#[test]
+fn fetch_against_a_faulty_emulator_gets_every_call_and_logs_the_retries() {
+    for provider in ["plivo", "superu", "nectardesk", "unpod"] {
+        let emu = emulate(&[
+            "--provider",
+            provider,
+            "--calls",
+            "300",
+            "--seed",
+            "3",
+            "--fault-rate",
+            "0.2",
+        ]);
+        let env: Vec<(&str, &str)> = emu
+            .exports
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .chain([("RUST_LOG", "calllogs_core=debug")])
+            .collect();
+        let o = fetch(&emu, provider, &["--page-size", "50"], &env);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{provider}: {stderr}");
+        let ids: std::collections::HashSet<String> = String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(ids.len(), 300, "{provider}");
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout).lines().count(),
+            300,
+            "{provider}: no duplicate"
+        );
+        assert!(
+            stderr.contains("retrying"),
+            "{provider}: retries at debug level: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn bad_credentials_exit_1_with_nothing_on_stdout() {
+    for provider in ["plivo", "superu", "nectardesk", "unpod"] {
+        let emu = emulate(&["--provider", provider, "--calls", "5"]);
+        let wrong: Vec<(String, String)> = emu
+            .exports
+            .iter()
+            .map(|(k, v)| (k.clone(), format!("{v}x")))
+            .collect();
+        let env: Vec<(&str, &str)> = wrong
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let o = fetch(&emu, provider, &[], &env);
+        assert_eq!(o.status.code(), Some(1), "{provider}");
+        assert!(o.stdout.is_empty(), "{provider}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            emu.exports.iter().any(|(k, _)| err.contains(k.as_str())),
+            "{provider}: {err}"
+        );
+        assert!(
+            !wrong.iter().any(|(_, v)| err.contains(v.as_str())),
+            "{provider}: a secret was printed: {err}"
+        );
+        assert_eq!(
+            err.trim().lines().count(),
+            1,
+            "{provider}: one sentence: {err}"
+        );
+    }
+}
+
+#[test]
+fn an_unknown_provider_to_emulate_is_bad_usage() {
+    let o = Command::new(env!("CARGO_BIN_EXE_calllogs"))
+        .args(["emulate", "--provider", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}

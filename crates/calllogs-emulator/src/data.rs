@@ -1,0 +1,197 @@
+//! The synthetic calls an emulator serves: generated from a seed, so the
+//! same arguments always give the same calls.
+
+use calllogs_core::{Direction, HangupCause, Status};
+use chrono::{DateTime, Duration, DurationRound, Utc};
+
+/// One outcome a provider can express, with the causes that go with it.
+#[derive(Debug, Clone, Copy)]
+pub struct Outcome {
+    /// The normalized status.
+    pub status: Status,
+    /// The only direction the provider gives this outcome, if any.
+    pub direction: Option<Direction>,
+    /// Causes to pick from (empty: no hangup cause, e.g. in progress).
+    pub causes: &'static [HangupCause],
+    /// Relative weight.
+    pub weight: u32,
+}
+
+/// One synthetic call, in normalized terms; each provider renders it in its
+/// own wire format, and a client normalizing that must get these values back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SynthCall {
+    /// Sequence number (0-based, creation order).
+    pub seq: u64,
+    /// The provider's id for it.
+    pub id: String,
+    /// Direction.
+    pub direction: Direction,
+    /// Calling number, E.164.
+    pub from: String,
+    /// Called number, E.164.
+    pub to: String,
+    /// Start, whole seconds.
+    pub started_at: DateTime<Utc>,
+    /// Answer time, for answered calls.
+    pub answered_at: Option<DateTime<Utc>>,
+    /// End, for ended calls.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Whole call, seconds (ended calls).
+    pub duration_s: Option<i64>,
+    /// Answered part, seconds.
+    pub talk_s: Option<i64>,
+    /// Outcome.
+    pub status: Status,
+    /// Hangup cause, where there is one.
+    pub cause: Option<HangupCause>,
+    /// Cost in units of 0.00001 USD.
+    pub cost_units: i64,
+    /// Agent number (1-based).
+    pub agent: u32,
+    /// Campaign number (1-based).
+    pub campaign: u32,
+}
+
+impl SynthCall {
+    /// The cost as a decimal string with five places (`0.01234`).
+    pub fn cost(&self) -> String {
+        format!(
+            "{}.{:05}",
+            self.cost_units / 100_000,
+            self.cost_units % 100_000
+        )
+    }
+    /// Whether it was answered.
+    pub fn answered(&self) -> bool {
+        self.answered_at.is_some()
+    }
+    /// The line the account owns (the other side is the customer).
+    pub fn our_number(&self) -> &str {
+        if self.direction == Direction::Inbound {
+            &self.to
+        } else {
+            &self.from
+        }
+    }
+    /// The customer's number.
+    pub fn customer_number(&self) -> &str {
+        if self.direction == Direction::Inbound {
+            &self.from
+        } else {
+            &self.to
+        }
+    }
+}
+
+/// How to generate.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// How many calls.
+    pub calls: usize,
+    /// Seed.
+    pub seed: u64,
+    /// Calls start within this many days before `now`.
+    pub days: i64,
+    /// The moment the emulator starts.
+    pub now: DateTime<Utc>,
+}
+
+/// The account's own lines: 555-01xx numbers (fictional).
+pub fn our_line(k: u64) -> String {
+    format!("+1555555{:04}", 100 + k % 10)
+}
+
+/// A customer number: 555-01xx numbers in other area codes (fictional).
+pub fn customer(k: u64) -> String {
+    let area = [202, 312, 415, 617, 718][(k % 5) as usize];
+    format!("+1{area}555{:04}", 100 + (k / 5) % 100)
+}
+
+/// Generates `spec.calls` calls from the provider's outcomes, oldest first.
+pub fn generate(spec: &Spec, outcomes: &[Outcome], id: &dyn Fn(u64) -> String) -> Vec<SynthCall> {
+    let mut rng = fastrand::Rng::with_seed(spec.seed);
+    let now = spec
+        .now
+        .duration_trunc(Duration::seconds(1))
+        .unwrap_or(spec.now);
+    let span = (spec.days.max(1) * 86_400 - 3_600).max(60);
+    let total_weight: u32 = outcomes.iter().map(|o| o.weight).sum::<u32>().max(1);
+    let mut calls: Vec<SynthCall> = (0..spec.calls as u64)
+        .map(|seq| {
+            let mut pick = rng.u32(0..total_weight);
+            let outcome = outcomes
+                .iter()
+                .find(|o| {
+                    if pick < o.weight {
+                        true
+                    } else {
+                        pick -= o.weight;
+                        false
+                    }
+                })
+                .copied()
+                .unwrap_or(outcomes[0]);
+            let direction = outcome.direction.unwrap_or(if rng.bool() {
+                Direction::Inbound
+            } else {
+                Direction::Outbound
+            });
+            let cause = (!outcome.causes.is_empty())
+                .then(|| outcome.causes[rng.usize(0..outcome.causes.len())]);
+            // Calls start in the window and end at least an hour before now.
+            let started_at = now - Duration::seconds(3_600 + rng.i64(0..span));
+            let (ours, theirs) = (our_line(rng.u64(0..10)), customer(rng.u64(0..500)));
+            let (from, to) = if direction == Direction::Inbound {
+                (theirs, ours)
+            } else {
+                (ours, theirs)
+            };
+            let (answered_at, ended_at, duration, talk) = match outcome.status {
+                Status::InProgress => (Some(started_at + Duration::seconds(4)), None, None, None),
+                Status::Completed => {
+                    let ring = rng.i64(2..20);
+                    let talk = rng.i64(5..600);
+                    (
+                        Some(started_at + Duration::seconds(ring)),
+                        Some(started_at + Duration::seconds(ring + talk)),
+                        Some(ring + talk),
+                        Some(talk),
+                    )
+                }
+                _ => {
+                    let ring = rng.i64(0..45);
+                    (
+                        None,
+                        Some(started_at + Duration::seconds(ring)),
+                        Some(ring),
+                        Some(0),
+                    )
+                }
+            };
+            let cost_units = match (outcome.status, talk) {
+                (Status::Completed, Some(t)) => (t + 59) / 60 * 850,
+                _ => 0,
+            };
+            SynthCall {
+                seq,
+                id: id(seq),
+                direction,
+                from,
+                to,
+                started_at,
+                answered_at,
+                ended_at,
+                duration_s: duration,
+                talk_s: talk,
+                status: outcome.status,
+                cause,
+                cost_units,
+                agent: rng.u32(1..6),
+                campaign: rng.u32(1..4),
+            }
+        })
+        .collect();
+    calls.sort_by_key(|c| (c.started_at, c.seq));
+    calls
+}

@@ -1,0 +1,533 @@
+//! Local emulators of the providers' call-log APIs, for tests, demos and
+//! benchmarks: the same paths, methods, auth, filters, paging, envelopes and
+//! error bodies as each provider's document, served on loopback from
+//! deterministic synthetic data, with latency, a rate limit and faults on
+//! purpose.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! use calllogs_emulator::{start, Config};
+//! let emu = start("plivo", Config { calls: 50, ..Config::default() }).await.unwrap();
+//! assert!(emu.base_url().starts_with("http://127.0.0.1:"));
+//! assert_eq!(emu.calls().len(), 50);
+//! let settings = emu.settings(); // base URL and the demo credentials, for a client
+//! # let _ = settings; }
+//! ```
+//!
+//! A new provider's emulator is one file: an [`Api`] implementation that
+//! renders a [`SynthCall`] in the provider's wire format and applies its
+//! filters and paging (see `plivo.rs` for the shape).
+
+#![warn(missing_docs)]
+
+use std::convert::Infallible;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use http_body_util::Full;
+use hyper::body::Bytes;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+
+pub mod data;
+mod nectardesk;
+mod plivo;
+mod superu;
+mod unpod;
+mod util;
+
+use calllogs_core::Settings;
+pub use data::{Outcome, Spec, SynthCall};
+
+/// Every provider with an emulator.
+pub const PROVIDERS: &[&str] = &["plivo", "superu", "nectardesk", "unpod"];
+
+/// Knobs of one emulator.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Calls generated.
+    pub calls: usize,
+    /// Seed of the data and of the faults.
+    pub seed: u64,
+    /// Calls start within this many days before the emulator starts.
+    pub days: i64,
+    /// Added to every answer.
+    pub latency: Duration,
+    /// Requests per second allowed (burst of one second's worth); beyond it
+    /// a 429 with `Retry-After`. `None`: no limit.
+    pub rate_limit: Option<f64>,
+    /// Share of requests (0..=1) that fail on purpose: a 500, a 503, a reset
+    /// connection, a truncated JSON body or an HTML error page.
+    pub fault_rate: f64,
+    /// Calls added (ending now) after every answered request, to test paging
+    /// while data changes.
+    pub grow_per_request: usize,
+    /// Credentials accepted, by environment variable name; missing ones get
+    /// demo values derived from the seed.
+    pub credentials: Vec<(String, String)>,
+    /// "Now" for the data; defaults to the moment of start.
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            port: 0,
+            calls: 1000,
+            seed: 1,
+            days: 30,
+            latency: Duration::ZERO,
+            rate_limit: None,
+            fault_rate: 0.0,
+            grow_per_request: 0,
+            credentials: Vec::new(),
+            now: None,
+        }
+    }
+}
+
+/// One request, as an [`Api`] sees it.
+#[derive(Debug)]
+pub struct Request {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The path, as sent.
+    pub path: String,
+    /// The query parameters, decoded, in order.
+    pub query: Vec<(String, String)>,
+    /// The headers.
+    pub headers: hyper::HeaderMap,
+    /// `http://127.0.0.1:PORT`, for absolute links.
+    pub origin: String,
+}
+
+impl Request {
+    /// The first value of query parameter `k`.
+    pub fn param(&self, k: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    }
+    /// Header `k` as text.
+    pub fn header(&self, k: &str) -> Option<&str> {
+        self.headers.get(k).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// One answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// Body bytes.
+    pub body: Vec<u8>,
+    /// `Content-Type`.
+    pub content_type: &'static str,
+    /// Extra headers.
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Reply {
+    /// A JSON answer.
+    pub fn json(status: u16, v: serde_json::Value) -> Self {
+        Reply {
+            status,
+            body: v.to_string().into_bytes(),
+            content_type: "application/json",
+            headers: Vec::new(),
+        }
+    }
+}
+
+/// One provider's API, as the emulator serves it.
+pub trait Api: Send + Sync + 'static {
+    /// The provider id.
+    fn id(&self) -> &'static str;
+    /// The path below the origin where the client's base URL points (`/api/v1`).
+    fn base_path(&self) -> &'static str {
+        ""
+    }
+    /// The credentials accepted, as `(environment variable, value)`.
+    fn credentials(&self) -> Vec<(&'static str, String)>;
+    /// The outcomes this provider can express, for the generator.
+    fn outcomes(&self) -> &'static [Outcome];
+    /// The provider's id for call number `seq`.
+    fn call_id(&self, seq: u64) -> String;
+    /// Answers one request over the current calls (oldest first).
+    fn handle(&self, req: &Request, calls: &[SynthCall], now: DateTime<Utc>) -> Reply;
+}
+
+/// Builds the API of `provider` with the credentials of `config`.
+pub fn api(provider: &str, config: &Config) -> Option<Arc<dyn Api>> {
+    let cred = |name: &str, default: String| {
+        config
+            .credentials
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or(default)
+    };
+    let demo = |prefix: &str, len: usize| util::demo_secret(prefix, config.seed, len);
+    Some(match provider {
+        "plivo" => Arc::new(plivo::Plivo {
+            auth_id: cred("PLIVO_AUTH_ID", util::demo_auth_id(config.seed)),
+            token: cred("PLIVO_AUTH_TOKEN", demo("", 40)),
+        }),
+        "superu" => Arc::new(superu::Superu {
+            key: cred("SUPERU_API_KEY", demo("", 32)),
+        }),
+        "nectardesk" => Arc::new(nectardesk::Nectardesk {
+            token: cred("NECTARDESK_ACCESS_TOKEN", demo("", 40)),
+        }),
+        "unpod" => Arc::new(unpod::Unpod {
+            org: cred("UNPOD_ORG_HANDLE", format!("demo-org-{}", config.seed)),
+            token: cred("UNPOD_API_TOKEN", demo("", 40)),
+        }),
+        _ => return None,
+    })
+}
+
+struct State {
+    api: Arc<dyn Api>,
+    config: Config,
+    calls: RwLock<Vec<SynthCall>>,
+    next_seq: AtomicU64,
+    faults: Mutex<fastrand::Rng>,
+    bucket: Mutex<(f64, Instant)>,
+    requests: AtomicU64,
+    faults_served: AtomicU64,
+    limited: AtomicU64,
+    origin: String,
+}
+
+/// A running emulator; it stops when dropped.
+pub struct Running {
+    state: Arc<State>,
+    addr: SocketAddr,
+    task: tokio::task::JoinHandle<()>,
+}
+
+/// Why an emulator could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// No emulator for this provider.
+    UnknownProvider(String),
+    /// The port could not be bound.
+    Bind(std::io::Error),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::UnknownProvider(p) => {
+                write!(
+                    f,
+                    "no emulator for provider {p:?} (there are: {})",
+                    PROVIDERS.join(", ")
+                )
+            }
+            StartError::Bind(e) => write!(f, "cannot listen on 127.0.0.1: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// Starts the emulator of `provider` on 127.0.0.1 (in the current tokio runtime).
+pub async fn start(provider: &str, config: Config) -> Result<Running, StartError> {
+    let api =
+        api(provider, &config).ok_or_else(|| StartError::UnknownProvider(provider.to_string()))?;
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
+        .await
+        .map_err(StartError::Bind)?;
+    let addr = listener.local_addr().map_err(StartError::Bind)?;
+    let now = config.now.unwrap_or_else(Utc::now);
+    let spec = Spec {
+        calls: config.calls,
+        seed: config.seed,
+        days: config.days,
+        now,
+    };
+    let calls = data::generate(&spec, api.outcomes(), &|seq| api.call_id(seq));
+    let rate = config.rate_limit.filter(|r| *r > 0.0);
+    let state = Arc::new(State {
+        next_seq: AtomicU64::new(calls.len() as u64),
+        calls: RwLock::new(calls),
+        faults: Mutex::new(fastrand::Rng::with_seed(config.seed ^ 0xFA17_FA17)),
+        bucket: Mutex::new((rate.unwrap_or(0.0).max(1.0), Instant::now())),
+        requests: AtomicU64::new(0),
+        faults_served: AtomicU64::new(0),
+        limited: AtomicU64::new(0),
+        origin: format!("http://{addr}"),
+        api,
+        config,
+    });
+    let served = state.clone();
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let state = served.clone();
+            tokio::spawn(async move {
+                let service = service_fn(move |req| respond(state.clone(), req));
+                // A reset on purpose ends the connection with an error; that is the point.
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    Ok(Running { state, addr, task })
+}
+
+impl Running {
+    /// The socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+    /// `http://127.0.0.1:PORT`.
+    pub fn origin(&self) -> &str {
+        &self.state.origin
+    }
+    /// The base URL a client is given (`--base-url`).
+    pub fn base_url(&self) -> String {
+        format!("{}{}", self.state.origin, self.state.api.base_path())
+    }
+    /// The provider id.
+    pub fn provider(&self) -> &'static str {
+        self.state.api.id()
+    }
+    /// The credentials accepted, as `(environment variable, value)`.
+    pub fn credentials(&self) -> Vec<(&'static str, String)> {
+        self.state.api.credentials()
+    }
+    /// Client settings for this emulator: base URL and credentials, no
+    /// environment.
+    pub fn settings(&self) -> Settings {
+        self.credentials().into_iter().fold(
+            Settings::new().without_env().base_url(self.base_url()),
+            |s, (k, v)| s.credential(k, v),
+        )
+    }
+    /// The calls served now (oldest first).
+    pub fn calls(&self) -> Vec<SynthCall> {
+        self.state
+            .calls
+            .read()
+            .map(|c| c.clone())
+            .unwrap_or_default()
+    }
+    /// Changes the calls (a late cost, a new call…).
+    pub fn update(&self, f: impl FnOnce(&mut Vec<SynthCall>)) {
+        if let Ok(mut calls) = self.state.calls.write() {
+            f(&mut calls);
+            calls.sort_by_key(|c| (c.started_at, c.seq));
+        }
+    }
+    /// Requests received so far.
+    pub fn requests(&self) -> u64 {
+        self.state.requests.load(Ordering::Relaxed)
+    }
+    /// Faults served so far.
+    pub fn faults(&self) -> u64 {
+        self.state.faults_served.load(Ordering::Relaxed)
+    }
+    /// 429s served so far.
+    pub fn rate_limited(&self) -> u64 {
+        self.state.limited.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// An error that makes hyper drop the connection: the "connection reset" fault.
+#[derive(Debug)]
+struct Reset;
+impl std::fmt::Display for Reset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection reset on purpose")
+    }
+}
+impl std::error::Error for Reset {}
+
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    Status500,
+    Status503,
+    Reset,
+    Truncated,
+    Html,
+}
+
+impl State {
+    /// Takes a token, or says how long until one is there.
+    fn admit(&self) -> Result<(), Duration> {
+        let Some(rate) = self.config.rate_limit.filter(|r| *r > 0.0) else {
+            return Ok(());
+        };
+        let Ok(mut bucket) = self.bucket.lock() else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        let capacity = rate.max(1.0);
+        bucket.0 = (bucket.0 + now.duration_since(bucket.1).as_secs_f64() * rate).min(capacity);
+        bucket.1 = now;
+        if bucket.0 >= 1.0 {
+            bucket.0 -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - bucket.0) / rate))
+        }
+    }
+
+    fn fault(&self) -> Option<Fault> {
+        if self.config.fault_rate <= 0.0 {
+            return None;
+        }
+        let mut rng = self.faults.lock().ok()?;
+        if rng.f64() >= self.config.fault_rate {
+            return None;
+        }
+        Some(
+            [
+                Fault::Status500,
+                Fault::Status503,
+                Fault::Reset,
+                Fault::Truncated,
+                Fault::Html,
+            ][rng.usize(0..5)],
+        )
+    }
+
+    fn grow(&self, now: DateTime<Utc>) {
+        let k = self.config.grow_per_request;
+        if k == 0 {
+            return;
+        }
+        let Ok(mut calls) = self.calls.write() else {
+            return;
+        };
+        for _ in 0..k {
+            let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
+            let spec = Spec {
+                calls: 1,
+                seed: self.config.seed.wrapping_add(seq),
+                days: 1,
+                now,
+            };
+            let mut fresh = data::generate(&spec, self.api.outcomes(), &|_| self.api.call_id(seq));
+            if let Some(mut c) = fresh.pop() {
+                // Ends now, or starts now when still going.
+                let shift = now - c.ended_at.unwrap_or(c.started_at);
+                c.seq = seq;
+                c.started_at += shift;
+                c.answered_at = c.answered_at.map(|t| t + shift);
+                c.ended_at = c.ended_at.map(|t| t + shift);
+                calls.push(c);
+            }
+        }
+    }
+}
+
+fn to_response(reply: Reply) -> hyper::Response<Full<Bytes>> {
+    let mut builder = hyper::Response::builder()
+        .status(reply.status)
+        .header("content-type", reply.content_type);
+    for (k, v) in &reply.headers {
+        builder = builder.header(*k, v);
+    }
+    builder
+        .body(Full::new(Bytes::from(reply.body)))
+        .unwrap_or_else(|_| hyper::Response::new(Full::new(Bytes::new())))
+}
+
+async fn respond(
+    state: Arc<State>,
+    req: hyper::Request<hyper::body::Incoming>,
+) -> Result<hyper::Response<Full<Bytes>>, Reset> {
+    state.requests.fetch_add(1, Ordering::Relaxed);
+    if !state.config.latency.is_zero() {
+        tokio::time::sleep(state.config.latency).await;
+    }
+    if let Err(wait) = state.admit() {
+        state.limited.fetch_add(1, Ordering::Relaxed);
+        let mut reply = Reply::json(429, serde_json::json!({"error": "too many requests"}));
+        reply.headers.push((
+            "retry-after",
+            wait.as_secs_f64().ceil().max(1.0).to_string(),
+        ));
+        return Ok(to_response(reply));
+    }
+    let fault = state.fault();
+    if let Some(f) = fault {
+        state.faults_served.fetch_add(1, Ordering::Relaxed);
+        tracing::debug!(provider = state.api.id(), fault = ?f, "serving a fault");
+        match f {
+            Fault::Status500 => {
+                return Ok(to_response(Reply::json(
+                    500,
+                    serde_json::json!({"error": "internal server error (emulated)"}),
+                )));
+            }
+            Fault::Status503 => {
+                return Ok(to_response(Reply::json(
+                    503,
+                    serde_json::json!({"error": "service unavailable (emulated)"}),
+                )));
+            }
+            Fault::Reset => return Err(Reset),
+            Fault::Html => {
+                return Ok(to_response(Reply {
+                    status: 502,
+                    body: b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>".to_vec(),
+                    content_type: "text/html",
+                    headers: Vec::new(),
+                }));
+            }
+            Fault::Truncated => {}
+        }
+    }
+    let request = Request {
+        method: req.method().as_str().to_string(),
+        path: req.uri().path().to_string(),
+        query: url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect(),
+        headers: req.headers().clone(),
+        origin: state.origin.clone(),
+    };
+    let now = Utc::now();
+    let mut reply = match state.calls.read() {
+        Ok(calls) => state.api.handle(&request, &calls, now),
+        Err(_) => Reply::json(500, serde_json::json!({"error": "emulator state poisoned"})),
+    };
+    if matches!(fault, Some(Fault::Truncated)) {
+        // A 200 whose JSON stops halfway: what a dying proxy sends.
+        let keep = reply.body.len() / 2;
+        reply.body.truncate(keep);
+        reply.status = 200;
+    } else if (200..300).contains(&reply.status) {
+        state.grow(now);
+    }
+    Ok(to_response(reply))
+}
+
+/// Serves forever; for the CLI.
+pub async fn serve_forever(running: Running) -> Infallible {
+    let _keep = running;
+    loop {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+    }
+}

@@ -1,0 +1,229 @@
+//! NectarDesk's Fetch Calls: `GET /api/v1/calls/` with `Access-Token`, page
+//! numbers, `limit` 1..=1000, `meta.total` and relative `meta.next` links.
+
+use calllogs_core::{Direction, HangupCause as C, Status};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::util::{self, int_param, time_param};
+use crate::{Api, Outcome, Reply, Request, SynthCall};
+
+pub struct Nectardesk {
+    pub token: String,
+}
+
+const IN: Option<Direction> = Some(Direction::Inbound);
+const OUT: Option<Direction> = Some(Direction::Outbound);
+
+const OUTCOMES: &[Outcome] = &[
+    Outcome {
+        status: Status::Completed,
+        direction: None,
+        causes: &[C::NormalHangup],
+        weight: 60,
+    },
+    Outcome {
+        status: Status::Missed,
+        direction: IN,
+        causes: &[C::NoAnswer],
+        weight: 10,
+    },
+    Outcome {
+        status: Status::Abandoned,
+        direction: IN,
+        causes: &[],
+        weight: 10,
+    },
+    Outcome {
+        status: Status::NoAnswer,
+        direction: OUT,
+        causes: &[C::NoAnswer],
+        weight: 8,
+    },
+    Outcome {
+        status: Status::Busy,
+        direction: OUT,
+        causes: &[C::BusyLine],
+        weight: 6,
+    },
+    Outcome {
+        status: Status::InProgress,
+        direction: None,
+        causes: &[],
+        weight: 6,
+    },
+];
+
+/// The FreeSWITCH name an agent leg reports for a cause.
+fn hangup_reason(cause: C) -> &'static str {
+    match cause {
+        C::BusyLine => "USER_BUSY",
+        C::NoAnswer => "NO_ANSWER",
+        _ => "NORMAL_CLEARING",
+    }
+}
+
+fn kind(c: &SynthCall) -> &'static str {
+    match (c.status, c.direction) {
+        (Status::Completed | Status::InProgress, Direction::Inbound) => "answered",
+        (Status::Completed | Status::InProgress, _) => "outbound_answered",
+        (Status::Missed, _) => "missed",
+        (Status::Abandoned, _) => "abandoned",
+        _ => "outbound_not_answered",
+    }
+}
+
+/// Whether `callType` selects the call.
+fn call_type_matches(t: &str, c: &SynthCall) -> bool {
+    let inbound = c.direction == Direction::Inbound;
+    match t {
+        "all_inbound" => inbound,
+        "all_outbound" => !inbound,
+        "inbound_answered" => inbound && c.answered(),
+        "outbound_answered" => !inbound && c.answered(),
+        "outbound_not_answered" => !inbound && !c.answered(),
+        "abandoned" => c.status == Status::Abandoned,
+        "inbound_answered_within_sla" => {
+            inbound
+                && c.answered()
+                && c.answered_at
+                    .is_some_and(|a| (a - c.started_at).num_seconds() <= 20)
+        }
+        "inbound_answered_but_not_within_sla" => {
+            inbound
+                && c.answered()
+                && c.answered_at
+                    .is_some_and(|a| (a - c.started_at).num_seconds() > 20)
+        }
+        _ => false,
+    }
+}
+
+fn render(c: &SynthCall) -> Value {
+    let national = c.customer_number().trim_start_matches("+1").to_string();
+    let reason = c.cause.map(hangup_reason);
+    let agent = json!({
+        "id": c.agent, "user_id": 40 + c.agent, "alias": format!("Demo Agent {}", c.agent),
+        "sip": format!("sip:agent{}@sip.example.invalid", c.agent), "started_at": c.started_at.timestamp(),
+        "type": "agent", "is_any_transfer": false, "hangup_reason": reason,
+    });
+    let agents: Vec<Value> = if c.status == Status::Abandoned {
+        vec![]
+    } else {
+        vec![agent.clone()]
+    };
+    let answered: Vec<Value> = if c.answered() { vec![agent] } else { vec![] };
+    json!({
+        "id": c.id.parse::<u64>().unwrap_or(0),
+        "is_inbound": c.direction == Direction::Inbound,
+        "is_answered": c.answered(),
+        "is_in_queue": false,
+        "contact": {"id": 5000 + c.seq, "full_name": format!("Demo Contact {}", c.seq), "number_country_code": "1",
+                    "national_number": national, "number": national.clone(), "list_ids": [1]},
+        "agents": agents.iter().map(|a| a["id"].clone()).collect::<Vec<_>>(),
+        "all_agents": agents,
+        "answered_agents": answered,
+        "external_numbers": [{"number": national, "is_any_transfer": false}],
+        "number": {"id": 1, "number": c.our_number().trim_start_matches('+'), "numberWithAlias": format!("{} (Demo line)", c.our_number().trim_start_matches('+')), "alias": "Demo line"},
+        "started_at": c.started_at.timestamp(),
+        "duration": c.duration_s.unwrap_or(0),
+        "talk_time": c.talk_s.unwrap_or(0),
+        "requested_callback": false,
+        "is_ended": c.status != Status::InProgress,
+        "type": kind(c),
+        "is_answered_within_sla": c.answered_at.map(|a| (a - c.started_at).num_seconds() <= 20),
+        "is_data_cached": true,
+        "original_call_id": null,
+        "campaign": {"id": c.campaign, "name": format!("Demo campaign {}", c.campaign)},
+        "ring_group": {"id": 1, "name": "Demo queue"},
+        "ivr": null,
+        "disposition": null,
+        "recordings": if c.answered() { json!([{"id": c.seq, "url": format!("https://media.plivo.com/v1/Account/MADEMO00000000000000/Recording/{}.mp3", c.id)}]) } else { json!([]) },
+        "tags": [],
+    })
+}
+
+impl Api for Nectardesk {
+    fn id(&self) -> &'static str {
+        "nectardesk"
+    }
+    fn base_path(&self) -> &'static str {
+        "/api/v1"
+    }
+    fn credentials(&self) -> Vec<(&'static str, String)> {
+        vec![("NECTARDESK_ACCESS_TOKEN", self.token.clone())]
+    }
+    fn outcomes(&self) -> &'static [Outcome] {
+        OUTCOMES
+    }
+    fn call_id(&self, seq: u64) -> String {
+        (100_000 + seq).to_string()
+    }
+
+    fn handle(&self, req: &Request, calls: &[SynthCall], _now: DateTime<Utc>) -> Reply {
+        if req.header("access-token") != Some(self.token.as_str()) {
+            return Reply::json(401, json!({"message": "Unauthenticated."}));
+        }
+        if req.method != "GET" {
+            return Reply::json(405, json!({"message": "Method not allowed."}));
+        }
+        let path = req.path.trim_end_matches('/');
+        if let Some(id) = path.strip_prefix("/api/v1/calls/") {
+            return match calls.iter().find(|c| c.id == id) {
+                Some(c) => Reply::json(200, json!({"calls": render(c)})),
+                None => Reply::json(404, json!({"message": "Call not found."})),
+            };
+        }
+        if path != "/api/v1/calls" {
+            return Reply::json(404, json!({"message": "Not found."}));
+        }
+        let parsed = (|| -> Result<_, String> {
+            Ok((
+                int_param("page", req.param("page"), 1, 1, u64::MAX / 2000)?,
+                int_param("limit", req.param("limit"), 100, 1, 1000)?,
+                time_param("dateFrom", req.param("dateFrom"))?,
+                time_param("dateTo", req.param("dateTo"))?,
+            ))
+        })();
+        let (page, limit, from, to) = match parsed {
+            Ok(p) => p,
+            Err(message) => return Reply::json(422, json!({"message": message})),
+        };
+        let matching = calls.iter().filter(|c| {
+            from.is_none_or(|f| c.started_at >= f)
+                && to.is_none_or(|t| c.started_at <= t)
+                && req
+                    .param("callType")
+                    .is_none_or(|t| call_type_matches(t, c))
+                && req
+                    .param("agentId")
+                    .is_none_or(|a| a == c.agent.to_string())
+        });
+        let sorted = util::newest_first(matching, |c| c.started_at);
+        let total = sorted.len() as u64;
+        let start = ((page - 1) * limit) as usize;
+        let items: Vec<Value> = sorted
+            .iter()
+            .skip(start)
+            .take(limit as usize)
+            .map(|c| render(c))
+            .collect();
+        let link = |p: u64| {
+            format!(
+                "/api/v1/calls/?{}",
+                util::query_string(&util::with_param(&req.query, "page", p.to_string()))
+            )
+        };
+        Reply::json(
+            200,
+            json!({
+                "calls": items,
+                "meta": {
+                    "page": page, "limit": limit, "total": total,
+                    "next": (page * limit < total).then(|| link(page + 1)),
+                    "previous": (page > 1).then(|| link(page - 1)),
+                }
+            }),
+        )
+    }
+}

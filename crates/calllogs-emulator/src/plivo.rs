@@ -1,0 +1,280 @@
+//! Plivo's List all calls: `GET /v1/Account/{auth_id}/Call/`, basic auth,
+//! `limit` ≤ 20 + `offset`, `end_time` filters in five forms over at most
+//! 30 days (the last 7 without one), the last 90 days only.
+
+use calllogs_core::{Direction, HangupCause as C, Status};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, TimeZone, Utc};
+use serde_json::{Value, json};
+
+use crate::util::{self, Range, digits, int_param};
+use crate::{Api, Outcome, Reply, Request, SynthCall};
+
+pub struct Plivo {
+    pub auth_id: String,
+    pub token: String,
+}
+
+const OUTCOMES: &[Outcome] = &[
+    Outcome {
+        status: Status::Completed,
+        direction: None,
+        causes: &[
+            C::NormalHangup,
+            C::NormalHangup,
+            C::NormalHangup,
+            C::EndOfXmlInstructions,
+            C::InvalidAnswerXml,
+        ],
+        weight: 60,
+    },
+    Outcome {
+        status: Status::NoAnswer,
+        direction: None,
+        causes: &[C::NoAnswer, C::RingTimeoutReached],
+        weight: 12,
+    },
+    Outcome {
+        status: Status::Busy,
+        direction: None,
+        causes: &[C::BusyLine],
+        weight: 8,
+    },
+    Outcome {
+        status: Status::Failed,
+        direction: None,
+        causes: &[
+            C::UnallocatedNumber,
+            C::InvalidDestinationAddress,
+            C::NetworkError,
+            C::Forbidden,
+            C::EndpointNotRegistered,
+        ],
+        weight: 10,
+    },
+    Outcome {
+        status: Status::Canceled,
+        direction: None,
+        causes: &[C::Canceled, C::CanceledOutOfCredits],
+        weight: 10,
+    },
+];
+
+/// Plivo writes times in the account's offset.
+fn plivo_time(t: DateTime<Utc>) -> String {
+    let ist = FixedOffset::east_opt(5 * 3600 + 1800).expect("+05:30 is a valid offset");
+    t.with_timezone(&ist)
+        .format("%Y-%m-%d %H:%M:%S%:z")
+        .to_string()
+}
+
+/// Filter times: `YYYY-MM-DD HH:MM[:ss[.uuuuuu]]`, UTC.
+fn filter_time(name: &str, v: Option<&str>) -> Result<Option<DateTime<Utc>>, String> {
+    let Some(s) = v else { return Ok(None) };
+    for fmt in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
+        if let Ok(t) = NaiveDateTime::parse_from_str(s.trim(), fmt) {
+            return Ok(Some(Utc.from_utc_datetime(&t)));
+        }
+    }
+    Err(format!(
+        "{name}: {s:?} is not in the format YYYY-MM-DD HH:MM[:ss[.uuuuuu]]"
+    ))
+}
+
+fn error(status: u16, message: &str) -> Reply {
+    Reply::json(
+        status,
+        json!({"api_id": "00000000-0000-4000-8000-00000000e770", "error": message}),
+    )
+}
+
+impl Plivo {
+    fn render(&self, c: &SynthCall) -> Value {
+        let (state, source) = match c.status {
+            Status::Completed => ("ANSWER", if c.seq.is_multiple_of(2) { "Caller" } else { "Callee" }),
+            Status::NoAnswer => ("NO_ANSWER", "Plivo"),
+            Status::Busy => ("BUSY", "Callee"),
+            Status::Canceled => ("CANCEL", "API Request"),
+            _ => ("FAILED", "Carrier"),
+        };
+        let billed = c.talk_s.map(|t| (t + 59) / 60 * 60).unwrap_or(0);
+        json!({
+            "answer_time": c.answered_at.map(plivo_time),
+            "api_id": format!("00000000-0000-4000-8000-{:012}", c.seq),
+            "bill_duration": billed,
+            "billed_duration": billed,
+            "call_direction": if c.direction == Direction::Inbound { "inbound" } else { "outbound" },
+            "call_duration": c.duration_s,
+            "call_state": state,
+            "call_uuid": c.id,
+            "conference_uuid": null,
+            "end_time": c.ended_at.map(plivo_time),
+            "from_number": digits(&c.from),
+            "hangup_cause_code": c.cause.and_then(C::plivo_code),
+            "hangup_cause_name": c.cause.map(C::table_name),
+            "hangup_source": source,
+            "initiation_time": plivo_time(c.started_at),
+            "parent_call_uuid": null,
+            "resource_uri": format!("/v1/Account/{}/Call/{}/", self.auth_id, c.id),
+            "stir_verification": "Not Applicable",
+            "to_number": digits(&c.to),
+            "total_amount": c.cost(),
+            "total_rate": "0.00850",
+            "voice_network_group": "USA",
+        })
+    }
+}
+
+impl Api for Plivo {
+    fn id(&self) -> &'static str {
+        "plivo"
+    }
+    fn credentials(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("PLIVO_AUTH_ID", self.auth_id.clone()),
+            ("PLIVO_AUTH_TOKEN", self.token.clone()),
+        ]
+    }
+    fn outcomes(&self) -> &'static [Outcome] {
+        OUTCOMES
+    }
+    fn call_id(&self, seq: u64) -> String {
+        format!("e0000000-0000-4000-8000-{seq:012}")
+    }
+
+    fn handle(&self, req: &Request, calls: &[SynthCall], now: DateTime<Utc>) -> Reply {
+        let expected_auth = format!(
+            "Basic {}",
+            util::base64(format!("{}:{}", self.auth_id, self.token).as_bytes())
+        );
+        let path_ok =
+            req.path.trim_end_matches('/') == format!("/v1/Account/{}/Call", self.auth_id);
+        if req.header("authorization") != Some(expected_auth.as_str()) {
+            return error(401, "Authentication credentials invalid.");
+        }
+        if !path_ok {
+            return error(404, "Resource not found.");
+        }
+        if req.method != "GET" {
+            return error(405, "Method not allowed.");
+        }
+        match self.list(req, calls, now) {
+            Ok(reply) => reply,
+            Err(message) => error(400, &message),
+        }
+    }
+}
+
+impl Plivo {
+    fn list(
+        &self,
+        req: &Request,
+        calls: &[SynthCall],
+        now: DateTime<Utc>,
+    ) -> Result<Reply, String> {
+        let limit = int_param("limit", req.param("limit"), 20, 1, 20)?;
+        let offset = int_param("offset", req.param("offset"), 0, 0, u64::MAX)?;
+        let mut range = Range {
+            eq: filter_time("end_time", req.param("end_time"))?,
+            gt: filter_time("end_time__gt", req.param("end_time__gt"))?,
+            gte: filter_time("end_time__gte", req.param("end_time__gte"))?,
+            lt: filter_time("end_time__lt", req.param("end_time__lt"))?,
+            lte: filter_time("end_time__lte", req.param("end_time__lte"))?,
+        };
+        let lower = range.gte.or(range.gt);
+        let upper = range.lte.or(range.lt);
+        if range.eq.is_none() && lower.is_none() && upper.is_none() {
+            // Without an end_time filter Plivo searches the last seven days.
+            range.gte = Some(now - Duration::days(7));
+        }
+        if let (Some(lo), Some(hi)) = (lower, upper.or(Some(now)))
+            && hi - lo > Duration::days(30)
+        {
+            return Err("end_time range cannot exceed 30 days".into());
+        }
+        let oldest = now - Duration::days(90);
+        let bill = |name: &str| -> Result<Option<i64>, String> {
+            req.param(name)
+                .map(|v| {
+                    v.parse::<i64>()
+                        .map_err(|_| format!("{name}: not a number"))
+                })
+                .transpose()
+        };
+        let (b_eq, b_gt, b_gte, b_lt, b_lte) = (
+            bill("bill_duration")?,
+            bill("bill_duration__gt")?,
+            bill("bill_duration__gte")?,
+            bill("bill_duration__lt")?,
+            bill("bill_duration__lte")?,
+        );
+        let code = req
+            .param("hangup_cause_code")
+            .map(|v| {
+                v.parse::<u16>()
+                    .map_err(|_| "hangup_cause_code: not a code".to_string())
+            })
+            .transpose()?;
+        let matching = calls.iter().filter(|c| {
+            let Some(end) = c.ended_at else { return false };
+            let billed = c.talk_s.map(|t| (t + 59) / 60 * 60).unwrap_or(0);
+            let rendered_dir = if c.direction == Direction::Inbound {
+                "inbound"
+            } else {
+                "outbound"
+            };
+            end >= oldest
+                && range.contains(end)
+                && req
+                    .param("call_direction")
+                    .is_none_or(|d| d == rendered_dir)
+                && req
+                    .param("from_number")
+                    .is_none_or(|p| digits(&c.from).starts_with(&digits(p)))
+                && req
+                    .param("to_number")
+                    .is_none_or(|p| digits(&c.to).starts_with(&digits(p)))
+                && code.is_none_or(|k| c.cause.and_then(C::plivo_code) == Some(k))
+                && req.param("subaccount").is_none()
+                && req.param("parent_call_uuid").is_none()
+                && b_eq.is_none_or(|b| billed == b)
+                && b_gt.is_none_or(|b| billed > b)
+                && b_gte.is_none_or(|b| billed >= b)
+                && b_lt.is_none_or(|b| billed < b)
+                && b_lte.is_none_or(|b| billed <= b)
+        });
+        let sorted = util::newest_first(matching, |c| c.ended_at.unwrap_or(c.started_at));
+        let total = sorted.len() as u64;
+        let page: Vec<Value> = sorted
+            .iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .map(|c| self.render(c))
+            .collect();
+        let link = |off: u64| {
+            let q = util::with_param(
+                &util::with_param(&req.query, "limit", limit.to_string()),
+                "offset",
+                off.to_string(),
+            );
+            format!(
+                "/v1/Account/{}/Call/?{}",
+                self.auth_id,
+                util::query_string(&q)
+            )
+        };
+        Ok(Reply::json(
+            200,
+            json!({
+                "api_id": "00000000-0000-4000-8000-000000000a11",
+                "meta": {
+                    "limit": limit,
+                    "offset": offset,
+                    "total_count": total,
+                    "next": (offset + limit < total).then(|| link(offset + limit)),
+                    "previous": (offset > 0).then(|| link(offset.saturating_sub(limit))),
+                },
+                "objects": page,
+            }),
+        ))
+    }
+}
