@@ -48,6 +48,77 @@ pub enum Command {
     /// A local server that speaks a provider's API (loopback only), for
     /// tests, demos and benchmarks.
     Emulate(EmulateArgs),
+    /// Incremental, resumable pull into SQLite.
+    Sync(Box<SyncArgs>),
+    /// Call KPIs from the store: ASR, ACD, NER, outcomes and hangup categories.
+    Report(ReportArgs),
+    /// The main job on an embedded default: four local emulators, a sync of
+    /// each into SQLite over real HTTP, and the report. No credentials, no network.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub provider: ProviderArgs,
+    /// The SQLite file (created if missing).
+    #[arg(long)]
+    pub db: std::path::PathBuf,
+    /// Start here instead of where the last sync ended (RFC 3339 or a duration back: 40d, 24h).
+    #[arg(long, value_parser = parse_time)]
+    pub since: Option<DateTime<Utc>>,
+    /// Re-read this much before the last sync's end, to catch late changes.
+    #[arg(long, default_value = "24h", value_parser = parse_duration)]
+    pub lookback: Duration,
+    /// Label of the account (default: a fingerprint of the provider's account id).
+    #[arg(long)]
+    pub account: Option<String>,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The SQLite file.
+    #[arg(long)]
+    pub db: std::path::PathBuf,
+    /// Calls started at or after (RFC 3339 or a duration back).
+    #[arg(long, value_parser = parse_time)]
+    pub since: Option<DateTime<Utc>>,
+    /// Calls started before.
+    #[arg(long, value_parser = parse_time)]
+    pub until: Option<DateTime<Utc>>,
+    /// One provider only.
+    #[arg(long, short)]
+    pub provider: Option<String>,
+    /// Grouping.
+    #[arg(long, value_enum, default_value = "provider")]
+    pub by: By,
+    /// JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum By {
+    Day,
+    Provider,
+    Agent,
+    Campaign,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The SQLite file the demo syncs into.
+    #[arg(long, default_value = "calllogs-demo.db")]
+    pub db: std::path::PathBuf,
+    /// Calls per provider.
+    #[arg(long, default_value_t = 1000)]
+    pub calls: usize,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -167,6 +238,18 @@ pub struct FetchArgs {
     /// Leave the provider's original record out.
     #[arg(long)]
     pub no_raw: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// A duration: `24h`, `90m`, `7d`, `30s`, `2w`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let now = Utc::now();
+    if !s.trim().ends_with(|c: char| c.is_ascii_alphabetic()) {
+        return Err(format!("{s:?} is not a duration (24h, 90m, 7d)"));
+    }
+    parse_time_at(s, now).map(|t| now - t)
 }
 
 /// RFC 3339, a date, or a duration back from now (`40d`, `24h`, `90m`, `30s`, `2w`).

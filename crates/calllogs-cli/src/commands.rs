@@ -92,6 +92,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         } => normalize(&provider, &files, no_raw),
         Command::Fetch(args) => fetch(*args),
         Command::Emulate(args) => emulate(args),
+        Command::Sync(args) => sync_cmd(*args),
+        Command::Report(args) => report_cmd(args),
+        Command::Demo(args) => demo(args),
     }
 }
 
@@ -287,29 +290,173 @@ fn fetch(args: FetchArgs) -> Result<(), CliError> {
     let settings = settings(&args.provider)?;
     let q = query(&args.provider.provider, &args.filters)?;
     let provider = registry::build(&args.provider.provider, &settings)?;
+    // Opened before the pull so a bad path fails at once; written under a
+    // temporary name and renamed only when every page has arrived.
+    let mut sink = Sink::open(args.output.as_deref(), args.format, args.no_raw)?;
+    let progress = crate::progress::Progress::new(provider.id(), args.quiet);
+    let result = runtime()?.block_on(async {
+        let mut pages = provider.pages(q);
+        let (mut n_pages, mut n_calls) = (0u64, 0u64);
+        while let Some(page) = pages.next().await {
+            let page = page?;
+            n_pages += 1;
+            n_calls += page.items.len() as u64;
+            for call in &page.items {
+                sink.write(call)?;
+            }
+            progress.update(n_pages, n_calls);
+        }
+        Ok::<_, CliError>(())
+    });
+    progress.finish();
+    match result {
+        Ok(()) => sink.finish(),
+        Err(e) => {
+            sink.abandon();
+            Err(e)
+        }
+    }
+}
+
+fn sync_error(e: calllogs::sync::SyncError) -> CliError {
+    match e {
+        calllogs::sync::SyncError::Provider(e) => e.into(),
+        other => CliError::other(other.to_string()),
+    }
+}
+
+fn open_store(path: &std::path::Path) -> Result<calllogs::store::Store, CliError> {
+    calllogs::store::Store::open(path)
+        .map_err(|e| CliError::usage(format!("cannot open {}: {e}", path.display())))
+}
+
+fn summary_line(s: &calllogs::sync::SyncSummary, secs: f64) -> String {
+    format!(
+        "{}/{}: {} calls in {} pages ({} new, {} updated, {} unchanged){} in {secs:.1}s",
+        s.provider,
+        s.account,
+        s.calls,
+        s.pages,
+        s.upserted.new,
+        s.upserted.updated,
+        s.upserted.unchanged,
+        if s.resumed {
+            ", resumed from the last checkpoint"
+        } else {
+            ""
+        },
+    )
+}
+
+fn sync_cmd(args: crate::args::SyncArgs) -> Result<(), CliError> {
+    let settings = settings(&args.provider)?;
+    let provider = registry::build(&args.provider.provider, &settings)?;
+    let mut store = open_store(&args.db)?;
+    let opts = calllogs::sync::SyncOptions {
+        since: args.since,
+        lookback: args.lookback,
+        account: args.account.clone(),
+        ..calllogs::sync::SyncOptions::default()
+    };
+    let progress = crate::progress::Progress::new(provider.id(), args.quiet);
+    let started = std::time::Instant::now();
+    let result = runtime()?.block_on(calllogs::sync::run(
+        &mut store,
+        provider.as_ref(),
+        &opts,
+        |p| progress.update(p.pages, p.calls),
+    ));
+    progress.finish();
+    let summary = result.map_err(sync_error)?;
+    eprintln!(
+        "{}",
+        summary_line(&summary, started.elapsed().as_secs_f64())
+    );
+    Ok(())
+}
+
+fn report_cmd(args: crate::args::ReportArgs) -> Result<(), CliError> {
+    if !args.db.exists() {
+        return Err(CliError::usage(format!(
+            "{} does not exist (run calllogs sync first)",
+            args.db.display()
+        )));
+    }
+    let store = open_store(&args.db)?;
+    let by = match args.by {
+        crate::args::By::Day => calllogs::report::GroupBy::Day,
+        crate::args::By::Provider => calllogs::report::GroupBy::Provider,
+        crate::args::By::Agent => calllogs::report::GroupBy::Agent,
+        crate::args::By::Campaign => calllogs::report::GroupBy::Campaign,
+    };
+    let q = calllogs::report::ReportQuery {
+        since: args.since,
+        until: args.until,
+        provider: args.provider.clone(),
+        by,
+    };
+    let report =
+        calllogs::report::report(&store, &q).map_err(|e| CliError::other(e.to_string()))?;
+    let text = if args.json {
+        serde_json::to_string_pretty(&report).map_err(|e| CliError::other(e.to_string()))?
+    } else {
+        report.to_table()
+    };
+    stdout_line(&mut std::io::stdout().lock(), text.trim_end())
+}
+
+fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
+    let mut store = open_store(&args.db)?;
+    eprintln!(
+        "calllogs demo: {} calls per provider from four local emulators (5 ms latency, 5% faults) into {}",
+        args.calls,
+        args.db.display()
+    );
     runtime()?.block_on(async {
-        let mut calls = provider.calls(q);
-        // The output file is created only once the first page has arrived,
-        // so a failed pull leaves nothing behind.
-        let mut sink: Option<Sink> = None;
-        while let Some(call) = calls.next().await {
-            let call = call?;
-            if sink.is_none() {
-                sink = Some(Sink::open(
-                    args.output.as_deref(),
-                    args.format,
-                    args.no_raw,
-                )?);
-            }
-            if let Some(s) = sink.as_mut() {
-                s.write(&call)?;
-            }
+        for id in calllogs_emulator::PROVIDERS {
+            let config = calllogs_emulator::Config {
+                calls: args.calls,
+                seed: 42,
+                latency: std::time::Duration::from_millis(5),
+                fault_rate: 0.05,
+                rate_limit: Some(200.0),
+                ..calllogs_emulator::Config::default()
+            };
+            let emu = calllogs_emulator::start(id, config)
+                .await
+                .map_err(|e| CliError::other(e.to_string()))?;
+            let provider = registry::build(id, &emu.settings())?;
+            let opts = calllogs::sync::SyncOptions {
+                since: Some(chrono::Utc::now() - chrono::Duration::days(31)),
+                ..calllogs::sync::SyncOptions::default()
+            };
+            let progress = crate::progress::Progress::new(id, args.quiet);
+            let started = std::time::Instant::now();
+            let result = calllogs::sync::run(&mut store, provider.as_ref(), &opts, |p| {
+                progress.update(p.pages, p.calls)
+            })
+            .await;
+            progress.finish();
+            let summary = result.map_err(sync_error)?;
+            eprintln!(
+                "  {}; the emulator served {} requests, {} faults",
+                summary_line(&summary, started.elapsed().as_secs_f64()),
+                emu.requests(),
+                emu.faults()
+            );
         }
-        match sink {
-            Some(s) => s.finish(),
-            None => Sink::open(args.output.as_deref(), args.format, args.no_raw)?.finish(),
-        }
-    })
+        Ok::<_, CliError>(())
+    })?;
+    eprintln!("  {} retries in all\n", calllogs::http::retries_total());
+    let q = calllogs::report::ReportQuery {
+        since: None,
+        until: None,
+        provider: None,
+        by: calllogs::report::GroupBy::Provider,
+    };
+    let report =
+        calllogs::report::report(&store, &q).map_err(|e| CliError::other(e.to_string()))?;
+    stdout_line(&mut std::io::stdout().lock(), report.to_table().trim_end())
 }
 
 fn emulate(args: crate::args::EmulateArgs) -> Result<(), CliError> {

@@ -7,6 +7,7 @@ use clap::Parser;
 mod args;
 mod commands;
 mod output;
+mod progress;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();

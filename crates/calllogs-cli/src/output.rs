@@ -1,8 +1,9 @@
-//! Writing calls out: NDJSON (one call per line) or a JSON array, streamed.
+//! Writing calls out, streamed: NDJSON (one call per line), a JSON array,
+//! or CSV with the store's columns.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use calllogs::Call;
 
@@ -15,14 +16,27 @@ pub enum Format {
     Ndjson,
     /// One JSON array.
     Json,
+    /// CSV with a header, a stable column order, nested fields as JSON text.
+    Csv,
 }
 
-/// A streaming writer of calls.
+/// A streaming writer of calls. A file is written under a `.partial` name
+/// and renamed when finished, so a failed pull leaves no output behind.
 pub struct Sink {
-    out: Box<dyn Write>,
+    out: Option<Box<dyn Write>>,
+    csv: Option<csv::Writer<Box<dyn Write>>>,
     format: Format,
     no_raw: bool,
     count: u64,
+    file: Option<(PathBuf, PathBuf)>,
+}
+
+fn quiet_pipe(r: std::io::Result<()>) -> Result<(), CliError> {
+    match r {
+        // A closed pipe (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 impl Sink {
@@ -31,21 +45,50 @@ impl Sink {
     }
 
     pub fn open(path: Option<&Path>, format: Format, no_raw: bool) -> Result<Self, CliError> {
-        let out: Box<dyn Write> = match path {
-            Some(p) => Box::new(BufWriter::new(File::create(p).map_err(|e| {
-                CliError::usage(format!("cannot write {}: {e}", p.display()))
-            })?)),
-            None => Box::new(BufWriter::new(std::io::stdout())),
+        let (out, file): (Box<dyn Write>, _) = match path {
+            Some(p) => {
+                let mut partial = p.as_os_str().to_owned();
+                partial.push(".partial");
+                let partial = PathBuf::from(partial);
+                let f = File::create(&partial)
+                    .map_err(|e| CliError::usage(format!("cannot write {}: {e}", p.display())))?;
+                (
+                    Box::new(BufWriter::new(f)),
+                    Some((partial, p.to_path_buf())),
+                )
+            }
+            None => (Box::new(BufWriter::new(std::io::stdout())), None),
         };
-        Ok(Sink {
-            out,
+        let mut sink = Sink {
+            out: Some(out),
+            csv: None,
             format,
             no_raw,
             count: 0,
-        })
+            file,
+        };
+        if format == Format::Csv {
+            let mut w = csv::Writer::from_writer(
+                sink.out.take().unwrap_or_else(|| Box::new(std::io::sink())),
+            );
+            w.write_record(calllogs::flat::COLUMNS)
+                .map_err(|e| CliError::other(format!("CSV: {e}")))?;
+            sink.csv = Some(w);
+        }
+        Ok(sink)
     }
 
     pub fn write(&mut self, call: &Call) -> Result<(), CliError> {
+        self.count += 1;
+        if let Some(w) = self.csv.as_mut() {
+            let row = calllogs::flat::row(call, !self.no_raw);
+            return match w.write_record(row.iter().map(|c| c.as_text().into_owned())) {
+                Err(e) if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) => {
+                    Ok(())
+                }
+                other => other.map_err(|e| CliError::other(format!("CSV: {e}"))),
+            };
+        }
         let text = if self.no_raw {
             let mut v = serde_json::to_value(call).map_err(|e| CliError::other(e.to_string()))?;
             if let Some(o) = v.as_object_mut() {
@@ -56,11 +99,10 @@ impl Sink {
             serde_json::to_string(call).map_err(|e| CliError::other(e.to_string()))?
         };
         let sep = match (self.format, self.count) {
-            (Format::Json, 0) => "[\n",
+            (Format::Json, 1) => "[\n",
             (Format::Json, _) => ",\n",
-            (Format::Ndjson, _) => "",
+            _ => "",
         };
-        self.count += 1;
         self.put(sep)?;
         self.put(&text)?;
         if self.format == Format::Ndjson {
@@ -71,20 +113,41 @@ impl Sink {
     }
 
     fn put(&mut self, s: &str) -> Result<(), CliError> {
-        match self.out.write_all(s.as_bytes()) {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            other => Ok(other?),
+        match self.out.as_mut() {
+            Some(out) => quiet_pipe(out.write_all(s.as_bytes())),
+            None => Ok(()),
         }
     }
 
+    /// Finishes the output: closes the JSON array, flushes, renames the file.
     pub fn finish(mut self) -> Result<(), CliError> {
         if self.format == Format::Json {
             let end = if self.count == 0 { "[]\n" } else { "\n]\n" };
             self.put(end)?;
         }
-        match self.out.flush() {
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-            other => Ok(other?),
+        if let Some(w) = self.csv.take() {
+            let mut inner = w
+                .into_inner()
+                .map_err(|e| CliError::other(format!("CSV: {e}")))?;
+            quiet_pipe(inner.flush())?;
+        }
+        if let Some(out) = self.out.as_mut() {
+            quiet_pipe(out.flush())?;
+        }
+        self.out = None;
+        if let Some((partial, target)) = self.file.take() {
+            std::fs::rename(&partial, &target)
+                .map_err(|e| CliError::other(format!("cannot write {}: {e}", target.display())))?;
+        }
+        Ok(())
+    }
+
+    /// Drops the output: a partial file is removed.
+    pub fn abandon(mut self) {
+        self.csv = None;
+        self.out = None;
+        if let Some((partial, _)) = self.file.take() {
+            let _ = std::fs::remove_file(partial);
         }
     }
 }

@@ -125,11 +125,11 @@ fn fetch_against_a_faulty_emulator_gets_every_call_and_logs_the_retries() {
             "--provider",
             provider,
             "--calls",
-            "300",
+            "1000",
             "--seed",
             "3",
             "--fault-rate",
-            "0.2",
+            "0.3",
         ]);
         let env: Vec<(&str, &str)> = emu
             .exports
@@ -137,7 +137,12 @@ fn fetch_against_a_faulty_emulator_gets_every_call_and_logs_the_retries() {
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .chain([("RUST_LOG", "calllogs_core=debug")])
             .collect();
-        let o = fetch(&emu, provider, &["--page-size", "50"], &env);
+        let o = fetch(
+            &emu,
+            provider,
+            &["--page-size", "50", "--max-attempts", "10"],
+            &env,
+        );
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert!(o.status.success(), "{provider}: {stderr}");
         let ids: std::collections::HashSet<String> = String::from_utf8_lossy(&o.stdout)
@@ -149,10 +154,10 @@ fn fetch_against_a_faulty_emulator_gets_every_call_and_logs_the_retries() {
                     .to_string()
             })
             .collect();
-        assert_eq!(ids.len(), 300, "{provider}");
+        assert_eq!(ids.len(), 1000, "{provider}");
         assert_eq!(
             String::from_utf8_lossy(&o.stdout).lines().count(),
-            300,
+            1000,
             "{provider}: no duplicate"
         );
         assert!(

@@ -297,6 +297,19 @@ pub enum HangupSource {
 }
 
 impl HangupSource {
+    /// The snake_case identifier (`caller`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HangupSource::Caller => "caller",
+            HangupSource::Callee => "callee",
+            HangupSource::Agent => "agent",
+            HangupSource::System => "system",
+            HangupSource::Api => "api",
+            HangupSource::Carrier => "carrier",
+            HangupSource::Unknown => "unknown",
+        }
+    }
+
     /// Reads a provider's hangup source (Plivo's `Caller`, `Callee`,
     /// `Call recipient`, `Plivo`, `Carrier`, `API Request`, `Answer XML`,
     /// `Error`, `Unknown`; any case).

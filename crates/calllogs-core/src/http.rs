@@ -15,6 +15,13 @@ use url::Url;
 use crate::error::{DecodeFailure, Error, Result};
 use crate::retry::{Decision, Outcome, RetryPolicy, decide, parse_retry_after};
 
+static RETRIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Retries made by every client of this process so far (for progress displays).
+pub fn retries_total() -> u64 {
+    RETRIES.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -178,6 +185,7 @@ impl HttpClient {
             match decide(outcome, attempt, &self.config.retry, fastrand::f64()) {
                 Decision::Stop => return Err(failure),
                 Decision::RetryAfter(wait) => {
+                    RETRIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     tracing::debug!(
                         provider = self.provider,
                         attempt,

@@ -47,7 +47,8 @@ impl<T> Page<T> {
 }
 
 /// Which page to fetch.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PageToken {
     /// A page number, from 1.
     Number(u32),

@@ -4,7 +4,9 @@
 use std::collections::{HashSet, VecDeque};
 use std::ops::Deref;
 
+use chrono::{DateTime, Utc};
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use serde::{Deserialize, Serialize};
 
 use crate::call::Call;
 use crate::error::{Error, Result};
@@ -78,13 +80,160 @@ pub fn next_token<T>(
     }))
 }
 
-struct State<H> {
+/// One window of a pull, as a checkpoint stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    /// Lower bound, inclusive.
+    pub since: Option<DateTime<Utc>>,
+    /// Upper bound, exclusive.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Where a pull stands: the windows still to do (the first is the current
+/// one) and the page to ask for next in it. Serializable, so a sync can
+/// store it with each page it commits and resume there after a crash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Windows left, the current one first.
+    pub windows: Vec<Window>,
+    /// The next page of the current window; `None` for its first page.
+    pub token: Option<PageToken>,
+    /// Records received so far in the current window.
+    pub received: u64,
+}
+
+/// A resumable pull, page by page: the machinery under [`pages`] and
+/// [`calls`], exposed for callers that checkpoint (sync).
+pub struct Pager<H> {
     handle: H,
-    query: Option<CallQuery>,
-    windows: VecDeque<CallQuery>,
-    current: Option<(CallQuery, PageToken, Progress)>,
-    /// A paging error found after a page: the page is yielded first.
+    query: CallQuery,
+    /// Not computed until the first page is asked for.
+    windows: Option<VecDeque<CallQuery>>,
+    current: Option<(PageToken, Progress)>,
+    /// A paging error found after a page: the page is returned first.
     pending: Option<Error>,
+}
+
+impl<P, H> Pager<H>
+where
+    P: Provider + ?Sized,
+    H: Deref<Target = P> + Send + Sync,
+{
+    /// A pull of `query` from its start. The windows (and the pinned upper
+    /// bound) are fixed when the first page is asked for.
+    pub fn new(handle: H, query: CallQuery) -> Self {
+        Pager {
+            handle,
+            query,
+            windows: None,
+            current: None,
+            pending: None,
+        }
+    }
+
+    /// A pull of `query` resumed at `checkpoint`.
+    pub fn resume(handle: H, query: CallQuery, checkpoint: Checkpoint) -> Self {
+        let windows = checkpoint
+            .windows
+            .iter()
+            .map(|w| {
+                let mut q = query.clone();
+                q.since = w.since;
+                q.until = w.until;
+                q
+            })
+            .collect();
+        let current = checkpoint.token.map(|t| {
+            (
+                t,
+                Progress {
+                    received: checkpoint.received,
+                    seen: Default::default(),
+                },
+            )
+        });
+        Pager {
+            handle,
+            query,
+            windows: Some(windows),
+            current,
+            pending: None,
+        }
+    }
+
+    /// Where the pull stands after the last page returned; `None` once done.
+    pub fn checkpoint(&self) -> Option<Checkpoint> {
+        let windows = self.windows.as_ref()?;
+        if windows.is_empty() {
+            return None;
+        }
+        Some(Checkpoint {
+            windows: windows
+                .iter()
+                .map(|q| Window {
+                    since: q.since,
+                    until: q.until,
+                })
+                .collect(),
+            token: self.current.as_ref().map(|(t, _)| t.clone()),
+            received: self.current.as_ref().map_or(0, |(_, p)| p.received),
+        })
+    }
+
+    /// The next page, or `None` when every window is done.
+    pub async fn next_page(&mut self) -> Result<Option<Page<Call>>> {
+        if let Some(e) = self.pending.take() {
+            return Err(e);
+        }
+        let provider = self.handle.id();
+        let spec = self.handle.paging();
+        if self.windows.is_none() {
+            let windows = self.query.windows(provider, &spec, chrono::Utc::now())?;
+            self.windows = Some(windows.into());
+        }
+        let Some(mut q) = self.windows.as_ref().and_then(|w| w.front()).cloned() else {
+            return Ok(None);
+        };
+        // A resumed window carries the caller's query as it was given.
+        q.page_size = Some(q.effective_page_size(&spec));
+        let (token, mut progress) = self
+            .current
+            .take()
+            .unwrap_or_else(|| (spec.style.first_token(), Progress::default()));
+        let mut page = match self.handle.page(&q, &token).await {
+            Ok(page) => page,
+            Err(e) => {
+                // Keep the position: the same page can be asked for again.
+                self.current = Some((token, progress));
+                return Err(e);
+            }
+        };
+        let page_size = q.effective_page_size(&spec);
+        match next_token(
+            provider,
+            spec.style,
+            &token,
+            &page,
+            page_size,
+            &mut progress,
+        ) {
+            Ok(Some(next)) => self.current = Some((next, progress)),
+            Ok(None) => {
+                if let Some(w) = self.windows.as_mut() {
+                    w.pop_front();
+                }
+            }
+            Err(e) => {
+                self.current = Some((token, progress));
+                self.pending = Some(e);
+            }
+        }
+        // Providers filter some of these loosely or not at all; the
+        // normalized record is what the user asked about. Done after the
+        // paging decision, which needs the page as served.
+        page.items.retain(|c| q.matches(c));
+        Ok(Some(page))
+    }
 }
 
 /// Every page of `query`, window after window (oldest first). Nothing is
@@ -94,49 +243,8 @@ where
     P: Provider + ?Sized,
     H: Deref<Target = P> + Send + Sync + 'a,
 {
-    let state = State {
-        handle,
-        query: Some(query),
-        windows: VecDeque::new(),
-        current: None,
-        pending: None,
-    };
-    stream::try_unfold(state, |mut st| async move {
-        if let Some(e) = st.pending.take() {
-            return Err(e);
-        }
-        let provider = st.handle.id();
-        let spec = st.handle.paging();
-        if let Some(q) = st.query.take() {
-            st.windows = q.windows(provider, &spec, chrono::Utc::now())?.into();
-        }
-        let (q, token, mut progress) = match st.current.take() {
-            Some(cur) => cur,
-            None => match st.windows.pop_front() {
-                Some(w) => (w, spec.style.first_token(), Progress::default()),
-                None => return Ok(None),
-            },
-        };
-        let mut page = st.handle.page(&q, &token).await?;
-        let page_size = q.effective_page_size(&spec);
-        let filter = q.clone();
-        match next_token(
-            provider,
-            spec.style,
-            &token,
-            &page,
-            page_size,
-            &mut progress,
-        ) {
-            Ok(Some(next)) => st.current = Some((q, next, progress)),
-            Ok(None) => {}
-            Err(e) => st.pending = Some(e),
-        }
-        // Providers filter some of these loosely or not at all; the
-        // normalized record is what the user asked about. Done after the
-        // paging decision, which needs the page as served.
-        page.items.retain(|c| filter.matches(c));
-        Ok::<_, Error>(Some((page, st)))
+    stream::try_unfold(Pager::new(handle, query), |mut pager| async move {
+        Ok::<_, Error>(pager.next_page().await?.map(|page| (page, pager)))
     })
     .boxed()
 }

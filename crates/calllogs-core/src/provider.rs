@@ -89,6 +89,14 @@ pub trait Provider: Send + Sync + 'static {
     /// How this provider pages.
     fn paging(&self) -> PagingSpec;
 
+    /// A label for the account the credentials open, for keeping several
+    /// accounts apart in one store. Never a credential itself: providers
+    /// return a [`crate::settings::fingerprint`] of what identifies the
+    /// account. The default is `default`.
+    fn account(&self) -> String {
+        "default".into()
+    }
+
     /// Fetches one page. `query` is already resolved to one window with its
     /// page size clamped; `token` says which page.
     async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>>;

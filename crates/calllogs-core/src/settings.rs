@@ -116,3 +116,22 @@ impl fmt::Debug for Settings {
             .finish()
     }
 }
+
+/// A short, stable label for an account identifier that must not be shown
+/// (an auth id, an API key): `acct-` and 12 hex digits of its FNV-1a hash.
+///
+/// ```
+/// use calllogs_core::settings::fingerprint;
+/// let f = fingerprint("MAXXXXXXXXXXXXXXXXXX");
+/// assert!(f.starts_with("acct-") && f.len() == 17);
+/// assert_eq!(f, fingerprint("MAXXXXXXXXXXXXXXXXXX"));
+/// assert!(!f.contains("MAXX"));
+/// ```
+pub fn fingerprint(identity: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in identity.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("acct-{:012x}", h >> 16)
+}

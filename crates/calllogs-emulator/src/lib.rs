@@ -260,7 +260,14 @@ pub async fn start(provider: &str, config: Config) -> Result<Running, StartError
     let state = Arc::new(State {
         next_seq: AtomicU64::new(calls.len() as u64),
         calls: RwLock::new(calls),
-        faults: Mutex::new(fastrand::Rng::with_seed(config.seed ^ 0xFA17_FA17)),
+        // Each provider draws its own faults, even from the same seed.
+        faults: Mutex::new(fastrand::Rng::with_seed(
+            config.seed
+                ^ 0xFA17_FA17
+                ^ provider
+                    .bytes()
+                    .fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
+        )),
         bucket: Mutex::new((rate.unwrap_or(0.0).max(1.0), Instant::now())),
         requests: AtomicU64::new(0),
         faults_served: AtomicU64::new(0),

@@ -90,7 +90,14 @@ fn error(status: u16, message: &str) -> Reply {
 impl Plivo {
     fn render(&self, c: &SynthCall) -> Value {
         let (state, source) = match c.status {
-            Status::Completed => ("ANSWER", if c.seq.is_multiple_of(2) { "Caller" } else { "Callee" }),
+            Status::Completed => (
+                "ANSWER",
+                if c.seq.is_multiple_of(2) {
+                    "Caller"
+                } else {
+                    "Callee"
+                },
+            ),
             Status::NoAnswer => ("NO_ANSWER", "Plivo"),
             Status::Busy => ("BUSY", "Callee"),
             Status::Canceled => ("CANCEL", "API Request"),

@@ -170,6 +170,21 @@ impl Provider for Nectardesk {
         ID
     }
 
+    fn account(&self) -> String {
+        // The host is account-specific (the port is not: a proxy may change it);
+        // the token may rotate.
+        self.base.as_ref().map_or_else(
+            || "default".into(),
+            |b| {
+                calllogs_core::settings::fingerprint(&format!(
+                    "{}{}",
+                    b.host_str().unwrap_or(""),
+                    b.path()
+                ))
+            },
+        )
+    }
+
     fn paging(&self) -> PagingSpec {
         PagingSpec::new(PagingStyle::PageNumber, 1000, 100)
     }

@@ -129,6 +129,13 @@ impl Provider for Plivo {
         ID
     }
 
+    fn account(&self) -> String {
+        self.auth_id.as_ref().map_or_else(
+            || "default".into(),
+            |id| calllogs_core::settings::fingerprint(id.expose_secret()),
+        )
+    }
+
     fn paging(&self) -> PagingSpec {
         let mut spec = PagingSpec::new(PagingStyle::Offset, 20, 20);
         spec.max_window = Some(chrono::Duration::days(30));

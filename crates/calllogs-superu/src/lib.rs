@@ -123,6 +123,14 @@ impl Provider for Superu {
         ID
     }
 
+    fn account(&self) -> String {
+        use calllogs_core::secrecy::ExposeSecret;
+        self.key.as_ref().map_or_else(
+            || "default".into(),
+            |k| calllogs_core::settings::fingerprint(k.expose_secret()),
+        )
+    }
+
     fn paging(&self) -> PagingSpec {
         PagingSpec::new(PagingStyle::PageNumber, 100, 20)
     }

@@ -158,6 +158,13 @@ impl Provider for Unpod {
         ID
     }
 
+    fn account(&self) -> String {
+        self.org.as_ref().map_or_else(
+            || "default".into(),
+            |o| calllogs_core::settings::fingerprint(o.expose_secret()),
+        )
+    }
+
     fn paging(&self) -> PagingSpec {
         let mut spec = PagingSpec::new(PagingStyle::Cursor, self.max_page_size, 20);
         spec.default_lookback = Some(chrono::Duration::days(7));

@@ -24,7 +24,14 @@
 
 pub use calllogs_core::*;
 
+pub mod flat;
 pub mod registry;
+#[cfg(feature = "sync")]
+pub mod report;
+#[cfg(feature = "sync")]
+pub mod store;
+#[cfg(feature = "sync")]
+pub mod sync;
 
 /// The Plivo provider (feature `plivo`).
 #[cfg(feature = "plivo")]

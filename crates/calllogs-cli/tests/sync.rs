@@ -1,0 +1,300 @@
+//! `calllogs sync`, `report`, `demo` and file exports, run as a user runs them.
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_calllogs"));
+    for k in [
+        "RUST_LOG",
+        "PLIVO_AUTH_ID",
+        "PLIVO_AUTH_TOKEN",
+        "SUPERU_API_KEY",
+        "NECTARDESK_ACCESS_TOKEN",
+        "UNPOD_ORG_HANDLE",
+        "UNPOD_API_TOKEN",
+    ] {
+        cmd.env_remove(k);
+    }
+    cmd
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("calllogs-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+struct Emulator {
+    child: Child,
+    base_url: String,
+    env: Vec<(String, String)>,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn emulate(args: &[&str]) -> Emulator {
+    let mut child = bin()
+        .arg("emulate")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut env = Vec::new();
+    let mut base_url = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(kv) = line.strip_prefix("export ") {
+            let (k, v) = kv.split_once('=').unwrap();
+            env.push((k.to_string(), v.to_string()));
+        } else if let Some(rest) = line.strip_prefix("# ") {
+            base_url = rest
+                .split("--base-url ")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+                .to_string();
+            break;
+        }
+    }
+    Emulator {
+        child,
+        base_url,
+        env,
+    }
+}
+
+fn count(db: &PathBuf) -> u64 {
+    match calllogs::store::Store::open(db) {
+        Ok(store) => store.count(None, None).unwrap_or(0),
+        Err(_) => 0,
+    }
+}
+
+#[test]
+fn a_sync_killed_with_sigkill_resumes_and_ends_with_every_call_once() {
+    let dir = scratch("kill");
+    let db = dir.join("calls.db");
+    let emu = emulate(&[
+        "--provider",
+        "plivo",
+        "--calls",
+        "2000",
+        "--seed",
+        "9",
+        "--latency-ms",
+        "15",
+    ]);
+    let sync = || {
+        let mut cmd = bin();
+        cmd.args([
+            "sync",
+            "--provider",
+            "plivo",
+            "--db",
+            db.to_str().unwrap(),
+            "--base-url",
+            &emu.base_url,
+            "--since",
+            "31d",
+            "--quiet",
+        ])
+        .envs(emu.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        cmd
+    };
+    let mut child = sync()
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while count(&db) < 300 {
+        assert!(Instant::now() < deadline, "the sync made no progress");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the sync ended before it could be killed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let stored = count(&db);
+    assert!(stored < 2000, "killed mid-way ({stored} stored)");
+
+    let o: Output = sync().output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("resumed"), "{err}");
+
+    // Exactly the emulator's calls, each once.
+    let fetched = bin()
+        .args([
+            "fetch",
+            "--provider",
+            "plivo",
+            "--base-url",
+            &emu.base_url,
+            "--since",
+            "31d",
+            "--no-raw",
+            "--quiet",
+        ])
+        .envs(emu.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .unwrap();
+    let mut want: Vec<String> = String::from_utf8_lossy(&fetched.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    want.sort();
+    assert_eq!(want.len(), 2000);
+    let store = calllogs::store::Store::open(&db).unwrap();
+    let accounts = store.accounts().unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(store.ids("plivo", &accounts[0].1).unwrap(), want);
+    let state = store.state("plivo", &accounts[0].1).unwrap().unwrap();
+    assert!(
+        !state.running && state.checkpoint.is_none(),
+        "the checkpoint says done: {state:?}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn demo_runs_to_the_end_and_reports_all_four_providers() {
+    let dir = scratch("demo");
+    let db = dir.join("demo.db");
+    let o = bin()
+        .args([
+            "demo",
+            "--db",
+            db.to_str().unwrap(),
+            "--calls",
+            "300",
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = String::from_utf8_lossy(&o.stdout);
+    for p in ["plivo/", "superu/", "nectardesk/", "unpod/"] {
+        assert!(report.contains(p), "{p} missing from\n{report}");
+    }
+    assert!(
+        report
+            .lines()
+            .any(|l| l.starts_with("all ") && l.contains("1200")),
+        "{report}"
+    );
+    // The report command reads the same file, as JSON too.
+    let o = bin()
+        .args([
+            "report",
+            "--db",
+            db.to_str().unwrap(),
+            "--json",
+            "--by",
+            "provider",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["overall"]["total"], 1200);
+    assert_eq!(v["groups"].as_array().unwrap().len(), 4);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn csv_export_has_a_stable_header_and_one_row_per_call() {
+    let dir = scratch("csv");
+    let out = dir.join("calls.csv");
+    let emu = emulate(&["--provider", "nectardesk", "--calls", "120", "--seed", "4"]);
+    let o = bin()
+        .args([
+            "fetch",
+            "-p",
+            "nectardesk",
+            "--base-url",
+            &emu.base_url,
+            "--since",
+            "31d",
+            "--format",
+            "csv",
+            "--output",
+            out.to_str().unwrap(),
+            "--quiet",
+        ])
+        .envs(emu.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stdout.is_empty());
+    let mut reader = csv::Reader::from_path(&out).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(header, calllogs::flat::COLUMNS);
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 120);
+    let agents_col = header.iter().position(|h| h == "agents").unwrap();
+    assert!(rows.iter().all(|r| {
+        serde_json::from_str::<serde_json::Value>(&r[agents_col])
+            .unwrap()
+            .is_array()
+    }));
+    assert!(!dir.join("calls.csv.partial").exists());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_failed_fetch_leaves_no_output_file() {
+    let dir = scratch("nofile");
+    let out = dir.join("calls.ndjson");
+    let emu = emulate(&["--provider", "superu", "--calls", "50"]);
+    let o = bin()
+        .args([
+            "fetch",
+            "-p",
+            "superu",
+            "--base-url",
+            &emu.base_url,
+            "--token",
+            "wrong-key",
+            "--output",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!out.exists() && !dir.join("calls.ndjson.partial").exists());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn report_of_a_missing_file_is_bad_usage() {
+    let o = bin()
+        .args(["report", "--db", "/nonexistent/calllogs.db"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -1,0 +1,311 @@
+//! Sync into SQLite against the emulators, and the report.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use calllogs::report::{GroupBy, ReportQuery, report};
+use calllogs::store::Store;
+use calllogs::sync::{self, SyncOptions};
+use calllogs::{
+    Call, CallQuery, Cost, Page, PageToken, PagingSpec, Provider, Result, Status, async_trait,
+    registry,
+};
+use calllogs_emulator::{Config, Running, start};
+use chrono::{Duration, Utc};
+
+fn month() -> SyncOptions {
+    SyncOptions {
+        since: Some(Utc::now() - Duration::days(31)),
+        ..SyncOptions::default()
+    }
+}
+
+fn ids_of(emu: &Running) -> Vec<String> {
+    let mut ids: Vec<String> = emu.calls().into_iter().map(|c| c.id).collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_late_cost_is_updated_by_the_next_sync() {
+    let emu = start(
+        "plivo",
+        Config {
+            calls: 200,
+            seed: 21,
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let provider = registry::build("plivo", &emu.settings()).unwrap();
+    let mut store = Store::open_in_memory().unwrap();
+    let first = sync::run(&mut store, provider.as_ref(), &month(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(first.upserted.new, 200);
+
+    let newest = emu.calls().into_iter().max_by_key(|c| c.ended_at).unwrap();
+    assert!(
+        newest.ended_at.unwrap() > Utc::now() - Duration::hours(23),
+        "precondition: inside the lookback"
+    );
+    emu.update(|calls| {
+        let c = calls.iter_mut().find(|c| c.id == newest.id).unwrap();
+        c.cost_units += 123;
+    });
+    let second = sync::run(
+        &mut store,
+        provider.as_ref(),
+        &SyncOptions::default(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert!(
+        second.since.unwrap() > Utc::now() - Duration::hours(25),
+        "the lookback, not the whole month"
+    );
+    assert_eq!(second.upserted.updated, 1, "{second:?}");
+    let cost: String = store
+        .connection()
+        .query_row(
+            "SELECT cost_amount FROM calls WHERE id = ?1",
+            [&newest.id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        cost,
+        emu.calls()
+            .iter()
+            .find(|c| c.id == newest.id)
+            .unwrap()
+            .cost()
+    );
+    assert_eq!(store.count(None, None).unwrap(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn providers_and_accounts_do_not_mix() {
+    let a = start(
+        "plivo",
+        Config {
+            calls: 120,
+            seed: 1,
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let b = start(
+        "plivo",
+        Config {
+            calls: 80,
+            seed: 2,
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let c = start(
+        "superu",
+        Config {
+            calls: 60,
+            seed: 3,
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("calllogs-sync-mix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("mix.db");
+    let _ = std::fs::remove_file(&path);
+    let mut store = Store::open(&path).unwrap();
+    let mut accounts = Vec::new();
+    for emu in [&a, &b, &c] {
+        let provider = registry::build(emu.provider(), &emu.settings()).unwrap();
+        let s = sync::run(&mut store, provider.as_ref(), &month(), |_| {})
+            .await
+            .unwrap();
+        accounts.push((emu.provider(), s.account.clone()));
+        assert_eq!(store.ids(emu.provider(), &s.account).unwrap(), ids_of(emu));
+    }
+    assert_ne!(
+        accounts[0].1, accounts[1].1,
+        "two Plivo accounts, two labels"
+    );
+    assert_eq!(store.count(None, None).unwrap(), 260);
+    assert_eq!(store.accounts().unwrap().len(), 3);
+    // The label never shows the credential.
+    let auth_id = &a.credentials()[0].1;
+    assert!(!accounts[0].1.contains(auth_id.as_str()));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Serves like `inner` but fails every call after `fail_after` pages.
+struct Flaky {
+    inner: calllogs::DynProvider,
+    fail_after: u32,
+    pages: AtomicU32,
+}
+
+#[async_trait]
+impl Provider for Flaky {
+    fn id(&self) -> &'static str {
+        self.inner.id()
+    }
+    fn paging(&self) -> PagingSpec {
+        self.inner.paging()
+    }
+    fn account(&self) -> String {
+        self.inner.account()
+    }
+    async fn page(&self, q: &CallQuery, t: &PageToken) -> Result<Page<Call>> {
+        if self.pages.fetch_add(1, Ordering::SeqCst) >= self.fail_after {
+            return Err(calllogs::Error::Paging {
+                provider: "plivo",
+                message: "the network went away".into(),
+            });
+        }
+        self.inner.page(q, t).await
+    }
+    fn decode_page(&self, body: &[u8]) -> Result<Page<Call>> {
+        self.inner.decode_page(body)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupted_sync_resumes_at_its_checkpoint() {
+    let emu = start(
+        "plivo",
+        Config {
+            calls: 300,
+            seed: 22,
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let real = registry::build("plivo", &emu.settings()).unwrap();
+    let flaky = Flaky {
+        inner: real.clone(),
+        fail_after: 4,
+        pages: AtomicU32::new(0),
+    };
+    let mut store = Store::open_in_memory().unwrap();
+    assert!(
+        sync::run(&mut store, &flaky, &month(), |_| {})
+            .await
+            .is_err()
+    );
+    let account = real.account();
+    let state = store.state("plivo", &account).unwrap().unwrap();
+    assert!(state.running && state.checkpoint.is_some());
+    assert_eq!(
+        (state.pages_done, store.count(None, None).unwrap()),
+        (4, 80)
+    );
+
+    let requests_before = emu.requests();
+    let resumed = sync::run(&mut store, real.as_ref(), &SyncOptions::default(), |_| {})
+        .await
+        .unwrap();
+    assert!(resumed.resumed);
+    assert_eq!(resumed.calls, 220, "only what was left");
+    assert_eq!(
+        emu.requests() - requests_before,
+        11 + 1,
+        "no page fetched twice (11 pages + the empty last window)"
+    );
+    assert_eq!(store.ids("plivo", &account).unwrap(), ids_of(&emu));
+    let state = store.state("plivo", &account).unwrap().unwrap();
+    assert!(!state.running && state.checkpoint.is_none() && state.synced_until.is_some());
+}
+
+fn call(
+    id: &str,
+    status: Status,
+    answered: bool,
+    duration: i64,
+    talk: Option<i64>,
+    cost: &str,
+    cause: &str,
+) -> Call {
+    let mut c = Call::new("plivo", id);
+    c.status = status;
+    c.started_at = Some(Utc::now() - Duration::hours(2));
+    c.answered_at = answered.then(|| Utc::now() - Duration::hours(2));
+    c.duration_s = Some(duration);
+    c.talk_time_s = talk;
+    c.cost = Some(Cost::new(cost, "USD"));
+    c.hangup = calllogs::Hangup::resolve(None, Some(cause));
+    c
+}
+
+#[test]
+fn the_report_matches_hand_computed_kpis() {
+    let mut store = Store::open_in_memory().unwrap();
+    let calls = [
+        call(
+            "1",
+            Status::Completed,
+            true,
+            100,
+            Some(90),
+            "0.01700",
+            "Normal Hangup",
+        ),
+        call(
+            "2",
+            Status::Completed,
+            true,
+            50,
+            Some(40),
+            "0.00850",
+            "Normal Hangup",
+        ),
+        call("3", Status::NoAnswer, false, 30, None, "0", "No Answer"),
+        call("4", Status::Busy, false, 5, None, "0", "Busy Line"),
+        call("5", Status::Failed, false, 0, None, "0", "Network Error"),
+        call(
+            "6",
+            Status::InProgress,
+            true,
+            0,
+            None,
+            "0.001",
+            "Normal Hangup",
+        ),
+    ];
+    store.upsert("acct", &calls).unwrap();
+    let r = report(
+        &store,
+        &ReportQuery {
+            since: None,
+            until: None,
+            provider: None,
+            by: GroupBy::Provider,
+        },
+    )
+    .unwrap();
+    let k = &r.overall;
+    // Attempts: 5 ended calls. Answered: 1, 2. ASR = 2/5. ACD = (100+50)/2.
+    assert_eq!((k.total, k.attempts, k.answered), (6, 5, 2));
+    assert_eq!(k.asr, Some(0.4));
+    assert_eq!(k.acd_s, Some(75.0));
+    // One network failure (5) of five attempts.
+    assert_eq!(k.ner, Some(0.8));
+    assert_eq!(k.avg_talk_s, Some(65.0));
+    assert_eq!(k.cost["USD"], "0.0265");
+    assert_eq!(k.statuses["completed"], 2);
+    assert_eq!(k.categories["normal_completion"], 3);
+    assert_eq!(k.top_causes[0], ("normal_hangup".to_string(), 3));
+    assert_eq!(r.groups.len(), 1);
+    assert_eq!(r.groups[0].0, "plivo/acct");
+    let table = r.to_table();
+    assert!(
+        table.contains("40.0%") && table.contains("1m15s"),
+        "{table}"
+    );
+}
