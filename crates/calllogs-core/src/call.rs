@@ -79,7 +79,7 @@ pub struct Call {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla_met: Option<bool>,
     /// The provider's original record, unchanged.
-    pub raw: Value,
+    pub raw: Raw,
 }
 
 impl Call {
@@ -113,8 +113,61 @@ impl Call {
             ivr: None,
             disposition: None,
             sla_met: None,
-            raw: Value::Null,
+            raw: Raw::default(),
         }
+    }
+}
+
+/// A provider's original record, kept as the JSON text it came in (on one
+/// line), so keeping it costs a copy, not a parse, and nothing in it is
+/// rounded or reordered.
+///
+/// ```
+/// use calllogs_core::Raw;
+/// let raw = Raw::from_value(&serde_json::json!({"cost": 0.1}));
+/// assert_eq!(raw.get(), r#"{"cost":0.1}"#);
+/// assert_eq!(raw.to_value()["cost"], 0.1);
+/// ```
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Raw(Box<serde_json::value::RawValue>);
+
+impl Raw {
+    /// The record as borrowed from a response body. Pretty-printed input is
+    /// made compact, so a record is always one line of NDJSON.
+    pub fn new(raw: &serde_json::value::RawValue) -> Raw {
+        if memchr::memchr2(b'\n', b'\r', raw.get().as_bytes()).is_some()
+            && let Ok(v) = serde_json::from_str::<Value>(raw.get())
+        {
+            return Raw::from_value(&v);
+        }
+        Raw(raw.to_owned())
+    }
+    /// The record from a JSON value.
+    pub fn from_value(v: &Value) -> Raw {
+        serde_json::value::to_raw_value(v)
+            .map(Raw)
+            .unwrap_or_default()
+    }
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        self.0.get()
+    }
+    /// The record parsed.
+    pub fn to_value(&self) -> Value {
+        serde_json::from_str(self.0.get()).unwrap_or(Value::Null)
+    }
+}
+
+impl Default for Raw {
+    fn default() -> Self {
+        Raw(serde_json::value::RawValue::NULL.to_owned())
+    }
+}
+
+impl PartialEq for Raw {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
     }
 }
 
@@ -145,7 +198,7 @@ impl Direction {
     /// Reads a provider's direction word: `inbound`/`in`/`incoming`,
     /// `outbound`/`out`/`outgoing` (any case); anything else is unknown.
     pub fn parse_loose(s: &str) -> Direction {
-        match s.trim().to_ascii_lowercase().as_str() {
+        match crate::parse::lower(s).as_ref() {
             "inbound" | "in" | "incoming" => Direction::Inbound,
             "outbound" | "out" | "outgoing" => Direction::Outbound,
             _ => Direction::Unknown,
@@ -314,7 +367,7 @@ impl HangupSource {
     /// `Call recipient`, `Plivo`, `Carrier`, `API Request`, `Answer XML`,
     /// `Error`, `Unknown`; any case).
     pub fn parse_loose(s: &str) -> HangupSource {
-        match crate::taxonomy::key(s).as_str() {
+        crate::taxonomy::with_key(s, |k| match k {
             "caller" | "customer" | "from" => HangupSource::Caller,
             "callee" | "call recipient" | "recipient" | "to" => HangupSource::Callee,
             "agent" | "assistant" => HangupSource::Agent,
@@ -322,7 +375,7 @@ impl HangupSource {
             "api request" | "api" | "answer xml" | "xml" => HangupSource::Api,
             "carrier" | "network" => HangupSource::Carrier,
             _ => HangupSource::Unknown,
-        }
+        })
     }
 }
 
@@ -417,7 +470,7 @@ impl Hangup {
         let about_customer = self
             .provider_reason
             .as_deref()
-            .is_some_and(|r| r.to_ascii_lowercase().contains("customer"));
+            .is_some_and(|r| crate::parse::contains_ignore_case(r, "customer"));
         if about_customer && direction == Direction::Outbound && self.source == HangupSource::Caller
         {
             self.source = HangupSource::Callee;

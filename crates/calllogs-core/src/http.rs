@@ -329,10 +329,10 @@ pub fn error_message(v: &Value) -> Option<String> {
 }
 
 /// Decodes `body` as `T`, reporting the JSON path where it failed.
-pub fn decode_json<T: DeserializeOwned>(
+pub fn decode_json<'a, T: serde::Deserialize<'a>>(
     provider: &'static str,
     status: Option<u16>,
-    body: &[u8],
+    body: &'a [u8],
 ) -> Result<T> {
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|e| {

@@ -36,7 +36,7 @@ pub mod settings;
 pub mod taxonomy;
 
 pub use call::{
-    Agent, Call, Campaign, Contact, Cost, Direction, Disposition, Hangup, HangupSource, Named,
+    Agent, Call, Campaign, Contact, Cost, Direction, Disposition, Hangup, HangupSource, Named, Raw,
     Recording, Status, Turn,
 };
 pub use error::{Error, Result};

@@ -4,7 +4,6 @@
 //! cannot read; none of them panics.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
-use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 /// Reads a timestamp as providers write them, into UTC:
@@ -134,22 +133,44 @@ pub fn e164(s: &str) -> Option<String> {
     if t.is_empty() {
         return None;
     }
-    let lower = t.get(..4).map(str::to_ascii_lowercase);
-    if t.contains('@') || matches!(lower.as_deref(), Some("sip:" | "sips")) {
+    let sip = t
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("sip:") || p.eq_ignore_ascii_case("sips"));
+    if sip || t.contains('@') {
         return Some(t.to_string());
     }
     let body = t.strip_prefix('+').unwrap_or(t);
-    let digits: String = body.chars().filter(char::is_ascii_digit).collect();
     let only_phone_chars = body
-        .chars()
-        .all(|c| c.is_ascii_digit() || " -().".contains(c));
+        .bytes()
+        .all(|c| c.is_ascii_digit() || b" -().".contains(&c));
+    let digits = body.bytes().filter(u8::is_ascii_digit).count();
     // E.164 numbers are at most 15 digits; very short ones are extensions or
     // short codes and are left alone.
-    if only_phone_chars && (8..=15).contains(&digits.len()) {
-        Some(format!("+{digits}"))
+    if only_phone_chars && (8..=15).contains(&digits) {
+        let mut out = String::with_capacity(digits + 1);
+        out.push('+');
+        out.extend(body.chars().filter(char::is_ascii_digit));
+        Some(out)
     } else {
         Some(t.to_string())
     }
+}
+
+/// `s` trimmed and in lower case, borrowed when it already is (as most
+/// provider words are), so matching on it costs no allocation.
+pub fn lower(s: &str) -> std::borrow::Cow<'_, str> {
+    let t = s.trim();
+    if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        std::borrow::Cow::Owned(t.to_ascii_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(t)
+    }
+}
+
+/// Whether `haystack` contains `needle` (ASCII, any case), without allocating.
+pub fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    !n.is_empty() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// E.164 from a country code and a national number (`"1"`, `"5555550100"`).
@@ -186,13 +207,6 @@ pub fn int(v: &Value) -> Option<i64> {
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
-}
-
-/// Serde helper: deserialize any JSON value without failing (missing, null or
-/// wrongly typed fields become [`Value::Null`] or the value as it was), so a
-/// mapper can read it leniently afterwards.
-pub fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
-    Value::deserialize(d)
 }
 
 #[cfg(test)]
@@ -275,29 +289,137 @@ mod tests {
 }
 
 /// Lenient field deserializers for provider raw structs: they never fail,
-/// so one oddly typed field never loses a record. Use with
-/// `#[serde(default, deserialize_with = "calllogs_core::parse::de::string")]`.
+/// so one oddly typed field never loses a record, and they build no
+/// `serde_json::Value` on the way. Use with
+/// `#[serde(default, deserialize_with = "calllogs_core::parse::de::string")]`
+/// on structs deserialized from JSON text (`serde_json::from_str`).
 pub mod de {
+    use std::borrow::Cow;
+    use std::fmt;
+
+    use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
     use serde::{Deserialize, Deserializer};
-    use serde_json::Value;
+    use serde_json::value::RawValue;
+
+    /// Any JSON value, seen as a scalar: nested arrays and objects are
+    /// skipped without being built.
+    #[derive(Debug)]
+    pub enum Scalar<'a> {
+        /// A string.
+        Str(Cow<'a, str>),
+        /// A negative integer.
+        I64(i64),
+        /// A non-negative integer.
+        U64(u64),
+        /// A float.
+        F64(f64),
+        /// A boolean.
+        Bool(bool),
+        /// `null`.
+        Null,
+        /// An array or object.
+        Other,
+    }
+
+    impl<'de> Deserialize<'de> for Scalar<'de> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Scalar<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("any JSON value")
+                }
+                fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                    Ok(Scalar::Str(Cow::Borrowed(v)))
+                }
+                fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                    Ok(Scalar::Str(Cow::Owned(v.to_string())))
+                }
+                fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                    Ok(Scalar::Str(Cow::Owned(v)))
+                }
+                fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                    Ok(if v >= 0 {
+                        Scalar::U64(v as u64)
+                    } else {
+                        Scalar::I64(v)
+                    })
+                }
+                fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                    Ok(Scalar::U64(v))
+                }
+                fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                    Ok(Scalar::F64(v))
+                }
+                fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                    Ok(Scalar::Bool(v))
+                }
+                fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                    Ok(Scalar::Null)
+                }
+                fn visit_none<E>(self) -> Result<Self::Value, E> {
+                    Ok(Scalar::Null)
+                }
+                fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                    Scalar::deserialize(d)
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                    while seq.next_element::<IgnoredAny>()?.is_some() {}
+                    Ok(Scalar::Other)
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                    Ok(Scalar::Other)
+                }
+            }
+            d.deserialize_any(V)
+        }
+    }
+
+    impl Scalar<'_> {
+        /// As text: strings as they are (empty is `None`), numbers and
+        /// booleans written out.
+        pub fn text(self) -> Option<String> {
+            match self {
+                Scalar::Str(s) if s.is_empty() => None,
+                Scalar::Str(s) => Some(s.into_owned()),
+                Scalar::I64(n) => Some(n.to_string()),
+                Scalar::U64(n) => Some(n.to_string()),
+                Scalar::F64(n) => Some(n.to_string()),
+                Scalar::Bool(b) => Some(b.to_string()),
+                Scalar::Null | Scalar::Other => None,
+            }
+        }
+        /// As an integer: whole numbers and numeric strings.
+        pub fn int(&self) -> Option<i64> {
+            match self {
+                Scalar::I64(n) => Some(*n),
+                Scalar::U64(n) => i64::try_from(*n).ok(),
+                Scalar::F64(f) => (f.fract() == 0.0 && f.abs() < 9.0e15).then_some(*f as i64),
+                Scalar::Str(s) => s.trim().parse().ok(),
+                _ => None,
+            }
+        }
+    }
 
     /// A string, number or boolean as text; anything else `None`. Empty
     /// strings are `None`.
     pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-        Ok(super::scalar_text(&Value::deserialize(d)?).filter(|s| !s.is_empty()))
+        Ok(Scalar::deserialize(d)?.text())
     }
 
     /// An integer from a number or a numeric string; anything else `None`.
     pub fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-        Ok(super::int(&Value::deserialize(d)?))
+        Ok(Scalar::deserialize(d)?.int())
     }
 
     /// A boolean from `true`/`false`, `1`/`0` or their text; anything else `None`.
     pub fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-        Ok(match Value::deserialize(d)? {
-            Value::Bool(b) => Some(b),
-            Value::Number(n) => n.as_i64().map(|n| n != 0),
-            Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+        Ok(match Scalar::deserialize(d)? {
+            Scalar::Bool(b) => Some(b),
+            Scalar::U64(n) => Some(n != 0),
+            Scalar::I64(n) => Some(n != 0),
+            Scalar::Str(s) => match s.trim().to_ascii_lowercase().as_str() {
                 "true" | "1" | "yes" => Some(true),
                 "false" | "0" | "no" => Some(false),
                 _ => None,
@@ -311,36 +433,228 @@ pub mod de {
     pub fn timestamp<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<chrono::DateTime<chrono::Utc>>, D::Error> {
-        Ok(match Value::deserialize(d)? {
-            Value::String(s) => super::timestamp(&s),
-            Value::Number(n) => n.as_i64().and_then(super::epoch_seconds),
+        Ok(match Scalar::deserialize(d)? {
+            Scalar::Str(s) => super::timestamp(&s),
+            n @ (Scalar::U64(_) | Scalar::I64(_)) => n.int().and_then(super::epoch_seconds),
             _ => None,
         })
     }
 
-    /// An array of `T`, skipping elements that are not a `T`; anything but
-    /// an array is empty.
-    pub fn vec<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
-        d: D,
-    ) -> Result<Vec<T>, D::Error> {
-        Ok(match Value::deserialize(d)? {
-            Value::Array(items) => items
-                .into_iter()
-                .filter_map(|v| serde_json::from_value(v).ok())
-                .collect(),
-            _ => Vec::new(),
-        })
+    /// A `T` when the value is an object, else `None`, read in the same
+    /// pass (for nested objects whose fields are all lenient).
+    pub struct Maybe<T>(pub Option<T>);
+
+    impl<'de, T: Deserialize<'de>> Deserialize<'de> for Maybe<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V<T>(std::marker::PhantomData<T>);
+            impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+                type Value = Maybe<T>;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                    T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                        .map(|t| Maybe(Some(t)))
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                    while seq.next_element::<IgnoredAny>()?.is_some() {}
+                    Ok(Maybe(None))
+                }
+                fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                    Maybe::deserialize(d)
+                }
+                fn visit_none<E>(self) -> Result<Self::Value, E> {
+                    Ok(Maybe(None))
+                }
+                fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                    Ok(Maybe(None))
+                }
+                fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                    Ok(Maybe(None))
+                }
+                fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                    Ok(Maybe(None))
+                }
+                fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                    Ok(Maybe(None))
+                }
+                fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                    Ok(Maybe(None))
+                }
+                fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                    Ok(Maybe(None))
+                }
+            }
+            d.deserialize_any(V(std::marker::PhantomData))
+        }
     }
 
-    /// A `T` if the value is one, else `None` (for nested objects).
-    pub fn object<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
+    /// A `T` if the value is an object, else `None`. `T`'s own fields must
+    /// be lenient (these helpers), so reading it cannot fail.
+    pub fn object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
         d: D,
     ) -> Result<Option<T>, D::Error> {
-        let v = Value::deserialize(d)?;
-        Ok(if v.is_object() {
-            serde_json::from_value(v).ok()
-        } else {
-            None
-        })
+        Ok(Maybe::<T>::deserialize(d)?.0)
     }
+
+    /// The objects of an array as `T`s, skipping elements that are not
+    /// objects; anything but an array is empty.
+    pub fn vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+        struct V<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for V<T> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(Maybe(item)) = seq.next_element::<Maybe<T>>()? {
+                    out.extend(item);
+                }
+                Ok(out)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Vec::new())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+
+    /// The strings, numbers and booleans of an array, as text; anything
+    /// else is skipped (for tag lists).
+    pub fn texts<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<String>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::new();
+                while let Some(s) = seq.next_element::<Scalar<'de>>()? {
+                    out.extend(s.text());
+                }
+                Ok(out)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Vec::new())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+        }
+        d.deserialize_any(V)
+    }
+
+    /// The records of a page, borrowed as JSON text, in one pass: an array's
+    /// elements; anything else (null, an object, a string) is no records.
+    pub fn records<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<&'de RawValue>, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Vec<&'de RawValue>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of records")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(r) = seq.next_element::<&'de RawValue>()? {
+                    out.push(r);
+                }
+                Ok(out)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Vec::new())
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(V)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+        }
+        d.deserialize_any(V)
+    }
+
+    /// Any value kept as JSON text (for fields read later, or kept whole).
+    pub fn raw<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'de RawValue>, D::Error> {
+        let raw = <&RawValue>::deserialize(d)?;
+        Ok((raw.get() != "null").then_some(raw))
+    }
+}
+
+/// Parses one record of a page into `T` (a provider's raw struct), or says
+/// why not: a record that is not a JSON object, or not readable at all.
+pub fn record<'a, T: serde::Deserialize<'a>>(
+    raw: &'a serde_json::value::RawValue,
+) -> Result<T, String> {
+    if !raw.get().starts_with('{') {
+        return Err("a call record is not a JSON object".into());
+    }
+    serde_json::from_str(raw.get()).map_err(|e| format!("unreadable record: {e}"))
 }

@@ -465,6 +465,28 @@ const ERROR_PREFIXES: &[&str] = &[
 /// `canceled_out_of_credits` and `CANCELED-OUT-OF-CREDITS` fold alike.
 pub fn key(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    out
+}
+
+/// Runs `f` on the folded form of `s` (see [`key`]) built in a reused
+/// buffer: lookups on the hot path allocate nothing.
+pub fn with_key<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    thread_local! {
+        static BUF: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    BUF.with(|buf| match buf.try_borrow_mut() {
+        Ok(mut out) => {
+            out.clear();
+            fold_into(s, &mut out);
+            f(&out)
+        }
+        // Re-entered from inside `f`: fall back to a fresh string.
+        Err(_) => f(&key(s)),
+    })
+}
+
+fn fold_into(s: &str, out: &mut String) {
     let mut gap = false;
     for ch in s.chars() {
         if ch.is_alphanumeric() {
@@ -472,12 +494,15 @@ pub fn key(s: &str) -> String {
                 out.push(' ');
             }
             gap = false;
-            out.extend(ch.to_lowercase());
+            if ch.is_ascii() {
+                out.push(ch.to_ascii_lowercase());
+            } else {
+                out.extend(ch.to_lowercase());
+            }
         } else {
             gap = true;
         }
     }
-    out
 }
 
 /// A provider reason resolved onto the taxonomy.
@@ -504,8 +529,32 @@ impl Resolved {
     }
 }
 
-static BY_KEY: LazyLock<HashMap<String, Resolved>> = LazyLock::new(|| {
-    let mut map = HashMap::new();
+/// FNV-1a: the keys are short and ours, so a fast non-keyed hash is right here.
+#[derive(Default, Clone, Copy)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+static BY_KEY: LazyLock<FnvMap<String, Resolved>> = LazyLock::new(|| {
+    let mut map = FnvMap::default();
     for &cause in HangupCause::ALL {
         map.insert(key(cause.as_str()), Resolved::of(cause));
         map.insert(key(cause.table_name()), Resolved::of(cause));
@@ -539,23 +588,24 @@ impl HangupCause {
     /// Q.850 name, a voice-AI ended reason, or a Plivo code written as text.
     /// `None` when nothing fits.
     pub fn lookup(reason: &str) -> Option<Resolved> {
-        let k = key(reason);
-        if k.is_empty() {
-            return None;
-        }
-        if let Some(r) = BY_KEY.get(&k) {
-            return Some(*r);
-        }
-        if let Ok(code) = reason.trim().parse::<u16>() {
-            return HangupCause::from_plivo_code(code).map(Resolved::of);
-        }
-        ERROR_PREFIXES
-            .iter()
-            .any(|p| k.starts_with(p))
-            .then(|| Resolved {
-                source: Some(HangupSource::System),
-                ..Resolved::of(HangupCause::InternalError)
-            })
+        with_key(reason, |k| {
+            if k.is_empty() {
+                return None;
+            }
+            if let Some(r) = BY_KEY.get(k) {
+                return Some(*r);
+            }
+            if let Ok(code) = reason.trim().parse::<u16>() {
+                return HangupCause::from_plivo_code(code).map(Resolved::of);
+            }
+            ERROR_PREFIXES
+                .iter()
+                .any(|p| k.starts_with(p))
+                .then(|| Resolved {
+                    source: Some(HangupSource::System),
+                    ..Resolved::of(HangupCause::InternalError)
+                })
+        })
     }
 
     /// The cause Plivo reports as `hangup_cause_code`.

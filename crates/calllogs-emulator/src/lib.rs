@@ -162,6 +162,38 @@ pub trait Api: Send + Sync + 'static {
     fn call_id(&self, seq: u64) -> String;
     /// Answers one request over the current calls (oldest first).
     fn handle(&self, req: &Request, calls: &[SynthCall], now: DateTime<Utc>) -> Reply;
+    /// One page body holding `calls` (the last page of `total`), as the
+    /// provider's list endpoint would answer; for benchmarks and fixtures.
+    fn page_body(&self, calls: &[&SynthCall], total: usize) -> serde_json::Value;
+}
+
+/// Response bodies of `provider`'s list endpoint, `page_size` calls each,
+/// over `calls` generated calls: the input of normalization benchmarks.
+pub fn sample_pages(
+    provider: &str,
+    calls: usize,
+    page_size: usize,
+    seed: u64,
+) -> Option<Vec<Vec<u8>>> {
+    let config = Config {
+        calls,
+        seed,
+        ..Config::default()
+    };
+    let api = api(provider, &config)?;
+    let spec = Spec {
+        calls,
+        seed,
+        days: config.days,
+        now: Utc::now(),
+    };
+    let data = data::generate(&spec, api.outcomes(), &|seq| api.call_id(seq));
+    let refs: Vec<&SynthCall> = data.iter().collect();
+    Some(
+        refs.chunks(page_size.max(1))
+            .map(|chunk| api.page_body(chunk, calls).to_string().into_bytes())
+            .collect(),
+    )
 }
 
 /// Builds the API of `provider` with the credentials of `config`.

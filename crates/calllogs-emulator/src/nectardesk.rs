@@ -160,6 +160,13 @@ impl Api for Nectardesk {
         (100_000 + seq).to_string()
     }
 
+    fn page_body(&self, calls: &[&SynthCall], total: usize) -> Value {
+        json!({
+            "calls": calls.iter().map(|c| render(c)).collect::<Vec<_>>(),
+            "meta": {"page": 1, "limit": calls.len(), "total": total, "next": null, "previous": null},
+        })
+    }
+
     fn handle(&self, req: &Request, calls: &[SynthCall], _now: DateTime<Utc>) -> Reply {
         if req.header("access-token") != Some(self.token.as_str()) {
             return Reply::json(401, json!({"message": "Unauthenticated."}));

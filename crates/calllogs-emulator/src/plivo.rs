@@ -148,6 +148,14 @@ impl Api for Plivo {
         format!("e0000000-0000-4000-8000-{seq:012}")
     }
 
+    fn page_body(&self, calls: &[&SynthCall], total: usize) -> Value {
+        json!({
+            "api_id": "00000000-0000-4000-8000-000000000a11",
+            "meta": {"limit": calls.len(), "offset": total - calls.len(), "total_count": total, "next": null, "previous": null},
+            "objects": calls.iter().map(|c| self.render(c)).collect::<Vec<_>>(),
+        })
+    }
+
     fn handle(&self, req: &Request, calls: &[SynthCall], now: DateTime<Utc>) -> Reply {
         let expected_auth = format!(
             "Basic {}",

@@ -128,6 +128,10 @@ impl Api for Superu {
         format!("sc-{seq:06}")
     }
 
+    fn page_body(&self, calls: &[&SynthCall], total: usize) -> Value {
+        json!({"success": true, "data": {"calls": calls.iter().map(|c| render(c)).collect::<Vec<_>>(), "total": total}})
+    }
+
     fn handle(&self, req: &Request, calls: &[SynthCall], _now: DateTime<Utc>) -> Reply {
         if req.header("superu-api-key") != Some(self.key.as_str()) {
             return error(401, "Invalid API key");

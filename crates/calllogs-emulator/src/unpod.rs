@@ -118,6 +118,13 @@ impl Api for Unpod {
         format!("up-{seq:06}")
     }
 
+    fn page_body(&self, calls: &[&SynthCall], total: usize) -> Value {
+        json!({
+            "count": total, "next": null, "previous": null, "status_code": 200, "message": "ok",
+            "data": calls.iter().map(|c| render(c)).collect::<Vec<_>>(),
+        })
+    }
+
     fn handle(&self, req: &Request, calls: &[SynthCall], _now: DateTime<Utc>) -> Reply {
         if req.header("authorization") != Some(format!("Token {}", self.token).as_str()) {
             return envelope(401, "Unauthorized - Invalid or missing API token");

@@ -205,10 +205,12 @@ impl Provider for Nectardesk {
 
 fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
     let resp: raw::ListResponse = calllogs_core::http::decode_json(ID, status, body)?;
-    let records = match resp.calls {
-        serde_json::Value::Array(items) => items,
-        serde_json::Value::Null => Vec::new(),
-        one => vec![one],
+    let records: Vec<&serde_json::value::RawValue> = match resp.calls {
+        Some(list) if list.get().starts_with('[') => {
+            serde_json::from_str(list.get()).unwrap_or_default()
+        }
+        Some(one) => vec![one],
+        None => Vec::new(),
     };
     let calls = calllogs_core::page::map_records(ID, records, map::call);
     Ok(Page::new(calls)

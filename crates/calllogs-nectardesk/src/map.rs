@@ -1,11 +1,9 @@
 //! A NectarDesk call → the normalized [`Call`].
 
-use calllogs_core::parse::{e164, e164_parts, epoch_seconds, scalar_text};
+use calllogs_core::parse::{e164, e164_parts, epoch_seconds};
 use calllogs_core::{
     Agent, Call, Contact, Direction, Disposition, Hangup, Named, Recording, Status,
 };
-use serde::Deserialize;
-use serde_json::Value;
 
 use crate::raw::{RawAgent, RawCall, RawNamed};
 
@@ -18,11 +16,8 @@ fn named(n: Option<RawNamed>) -> Option<Named> {
 }
 
 /// Maps one record; an error only when it is not an object or has no id.
-pub fn call(record: Value) -> Result<Call, String> {
-    if !record.is_object() {
-        return Err("a call record is not a JSON object".into());
-    }
-    let raw = RawCall::deserialize(&record).map_err(|e| e.to_string())?;
+pub fn call(record: &serde_json::value::RawValue) -> Result<Call, String> {
+    let raw: RawCall = calllogs_core::parse::record(record)?;
     let id = raw.id.clone().ok_or("the record has no id")?;
     let mut call = Call::new(crate::ID, id);
     call.parent_id = raw.original_call_id.filter(|p| Some(p) != raw.id.as_ref());
@@ -128,8 +123,8 @@ pub fn call(record: Value) -> Result<Call, String> {
             url: r.url,
         })
         .collect();
-    call.tags = raw.tags.iter().filter_map(scalar_text).collect();
-    call.raw = record;
+    call.tags = raw.tags;
+    call.raw = calllogs_core::Raw::new(record);
     Ok(call)
 }
 
@@ -144,7 +139,7 @@ fn status(
     if ended == Some(false) {
         return Status::InProgress;
     }
-    let k = kind.as_deref().map(|k| k.trim().to_ascii_lowercase());
+    let k = kind.as_deref().map(calllogs_core::parse::lower);
     match k.as_deref() {
         Some(
             "answered"

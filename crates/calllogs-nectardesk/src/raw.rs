@@ -2,15 +2,14 @@
 
 use calllogs_core::parse::de;
 use serde::Deserialize;
-use serde_json::Value;
 
 /// `{"calls": [...], "meta": {...}}`; the single-call endpoint wraps one
 /// object under `calls`.
 #[derive(Debug, Deserialize)]
-pub struct ListResponse {
-    /// The calls (an array), or one call (an object) from `GET /calls/{id}`.
-    #[serde(default)]
-    pub calls: Value,
+pub struct ListResponse<'a> {
+    /// The calls (an array), or one call (an object) from `GET /calls/{id}`, borrowed.
+    #[serde(default, borrow, deserialize_with = "de::raw")]
+    pub calls: Option<&'a serde_json::value::RawValue>,
     /// Paging.
     #[serde(default)]
     pub meta: Meta,
@@ -147,6 +146,6 @@ pub struct RawCall {
     pub disposition: Option<RawDisposition>,
     #[serde(deserialize_with = "de::vec")]
     pub recordings: Vec<RawRecording>,
-    #[serde(deserialize_with = "de::vec")]
-    pub tags: Vec<Value>,
+    #[serde(deserialize_with = "de::texts")]
+    pub tags: Vec<String>,
 }

@@ -17,7 +17,7 @@ fn fixtures_normalize_as_snapshotted() {
         let records = source["calls"].as_array().unwrap();
         assert_eq!(page.items.len(), records.len(), "no record lost");
         for (call, record) in page.items.iter().zip(records) {
-            assert_eq!(&call.raw, record);
+            assert_eq!(&call.raw.to_value(), record);
         }
         insta::assert_json_snapshot!(
             serde_json::json!({"total": page.total, "more": page.more, "calls": page.items}),

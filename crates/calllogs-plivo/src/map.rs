@@ -1,19 +1,15 @@
 //! A Plivo call record → the normalized [`Call`].
 
 use calllogs_core::parse::e164;
-use calllogs_core::{Call, Cost, Direction, Hangup, HangupSource, Status};
-use serde::Deserialize;
-use serde_json::Value;
+use calllogs_core::{Call, Cost, Direction, Hangup, HangupSource, Raw, Status};
+use serde_json::value::RawValue;
 
 use crate::raw::RawCall;
 
 /// Maps one record; an error only when the record is not an object or has
 /// no `call_uuid`.
-pub fn call(record: Value) -> Result<Call, String> {
-    if !record.is_object() {
-        return Err("a call record is not a JSON object".into());
-    }
-    let raw = RawCall::deserialize(&record).map_err(|e| e.to_string())?;
+pub fn call(record: &RawValue) -> Result<Call, String> {
+    let raw: RawCall = calllogs_core::parse::record(record)?;
     let id = raw.call_uuid.clone().ok_or("the record has no call_uuid")?;
     let mut call = Call::new(crate::ID, id);
     call.parent_id = raw.parent_call_uuid;
@@ -47,7 +43,7 @@ pub fn call(record: Value) -> Result<Call, String> {
     call.status = match raw
         .call_state
         .as_deref()
-        .map(str::to_ascii_lowercase)
+        .map(calllogs_core::parse::lower)
         .as_deref()
     {
         Some("in-progress" | "in_progress" | "ringing" | "queued" | "early media") => {
@@ -65,6 +61,6 @@ pub fn call(record: Value) -> Result<Call, String> {
                 .map_or(calllogs_core::HangupCause::Unknown, |h| h.cause),
         ),
     };
-    call.raw = record;
+    call.raw = Raw::new(record);
     Ok(call)
 }

@@ -3,17 +3,18 @@
 
 use calllogs_core::parse::de;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// The list response: `{"api_id", "meta": {…}, "objects": [...]}`.
 #[derive(Debug, Deserialize)]
-pub struct ListResponse {
+pub struct ListResponse<'a> {
     /// Paging information.
     #[serde(default)]
     pub meta: Meta,
-    /// The call records, kept as JSON so each is mapped (and kept as `raw`) on its own.
-    #[serde(default)]
-    pub objects: Vec<Value>,
+    /// The call records, borrowed from the body, so each is mapped (and
+    /// kept as `raw`) on its own.
+    #[serde(default, borrow)]
+    pub objects: Vec<&'a RawValue>,
 }
 
 /// `meta` of a list response.

@@ -49,7 +49,7 @@ fn the_documents_sample_normalizes_right() {
     assert_eq!(h.provider_reason.as_deref(), Some("Invalid Answer XML"));
     assert_eq!(c.status, Status::Completed);
     assert_eq!((c.duration_s, c.billed_duration_s), (Some(1), Some(1)));
-    assert_eq!(c.raw["Stir_attestation"], "A");
+    assert_eq!(c.raw.to_value()["Stir_attestation"], "A");
 }
 
 #[test]

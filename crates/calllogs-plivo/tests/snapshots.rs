@@ -13,7 +13,7 @@ fn fixtures_normalize_as_snapshotted() {
         // repeated in the snapshot.
         let objects: serde_json::Value =
             serde_json::from_slice::<serde_json::Value>(&body).unwrap()["objects"].clone();
-        let raws: Vec<_> = page.items.iter().map(|c| c.raw.clone()).collect();
+        let raws: Vec<_> = page.items.iter().map(|c| c.raw.to_value()).collect();
         assert_eq!(serde_json::Value::Array(raws), objects);
         insta::assert_json_snapshot!(
             serde_json::json!({"total": page.total, "more": page.more, "calls": page.items}),

@@ -198,6 +198,6 @@ fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
         message: "missing field `data`".into(),
         snippet: calllogs_core::error::snippet(body),
     })?;
-    let calls = calllogs_core::page::map_records(ID, data.calls, |r| map::call(&r));
+    let calls = calllogs_core::page::map_records(ID, data.calls, map::call);
     Ok(Page::new(calls).with_total(data.total.and_then(|t| u64::try_from(t).ok())))
 }

@@ -1,24 +1,21 @@
 //! A SuperU call → the normalized [`Call`].
 
-use calllogs_core::parse::{e164, scalar_text, timestamp};
+use calllogs_core::parse::e164;
 use calllogs_core::{
     Agent, Call, Campaign, Category, Contact, Cost, Direction, Hangup, HangupCause, Recording,
     Status, Turn,
 };
-use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::raw::RawCall;
+use crate::raw::{RawCall, Transcript};
 
 /// Maps one record; an error only when it is not an object or has no id.
 pub fn call(record: &RawValue) -> Result<Call, String> {
-    let raw: RawCall =
-        serde_json::from_str(record.get()).map_err(|e| format!("not a call object: {e}"))?;
+    let raw: RawCall = calllogs_core::parse::record(record)?;
     let id = raw.id.clone().ok_or("the record has no id")?;
-    let original: Value = serde_json::from_str(record.get()).map_err(|e| e.to_string())?;
     let mut call = Call::new(crate::ID, id);
 
-    let kind = raw.kind.as_deref().unwrap_or("").to_ascii_lowercase();
+    let kind = calllogs_core::parse::lower(raw.kind.as_deref().unwrap_or(""));
     call.direction = if kind.contains("inbound") {
         Direction::Inbound
     } else if kind.contains("outbound") {
@@ -96,21 +93,17 @@ pub fn call(record: &RawValue) -> Result<Call, String> {
         }
     }
 
-    call.transcript = raw
-        .transcript
-        .as_ref()
-        .or(raw.messages.as_ref())
-        .and_then(transcript);
+    call.transcript = raw.transcript.or(raw.messages).map(transcript);
     call.analysis = match (&raw.analysis, &raw.summary) {
         (Some(a), _) if !a.is_null() => Some(a.clone()),
         (_, Some(s)) => Some(serde_json::json!({ "summary": s })),
         _ => None,
     };
-    call.cost = raw.cost.as_deref().and_then(cost);
+    call.cost = raw.cost.and_then(cost);
     call.hangup =
         Hangup::resolve(None, raw.ended_reason.as_deref()).map(|h| h.oriented(call.direction));
     call.status = status(raw.status.as_deref(), call.hangup.as_ref());
-    call.raw = original;
+    call.raw = calllogs_core::Raw::new(record);
     Ok(call)
 }
 
@@ -130,46 +123,27 @@ fn cost(v: &RawValue) -> Option<Cost> {
     (!amount.is_empty()).then(|| Cost::new(amount, "USD"))
 }
 
-/// Speaker turns from an array of messages, or one turn from a string.
-fn transcript(v: &Value) -> Option<Vec<Turn>> {
-    match v {
-        Value::String(s) if !s.trim().is_empty() => Some(vec![Turn {
+/// Speaker turns from messages (the system prompt left out), or one turn
+/// from a single string.
+fn transcript(t: Transcript) -> Vec<Turn> {
+    match t {
+        Transcript::Text(text) => vec![Turn {
             speaker: None,
-            text: s.clone(),
+            text,
             at: None,
-        }]),
-        Value::Array(items) => {
-            let turns: Vec<Turn> = items
-                .iter()
-                .filter_map(|m| {
-                    let speaker = m
-                        .get("role")
-                        .or_else(|| m.get("speaker"))
-                        .and_then(scalar_text);
-                    // The system prompt is configuration, not something said.
-                    if speaker.as_deref() == Some("system") {
-                        return None;
-                    }
-                    let text = ["content", "message", "text"]
-                        .iter()
-                        .find_map(|k| m.get(*k).and_then(scalar_text))?;
-                    let at = ["created_at", "createdAt", "time", "timestamp"]
-                        .iter()
-                        .find_map(|k| m.get(*k))
-                        .and_then(|t| match t {
-                            Value::String(s) => timestamp(s),
-                            // Vapi's `time` is epoch milliseconds.
-                            Value::Number(n) => {
-                                n.as_i64().and_then(chrono::DateTime::from_timestamp_millis)
-                            }
-                            _ => None,
-                        });
-                    Some(Turn { speaker, text, at })
+        }],
+        Transcript::Messages(messages) => messages
+            .into_iter()
+            // The system prompt is configuration, not something said.
+            .filter(|m| m.role.as_deref() != Some("system"))
+            .filter_map(|m| {
+                Some(Turn {
+                    speaker: m.role,
+                    text: m.content?,
+                    at: m.created_at,
                 })
-                .collect();
-            Some(turns)
-        }
-        _ => None,
+            })
+            .collect(),
     }
 }
 

@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 
 /// `{"success": true, "data": {"calls": [...], "total": N}}`.
 #[derive(Debug, Deserialize)]
-pub struct Envelope {
+pub struct Envelope<'a> {
     /// `false` on an error reported inside a 2xx.
     #[serde(default, deserialize_with = "de::boolean")]
     pub success: Option<bool>,
@@ -18,16 +18,16 @@ pub struct Envelope {
     #[serde(default, alias = "error", deserialize_with = "de::string")]
     pub message: Option<String>,
     /// The payload.
-    #[serde(default)]
-    pub data: Option<Data>,
+    #[serde(default, borrow)]
+    pub data: Option<Data<'a>>,
 }
 
 /// `data` of the envelope.
 #[derive(Debug, Deserialize)]
-pub struct Data {
-    /// The calls, kept as raw JSON so each maps (and keeps its exact `cost`) on its own.
-    #[serde(default, alias = "call_logs", alias = "logs")]
-    pub calls: Vec<Box<RawValue>>,
+pub struct Data<'a> {
+    /// The calls, borrowed from the body, so each maps (and keeps its exact `cost`) on its own.
+    #[serde(default, alias = "call_logs", alias = "logs", borrow)]
+    pub calls: Vec<&'a RawValue>,
     /// Calls matching the query, where given.
     #[serde(
         default,
@@ -75,7 +75,7 @@ pub struct Artifact {
 /// One call.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
-pub struct RawCall {
+pub struct RawCall<'a> {
     #[serde(
         deserialize_with = "de::string",
         alias = "call_id",
@@ -95,8 +95,9 @@ pub struct RawCall {
         deserialize_with = "de::string"
     )]
     pub kind: Option<String>,
-    /// Kept as written: a JSON number's exact text.
-    pub cost: Option<Box<RawValue>>,
+    /// Kept as written: a JSON number's exact text, borrowed.
+    #[serde(borrow)]
+    pub cost: Option<&'a RawValue>,
     #[serde(deserialize_with = "de::string", alias = "ended_reason")]
     pub ended_reason: Option<String>,
     #[serde(deserialize_with = "de::string")]
@@ -114,9 +115,11 @@ pub struct RawCall {
     )]
     pub duration_seconds: Option<i64>,
     /// An array of messages, or one string.
-    pub transcript: Option<Value>,
+    #[serde(deserialize_with = "transcript")]
+    pub transcript: Option<Transcript>,
     /// Vapi's `messages`, used when `transcript` is absent.
-    pub messages: Option<Value>,
+    #[serde(deserialize_with = "transcript")]
+    pub messages: Option<Transcript>,
     #[serde(deserialize_with = "de::string", alias = "recording_url")]
     pub recording_url: Option<String>,
     #[serde(deserialize_with = "de::string", alias = "stereo_recording_url")]
@@ -143,4 +146,58 @@ pub struct RawCall {
     pub campaign_id: Option<String>,
     #[serde(deserialize_with = "de::string", alias = "campaign_name")]
     pub campaign_name: Option<String>,
+}
+
+/// A transcript: one string, or messages.
+#[derive(Debug)]
+pub enum Transcript {
+    /// The whole conversation as one text.
+    Text(String),
+    /// Messages, in order.
+    Messages(Vec<Message>),
+}
+
+/// One message of a transcript.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Message {
+    #[serde(deserialize_with = "de::string", alias = "speaker")]
+    pub role: Option<String>,
+    #[serde(deserialize_with = "de::string", alias = "message", alias = "text")]
+    pub content: Option<String>,
+    /// An ISO time, or Vapi's epoch milliseconds.
+    #[serde(
+        deserialize_with = "at",
+        alias = "createdAt",
+        alias = "time",
+        alias = "timestamp"
+    )]
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn at<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, D::Error> {
+    Ok(match de::Scalar::deserialize(d)? {
+        de::Scalar::Str(s) => calllogs_core::parse::timestamp(&s),
+        n => n.int().and_then(chrono::DateTime::from_timestamp_millis),
+    })
+}
+
+fn transcript<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Transcript>, D::Error> {
+    let raw = <&RawValue>::deserialize(d)?;
+    let text = raw.get();
+    Ok(if text.starts_with('[') {
+        let messages: Vec<de::Maybe<Message>> = serde_json::from_str(text).unwrap_or_default();
+        Some(Transcript::Messages(
+            messages.into_iter().filter_map(|m| m.0).collect(),
+        ))
+    } else if text.starts_with('"') {
+        serde_json::from_str::<String>(text)
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+            .map(Transcript::Text)
+    } else {
+        None
+    })
 }

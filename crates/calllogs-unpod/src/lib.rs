@@ -49,7 +49,6 @@ mod map;
 mod query;
 mod raw;
 
-pub use map::duration;
 pub use query::{Params, UnpodFilters, apply_filters};
 
 /// The provider id.
@@ -225,11 +224,7 @@ fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
             },
         });
     }
-    let records = match env.data {
-        serde_json::Value::Array(items) => items,
-        _ => Vec::new(),
-    };
-    let calls = calllogs_core::page::map_records(ID, records, map::call);
+    let calls = calllogs_core::page::map_records(ID, env.data, map::call);
     Ok(Page::new(calls)
         .with_total(env.count.and_then(|t| u64::try_from(t).ok()))
         .with_next(env.next))

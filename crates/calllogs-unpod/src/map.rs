@@ -1,27 +1,14 @@
 //! An Unpod call log → the normalized [`Call`].
 
-use calllogs_core::parse::{e164, hms_seconds, int};
-use calllogs_core::{Call, Direction, Hangup, HangupCause, Status};
-use serde::Deserialize;
-use serde_json::Value;
+use calllogs_core::parse::e164;
+use calllogs_core::{Call, Direction, Hangup, HangupCause, Raw, Status};
+use serde_json::value::RawValue;
 
 use crate::raw::RawCall;
 
-/// `call_duration` in seconds: integer seconds (`207`) or `H:MM:SS`,
-/// `HH:MM:SS`, `MM:SS`, over 24 hours; `None` when malformed or negative.
-pub fn duration(v: &Value) -> Option<i64> {
-    match v {
-        Value::String(s) => hms_seconds(s),
-        other => int(other).filter(|d| *d >= 0),
-    }
-}
-
 /// Maps one record; an error only when it is not an object or has no id.
-pub fn call(record: Value) -> Result<Call, String> {
-    if !record.is_object() {
-        return Err("a call log is not a JSON object".into());
-    }
-    let raw = RawCall::deserialize(&record).map_err(|e| e.to_string())?;
+pub fn call(record: &RawValue) -> Result<Call, String> {
+    let raw: RawCall = calllogs_core::parse::record(record)?;
     let id = raw.id.clone().ok_or("the record has no id")?;
     let mut call = Call::new(crate::ID, id);
     call.direction = raw
@@ -32,14 +19,14 @@ pub fn call(record: Value) -> Result<Call, String> {
     call.to = raw.destination_number.as_deref().and_then(e164);
     call.started_at = raw.start_time.or(raw.creation_time);
     call.ended_at = raw.end_time;
-    call.duration_s = duration(&raw.call_duration);
+    call.duration_s = raw.call_duration;
     call.hangup =
         Hangup::resolve(None, raw.end_reason.as_deref()).map(|h| h.oriented(call.direction));
     let cause = call.hangup.as_ref().map(|h| h.cause);
     call.status = match raw
         .call_status
         .as_deref()
-        .map(|s| s.trim().to_ascii_lowercase())
+        .map(calllogs_core::parse::lower)
         .as_deref()
     {
         Some("completed" | "answered" | "success") => Status::Completed,
@@ -58,7 +45,7 @@ pub fn call(record: Value) -> Result<Call, String> {
         }
         _ => Status::Unknown,
     };
-    call.raw = record;
+    call.raw = Raw::new(record);
     Ok(call)
 }
 
@@ -67,14 +54,20 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn duration(v: serde_json::Value) -> Option<i64> {
+        let text = json!({"id": "x", "call_duration": v}).to_string();
+        let raw: Box<RawValue> = serde_json::from_str(&text).unwrap();
+        call(&raw).unwrap().duration_s
+    }
+
     #[test]
     fn durations_in_every_form() {
-        assert_eq!(duration(&json!("0:05:25")), Some(325));
-        assert_eq!(duration(&json!(207)), Some(207));
-        assert_eq!(duration(&json!("207")), Some(207));
-        assert_eq!(duration(&json!("00:00:00")), Some(0));
-        assert_eq!(duration(&json!("25:00:01")), Some(90_001));
-        assert_eq!(duration(&json!("03:07")), Some(187));
+        assert_eq!(duration(json!("0:05:25")), Some(325));
+        assert_eq!(duration(json!(207)), Some(207));
+        assert_eq!(duration(json!("207")), Some(207));
+        assert_eq!(duration(json!("00:00:00")), Some(0));
+        assert_eq!(duration(json!("25:00:01")), Some(90_001));
+        assert_eq!(duration(json!("03:07")), Some(187));
         for bad in [
             json!("1:75:00"),
             json!("abc"),
@@ -83,7 +76,7 @@ mod tests {
             json!(1.5),
             json!({"s": 1}),
         ] {
-            assert_eq!(duration(&bad), None, "{bad}");
+            assert_eq!(duration(bad.clone()), None, "{bad}");
         }
     }
 }

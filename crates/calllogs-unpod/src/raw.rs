@@ -2,11 +2,11 @@
 
 use calllogs_core::parse::de;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// `{"count", "next", "previous", "status_code", "message", "data": [...]}`.
 #[derive(Debug, Deserialize)]
-pub struct Envelope {
+pub struct Envelope<'a> {
     /// Total call logs matching.
     #[serde(default, deserialize_with = "de::int")]
     pub count: Option<i64>,
@@ -19,9 +19,9 @@ pub struct Envelope {
     /// The message.
     #[serde(default, deserialize_with = "de::string")]
     pub message: Option<String>,
-    /// The call logs (an array; anything else is no calls).
-    #[serde(default, alias = "results")]
-    pub data: Value,
+    /// The call logs (an array; anything else is no calls), borrowed.
+    #[serde(default, alias = "results", borrow, deserialize_with = "de::records")]
+    pub data: Vec<&'a RawValue>,
 }
 
 /// One call log.
@@ -44,8 +44,18 @@ pub struct RawCall {
     pub start_time: Option<chrono::DateTime<chrono::Utc>>,
     #[serde(deserialize_with = "de::timestamp")]
     pub end_time: Option<chrono::DateTime<chrono::Utc>>,
-    /// `H:MM:SS` text or integer seconds; read by the mapper.
-    pub call_duration: Value,
+    /// `H:MM:SS` text or integer seconds.
+    #[serde(deserialize_with = "duration")]
+    pub call_duration: Option<i64>,
     #[serde(deserialize_with = "de::string")]
     pub end_reason: Option<String>,
+}
+
+/// `call_duration`: integer seconds (`207`) or `H:MM:SS`, `HH:MM:SS`,
+/// `MM:SS`, over 24 hours; `None` when malformed or negative.
+fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    Ok(match de::Scalar::deserialize(d)? {
+        de::Scalar::Str(s) => calllogs_core::parse::hms_seconds(&s),
+        other => other.int().filter(|n| *n >= 0),
+    })
 }

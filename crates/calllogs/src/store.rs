@@ -425,7 +425,9 @@ mod tests {
     fn upserts_count_new_changed_and_unchanged() {
         let mut store = Store::open_in_memory().unwrap();
         let mut a = Call::new("plivo", "a");
-        a.raw = serde_json::json!({"call_uuid": "a", "total_amount": "0.0"});
+        a.raw = calllogs_core::Raw::from_value(
+            &serde_json::json!({"call_uuid": "a", "total_amount": "0.0"}),
+        );
         let b = Call::new("plivo", "b");
         assert_eq!(
             store.upsert("acct", &[a.clone(), b.clone()]).unwrap(),
@@ -436,7 +438,9 @@ mod tests {
             }
         );
         a.cost = Some(calllogs_core::Cost::new("0.01700", "USD"));
-        a.raw = serde_json::json!({"call_uuid": "a", "total_amount": "0.01700"});
+        a.raw = calllogs_core::Raw::from_value(
+            &serde_json::json!({"call_uuid": "a", "total_amount": "0.01700"}),
+        );
         assert_eq!(
             store.upsert("acct", &[a, b.clone()]).unwrap(),
             Upserted {
