@@ -12,6 +12,8 @@ cargo xtask <task>
 tasks:
   ci                 everything CI runs: fmt, clippy, tests (insta in check mode), snapshot/fixture check
   check-snapshots    every snapshot has its fixture and every fixture its snapshot
+  bench [--quick]    the speed and memory figures (ratios against baselines run alongside),
+                     printed and written to target/bench/latest.json
 ";
 
 fn main() -> ExitCode {
@@ -19,6 +21,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("check-snapshots") => snapshots::check(&root()),
+        Some("bench") => bench(args.iter().any(|a| a == "--quick")),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())
@@ -88,4 +91,22 @@ fn ci() -> Result<(), String> {
     snapshots::check(&root())?;
     eprintln!("xtask: ci passed");
     Ok(())
+}
+
+fn bench(quick: bool) -> Result<(), String> {
+    // The memory figure runs the real binary, emulator and sync in their own processes.
+    run(
+        "cargo build --release -p calllogs-cli",
+        cargo().args(["build", "--release", "-p", "calllogs-cli", "--quiet"]),
+    )?;
+    let bin = root().join("target/release/calllogs");
+    let mut cmd = cargo();
+    cmd.args([
+        "bench", "-p", "calllogs", "--bench", "figures", "--quiet", "--",
+    ])
+    .env("CALLLOGS_BIN", bin);
+    if quick {
+        cmd.arg("--quick");
+    }
+    run("cargo bench (figures)", &mut cmd)
 }

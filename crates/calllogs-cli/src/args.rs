@@ -180,6 +180,12 @@ pub struct ProviderArgs {
     /// Requests per try at most (1 = no retries).
     #[arg(long, default_value_t = 6)]
     pub max_attempts: u32,
+    /// Requests per second at most (default: the provider's published limit, or 20).
+    #[arg(long)]
+    pub rate_limit: Option<f64>,
+    /// Pages in flight at once when the total is known (default per provider).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: Option<u16>,
 }
 
 /// What to fetch.

@@ -251,6 +251,15 @@ pub fn settings(args: &ProviderArgs) -> Result<Settings, CliError> {
         max_attempts: args.max_attempts.max(1),
         ..RetryPolicy::default()
     };
+    if let Some(r) = args.rate_limit {
+        if !(r > 0.0 && r.is_finite()) {
+            return Err(CliError::usage(
+                "--rate-limit must be a positive number of requests per second",
+            ));
+        }
+        http.rate_limit = Some(r);
+    }
+    http.concurrency = args.concurrency.map(usize::from);
     Ok(s.http(http))
 }
 

@@ -36,6 +36,12 @@ pub struct HttpConfig {
     pub max_body_bytes: usize,
     /// `User-Agent` sent.
     pub user_agent: String,
+    /// Requests per second at most (adapting down on 429s); `None` leaves
+    /// the provider's default.
+    pub rate_limit: Option<f64>,
+    /// Pages in flight at once when a provider's total is known; `None`
+    /// leaves the provider's default.
+    pub concurrency: Option<usize>,
 }
 
 impl Default for HttpConfig {
@@ -46,6 +52,8 @@ impl Default for HttpConfig {
             retry: RetryPolicy::default(),
             max_body_bytes: 32 * 1024 * 1024,
             user_agent: concat!("calllogs/", env!("CARGO_PKG_VERSION")).to_string(),
+            rate_limit: None,
+            concurrency: None,
         }
     }
 }
@@ -58,6 +66,7 @@ pub struct HttpClient {
     credential: Arc<str>,
     credential_403: Option<Arc<str>>,
     config: Arc<HttpConfig>,
+    limiter: Option<Arc<crate::ratelimit::RateLimiter>>,
 }
 
 impl HttpClient {
@@ -94,8 +103,30 @@ impl HttpClient {
             provider,
             credential: credential.into(),
             credential_403: None,
+            limiter: config
+                .rate_limit
+                .map(|r| Arc::new(crate::ratelimit::RateLimiter::new(r))),
             config: Arc::new(config),
         })
+    }
+
+    /// Sets the rate limit unless the settings named one: a provider's
+    /// published limit, or a polite default.
+    pub fn with_default_rate_limit(mut self, rate: f64) -> Self {
+        if self.limiter.is_none() {
+            self.limiter = Some(Arc::new(crate::ratelimit::RateLimiter::new(rate)));
+        }
+        self
+    }
+
+    /// The limiter in force.
+    pub fn limiter(&self) -> Option<&crate::ratelimit::RateLimiter> {
+        self.limiter.as_deref()
+    }
+
+    /// Pages in flight at once: the settings', else `default`.
+    pub fn concurrency(&self, default: usize) -> usize {
+        self.config.concurrency.unwrap_or(default).max(1)
     }
 
     /// Names a different credential for 403 answers (Unpod answers 403 for a
@@ -147,6 +178,9 @@ impl HttpClient {
                     message: "request cannot be retried".into(),
                 });
             };
+            if let Some(l) = &self.limiter {
+                l.acquire().await;
+            }
             let (outcome, failure) = match this.send().await {
                 Err(e) => (Outcome::Transport, self.transport(e, attempt)),
                 Ok(resp) => {
@@ -168,7 +202,12 @@ impl HttpClient {
                             (Outcome::Transport, self.transport(e, attempt))
                         }
                         Ok(body) if (200..300).contains(&status) => match decode(status, &body) {
-                            Ok(v) => return Ok(v),
+                            Ok(v) => {
+                                if let Some(l) = &self.limiter {
+                                    l.succeeded();
+                                }
+                                return Ok(v);
+                            }
                             Err(e @ Error::Decode { .. }) => (Outcome::BadBody, e),
                             Err(e) => return Err(e),
                         },
@@ -182,6 +221,12 @@ impl HttpClient {
                     }
                 }
             };
+            if matches!(outcome, Outcome::Status { status: 429, .. })
+                && let Some(l) = &self.limiter
+            {
+                // Slow down for everyone sharing this client, not just this request.
+                l.throttled();
+            }
             match decide(outcome, attempt, &self.config.retry, fastrand::f64()) {
                 Decision::Stop => return Err(failure),
                 Decision::RetryAfter(wait) => {

@@ -31,6 +31,7 @@ pub mod paginate;
 pub mod parse;
 pub mod provider;
 pub mod query;
+pub mod ratelimit;
 pub mod retry;
 pub mod settings;
 pub mod taxonomy;

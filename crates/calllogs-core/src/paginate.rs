@@ -102,22 +102,35 @@ pub struct Checkpoint {
     pub received: u64,
 }
 
+/// Pages fetched ahead, in flight at once, yielded in order.
+struct Plan<'a> {
+    stream: BoxStream<'a, (PageToken, Result<Page<Call>>)>,
+    /// Tokens not yet yielded, the next first.
+    remaining: VecDeque<PageToken>,
+}
+
 /// A resumable pull, page by page: the machinery under [`pages`] and
 /// [`calls`], exposed for callers that checkpoint (sync).
-pub struct Pager<H> {
+///
+/// Once the first page of a window tells the total (offset and page-number
+/// APIs), the rest of the window is fetched with up to
+/// [`Provider::concurrency`] requests in flight, under the provider's rate
+/// limiter, and still returned in order. Cursor chains go one page at a time.
+pub struct Pager<'a, H> {
     handle: H,
     query: CallQuery,
     /// Not computed until the first page is asked for.
     windows: Option<VecDeque<CallQuery>>,
     current: Option<(PageToken, Progress)>,
+    plan: Option<Plan<'a>>,
     /// A paging error found after a page: the page is returned first.
     pending: Option<Error>,
 }
 
-impl<P, H> Pager<H>
+impl<'a, P, H> Pager<'a, H>
 where
     P: Provider + ?Sized,
-    H: Deref<Target = P> + Send + Sync,
+    H: Deref<Target = P> + Clone + Send + Sync + 'a,
 {
     /// A pull of `query` from its start. The windows (and the pinned upper
     /// bound) are fixed when the first page is asked for.
@@ -127,6 +140,7 @@ where
             query,
             windows: None,
             current: None,
+            plan: None,
             pending: None,
         }
     }
@@ -157,6 +171,7 @@ where
             query,
             windows: Some(windows),
             current,
+            plan: None,
             pending: None,
         }
     }
@@ -180,6 +195,14 @@ where
         })
     }
 
+    fn finish_window(&mut self) {
+        self.plan = None;
+        self.current = None;
+        if let Some(w) = self.windows.as_mut() {
+            w.pop_front();
+        }
+    }
+
     /// The next page, or `None` when every window is done.
     pub async fn next_page(&mut self) -> Result<Option<Page<Call>>> {
         if let Some(e) = self.pending.take() {
@@ -196,6 +219,32 @@ where
         };
         // A resumed window carries the caller's query as it was given.
         q.page_size = Some(q.effective_page_size(&spec));
+
+        if let Some(plan) = self.plan.as_mut() {
+            let Some((token, result)) = plan.stream.next().await else {
+                self.finish_window();
+                return Box::pin(self.next_page()).await;
+            };
+            plan.remaining.pop_front();
+            let mut progress = self.current.take().map(|(_, p)| p).unwrap_or_default();
+            let mut page = match result {
+                Ok(page) => page,
+                Err(e) => {
+                    // Drop what is in flight; a retry or a resume asks for this page again.
+                    self.plan = None;
+                    self.current = Some((token, progress));
+                    return Err(e);
+                }
+            };
+            progress.received += page.items.len() as u64;
+            match plan.remaining.front().cloned() {
+                Some(next) => self.current = Some((next, progress)),
+                None => self.finish_window(),
+            }
+            page.items.retain(|c| q.matches(c));
+            return Ok(Some(page));
+        }
+
         let (token, mut progress) = self
             .current
             .take()
@@ -217,12 +266,12 @@ where
             page_size,
             &mut progress,
         ) {
-            Ok(Some(next)) => self.current = Some((next, progress)),
-            Ok(None) => {
-                if let Some(w) = self.windows.as_mut() {
-                    w.pop_front();
-                }
+            Ok(Some(next)) => {
+                let plan = self.plan_rest(&spec, &q, &page, &next, &progress);
+                self.current = Some((next, progress));
+                self.plan = plan;
             }
+            Ok(None) => self.finish_window(),
             Err(e) => {
                 self.current = Some((token, progress));
                 self.pending = Some(e);
@@ -234,6 +283,57 @@ where
         page.items.retain(|c| q.matches(c));
         Ok(Some(page))
     }
+
+    /// The rest of the window as pages fetched concurrently, when the
+    /// provider gave a total and pages by offset or number.
+    fn plan_rest(
+        &self,
+        spec: &crate::provider::PagingSpec,
+        q: &CallQuery,
+        page: &Page<Call>,
+        next: &PageToken,
+        progress: &Progress,
+    ) -> Option<Plan<'a>> {
+        let concurrency = self.handle.concurrency();
+        let total = page.total?;
+        // The server's own page size: what it served when asked for a full page.
+        let step = page.items.len() as u64;
+        if concurrency < 2 || step == 0 || progress.received >= total {
+            return None;
+        }
+        let tokens: VecDeque<PageToken> = match (spec.style, next) {
+            (PagingStyle::Offset, PageToken::Offset(start)) => (0..)
+                .map(|i| start + i * step)
+                .take_while(|o| *o < total)
+                .map(PageToken::Offset)
+                .collect(),
+            (PagingStyle::PageNumber, PageToken::Number(n)) => {
+                let last = total.div_ceil(step).min(u64::from(u32::MAX)) as u32;
+                (*n..=last).map(PageToken::Number).collect()
+            }
+            _ => return None,
+        };
+        if tokens.is_empty() {
+            return None;
+        }
+        let handle = self.handle.clone();
+        let q = q.clone();
+        let stream = stream::iter(tokens.clone())
+            .map(move |t| {
+                let handle = handle.clone();
+                let q = q.clone();
+                async move {
+                    let result = handle.page(&q, &t).await;
+                    (t, result)
+                }
+            })
+            .buffered(concurrency)
+            .boxed();
+        Some(Plan {
+            stream,
+            remaining: tokens,
+        })
+    }
 }
 
 /// Every page of `query`, window after window (oldest first). Nothing is
@@ -241,7 +341,7 @@ where
 pub fn pages<'a, P, H>(handle: H, query: CallQuery) -> BoxStream<'a, Result<Page<Call>>>
 where
     P: Provider + ?Sized,
-    H: Deref<Target = P> + Send + Sync + 'a,
+    H: Deref<Target = P> + Clone + Send + Sync + 'a,
 {
     stream::try_unfold(Pager::new(handle, query), |mut pager| async move {
         Ok::<_, Error>(pager.next_page().await?.map(|page| (page, pager)))
@@ -253,7 +353,7 @@ where
 pub fn calls<'a, P, H>(handle: H, query: CallQuery) -> BoxStream<'a, Result<Call>>
 where
     P: Provider + ?Sized,
-    H: Deref<Target = P> + Send + Sync + 'a,
+    H: Deref<Target = P> + Clone + Send + Sync + 'a,
 {
     pages(handle, query)
         .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))

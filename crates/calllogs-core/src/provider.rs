@@ -89,6 +89,13 @@ pub trait Provider: Send + Sync + 'static {
     /// How this provider pages.
     fn paging(&self) -> PagingSpec;
 
+    /// Pages in flight at once once a window's total is known (1: one at
+    /// a time). Providers return their setting or a default suited to
+    /// their rate limit.
+    fn concurrency(&self) -> usize {
+        1
+    }
+
     /// A label for the account the credentials open, for keeping several
     /// accounts apart in one store. Never a credential itself: providers
     /// return a [`crate::settings::fingerprint`] of what identifies the

@@ -280,3 +280,84 @@ async fn filters_the_provider_cannot_apply_are_applied_on_the_records() {
         "paging still followed the pages as served"
     );
 }
+
+/// Serves 500 calls by offset, 20 a page, after a short wait, counting the
+/// requests in flight.
+struct Slow {
+    concurrency: usize,
+    in_flight: std::sync::atomic::AtomicUsize,
+    max_in_flight: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait]
+impl Provider for Slow {
+    fn id(&self) -> &'static str {
+        "slow"
+    }
+    fn paging(&self) -> PagingSpec {
+        PagingSpec::new(PagingStyle::Offset, 20, 20)
+    }
+    fn concurrency(&self) -> usize {
+        self.concurrency
+    }
+    async fn page(&self, _: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = self.in_flight.fetch_add(1, SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, SeqCst);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        self.in_flight.fetch_sub(1, SeqCst);
+        let start = token.offset() as usize;
+        let items = (start..(start + 20).min(500))
+            .map(|i| Call::new("slow", format!("call-{i}")))
+            .collect();
+        Ok(Page::new(items).with_total(Some(500)))
+    }
+    fn decode_page(&self, _: &[u8]) -> Result<Page<Call>> {
+        unreachable!("not used")
+    }
+}
+
+#[tokio::test]
+async fn pages_after_the_first_go_concurrently_and_come_back_in_order() {
+    for concurrency in [1, 4] {
+        let slow = Slow {
+            concurrency,
+            in_flight: Default::default(),
+            max_in_flight: Default::default(),
+        };
+        let calls: Vec<Call> = slow.calls(CallQuery::new()).try_collect().await.unwrap();
+        assert_eq!(ids(&calls), expected(500), "in order, each once");
+        let max = slow.max_in_flight.load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(
+            max, concurrency,
+            "at most {concurrency} in flight, and that many used"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_concurrent_pull_checkpoints_in_order_and_resumes() {
+    use calllogs_core::paginate::Pager;
+    let slow = Slow {
+        concurrency: 8,
+        in_flight: Default::default(),
+        max_in_flight: Default::default(),
+    };
+    let mut pager = Pager::new(&slow, CallQuery::new());
+    let mut got = Vec::new();
+    for _ in 0..7 {
+        got.extend(pager.next_page().await.unwrap().unwrap().items);
+    }
+    let checkpoint = pager.checkpoint().unwrap();
+    assert_eq!(
+        checkpoint.token,
+        Some(PageToken::Offset(140)),
+        "the page after the last one returned"
+    );
+    drop(pager);
+    let mut resumed = Pager::resume(&slow, CallQuery::new(), checkpoint);
+    while let Some(page) = resumed.next_page().await.unwrap() {
+        got.extend(page.items);
+    }
+    assert_eq!(ids(&got), expected(500));
+}

@@ -477,6 +477,7 @@ impl State {
                 calls.push(c);
             }
         }
+        calls.sort_by_key(|c| (c.started_at, c.seq));
     }
 }
 

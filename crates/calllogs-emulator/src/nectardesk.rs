@@ -196,7 +196,8 @@ impl Api for Nectardesk {
             Ok(p) => p,
             Err(message) => return Reply::json(422, json!({"message": message})),
         };
-        let matching = calls.iter().filter(|c| {
+        // The calls are kept oldest first: reversed, they are newest first.
+        let matching = calls.iter().rev().filter(|c| {
             from.is_none_or(|f| c.started_at >= f)
                 && to.is_none_or(|t| c.started_at <= t)
                 && req
@@ -206,7 +207,7 @@ impl Api for Nectardesk {
                     .param("agentId")
                     .is_none_or(|a| a == c.agent.to_string())
         });
-        let sorted = util::newest_first(matching, |c| c.started_at);
+        let sorted: Vec<&SynthCall> = matching.collect();
         let total = sorted.len() as u64;
         let start = ((page - 1) * limit) as usize;
         let items: Vec<Value> = sorted

@@ -6,7 +6,7 @@ use calllogs_core::{Direction, HangupCause as C, Status};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::util::{self, int_param, time_param};
+use crate::util::{int_param, time_param};
 use crate::{Api, Outcome, Reply, Request, SynthCall};
 
 pub struct Superu {
@@ -158,7 +158,8 @@ impl Api for Superu {
             Ok(p) => p,
             Err(message) => return Reply::json(422, json!({"success": false, "detail": message})),
         };
-        let matching = calls.iter().filter(|c| {
+        // The calls are kept oldest first: reversed, they are newest first.
+        let matching = calls.iter().rev().filter(|c| {
             (assistant == "all" || assistant == format!("asst-{:04}", c.agent))
                 && after.is_none_or(|a| c.started_at >= a)
                 && before.is_none_or(|b| c.started_at <= b)
@@ -173,7 +174,7 @@ impl Api for Superu {
                     .param("search_query")
                     .is_none_or(|q| c.id.contains(q) || c.customer_number().contains(q))
         });
-        let sorted = util::newest_first(matching, |c| c.started_at);
+        let sorted: Vec<&SynthCall> = matching.collect();
         let start = ((page - 1) * limit) as usize;
         let items: Vec<Value> = sorted
             .iter()

@@ -147,7 +147,8 @@ impl Api for Unpod {
             Ok(p) => p,
             Err(message) => return envelope(400, &format!("Bad Request - {message}")),
         };
-        let matching = calls.iter().filter(|c| {
+        // The calls are kept oldest first: reversed, they are newest first.
+        let matching = calls.iter().rev().filter(|c| {
             start.is_none_or(|s| c.started_at >= s)
                 && end.is_none_or(|e| c.started_at <= e)
                 && req.param("call_type").is_none_or(|t| {
@@ -159,7 +160,7 @@ impl Api for Unpod {
                 })
                 && req.param("call_status").is_none_or(|s| s == call_status(c))
         });
-        let sorted = util::newest_first(matching, |c| c.started_at);
+        let sorted: Vec<&SynthCall> = matching.collect();
         let total = sorted.len() as u64;
         let skip = ((page - 1) * size) as usize;
         let items: Vec<Value> = sorted

@@ -104,7 +104,9 @@ impl Nectardesk {
             }
         };
         Ok(Nectardesk {
-            http: HttpClient::new(ID, ACCESS_TOKEN, s.http.clone())?,
+            http: HttpClient::new(ID, ACCESS_TOKEN, s.http.clone())?
+                // NectarDesk publishes no limit: a polite default.
+                .with_default_rate_limit(20.0),
             base: base.map(|b| parse_base_url(ID, &b)).transpose()?,
             token: s.get_credential(ACCESS_TOKEN),
             dates,
@@ -183,6 +185,10 @@ impl Provider for Nectardesk {
                 ))
             },
         )
+    }
+
+    fn concurrency(&self) -> usize {
+        self.http.concurrency(4)
     }
 
     fn paging(&self) -> PagingSpec {

@@ -98,7 +98,9 @@ impl Plivo {
     /// request is made, so offline work (normalize, explain) needs none.
     pub fn from_settings(s: &Settings) -> Result<Self> {
         let base = parse_base_url(ID, s.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
-        let http = HttpClient::new(ID, &format!("{AUTH_ID} / {AUTH_TOKEN}"), s.http.clone())?;
+        let http = HttpClient::new(ID, &format!("{AUTH_ID} / {AUTH_TOKEN}"), s.http.clone())?
+            // Plivo publishes 300 requests per 5 seconds per account.
+            .with_default_rate_limit(60.0);
         Ok(Plivo {
             http,
             base,
@@ -134,6 +136,10 @@ impl Provider for Plivo {
             || "default".into(),
             |id| calllogs_core::settings::fingerprint(id.expose_secret()),
         )
+    }
+
+    fn concurrency(&self) -> usize {
+        self.http.concurrency(16)
     }
 
     fn paging(&self) -> PagingSpec {

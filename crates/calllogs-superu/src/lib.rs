@@ -105,7 +105,9 @@ impl Superu {
     /// Builds the provider; a missing key is an error only when a request is made.
     pub fn from_settings(s: &Settings) -> Result<Self> {
         Ok(Superu {
-            http: HttpClient::new(ID, API_KEY, s.http.clone())?,
+            http: HttpClient::new(ID, API_KEY, s.http.clone())?
+                // SuperU publishes no limit: a polite default.
+                .with_default_rate_limit(20.0),
             base: parse_base_url(ID, s.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?,
             path: s.get_option("path").unwrap_or(DEFAULT_PATH).to_string(),
             key_header: s
@@ -129,6 +131,10 @@ impl Provider for Superu {
             || "default".into(),
             |k| calllogs_core::settings::fingerprint(k.expose_secret()),
         )
+    }
+
+    fn concurrency(&self) -> usize {
+        self.http.concurrency(4)
     }
 
     fn paging(&self) -> PagingSpec {

@@ -115,6 +115,8 @@ impl Unpod {
         };
         Ok(Unpod {
             http: HttpClient::new(ID, API_TOKEN, s.http.clone())?
+                // Unpod publishes no limit: a polite default.
+                .with_default_rate_limit(20.0)
                 .with_forbidden_credential(ORG_HANDLE),
             base: parse_base_url(ID, s.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?,
             path: s.get_option("path").unwrap_or(DEFAULT_PATH).to_string(),
