@@ -4,6 +4,8 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod fixtures;
+mod scaffold;
 mod snapshots;
 
 const HELP: &str = "\
@@ -12,6 +14,9 @@ cargo xtask <task>
 tasks:
   ci                 everything CI runs: fmt, clippy, tests (insta in check mode), snapshot/fixture check
   check-snapshots    every snapshot has its fixture and every fixture its snapshot
+  check-fixtures     the above, and every fixture parses and holds nothing real-looking
+  check-features     the facade with one provider feature compiles no other provider
+  new-provider NAME  a new provider crate, wired in, whose failing tests say what to implement
   bench [--quick]    the speed and memory figures (ratios against baselines run alongside),
                      printed and written to target/bench/latest.json
 ";
@@ -21,6 +26,12 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => ci(),
         Some("check-snapshots") => snapshots::check(&root()),
+        Some("check-fixtures") => check_fixtures(),
+        Some("check-features") => check_features(),
+        Some("new-provider") => match args.get(1) {
+            Some(name) => scaffold::new_provider(&root(), name),
+            None => Err("usage: cargo xtask new-provider NAME".into()),
+        },
         Some("bench") => bench(args.iter().any(|a| a == "--quick")),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
@@ -88,7 +99,14 @@ fn ci() -> Result<(), String> {
             .env("INSTA_FORCE_PASS", "0")
             .env("CI", "true"),
     )?;
-    snapshots::check(&root())?;
+    check_fixtures()?;
+    check_features()?;
+    run(
+        "cargo doc (warnings are errors)",
+        cargo()
+            .args(["doc", "--workspace", "--no-deps", "--quiet"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    )?;
     eprintln!("xtask: ci passed");
     Ok(())
 }
@@ -109,4 +127,63 @@ fn bench(quick: bool) -> Result<(), String> {
         cmd.arg("--quick");
     }
     run("cargo bench (figures)", &mut cmd)
+}
+
+fn check_fixtures() -> Result<(), String> {
+    let bin = root().join("target/debug/calllogs");
+    if !bin.exists() {
+        run(
+            "cargo build -p calllogs-cli",
+            cargo().args(["build", "-p", "calllogs-cli", "--quiet"]),
+        )?;
+    }
+    fixtures::check(&root(), Some(&bin))
+}
+
+/// A crate that depends on the facade with one provider feature must not
+/// compile the others: `cargo tree` says what would be built.
+fn check_features() -> Result<(), String> {
+    const PROVIDERS: &[&str] = &["plivo", "superu", "nectardesk", "unpod"];
+    for p in PROVIDERS {
+        let out = cargo()
+            .args([
+                "tree",
+                "-p",
+                "calllogs",
+                "--no-default-features",
+                "--features",
+                p,
+                "-e",
+                "normal",
+                "--prefix",
+                "none",
+            ])
+            .output()
+            .map_err(|e| format!("cargo tree: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "cargo tree failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let tree = String::from_utf8_lossy(&out.stdout);
+        let has = |krate: &str| tree.lines().any(|l| l.split(' ').next() == Some(krate));
+        if !has(&format!("calllogs-{p}")) {
+            return Err(format!("the `{p}` feature does not bring calllogs-{p}"));
+        }
+        for other in PROVIDERS.iter().filter(|o| *o != p) {
+            if has(&format!("calllogs-{other}")) {
+                return Err(format!(
+                    "the `{p}` feature alone also compiles calllogs-{other}"
+                ));
+            }
+        }
+        if has("rusqlite") {
+            return Err(format!(
+                "the `{p}` feature alone compiles rusqlite (it belongs to `sync`)"
+            ));
+        }
+    }
+    eprintln!("xtask: each provider feature compiles that provider only");
+    Ok(())
 }

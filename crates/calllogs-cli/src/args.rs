@@ -183,6 +183,12 @@ pub struct ProviderArgs {
     /// Requests per second at most (default: the provider's published limit, or 20).
     #[arg(long)]
     pub rate_limit: Option<f64>,
+    /// Seconds a request may take in all before it is abandoned (and retried).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: Option<u64>,
+    /// Allow a plain http:// base URL to a host other than this machine.
+    #[arg(long)]
+    pub allow_insecure: bool,
     /// Pages in flight at once when the total is known (default per provider).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: Option<u16>,

@@ -236,6 +236,9 @@ pub fn settings(args: &ProviderArgs) -> Result<Settings, CliError> {
     if let Some(url) = &args.base_url {
         s = s.base_url(url.clone());
     }
+    if args.allow_insecure {
+        s = s.allow_insecure();
+    }
     for cred in info.credentials {
         let given = match cred.flag {
             "auth-id" => &args.auth_id,
@@ -260,6 +263,9 @@ pub fn settings(args: &ProviderArgs) -> Result<Settings, CliError> {
         http.rate_limit = Some(r);
     }
     http.concurrency = args.concurrency.map(usize::from);
+    if let Some(secs) = args.timeout {
+        http.timeout = std::time::Duration::from_secs(secs);
+    }
     Ok(s.http(http))
 }
 

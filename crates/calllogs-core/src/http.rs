@@ -436,8 +436,20 @@ pub fn follow_link(provider: &'static str, base: &Url, next: &str) -> Result<Url
     Ok(url)
 }
 
-/// Parses a base URL setting.
-pub fn parse_base_url(provider: &'static str, s: &str) -> Result<Url> {
+/// Whether `url` points at this machine (127.0.0.0/8, ::1, `localhost`).
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+/// Parses a base URL setting. Plain `http://` is refused for any host but
+/// this machine unless `allow_insecure`: the credentials would cross the
+/// network in clear text.
+pub fn parse_base_url(provider: &'static str, s: &str, allow_insecure: bool) -> Result<Url> {
     let url = Url::parse(s.trim()).map_err(|e| Error::Config {
         provider,
         message: format!("bad base URL {s:?}: {e}"),
@@ -446,6 +458,15 @@ pub fn parse_base_url(provider: &'static str, s: &str) -> Result<Url> {
         return Err(Error::Config {
             provider,
             message: format!("bad base URL {s:?}: not http(s)"),
+        });
+    }
+    if url.scheme() == "http" && !is_loopback(&url) && !allow_insecure {
+        return Err(Error::Config {
+            provider,
+            message: format!(
+                "refusing plain http:// to {}: the credentials would travel unencrypted (use https://, or allow it with --allow-insecure)",
+                url.host_str().unwrap_or("?")
+            ),
         });
     }
     Ok(url)

@@ -35,6 +35,8 @@ pub mod ratelimit;
 pub mod retry;
 pub mod settings;
 pub mod taxonomy;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use call::{
     Agent, Call, Campaign, Contact, Cost, Direction, Disposition, Hangup, HangupSource, Named, Raw,

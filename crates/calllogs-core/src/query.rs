@@ -195,14 +195,19 @@ impl CallQuery {
         }
         if spec.default_lookback.is_some() || spec.max_window.is_some() {
             let until = q.until.unwrap_or(now);
-            let since = q
-                .since
-                .unwrap_or_else(|| until - spec.default_lookback.unwrap_or(Duration::days(7)));
+            let since = q.since.unwrap_or_else(|| {
+                let back = spec.default_lookback.unwrap_or(Duration::days(7));
+                until
+                    .checked_sub_signed(back)
+                    .unwrap_or(DateTime::<Utc>::MIN_UTC)
+            });
             q.until = Some(until);
             q.since = Some(since);
         }
         if let (Some(retention), Some(since)) = (spec.retention, q.since) {
-            let oldest = now - retention;
+            let oldest = now
+                .checked_sub_signed(retention)
+                .unwrap_or(DateTime::<Utc>::MIN_UTC);
             if q.until.is_some_and(|u| u <= oldest) {
                 return Err(Error::BadQuery {
                     provider,
@@ -229,7 +234,9 @@ impl CallQuery {
         let mut out = Vec::new();
         let mut start = since;
         while start < until {
-            let end = (start + max).min(until);
+            let end = start
+                .checked_add_signed(max)
+                .map_or(until, |e| e.min(until));
             let mut w = q.clone();
             w.since = Some(start);
             w.until = Some(end);

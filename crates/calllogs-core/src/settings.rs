@@ -33,6 +33,8 @@ pub struct Settings {
     pub options: BTreeMap<String, String>,
     /// The HTTP layer's settings.
     pub http: HttpConfig,
+    /// Allow a plain `http://` base URL to a host other than this machine.
+    pub allow_insecure: bool,
     credentials: BTreeMap<String, SecretString>,
     no_env: bool,
 }
@@ -61,6 +63,11 @@ impl Settings {
     /// Sets an option.
     pub fn option(mut self, name: &str, value: impl Into<String>) -> Self {
         self.options.insert(name.to_string(), value.into());
+        self
+    }
+    /// Allows a plain `http://` base URL to another host.
+    pub fn allow_insecure(mut self) -> Self {
+        self.allow_insecure = true;
         self
     }
     /// Sets the HTTP settings.
@@ -111,6 +118,7 @@ impl fmt::Debug for Settings {
             .field("base_url", &self.base_url)
             .field("options", &self.options)
             .field("http", &self.http)
+            .field("allow_insecure", &self.allow_insecure)
             .field("credentials", &self.credentials.keys().collect::<Vec<_>>())
             .field("no_env", &self.no_env)
             .finish()

@@ -39,6 +39,7 @@ mod plivo;
 mod superu;
 mod unpod;
 mod util;
+// new-provider: modules
 
 use calllogs_core::Settings;
 pub use data::{Outcome, Spec, SynthCall};
@@ -222,6 +223,7 @@ pub fn api(provider: &str, config: &Config) -> Option<Arc<dyn Api>> {
             org: cred("UNPOD_ORG_HANDLE", format!("demo-org-{}", config.seed)),
             token: cred("UNPOD_API_TOKEN", demo("", 40)),
         }),
+        // new-provider: apis
         _ => return None,
     })
 }

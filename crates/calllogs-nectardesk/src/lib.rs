@@ -107,7 +107,9 @@ impl Nectardesk {
             http: HttpClient::new(ID, ACCESS_TOKEN, s.http.clone())?
                 // NectarDesk publishes no limit: a polite default.
                 .with_default_rate_limit(20.0),
-            base: base.map(|b| parse_base_url(ID, &b)).transpose()?,
+            base: base
+                .map(|b| parse_base_url(ID, &b, s.allow_insecure))
+                .transpose()?,
             token: s.get_credential(ACCESS_TOKEN),
             dates,
         })

@@ -52,12 +52,14 @@ pub fn call(record: &serde_json::value::RawValue) -> Result<Call, String> {
         call.ended_at = call
             .started_at
             .zip(call.duration_s)
-            .map(|(s, d)| s + chrono::Duration::seconds(d));
+            .and_then(|(s, d)| s.checked_add_signed(chrono::Duration::try_seconds(d)?));
     }
     // Waiting and ringing come first, talk last: the answer is `duration - talk_time` in.
     if raw.is_answered == Some(true) {
         call.answered_at = match (call.started_at, call.duration_s, call.talk_time_s) {
-            (Some(s), Some(d), Some(t)) if t <= d => Some(s + chrono::Duration::seconds(d - t)),
+            (Some(s), Some(d), Some(t)) if t <= d => {
+                chrono::Duration::try_seconds(d - t).and_then(|w| s.checked_add_signed(w))
+            }
             _ => None,
         };
     }

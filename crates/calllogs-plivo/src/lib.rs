@@ -97,7 +97,11 @@ impl Plivo {
     /// Builds the provider. Missing credentials are an error only when a
     /// request is made, so offline work (normalize, explain) needs none.
     pub fn from_settings(s: &Settings) -> Result<Self> {
-        let base = parse_base_url(ID, s.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?;
+        let base = parse_base_url(
+            ID,
+            s.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
+            s.allow_insecure,
+        )?;
         let http = HttpClient::new(ID, &format!("{AUTH_ID} / {AUTH_TOKEN}"), s.http.clone())?
             // Plivo publishes 300 requests per 5 seconds per account.
             .with_default_rate_limit(60.0);

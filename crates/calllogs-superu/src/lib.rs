@@ -108,7 +108,11 @@ impl Superu {
             http: HttpClient::new(ID, API_KEY, s.http.clone())?
                 // SuperU publishes no limit: a polite default.
                 .with_default_rate_limit(20.0),
-            base: parse_base_url(ID, s.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?,
+            base: parse_base_url(
+                ID,
+                s.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
+                s.allow_insecure,
+            )?,
             path: s.get_option("path").unwrap_or(DEFAULT_PATH).to_string(),
             key_header: s
                 .get_option("key_header")

@@ -118,12 +118,16 @@ impl Unpod {
                 // Unpod publishes no limit: a polite default.
                 .with_default_rate_limit(20.0)
                 .with_forbidden_credential(ORG_HANDLE),
-            base: parse_base_url(ID, s.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL))?,
+            base: parse_base_url(
+                ID,
+                s.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
+                s.allow_insecure,
+            )?,
             path: s.get_option("path").unwrap_or(DEFAULT_PATH).to_string(),
             org: s.get_credential(ORG_HANDLE),
             token: s.get_credential(API_TOKEN),
             max_page_size: u32::try_from(number("max_page_size", 100)?).unwrap_or(u32::MAX),
-            window_days: number("window_days", 30)?,
+            window_days: number("window_days", 30)?.min(3650),
         })
     }
 

@@ -22,6 +22,8 @@
 //! assert!(matches!(registry::build("nope", &Settings::new()), Err(registry::RegistryError::Unknown(_))));
 //! ```
 
+#![warn(missing_docs)]
+
 pub use calllogs_core::*;
 
 pub mod flat;
@@ -48,3 +50,4 @@ pub use calllogs_nectardesk as nectardesk;
 /// The Unpod provider (feature `unpod`).
 #[cfg(feature = "unpod")]
 pub use calllogs_unpod as unpod;
+// new-provider: re-exports

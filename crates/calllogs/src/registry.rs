@@ -3,7 +3,13 @@
 use calllogs_core::{DynProvider, ProviderInfo, Settings};
 
 /// Every provider id calllogs knows, compiled in or not.
-pub const KNOWN: &[&str] = &["plivo", "superu", "nectardesk", "unpod"];
+pub const KNOWN: &[&str] = &[
+    "plivo",
+    "superu",
+    "nectardesk",
+    "unpod",
+    // new-provider: known
+];
 
 /// The providers compiled in, one per enabled feature.
 const COMPILED: &[&ProviderInfo] = &[
@@ -15,6 +21,7 @@ const COMPILED: &[&ProviderInfo] = &[
     &calllogs_nectardesk::INFO,
     #[cfg(feature = "unpod")]
     &calllogs_unpod::INFO,
+    // new-provider: compiled
 ];
 
 /// The providers compiled into this build, in [`KNOWN`]'s order.

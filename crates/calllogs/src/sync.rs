@@ -130,8 +130,12 @@ pub async fn run(
             let until = Utc::now();
             let since = opts
                 .since
-                .or(synced_until.map(|t| t - opts.lookback))
-                .unwrap_or(until - opts.first_window)
+                .or(synced_until.and_then(|t| t.checked_sub_signed(opts.lookback)))
+                .unwrap_or_else(|| {
+                    until
+                        .checked_sub_signed(opts.first_window)
+                        .unwrap_or(DateTime::<Utc>::MIN_UTC)
+                })
                 .min(until - Duration::seconds(1));
             let state = SyncState {
                 running: true,

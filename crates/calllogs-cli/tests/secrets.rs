@@ -1,0 +1,356 @@
+//! Sentinel credentials through every command and failure: they never show
+//! on stdout, stderr (even with RUST_LOG=trace) or in the SQLite file.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+const TOKEN: &str = "SENTINELtok3n9f8e7d6c5b4a39f8e7d6c5b4a3";
+const ORG: &str = "sentinel-org-handle-77";
+const AUTH_ID: &str = "MASENTINELAUTHID0001";
+
+fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_calllogs"));
+    for k in [
+        "RUST_LOG",
+        "PLIVO_AUTH_ID",
+        "PLIVO_AUTH_TOKEN",
+        "SUPERU_API_KEY",
+        "NECTARDESK_ACCESS_TOKEN",
+        "UNPOD_ORG_HANDLE",
+        "UNPOD_API_TOKEN",
+    ] {
+        cmd.env_remove(k);
+    }
+    cmd
+}
+
+struct Emulator {
+    child: Child,
+    base_url: String,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn emulate(provider: &str, extra: &[&str]) -> Emulator {
+    let mut child = bin()
+        .args([
+            "emulate",
+            "--provider",
+            provider,
+            "--calls",
+            "60",
+            "--token",
+            TOKEN,
+            "--auth-id",
+            AUTH_ID,
+            "--org-handle",
+            ORG,
+        ])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut base_url = String::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("# ") {
+            base_url = rest
+                .split("--base-url ")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+                .to_string();
+            break;
+        }
+    }
+    Emulator { child, base_url }
+}
+
+/// The credential flags for `provider`, all sentinels.
+fn creds(provider: &str) -> Vec<&'static str> {
+    match provider {
+        "plivo" => vec!["--auth-id", AUTH_ID, "--token", TOKEN],
+        "unpod" => vec!["--org-handle", ORG, "--token", TOKEN],
+        _ => vec!["--token", TOKEN],
+    }
+}
+
+/// The sentinels that must never show. Plivo's auth id is an account
+/// identifier that Plivo itself writes into every record (`resource_uri`),
+/// so it may appear in the data, but never in logs or errors.
+fn assert_clean(what: &str, o: &Output) {
+    let out = String::from_utf8_lossy(&o.stdout);
+    let err = String::from_utf8_lossy(&o.stderr);
+    for secret in [TOKEN, ORG] {
+        assert!(!out.contains(secret), "{what}: a secret on stdout");
+        assert!(!err.contains(secret), "{what}: a secret on stderr:\n{err}");
+    }
+    assert!(
+        !err.contains(AUTH_ID),
+        "{what}: the auth id on stderr:\n{err}"
+    );
+}
+
+fn assert_file_clean(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        if let Ok(bytes) = std::fs::read(&p) {
+            let text = String::from_utf8_lossy(&bytes);
+            for secret in [TOKEN, ORG] {
+                assert!(
+                    !text.contains(secret),
+                    "{}: holds a secret",
+                    Path::new(&p).display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn success_and_trace_logs_show_no_secret() {
+    let dir = std::env::temp_dir().join(format!("calllogs-secrets-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for p in ["plivo", "superu", "nectardesk", "unpod"] {
+        let emu = emulate(p, &[]);
+        let base = ["--provider", p, "--base-url", emu.base_url.as_str()];
+        let o = bin()
+            .arg("fetch")
+            .args(base)
+            .args(creds(p))
+            .args(["--since", "31d"])
+            .env("RUST_LOG", "trace")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(!o.stderr.is_empty(), "trace logs were written");
+        assert_clean(&format!("{p} fetch trace"), &o);
+        let db = dir.join(format!("{p}.db"));
+        let o = bin()
+            .arg("sync")
+            .args(base)
+            .args(creds(p))
+            .args(["--db", db.to_str().unwrap(), "--since", "31d"])
+            .env("RUST_LOG", "trace")
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_clean(&format!("{p} sync trace"), &o);
+        assert_file_clean(&db);
+        let o = bin()
+            .args(["report", "--db", db.to_str().unwrap(), "--json"])
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        assert_clean(&format!("{p} report"), &o);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn failures_show_no_secret() {
+    for p in ["plivo", "superu", "nectardesk", "unpod"] {
+        // 401: the emulator accepts other credentials.
+        let other = bin()
+            .args([
+                "emulate",
+                "--provider",
+                p,
+                "--calls",
+                "5",
+                "--token",
+                "another-token",
+                "--auth-id",
+                "MAOTHERAUTHID0000001",
+                "--org-handle",
+                "other-org",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut other = Emulator {
+            child: other,
+            base_url: String::new(),
+        };
+        for line in BufReader::new(other.child.stdout.take().unwrap()).lines() {
+            let line = line.unwrap();
+            if let Some(rest) = line.strip_prefix("# ") {
+                other.base_url = rest
+                    .split("--base-url ")
+                    .nth(1)
+                    .unwrap()
+                    .split(' ')
+                    .next()
+                    .unwrap()
+                    .to_string();
+                break;
+            }
+        }
+        let o = bin()
+            .args(["fetch", "-p", p, "--base-url", &other.base_url])
+            .args(creds(p))
+            .env("RUST_LOG", "trace")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{p} 401");
+        assert_clean(&format!("{p} 401"), &o);
+
+        // 500 and other faults on every request.
+        let faulty = emulate(p, &["--fault-rate", "1.0"]);
+        let o = bin()
+            .args([
+                "fetch",
+                "-p",
+                p,
+                "--base-url",
+                &faulty.base_url,
+                "--max-attempts",
+                "3",
+            ])
+            .args(creds(p))
+            .env("RUST_LOG", "debug")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{p} faults");
+        assert_clean(&format!("{p} faults"), &o);
+    }
+}
+
+/// A server that answers every request with `response`, or never answers.
+fn raw_server(response: Option<&'static str>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for mut stream in listener.incoming().flatten() {
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            match response {
+                Some(r) => {
+                    let _ = stream.write_all(r.as_bytes());
+                }
+                None => held.push(stream),
+            }
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn timeouts_and_undecodable_bodies_show_no_secret() {
+    let silent = raw_server(None);
+    let html = raw_server(Some(
+        "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 20\r\nconnection: close\r\n\r\n<html>oops</html>\r\n\r\n",
+    ));
+    for p in ["plivo", "superu", "unpod"] {
+        let o = bin()
+            .args([
+                "fetch",
+                "-p",
+                p,
+                "--base-url",
+                &silent,
+                "--timeout",
+                "1",
+                "--max-attempts",
+                "2",
+            ])
+            .args(creds(p))
+            .env("RUST_LOG", "trace")
+            .output()
+            .unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{p} timeout: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_clean(&format!("{p} timeout"), &o);
+        let o = bin()
+            .args(["fetch", "-p", p, "--base-url", &html, "--max-attempts", "2"])
+            .args(creds(p))
+            .env("RUST_LOG", "trace")
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{p} decode");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("decode"), "{p}");
+        assert_clean(&format!("{p} decode"), &o);
+    }
+}
+
+#[test]
+fn bad_cli_input_is_one_sentence_exit_2_and_no_output_file() {
+    let dir = std::env::temp_dir().join(format!("calllogs-badinput-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("out.ndjson");
+    let o = out.to_str().unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["fetch", "-p", "plivo", "--since", "last tuesday", "-o", o],
+        vec!["fetch", "-p", "nope", "-o", o],
+        vec![
+            "fetch",
+            "-p",
+            "nectardesk",
+            "--base-url",
+            "https://nd.example.invalid/api/v1",
+            "--filter",
+            "callType=vip_only",
+            "-o",
+            o,
+        ],
+        vec!["fetch", "-p", "superu", "--page-size", "0", "-o", o],
+        vec!["fetch", "-p", "superu", "-o", o],
+        vec![
+            "fetch",
+            "-p",
+            "unpod",
+            "--base-url",
+            "http://unpod.example.invalid",
+            "--token",
+            TOKEN,
+            "--org-handle",
+            ORG,
+            "-o",
+            o,
+        ],
+    ];
+    for args in cases {
+        let cmd = bin().args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&cmd.stderr);
+        assert_eq!(cmd.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(
+            err.trim().lines().count(),
+            1,
+            "{args:?}: one sentence: {err}"
+        );
+        assert!(cmd.stdout.is_empty(), "{args:?}");
+        assert!(
+            !out.exists() && std::fs::read_dir(&dir).unwrap().next().is_none(),
+            "{args:?}: nothing written"
+        );
+        assert!(!err.contains(TOKEN) && !err.contains(ORG));
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,173 @@
+//! Hostile-input checks every provider's normalizer must pass (feature
+//! `testing`, for the provider crates' property tests): arbitrary JSON, each
+//! documented field replaced by a wrong type, null, an empty string, a huge
+//! number, a huge string, deep nesting, odd timestamps and durations. A bad
+//! record never panics the normalizer and never loses the rest of its page.
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use serde_json::{Value, json};
+
+use crate::Provider;
+
+/// Arbitrary JSON, a few levels deep.
+pub fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<u64>().prop_map(|n| json!(n)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
+        ".{0,40}".prop_map(Value::String),
+        "[0-9:. +-]{0,24}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(4, 32, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map("[a-zA-Z_]{1,12}", inner, 0..6)
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// The values every documented field is tried with.
+pub fn hostile_values() -> Vec<Value> {
+    let mut deep = json!("bottom");
+    for _ in 0..100 {
+        deep = json!([deep]);
+    }
+    vec![
+        Value::Null,
+        json!(""),
+        json!(" "),
+        json!(-1),
+        json!(0),
+        json!(u64::MAX),
+        json!(i64::MIN),
+        json!(1e308),
+        json!(-1e-308),
+        json!(0.5),
+        json!(true),
+        json!([]),
+        json!({}),
+        json!([1, "two", null]),
+        json!({"nested": {"deeper": [1, 2, 3]}}),
+        json!("x".repeat(100_000)),
+        json!("9".repeat(400)),
+        json!("0000-00-00 00:00:00"),
+        json!("9999-12-31T23:59:59Z"),
+        json!("2026-02-30 25:61:61"),
+        json!("2026-04-20T06:59:42.449948"),
+        json!("1970-01-01"),
+        json!("99:99:99"),
+        json!("-1"),
+        json!("25:00:01"),
+        json!("\u{0}\u{7f}\u{10ffff}"),
+        deep,
+    ]
+}
+
+/// Checks `provider`'s `decode_page` against hostile records.
+///
+/// `envelope` wraps records into a page body; `base` is a valid record with
+/// its id under `id_field`; every name in `fields` is replaced in turn by
+/// each of [`hostile_values`] and by `cases` arbitrary JSON values, in a
+/// page between two good records. The page must decode; the good records
+/// must come out; the bad one must come out with its id (or, when its id
+/// itself is not a usable id, be left out) — and nothing may panic.
+pub fn assert_hostile_records_are_survived(
+    provider: &dyn Provider,
+    envelope: &dyn Fn(Vec<Value>) -> Value,
+    base: &Value,
+    id_field: &str,
+    fields: &[&str],
+    cases: u32,
+) {
+    let with = |id: &str, field: &str, v: &Value| {
+        let mut r = base.clone();
+        r[id_field] = json!(id);
+        if let Some(obj) = r.as_object_mut() {
+            obj.insert(field.to_string(), v.clone());
+        }
+        r
+    };
+    let check = |field: &str, v: &Value| -> Result<(), TestCaseError> {
+        let good_a = with("good-a", "unused_field", &Value::Null);
+        let good_b = with("good-b", "unused_field", &Value::Null);
+        let bad = with("bad-1", field, v);
+        let body = envelope(vec![good_a, bad, good_b]).to_string();
+        let page = provider
+            .decode_page(body.as_bytes())
+            .map_err(|e| TestCaseError::fail(format!("{field} = {v}: the page failed: {e}")))?;
+        let ids: Vec<&str> = page.items.iter().map(|c| c.id.as_str()).collect();
+        prop_assert!(
+            ids.contains(&"good-a") && ids.contains(&"good-b"),
+            "{field} = {v}: good records lost: {ids:?}"
+        );
+        if field != id_field {
+            prop_assert!(
+                ids.contains(&"bad-1"),
+                "{field} = {v}: the record was dropped: {ids:?}"
+            );
+        }
+        for call in &page.items {
+            // The raw record is kept, as one line.
+            prop_assert!(!call.raw.get().contains('\n'));
+            serde_json::to_string(call).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        }
+        Ok(())
+    };
+    for field in fields {
+        for v in hostile_values() {
+            if let Err(e) = check(field, &v) {
+                panic!("{}: {e}", provider.id());
+            }
+        }
+        let mut runner = TestRunner::new(Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        if let Err(e) = runner.run(&arb_json(), |v| check(field, &v)) {
+            panic!("{}: {e}", provider.id());
+        }
+    }
+}
+
+/// Checks that arbitrary bodies never panic `decode_page` (they may fail),
+/// and that nesting past serde_json's limit is an error, not a crash.
+pub fn assert_arbitrary_bodies_do_not_panic(provider: &dyn Provider, cases: u32) {
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let result = runner.run(&arb_json(), |v| {
+        let _ = provider.decode_page(v.to_string().as_bytes());
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{}: {e}", provider.id());
+    }
+    // Far past serde_json's nesting limit: an error or an empty page, not a crash.
+    for deep in [
+        format!("{}{}", "[".repeat(5000), "]".repeat(5000)),
+        format!("{}{}", "{\"a\":".repeat(5000), "}".repeat(5000)),
+    ] {
+        if let Ok(page) = provider.decode_page(deep.as_bytes()) {
+            assert!(page.items.is_empty());
+        }
+    }
+    for junk in [
+        &b""[..],
+        b"{",
+        b"null",
+        b"[]",
+        b"\xff\xfe",
+        b"{\"calls\": 5}",
+    ] {
+        let _ = provider.decode_page(junk);
+    }
+}

@@ -1,0 +1,42 @@
+//! Hostile input: no panic, no lost record (see `calllogs_core::testing`).
+
+use calllogs_core::Settings;
+use calllogs_core::testing::{
+    assert_arbitrary_bodies_do_not_panic, assert_hostile_records_are_survived,
+};
+use serde_json::{Value, json};
+
+#[test]
+fn hostile_records_and_bodies() {
+    let plivo = calllogs_plivo::Plivo::from_settings(&Settings::new().without_env()).unwrap();
+    let base = json!({
+        "answer_time": "2026-03-02 10:15:07+05:30", "bill_duration": 60, "billed_duration": 60,
+        "call_direction": "outbound", "call_duration": 53, "call_state": "ANSWER", "call_uuid": "x",
+        "end_time": "2026-03-02 10:16:00+05:30", "from_number": "15555550100", "hangup_cause_code": 4000,
+        "hangup_cause_name": "Normal Hangup", "hangup_source": "Callee", "initiation_time": "2026-03-02 10:15:00+05:30",
+        "parent_call_uuid": null, "to_number": "15555550101", "total_amount": "0.00850", "stir_verification": "Verified"
+    });
+    let fields = [
+        "answer_time",
+        "bill_duration",
+        "billed_duration",
+        "call_direction",
+        "call_duration",
+        "call_state",
+        "call_uuid",
+        "end_time",
+        "from_number",
+        "hangup_cause_code",
+        "hangup_cause_name",
+        "hangup_source",
+        "initiation_time",
+        "parent_call_uuid",
+        "to_number",
+        "total_amount",
+        "stir_verification",
+    ];
+    let envelope =
+        |records: Vec<Value>| json!({"meta": {"total_count": 3, "next": null}, "objects": records});
+    assert_hostile_records_are_survived(&plivo, &envelope, &base, "call_uuid", &fields, 24);
+    assert_arbitrary_bodies_do_not_panic(&plivo, 128);
+}
