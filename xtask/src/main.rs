@@ -17,6 +17,7 @@ tasks:
   check-fixtures     the above, and every fixture parses and holds nothing real-looking
   check-features     the facade with one provider feature compiles no other provider
   new-provider NAME  a new provider crate, wired in, whose failing tests say what to implement
+  check-scaffold     new-provider in a scratch clone: it builds, and only its own tests fail
   bench [--quick]    the speed and memory figures (ratios against baselines run alongside),
                      printed and written to target/bench/latest.json
 ";
@@ -28,6 +29,7 @@ fn main() -> ExitCode {
         Some("check-snapshots") => snapshots::check(&root()),
         Some("check-fixtures") => check_fixtures(),
         Some("check-features") => check_features(),
+        Some("check-scaffold") => check_scaffold(),
         Some("new-provider") => match args.get(1) {
             Some(name) => scaffold::new_provider(&root(), name),
             None => Err("usage: cargo xtask new-provider NAME".into()),
@@ -101,6 +103,7 @@ fn ci() -> Result<(), String> {
     )?;
     check_fixtures()?;
     check_features()?;
+    check_scaffold()?;
     run(
         "cargo doc (warnings are errors)",
         cargo()
@@ -186,4 +189,43 @@ fn check_features() -> Result<(), String> {
     }
     eprintln!("xtask: each provider feature compiles that provider only");
     Ok(())
+}
+
+/// `new-provider` in a scratch clone of HEAD: the workspace builds, the
+/// crates it touches still pass, and the new crate's tests fail saying what
+/// to implement. Shares this tree's target directory, so only what changed builds.
+fn check_scaffold() -> Result<(), String> {
+    let scratch = std::env::temp_dir().join(format!("calllogs-scaffold-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    let status = Command::new("git")
+        .args(["clone", "-q", "--no-hardlinks"])
+        .arg(root())
+        .arg(&scratch)
+        .status()
+        .map_err(|e| format!("git clone: {e}"))?;
+    if !status.success() {
+        return Err("git clone of the workspace failed".into());
+    }
+    let result = (|| {
+        scaffold::new_provider(&scratch, "demo_provider")?;
+        let target = root().join("target");
+        let in_scratch = |args: &[&str]| {
+            let mut cmd = cargo();
+            cmd.current_dir(&scratch).args(args).env("CARGO_TARGET_DIR", &target).env("INSTA_UPDATE", "no").env("CI", "true");
+            cmd
+        };
+        run("scaffold: cargo build", &mut in_scratch(&["build", "--workspace", "--all-targets", "--quiet"]))?;
+        run("scaffold: the crates it touches still pass", &mut in_scratch(&["test", "--quiet", "-p", "calllogs-cli", "--test", "cli", "--test", "providers"]))?;
+        let out = in_scratch(&["test", "-p", "calllogs-demo_provider", "--no-fail-fast"]).output().map_err(|e| e.to_string())?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let failing = text.matches("... FAILED").count();
+        let told = text.matches("implement").count() + text.matches("write fixtures/").count();
+        if out.status.success() || failing == 0 || told < failing {
+            return Err(format!("scaffold: the new crate's tests should fail saying what to implement ({failing} failed, {told} said what):\n{text}"));
+        }
+        eprintln!("xtask: new-provider builds; {failing} of its tests fail, each saying what to implement");
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
 }

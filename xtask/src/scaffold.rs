@@ -376,6 +376,10 @@ fn provider() -> {ident}::{Title} {
 
 #[test]
 fn fixtures_normalize_as_snapshotted() {
+    assert!(
+        std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots")).exists(),
+        "write fixtures/{name}/ and their snapshots: once the mapping is written, run `INSTA_UPDATE=always cargo test -p {krate}` and read every .snap"
+    );
     let p = provider();
     insta::glob!("../../../fixtures/{name}", "*.json", |path| {
         let body = std::fs::read(path).unwrap();
