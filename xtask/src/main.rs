@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod fixtures;
+mod redact;
 mod scaffold;
 mod snapshots;
 
@@ -18,6 +19,8 @@ tasks:
   check-features     the facade with one provider feature compiles no other provider
   new-provider NAME  a new provider crate, wired in, whose failing tests say what to implement
   check-scaffold     new-provider in a scratch clone: it builds, and only its own tests fail
+  record --provider P [--pages N] [fetch flags…]
+                     pull N real pages with your credentials into fixtures/P/, redacted
   bench [--quick]    the speed and memory figures (ratios against baselines run alongside),
                      printed and written to target/bench/latest.json
 ";
@@ -30,6 +33,7 @@ fn main() -> ExitCode {
         Some("check-fixtures") => check_fixtures(),
         Some("check-features") => check_features(),
         Some("check-scaffold") => check_scaffold(),
+        Some("record") => record(&args[1..]),
         Some("new-provider") => match args.get(1) {
             Some(name) => scaffold::new_provider(&root(), name),
             None => Err("usage: cargo xtask new-provider NAME".into()),
@@ -211,21 +215,134 @@ fn check_scaffold() -> Result<(), String> {
         let target = root().join("target");
         let in_scratch = |args: &[&str]| {
             let mut cmd = cargo();
-            cmd.current_dir(&scratch).args(args).env("CARGO_TARGET_DIR", &target).env("INSTA_UPDATE", "no").env("CI", "true");
+            cmd.current_dir(&scratch)
+                .args(args)
+                .env("CARGO_TARGET_DIR", &target)
+                .env("INSTA_UPDATE", "no")
+                .env("CI", "true");
             cmd
         };
-        run("scaffold: cargo build", &mut in_scratch(&["build", "--workspace", "--all-targets", "--quiet"]))?;
-        run("scaffold: the crates it touches still pass", &mut in_scratch(&["test", "--quiet", "-p", "calllogs-cli", "--test", "cli", "--test", "providers"]))?;
-        let out = in_scratch(&["test", "-p", "calllogs-demo_provider", "--no-fail-fast"]).output().map_err(|e| e.to_string())?;
+        run(
+            "scaffold: cargo build",
+            &mut in_scratch(&["build", "--workspace", "--all-targets", "--quiet"]),
+        )?;
+        run(
+            "scaffold: the crates it touches still pass",
+            &mut in_scratch(&[
+                "test",
+                "--quiet",
+                "-p",
+                "calllogs-cli",
+                "--test",
+                "cli",
+                "--test",
+                "providers",
+            ]),
+        )?;
+        let out = in_scratch(&["test", "-p", "calllogs-demo_provider", "--no-fail-fast"])
+            .output()
+            .map_err(|e| e.to_string())?;
         let text = String::from_utf8_lossy(&out.stdout);
         let failing = text.matches("... FAILED").count();
         let told = text.matches("implement").count() + text.matches("write fixtures/").count();
         if out.status.success() || failing == 0 || told < failing {
-            return Err(format!("scaffold: the new crate's tests should fail saying what to implement ({failing} failed, {told} said what):\n{text}"));
+            return Err(format!(
+                "scaffold: the new crate's tests should fail saying what to implement ({failing} failed, {told} said what):\n{text}"
+            ));
         }
-        eprintln!("xtask: new-provider builds; {failing} of its tests fail, each saying what to implement");
+        eprintln!(
+            "xtask: new-provider builds; {failing} of its tests fail, each saying what to implement"
+        );
         Ok(())
     })();
     let _ = std::fs::remove_dir_all(&scratch);
     result
+}
+
+/// `cargo xtask record --provider P [--pages N] [fetch flags…]`: real pages
+/// through `calllogs fetch --record-dir`, then redacted into fixtures/P/.
+fn record(args: &[String]) -> Result<(), String> {
+    let provider = args
+        .iter()
+        .position(|a| a == "--provider" || a == "-p")
+        .and_then(|i| args.get(i + 1))
+        .ok_or("usage: cargo xtask record --provider P [--pages N] [fetch flags…]")?
+        .clone();
+    let mut pages = "3".to_string();
+    let mut passthrough = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == "--pages" {
+            pages = it.next().cloned().ok_or("--pages needs a number")?;
+        } else {
+            passthrough.push(a.clone());
+        }
+    }
+    let raw_dir = std::env::temp_dir().join(format!("calllogs-record-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&raw_dir);
+    run(
+        "cargo build --release -p calllogs-cli",
+        cargo().args(["build", "--release", "-p", "calllogs-cli", "--quiet"]),
+    )?;
+    let status = Command::new(root().join("target/release/calllogs"))
+        .arg("fetch")
+        .args(&passthrough)
+        .args(["--max-pages", &pages, "--quiet", "--no-raw", "--record-dir"])
+        .arg(&raw_dir)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map_err(|e| format!("calllogs fetch: {e}"))?;
+    if !status.success() {
+        let _ = std::fs::remove_dir_all(&raw_dir);
+        return Err("calllogs fetch failed (its message is above)".into());
+    }
+    // Every credential the environment holds is removed wherever it appears.
+    let secrets = [
+        "PLIVO_AUTH_ID",
+        "PLIVO_AUTH_TOKEN",
+        "SUPERU_API_KEY",
+        "NECTARDESK_ACCESS_TOKEN",
+        "UNPOD_ORG_HANDLE",
+        "UNPOD_API_TOKEN",
+    ]
+    .iter()
+    .filter_map(|k| env::var(k).ok())
+    .filter(|v| v.len() >= 4)
+    .collect();
+    let mut redactor = redact::Redactor::default();
+    redactor.secrets = secrets;
+    let out_dir = root().join("fixtures").join(&provider);
+    std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
+    let mut files: Vec<_> = std::fs::read_dir(&raw_dir)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    for (i, file) in files.iter().enumerate() {
+        let body = std::fs::read(file).map_err(|e| e.to_string())?;
+        let mut page: serde_json::Value =
+            serde_json::from_slice(&body).map_err(|e| format!("{}: {e}", file.display()))?;
+        redactor.value(None, &mut page);
+        let target = out_dir.join(format!("recorded-{stamp}-{:02}.json", i + 1));
+        let text = serde_json::to_string_pretty(&page).map_err(|e| e.to_string())?;
+        std::fs::write(&target, text + "\n").map_err(|e| e.to_string())?;
+        println!("wrote {}", target.display());
+    }
+    let _ = std::fs::remove_dir_all(&raw_dir);
+    println!(
+        "replaced: {}",
+        redactor
+            .report
+            .0
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "next: read the new fixtures, add their snapshots (INSTA_UPDATE=always cargo test -p calllogs-{provider}), run cargo xtask check-fixtures"
+    );
+    Ok(())
 }

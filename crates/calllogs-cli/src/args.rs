@@ -253,6 +253,13 @@ pub struct FetchArgs {
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Stop after this many pages.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_pages: Option<u64>,
+    /// Also write each response body, as received, into this directory
+    /// (what `cargo xtask record` redacts into fixtures).
+    #[arg(long, hide = true)]
+    pub record_dir: Option<std::path::PathBuf>,
 }
 
 /// A duration: `24h`, `90m`, `7d`, `30s`, `2w`.

@@ -302,7 +302,12 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 fn fetch(args: FetchArgs) -> Result<(), CliError> {
-    let settings = settings(&args.provider)?;
+    let mut settings = settings(&args.provider)?;
+    if let Some(dir) = &args.record_dir {
+        let mut http = settings.http.clone();
+        http.record_dir = Some(dir.clone());
+        settings = settings.http(http);
+    }
     let q = query(&args.provider.provider, &args.filters)?;
     let provider = registry::build(&args.provider.provider, &settings)?;
     // Opened before the pull so a bad path fails at once; written under a
@@ -310,7 +315,9 @@ fn fetch(args: FetchArgs) -> Result<(), CliError> {
     let mut sink = Sink::open(args.output.as_deref(), args.format, args.no_raw)?;
     let progress = crate::progress::Progress::new(provider.id(), args.quiet);
     let result = runtime()?.block_on(async {
-        let mut pages = provider.pages(q);
+        let mut pages = provider
+            .pages(q)
+            .take(args.max_pages.map_or(usize::MAX, |n| n as usize));
         let (mut n_pages, mut n_calls) = (0u64, 0u64);
         while let Some(page) = pages.next().await {
             let page = page?;

@@ -42,6 +42,9 @@ pub struct HttpConfig {
     /// Pages in flight at once when a provider's total is known; `None`
     /// leaves the provider's default.
     pub concurrency: Option<usize>,
+    /// Write every decoded 2xx body here as `page-NNNN.json`, as received:
+    /// how `cargo xtask record` captures fixtures (redacted afterwards).
+    pub record_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for HttpConfig {
@@ -54,6 +57,7 @@ impl Default for HttpConfig {
             user_agent: concat!("calllogs/", env!("CARGO_PKG_VERSION")).to_string(),
             rate_limit: None,
             concurrency: None,
+            record_dir: None,
         }
     }
 }
@@ -206,6 +210,7 @@ impl HttpClient {
                                 if let Some(l) = &self.limiter {
                                     l.succeeded();
                                 }
+                                self.record(&body);
                                 return Ok(v);
                             }
                             Err(e @ Error::Decode { .. }) => (Outcome::BadBody, e),
@@ -251,6 +256,17 @@ impl HttpClient {
             decode_json(provider, Some(status), body)
         })
         .await
+    }
+
+    fn record(&self, body: &[u8]) {
+        static PAGES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        if let Some(dir) = &self.config.record_dir {
+            let n = PAGES.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            let path = dir.join(format!("page-{n:04}.json"));
+            if let Err(e) = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&path, body)) {
+                tracing::warn!(provider = self.provider, path = %path.display(), "cannot record a page: {e}");
+            }
+        }
     }
 
     fn transport(&self, e: reqwest::Error, attempts: u32) -> Error {
