@@ -309,8 +309,7 @@ fn record(args: &[String]) -> Result<(), String> {
     .filter_map(|k| env::var(k).ok())
     .filter(|v| v.len() >= 4)
     .collect();
-    let mut redactor = redact::Redactor::default();
-    redactor.secrets = secrets;
+    let mut redactor = redact::Redactor::with_secrets(secrets);
     let out_dir = root().join("fixtures").join(&provider);
     std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
     let mut files: Vec<_> = std::fs::read_dir(&raw_dir)

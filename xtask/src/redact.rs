@@ -83,6 +83,14 @@ fn is_account_id(s: &str) -> bool {
 }
 
 impl Redactor {
+    /// A redactor that also removes these credential values.
+    pub fn with_secrets(secrets: Vec<String>) -> Self {
+        Redactor {
+            secrets,
+            ..Redactor::default()
+        }
+    }
+
     fn fake(
         &mut self,
         kind: &'static str,
@@ -252,8 +260,7 @@ mod tests {
                  "transcript": [{"role": "user", "content": "my card number is 4111"}], "api_key": "tok_live_51HqXyZ"}
             ]
         });
-        let mut r = Redactor::default();
-        r.secrets = vec!["tok_live_51HqXyZ".into()];
+        let mut r = Redactor::with_secrets(vec!["tok_live_51HqXyZ".into()]);
         r.value(None, &mut page);
         let text = page.to_string();
         for s in sensitive {
