@@ -288,3 +288,30 @@ async fn bodies_over_the_limit_are_refused() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_redirect_to_another_host_is_refused_and_carries_nothing_there() {
+    let api = MockServer::start().await;
+    let elsewhere = MockServer::start().await;
+    // Same machine, another host name: enough for the policy to call it another host.
+    let target = elsewhere.uri().replace("127.0.0.1", "localhost");
+    Mock::given(method("GET"))
+        .and(path("/x"))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("Location", format!("{target}/steal").as_str()),
+        )
+        .mount(&api)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": 1})))
+        .mount(&elsewhere)
+        .await;
+    let err = get(&client(1), &api, "/x").await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(
+        elsewhere.received_requests().await.unwrap().is_empty(),
+        "nothing reached the other host"
+    );
+    assert!(!format!("{err} {err:?}").contains(SENTINEL));
+}
