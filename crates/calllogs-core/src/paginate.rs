@@ -343,10 +343,64 @@ where
     P: Provider + ?Sized,
     H: Deref<Target = P> + Clone + Send + Sync + 'a,
 {
+    let concurrency = handle.concurrency();
+    if handle.paging().style == PagingStyle::Cursor && concurrency > 1 {
+        return cursor_windows(handle, query, concurrency);
+    }
     stream::try_unfold(Pager::new(handle, query), |mut pager| async move {
         Ok::<_, Error>(pager.next_page().await?.map(|page| (page, pager)))
     })
     .boxed()
+}
+
+/// A cursor chain cannot be split, but its windows can: up to
+/// `concurrency` windows are pulled at once, each chain in order, and their
+/// pages come out window by window. Memory grows with the windows in
+/// flight, so keep windows short when this is on.
+fn cursor_windows<'a, P, H>(
+    handle: H,
+    query: CallQuery,
+    concurrency: usize,
+) -> BoxStream<'a, Result<Page<Call>>>
+where
+    P: Provider + ?Sized,
+    H: Deref<Target = P> + Clone + Send + Sync + 'a,
+{
+    let windows = match query.windows(handle.id(), &handle.paging(), chrono::Utc::now()) {
+        Ok(w) => w,
+        Err(e) => return stream::once(async move { Err(e) }).boxed(),
+    };
+    stream::iter(windows)
+        .map(move |window| {
+            let handle = handle.clone();
+            async move {
+                let mut pager = Pager::new(handle, window);
+                let mut pages = Vec::new();
+                loop {
+                    match pager.next_page().await {
+                        Ok(Some(page)) => pages.push(Ok(page)),
+                        Ok(None) => break,
+                        Err(e) => {
+                            pages.push(Err(e));
+                            break;
+                        }
+                    }
+                }
+                stream::iter(pages)
+            }
+        })
+        .buffered(concurrency)
+        .flatten()
+        .take_while({
+            // The first error ends the stream, as in the sequential path.
+            let mut failed = false;
+            move |r| {
+                let go = !failed;
+                failed |= r.is_err();
+                futures::future::ready(go)
+            }
+        })
+        .boxed()
 }
 
 /// Every call of `query`, flattened from [`pages`].

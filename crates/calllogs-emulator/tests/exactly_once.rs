@@ -292,3 +292,28 @@ async fn the_same_arguments_give_the_same_calls() {
     .unwrap();
     assert_ne!(strip(a.calls()), strip(c.calls()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unpod_windows_in_parallel_still_exactly_once() {
+    let emu = start(
+        "unpod",
+        Config {
+            calls: 600,
+            seed: 15,
+            days: 70,
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut http = HttpConfig::default();
+    http.concurrency = Some(4);
+    http.rate_limit = Some(1000.0);
+    let provider = registry::build("unpod", &emu.settings().http(http)).unwrap();
+    assert_eq!(provider.concurrency(), 4);
+    let q = CallQuery::new()
+        .since(Utc::now() - chrono::Duration::days(71))
+        .page_size(50);
+    let got: Vec<Call> = provider.calls(q).try_collect().await.unwrap();
+    assert_same("unpod", &got, &emu.calls());
+}

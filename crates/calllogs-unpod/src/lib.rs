@@ -170,6 +170,13 @@ impl Provider for Unpod {
         )
     }
 
+    /// One window at a time unless `--concurrency` says more: a cursor chain
+    /// cannot be split, its windows can (each window's pages are then held
+    /// until its turn; shorten `window_days` for long ranges).
+    fn concurrency(&self) -> usize {
+        self.http.concurrency(1)
+    }
+
     fn paging(&self) -> PagingSpec {
         let mut spec = PagingSpec::new(PagingStyle::Cursor, self.max_page_size, 20);
         spec.default_lookback = Some(chrono::Duration::days(7));
