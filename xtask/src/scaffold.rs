@@ -261,11 +261,8 @@ impl Provider for {Title} {
 
     async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
         let base = self.base.as_ref().ok_or_else(|| Error::Config { provider: ID, message: "the base URL is not set (--base-url)".into() })?;
-        let key = self.token.as_ref().ok_or_else(|| Error::Config {
-            provider: ID,
-            message: format!("the credential {API_TOKEN} is not set (set the environment variable or pass it in the settings)"),
-        })?;
-        let header = secret_header(key).map_err(|_| Error::Config { provider: ID, message: format!("{API_TOKEN} holds characters a header cannot carry") })?;
+        let key = calllogs_core::settings::present(ID, API_TOKEN, &self.token)?;
+        let header = secret_header(ID, API_TOKEN, key)?;
         let req = self
             .http
             .request(reqwest::Method::GET, endpoint(base, "calls"))

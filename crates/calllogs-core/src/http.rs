@@ -410,12 +410,18 @@ pub fn decode_json<'a, T: serde::Deserialize<'a>>(
     })
 }
 
-/// A header value holding a secret, marked sensitive so it is never shown
-/// in `Debug` output.
+/// A header value holding the credential `name`, marked sensitive so it is
+/// never shown in `Debug` output; a value a header cannot carry is a
+/// configuration error naming the credential (never showing it).
 pub fn secret_header(
+    provider: &'static str,
+    name: &str,
     secret: &SecretString,
-) -> Result<HeaderValue, reqwest::header::InvalidHeaderValue> {
-    let mut v = HeaderValue::from_str(secret.expose_secret())?;
+) -> Result<HeaderValue> {
+    let mut v = HeaderValue::from_str(secret.expose_secret()).map_err(|_| Error::Config {
+        provider,
+        message: format!("{name} holds characters a header cannot carry"),
+    })?;
     v.set_sensitive(true);
     Ok(v)
 }

@@ -89,10 +89,8 @@ impl Settings {
 
     /// The credential `name`, or a configuration error that names it.
     pub fn require_credential(&self, provider: &'static str, name: &str) -> Result<SecretString> {
-        self.get_credential(name).ok_or_else(|| Error::Config {
-            provider,
-            message: format!("the credential {name} is not set (set the environment variable or pass it in the settings)"),
-        })
+        self.get_credential(name)
+            .ok_or_else(|| missing_credential(provider, name))
     }
 
     /// The option `name`.
@@ -123,6 +121,27 @@ impl fmt::Debug for Settings {
             .field("no_env", &self.no_env)
             .finish()
     }
+}
+
+/// The error for a credential that is not set, naming it and where it comes from.
+pub fn missing_credential(provider: &'static str, name: &str) -> Error {
+    Error::Config {
+        provider,
+        message: format!(
+            "the credential {name} is not set (set the environment variable or pass it in the settings)"
+        ),
+    }
+}
+
+/// A credential a provider was built with, or the error that names it.
+pub fn present<'a>(
+    provider: &'static str,
+    name: &str,
+    value: &'a Option<SecretString>,
+) -> Result<&'a SecretString> {
+    value
+        .as_ref()
+        .ok_or_else(|| missing_credential(provider, name))
 }
 
 /// A short, stable label for an account identifier that must not be shown

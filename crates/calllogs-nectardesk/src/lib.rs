@@ -123,14 +123,8 @@ impl Nectardesk {
                  e.g. https://<host>/api/v1)"
             ),
         })?;
-        let token = self.token.as_ref().ok_or_else(|| Error::Config {
-            provider: ID,
-            message: format!("the credential {ACCESS_TOKEN} is not set (set the environment variable or pass it in the settings)"),
-        })?;
-        let header = secret_header(token).map_err(|_| Error::Config {
-            provider: ID,
-            message: format!("{ACCESS_TOKEN} holds characters a header cannot carry"),
-        })?;
+        let token = calllogs_core::settings::present(ID, ACCESS_TOKEN, &self.token)?;
+        let header = secret_header(ID, ACCESS_TOKEN, token)?;
         Ok(self
             .http
             .request(reqwest::Method::GET, endpoint(base, path))

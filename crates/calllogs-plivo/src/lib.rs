@@ -114,17 +114,10 @@ impl Plivo {
     }
 
     fn credentials(&self) -> Result<(&SecretString, &SecretString)> {
-        let missing = |name: &str| calllogs_core::Error::Config {
-            provider: ID,
-            message: format!(
-                "the credential {name} is not set (set the environment variable or pass it in the settings)"
-            ),
-        };
+        use calllogs_core::settings::present;
         Ok((
-            self.auth_id.as_ref().ok_or_else(|| missing(AUTH_ID))?,
-            self.auth_token
-                .as_ref()
-                .ok_or_else(|| missing(AUTH_TOKEN))?,
+            present(ID, AUTH_ID, &self.auth_id)?,
+            present(ID, AUTH_TOKEN, &self.auth_token)?,
         ))
     }
 }

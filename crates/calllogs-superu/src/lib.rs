@@ -146,14 +146,8 @@ impl Provider for Superu {
     }
 
     async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
-        let key = self.key.as_ref().ok_or_else(|| Error::Config {
-            provider: ID,
-            message: format!("the credential {API_KEY} is not set (set the environment variable or pass it in the settings)"),
-        })?;
-        let header = secret_header(key).map_err(|_| Error::Config {
-            provider: ID,
-            message: format!("{API_KEY} holds characters a header cannot carry"),
-        })?;
+        let key = calllogs_core::settings::present(ID, API_KEY, &self.key)?;
+        let header = secret_header(ID, API_KEY, key)?;
         let assistant = assistant(query);
         let mut url = endpoint(&self.base, &self.path.replace("{assistant}", "_assistant_"));
         // The id goes in as one path segment, escaped.

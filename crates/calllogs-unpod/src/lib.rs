@@ -132,27 +132,15 @@ impl Unpod {
     }
 
     fn headers(&self, req: reqwest::RequestBuilder) -> Result<reqwest::RequestBuilder> {
-        let missing = |name: &str| Error::Config {
-            provider: ID,
-            message: format!(
-                "the credential {name} is not set (set the environment variable or pass it in the settings)"
-            ),
-        };
-        let org = self.org.as_ref().ok_or_else(|| missing(ORG_HANDLE))?;
-        let token = self.token.as_ref().ok_or_else(|| missing(API_TOKEN))?;
+        use calllogs_core::settings::present;
+        let org = present(ID, ORG_HANDLE, &self.org)?;
+        let token = present(ID, API_TOKEN, &self.token)?;
         let auth = SecretString::from(format!("Token {}", token.expose_secret()));
-        let bad = |name: &str| Error::Config {
-            provider: ID,
-            message: format!("{name} holds characters a header cannot carry"),
-        };
         Ok(req
-            .header(
-                "Org-Handle",
-                secret_header(org).map_err(|_| bad(ORG_HANDLE))?,
-            )
+            .header("Org-Handle", secret_header(ID, ORG_HANDLE, org)?)
             .header(
                 reqwest::header::AUTHORIZATION,
-                secret_header(&auth).map_err(|_| bad(API_TOKEN))?,
+                secret_header(ID, API_TOKEN, &auth)?,
             ))
     }
 }
