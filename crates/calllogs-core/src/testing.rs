@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
 
-use crate::Provider;
+use crate::{HttpConfig, Provider, RetryPolicy, Settings};
 
 /// Arbitrary JSON, a few levels deep.
 pub fn arb_json() -> impl Strategy<Value = Value> {
@@ -170,4 +170,28 @@ pub fn assert_arbitrary_bodies_do_not_panic(provider: &dyn Provider, cases: u32)
     ] {
         let _ = provider.decode_page(junk);
     }
+}
+
+/// Settings for a test client of a mock server at `base_url`: no
+/// environment, the given credentials, two quick attempts per request.
+pub fn mock_settings(base_url: &str, credentials: &[(&str, &str)]) -> Settings {
+    let http = HttpConfig {
+        retry: RetryPolicy {
+            max_attempts: 2,
+            base_delay: std::time::Duration::from_millis(1),
+            ..RetryPolicy::default()
+        },
+        ..HttpConfig::default()
+    };
+    credentials.iter().fold(
+        Settings::new().without_env().base_url(base_url).http(http),
+        |s, (k, v)| s.credential(k, *v),
+    )
+}
+
+/// The query parameters of a request URL, decoded.
+pub fn query_params(url: &url::Url) -> std::collections::HashMap<String, String> {
+    url.query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }

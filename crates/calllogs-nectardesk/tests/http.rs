@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use calllogs_core::{CallQuery, Direction, Error, HttpConfig, Provider, RetryPolicy, Settings};
+use calllogs_core::{CallQuery, Direction, Error, Provider, Settings};
 use calllogs_nectardesk::{CallType, Nectardesk, NectardeskFilters};
 use futures::TryStreamExt;
 use serde_json::json;
@@ -12,25 +12,15 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 const TOKEN: &str = "fixture-nectardesk-token";
 
 fn desk(server: &MockServer) -> Nectardesk {
-    let mut http = HttpConfig::default();
-    http.retry = RetryPolicy {
-        max_attempts: 2,
-        base_delay: std::time::Duration::from_millis(1),
-        ..RetryPolicy::default()
-    };
-    let s = Settings::new()
-        .without_env()
-        .base_url(format!("{}/api/v1", server.uri()))
-        .credential("NECTARDESK_ACCESS_TOKEN", TOKEN)
-        .http(http);
-    Nectardesk::from_settings(&s).unwrap()
+    Nectardesk::from_settings(&calllogs_core::testing::mock_settings(
+        &format!("{}/api/v1", server.uri()),
+        &[("NECTARDESK_ACCESS_TOKEN", TOKEN)],
+    ))
+    .unwrap()
 }
 
 fn params(req: &Request) -> HashMap<String, String> {
-    req.url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+    calllogs_core::testing::query_params(&req.url)
 }
 
 /// Serves `total` calls by page, with relative `next` links.

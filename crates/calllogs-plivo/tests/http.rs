@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use calllogs_core::{CallQuery, Direction, Error, HttpConfig, Provider, RetryPolicy, Settings};
+use calllogs_core::{CallQuery, Direction, Error, Provider, Settings};
 use calllogs_plivo::{Cmp, Plivo, PlivoFilters};
 use chrono::{Duration, TimeZone, Utc};
 use futures::TryStreamExt;
@@ -15,26 +15,15 @@ const TOKEN: &str = "fixture-token-not-real";
 const CALLS: &str = "/v1/Account/MAFIXTURE000000000001/Call/";
 
 fn plivo(server: &MockServer) -> Plivo {
-    let mut http = HttpConfig::default();
-    http.retry = RetryPolicy {
-        max_attempts: 2,
-        base_delay: std::time::Duration::from_millis(1),
-        ..RetryPolicy::default()
-    };
-    let s = Settings::new()
-        .without_env()
-        .base_url(server.uri())
-        .credential("PLIVO_AUTH_ID", AUTH_ID)
-        .credential("PLIVO_AUTH_TOKEN", TOKEN)
-        .http(http);
-    Plivo::from_settings(&s).unwrap()
+    Plivo::from_settings(&calllogs_core::testing::mock_settings(
+        &server.uri(),
+        &[("PLIVO_AUTH_ID", AUTH_ID), ("PLIVO_AUTH_TOKEN", TOKEN)],
+    ))
+    .unwrap()
 }
 
 fn params(req: &Request) -> HashMap<String, String> {
-    req.url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+    calllogs_core::testing::query_params(&req.url)
 }
 
 /// Serves `total` calls by `limit`/`offset`, like Plivo.

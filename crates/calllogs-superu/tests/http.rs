@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use calllogs_core::{CallQuery, Error, HttpConfig, Provider, RetryPolicy, Settings, Status};
+use calllogs_core::{CallQuery, Error, Provider, Settings, Status};
 use calllogs_superu::{Superu, SuperuFilters};
 use chrono::{TimeZone, Utc};
 use futures::TryStreamExt;
@@ -13,27 +13,15 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 const KEY: &str = "fixture-superu-key";
 
 fn superu(server: &MockServer) -> Superu {
-    let mut http = HttpConfig::default();
-    http.retry = RetryPolicy {
-        max_attempts: 2,
-        base_delay: std::time::Duration::from_millis(1),
-        ..RetryPolicy::default()
-    };
-    Superu::from_settings(
-        &Settings::new()
-            .without_env()
-            .base_url(server.uri())
-            .credential("SUPERU_API_KEY", KEY)
-            .http(http),
-    )
+    Superu::from_settings(&calllogs_core::testing::mock_settings(
+        &server.uri(),
+        &[("SUPERU_API_KEY", KEY)],
+    ))
     .unwrap()
 }
 
 fn params(req: &Request) -> HashMap<String, String> {
-    req.url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+    calllogs_core::testing::query_params(&req.url)
 }
 
 /// Serves `total` calls by `page`/`limit`, refusing what SuperU refuses.

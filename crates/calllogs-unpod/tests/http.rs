@@ -2,9 +2,7 @@
 
 use std::collections::HashMap;
 
-use calllogs_core::{
-    CallQuery, Direction, Error, HttpConfig, Provider, RetryPolicy, Settings, Status,
-};
+use calllogs_core::{CallQuery, Direction, Error, Provider, Status};
 use calllogs_unpod::Unpod;
 use futures::TryStreamExt;
 use serde_json::json;
@@ -15,26 +13,15 @@ const ORG: &str = "fixture-org";
 const TOKEN: &str = "fixture-unpod-token";
 
 fn unpod(server: &MockServer) -> Unpod {
-    let mut http = HttpConfig::default();
-    http.retry = RetryPolicy {
-        max_attempts: 2,
-        base_delay: std::time::Duration::from_millis(1),
-        ..RetryPolicy::default()
-    };
-    let s = Settings::new()
-        .without_env()
-        .base_url(format!("{}/api/v2/platform", server.uri()))
-        .credential("UNPOD_ORG_HANDLE", ORG)
-        .credential("UNPOD_API_TOKEN", TOKEN)
-        .http(http);
-    Unpod::from_settings(&s).unwrap()
+    Unpod::from_settings(&calllogs_core::testing::mock_settings(
+        &format!("{}/api/v2/platform", server.uri()),
+        &[("UNPOD_ORG_HANDLE", ORG), ("UNPOD_API_TOKEN", TOKEN)],
+    ))
+    .unwrap()
 }
 
 fn params(req: &Request) -> HashMap<String, String> {
-    req.url
-        .query_pairs()
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+    calllogs_core::testing::query_params(&req.url)
 }
 
 /// Serves `total` calls; `next` links alternate absolute and relative, or point elsewhere.
