@@ -1,67 +1,13 @@
 //! `calllogs emulate` + `calllogs fetch --base-url`, as the README shows them.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
 
-/// A running `calllogs emulate`, killed when dropped.
-struct Emulator {
-    child: Child,
-    origin: String,
-    exports: Vec<(String, String)>,
-    base_url: String,
-}
+use std::process::{Command, Output};
 
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn emulate(args: &[&str]) -> Emulator {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_calllogs"))
-        .arg("emulate")
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let origin = first
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("{first}"))
-        .to_string();
-    assert!(origin.starts_with("http://127.0.0.1:"), "{origin}");
-    let mut exports = Vec::new();
-    let mut base_url = origin.clone();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(kv) = line.strip_prefix("export ") {
-            let (k, v) = kv.split_once('=').unwrap();
-            exports.push((k.to_string(), v.to_string()));
-        } else if let Some(rest) = line.strip_prefix("# ") {
-            base_url = rest
-                .split("--base-url ")
-                .nth(1)
-                .unwrap()
-                .split(' ')
-                .next()
-                .unwrap()
-                .to_string();
-            break;
-        }
-    }
-    Emulator {
-        child,
-        origin,
-        exports,
-        base_url,
-    }
-}
+use common::{Emulator, bin, emulate};
 
 fn fetch(emu: &Emulator, provider: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_calllogs"));
+    let mut cmd = bin();
     cmd.args([
         "fetch",
         "--provider",
@@ -72,17 +18,6 @@ fn fetch(emu: &Emulator, provider: &str, extra: &[&str], env: &[(&str, &str)]) -
         "31d",
     ])
     .args(extra);
-    for k in [
-        "RUST_LOG",
-        "PLIVO_AUTH_ID",
-        "PLIVO_AUTH_TOKEN",
-        "SUPERU_API_KEY",
-        "NECTARDESK_ACCESS_TOKEN",
-        "UNPOD_ORG_HANDLE",
-        "UNPOD_API_TOKEN",
-    ] {
-        cmd.env_remove(k);
-    }
     cmd.envs(env.iter().copied());
     cmd.output().unwrap()
 }

@@ -1,79 +1,34 @@
 //! Sentinel credentials through every command and failure: they never show
 //! on stdout, stderr (even with RUST_LOG=trace) or in the SQLite file.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Output;
+
+use common::{Emulator, bin};
 
 const TOKEN: &str = "SENTINELtok3n9f8e7d6c5b4a39f8e7d6c5b4a3";
 const ORG: &str = "sentinel-org-handle-77";
 const AUTH_ID: &str = "MASENTINELAUTHID0001";
 
-fn bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_calllogs"));
-    for k in [
-        "RUST_LOG",
-        "PLIVO_AUTH_ID",
-        "PLIVO_AUTH_TOKEN",
-        "SUPERU_API_KEY",
-        "NECTARDESK_ACCESS_TOKEN",
-        "UNPOD_ORG_HANDLE",
-        "UNPOD_API_TOKEN",
-    ] {
-        cmd.env_remove(k);
-    }
-    cmd
-}
-
-struct Emulator {
-    child: Child,
-    base_url: String,
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn emulate(provider: &str, extra: &[&str]) -> Emulator {
-    let mut child = bin()
-        .args([
-            "emulate",
-            "--provider",
-            provider,
-            "--calls",
-            "60",
-            "--token",
-            TOKEN,
-            "--auth-id",
-            AUTH_ID,
-            "--org-handle",
-            ORG,
-        ])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut base_url = String::new();
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        if let Some(rest) = line.strip_prefix("# ") {
-            base_url = rest
-                .split("--base-url ")
-                .nth(1)
-                .unwrap()
-                .split(' ')
-                .next()
-                .unwrap()
-                .to_string();
-            break;
-        }
-    }
-    Emulator { child, base_url }
+    let mut args = vec![
+        "--provider",
+        provider,
+        "--calls",
+        "60",
+        "--token",
+        TOKEN,
+        "--auth-id",
+        AUTH_ID,
+        "--org-handle",
+        ORG,
+    ];
+    args.extend_from_slice(extra);
+    common::emulate(&args)
 }
 
 /// The credential flags for `provider`, all sentinels.
@@ -171,42 +126,18 @@ fn success_and_trace_logs_show_no_secret() {
 fn failures_show_no_secret() {
     for p in ["plivo", "superu", "nectardesk", "unpod"] {
         // 401: the emulator accepts other credentials.
-        let other = bin()
-            .args([
-                "emulate",
-                "--provider",
-                p,
-                "--calls",
-                "5",
-                "--token",
-                "another-token",
-                "--auth-id",
-                "MAOTHERAUTHID0000001",
-                "--org-handle",
-                "other-org",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut other = Emulator {
-            child: other,
-            base_url: String::new(),
-        };
-        for line in BufReader::new(other.child.stdout.take().unwrap()).lines() {
-            let line = line.unwrap();
-            if let Some(rest) = line.strip_prefix("# ") {
-                other.base_url = rest
-                    .split("--base-url ")
-                    .nth(1)
-                    .unwrap()
-                    .split(' ')
-                    .next()
-                    .unwrap()
-                    .to_string();
-                break;
-            }
-        }
+        let other = common::emulate(&[
+            "--provider",
+            p,
+            "--calls",
+            "5",
+            "--token",
+            "another-token",
+            "--auth-id",
+            "MAOTHERAUTHID0000001",
+            "--org-handle",
+            "other-org",
+        ]);
         let o = bin()
             .args(["fetch", "-p", p, "--base-url", &other.base_url])
             .args(creds(p))

@@ -1,79 +1,18 @@
 //! `calllogs sync`, `report`, `demo` and file exports, run as a user runs them.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-fn bin() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_calllogs"));
-    for k in [
-        "RUST_LOG",
-        "PLIVO_AUTH_ID",
-        "PLIVO_AUTH_TOKEN",
-        "SUPERU_API_KEY",
-        "NECTARDESK_ACCESS_TOKEN",
-        "UNPOD_ORG_HANDLE",
-        "UNPOD_API_TOKEN",
-    ] {
-        cmd.env_remove(k);
-    }
-    cmd
-}
+use common::{bin, emulate};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("calllogs-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-struct Emulator {
-    child: Child,
-    base_url: String,
-    env: Vec<(String, String)>,
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn emulate(args: &[&str]) -> Emulator {
-    let mut child = bin()
-        .arg("emulate")
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut env = Vec::new();
-    let mut base_url = String::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(kv) = line.strip_prefix("export ") {
-            let (k, v) = kv.split_once('=').unwrap();
-            env.push((k.to_string(), v.to_string()));
-        } else if let Some(rest) = line.strip_prefix("# ") {
-            base_url = rest
-                .split("--base-url ")
-                .nth(1)
-                .unwrap()
-                .split(' ')
-                .next()
-                .unwrap()
-                .to_string();
-            break;
-        }
-    }
-    Emulator {
-        child,
-        base_url,
-        env,
-    }
 }
 
 fn count(db: &PathBuf) -> u64 {
@@ -111,7 +50,7 @@ fn a_sync_killed_with_sigkill_resumes_and_ends_with_every_call_once() {
             "31d",
             "--quiet",
         ])
-        .envs(emu.env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        .envs(emu.env());
         cmd
     };
     let mut child = sync()
@@ -151,7 +90,7 @@ fn a_sync_killed_with_sigkill_resumes_and_ends_with_every_call_once() {
             "--no-raw",
             "--quiet",
         ])
-        .envs(emu.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .envs(emu.env())
         .output()
         .unwrap();
     let mut want: Vec<String> = String::from_utf8_lossy(&fetched.stdout)
@@ -241,7 +180,7 @@ fn csv_export_has_a_stable_header_and_one_row_per_call() {
             out.to_str().unwrap(),
             "--quiet",
         ])
-        .envs(emu.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .envs(emu.env())
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

@@ -1,0 +1,98 @@
+//! What the CLI test files share: the binary with a clean environment, and
+//! a `calllogs emulate` child process read as a user reads it.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// Every variable that could leak a real credential or change logging.
+pub const ENV: &[&str] = &[
+    "RUST_LOG",
+    "PLIVO_AUTH_ID",
+    "PLIVO_AUTH_TOKEN",
+    "SUPERU_API_KEY",
+    "NECTARDESK_ACCESS_TOKEN",
+    "NECTARDESK_BASE_URL",
+    "UNPOD_ORG_HANDLE",
+    "UNPOD_API_TOKEN",
+];
+
+/// The `calllogs` binary, without any of [`ENV`].
+pub fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_calllogs"));
+    for k in ENV {
+        cmd.env_remove(k);
+    }
+    cmd
+}
+
+/// A running `calllogs emulate`, killed when dropped.
+pub struct Emulator {
+    child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub origin: String,
+    /// The `export NAME=value` lines it printed.
+    pub exports: Vec<(String, String)>,
+    /// The base URL its last line gives for `--base-url`.
+    pub base_url: String,
+}
+
+impl Emulator {
+    /// The exports as `(name, value)` pairs for `Command::envs`.
+    pub fn env(&self) -> Vec<(&str, &str)> {
+        self.exports
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `calllogs emulate ARGS…` and reads what it prints.
+pub fn emulate(args: &[&str]) -> Emulator {
+    let mut child = bin()
+        .arg("emulate")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let origin = first
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("{first}"))
+        .to_string();
+    let mut exports = Vec::new();
+    let mut base_url = origin.clone();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(kv) = line.strip_prefix("export ") {
+            let (k, v) = kv.split_once('=').unwrap();
+            exports.push((k.to_string(), v.to_string()));
+        } else if let Some(rest) = line.strip_prefix("# ") {
+            base_url = rest
+                .split("--base-url ")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+                .to_string();
+            break;
+        }
+    }
+    Emulator {
+        child,
+        origin,
+        exports,
+        base_url,
+    }
+}
