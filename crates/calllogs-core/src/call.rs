@@ -305,6 +305,30 @@ impl Status {
     }
 }
 
+impl Status {
+    /// A provider's coarse outcome made precise by the hangup cause: a
+    /// "failed" or "not answered" call whose line was busy is `busy`; a
+    /// "failed" one that rang out is `no_answer`. Other outcomes stay.
+    ///
+    /// ```
+    /// use calllogs_core::{HangupCause, Status};
+    /// assert_eq!(Status::Failed.refined_by(Some(HangupCause::BusyLine)), Status::Busy);
+    /// assert_eq!(Status::NoAnswer.refined_by(Some(HangupCause::BusyEverywhere)), Status::Busy);
+    /// assert_eq!(Status::Failed.refined_by(Some(HangupCause::RingTimeoutReached)), Status::NoAnswer);
+    /// assert_eq!(Status::Completed.refined_by(Some(HangupCause::BusyLine)), Status::Completed);
+    /// ```
+    pub fn refined_by(self, cause: Option<HangupCause>) -> Status {
+        use HangupCause as C;
+        match (self, cause) {
+            (Status::Failed | Status::NoAnswer, Some(C::BusyLine | C::BusyEverywhere)) => {
+                Status::Busy
+            }
+            (Status::Failed, Some(C::NoAnswer | C::RingTimeoutReached)) => Status::NoAnswer,
+            (s, _) => s,
+        }
+    }
+}
+
 impl std::fmt::Display for Status {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

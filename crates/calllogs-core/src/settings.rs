@@ -144,6 +144,13 @@ pub fn present<'a>(
         .ok_or_else(|| missing_credential(provider, name))
 }
 
+/// The account label of a provider whose account is identified by
+/// `identity` (an auth id, an org handle, a key): its [`fingerprint`], or
+/// `default` when there is none.
+pub fn account_label(identity: Option<&str>) -> String {
+    identity.map_or_else(|| "default".into(), fingerprint)
+}
+
 /// A short, stable label for an account identifier that must not be shown
 /// (an auth id, an API key): `acct-` and 12 hex digits of its FNV-1a hash.
 ///

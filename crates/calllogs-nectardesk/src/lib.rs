@@ -171,16 +171,11 @@ impl Provider for Nectardesk {
     fn account(&self) -> String {
         // The host is account-specific (the port is not: a proxy may change it);
         // the token may rotate.
-        self.base.as_ref().map_or_else(
-            || "default".into(),
-            |b| {
-                calllogs_core::settings::fingerprint(&format!(
-                    "{}{}",
-                    b.host_str().unwrap_or(""),
-                    b.path()
-                ))
-            },
-        )
+        let host = self
+            .base
+            .as_ref()
+            .map(|b| format!("{}{}", b.host_str().unwrap_or(""), b.path()));
+        calllogs_core::settings::account_label(host.as_deref())
     }
 
     fn concurrency(&self) -> usize {

@@ -89,21 +89,9 @@ pub fn call(record: &serde_json::value::RawValue) -> Result<Call, String> {
     let cause_leg = raw.answered_agents.last().or(legs.last());
     call.hangup = cause_leg.and_then(|l| Hangup::resolve(None, l.hangup_reason.as_deref()));
 
-    call.status = match status(&raw.kind, raw.is_answered, raw.is_ended, call.direction) {
-        // "Not answered" says less than the leg's own reason when the line was busy.
-        Status::NoAnswer
-            if call.hangup.as_ref().is_some_and(|h| {
-                matches!(
-                    h.cause,
-                    calllogs_core::HangupCause::BusyLine
-                        | calllogs_core::HangupCause::BusyEverywhere
-                )
-            }) =>
-        {
-            Status::Busy
-        }
-        s => s,
-    };
+    // "Not answered" says less than the leg's own reason when the line was busy.
+    call.status = status(&raw.kind, raw.is_answered, raw.is_ended, call.direction)
+        .refined_by(call.hangup.as_ref().map(|h| h.cause));
     call.sla_met = raw.is_answered_within_sla;
     call.campaign = named(raw.campaign);
     call.queue = named(raw.ring_group);

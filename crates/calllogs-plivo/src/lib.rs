@@ -129,10 +129,7 @@ impl Provider for Plivo {
     }
 
     fn account(&self) -> String {
-        self.auth_id.as_ref().map_or_else(
-            || "default".into(),
-            |id| calllogs_core::settings::fingerprint(id.expose_secret()),
-        )
+        calllogs_core::settings::account_label(self.auth_id.as_ref().map(|id| id.expose_secret()))
     }
 
     fn concurrency(&self) -> usize {

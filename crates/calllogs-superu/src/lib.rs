@@ -131,10 +131,7 @@ impl Provider for Superu {
 
     fn account(&self) -> String {
         use calllogs_core::secrecy::ExposeSecret;
-        self.key.as_ref().map_or_else(
-            || "default".into(),
-            |k| calllogs_core::settings::fingerprint(k.expose_secret()),
-        )
+        calllogs_core::settings::account_label(self.key.as_ref().map(|k| k.expose_secret()))
     }
 
     fn concurrency(&self) -> usize {

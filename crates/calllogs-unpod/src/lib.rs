@@ -152,10 +152,7 @@ impl Provider for Unpod {
     }
 
     fn account(&self) -> String {
-        self.org.as_ref().map_or_else(
-            || "default".into(),
-            |o| calllogs_core::settings::fingerprint(o.expose_secret()),
-        )
+        calllogs_core::settings::account_label(self.org.as_ref().map(|o| o.expose_secret()))
     }
 
     /// One window at a time unless `--concurrency` says more: a cursor chain

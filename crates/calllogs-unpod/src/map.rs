@@ -1,7 +1,7 @@
 //! An Unpod call log → the normalized [`Call`].
 
 use calllogs_core::parse::e164;
-use calllogs_core::{Call, Direction, Hangup, HangupCause, Raw, Status};
+use calllogs_core::{Call, Direction, Hangup, Raw, Status};
 use serde_json::value::RawValue;
 
 use crate::raw::RawCall;
@@ -32,11 +32,7 @@ pub fn call(record: &RawValue) -> Result<Call, String> {
         Some("completed" | "answered" | "success") => Status::Completed,
         Some("missed") if call.direction == Direction::Outbound => Status::NoAnswer,
         Some("missed") => Status::Missed,
-        Some("failed") => match cause {
-            Some(HangupCause::BusyLine | HangupCause::BusyEverywhere) => Status::Busy,
-            Some(HangupCause::NoAnswer | HangupCause::RingTimeoutReached) => Status::NoAnswer,
-            _ => Status::Failed,
-        },
+        Some("failed") => Status::Failed.refined_by(cause),
         Some("busy") => Status::Busy,
         Some("no_answer" | "no-answer" | "noanswer") => Status::NoAnswer,
         Some("canceled" | "cancelled") => Status::Canceled,

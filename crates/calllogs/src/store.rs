@@ -323,11 +323,8 @@ fn upsert(conn: &Connection, account: &str, calls: &[Call]) -> Result<Upserted, 
     let mut existing = conn.prepare_cached("SELECT raw, status, cost_amount FROM calls WHERE provider = ?1 AND account = ?2 AND id = ?3")?;
     let mut done = Upserted::default();
     for call in calls {
-        let cells = row(call, true);
-        let raw = match &cells[cells.len() - 1] {
-            Cell::Text(s) => Some(s.clone()),
-            _ => None,
-        };
+        // Decided on the record itself; the row is built only for a write.
+        let raw = (call.raw.get() != "null").then(|| call.raw.get());
         let before: Option<(Option<String>, String, Option<String>)> = existing
             .query_row(params![call.provider, account, call.id], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -336,9 +333,9 @@ fn upsert(conn: &Connection, account: &str, calls: &[Call]) -> Result<Upserted, 
         match before {
             None => done.new += 1,
             Some((old_raw, old_status, old_cost)) => {
-                let same = old_raw == raw
+                let same = old_raw.as_deref() == raw
                     && old_status == call.status.as_str()
-                    && old_cost == call.cost.as_ref().map(|c| c.amount.clone());
+                    && old_cost.as_deref() == call.cost.as_ref().map(|c| c.amount.as_str());
                 if same {
                     done.unchanged += 1;
                     continue;
@@ -346,6 +343,7 @@ fn upsert(conn: &Connection, account: &str, calls: &[Call]) -> Result<Upserted, 
                 done.updated += 1;
             }
         }
+        let cells = row(call, true);
         let values = std::iter::once(rusqlite::types::Value::Text(account.to_string()))
             .chain(cells.into_iter().map(|c| match c {
                 Cell::Null => rusqlite::types::Value::Null,
