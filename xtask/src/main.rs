@@ -137,6 +137,11 @@ fn bench(quick: bool) -> Result<(), String> {
 }
 
 fn check_fixtures() -> Result<(), String> {
+    fixtures::check(&root(), Some(&debug_bin()?))
+}
+
+/// The debug `calllogs` binary, built if missing.
+fn debug_bin() -> Result<PathBuf, String> {
     let bin = root().join("target/debug/calllogs");
     if !bin.exists() {
         run(
@@ -144,14 +149,46 @@ fn check_fixtures() -> Result<(), String> {
             cargo().args(["build", "-p", "calllogs-cli", "--quiet"]),
         )?;
     }
-    fixtures::check(&root(), Some(&bin))
+    Ok(bin)
+}
+
+/// `calllogs providers --json` of `bin`: the registry, which is the one
+/// list of providers (nothing here names one).
+fn registry(bin: &Path) -> Result<Vec<serde_json::Value>, String> {
+    let out = Command::new(bin)
+        .args(["providers", "--json"])
+        .output()
+        .map_err(|e| format!("{}: {e}", bin.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "calllogs providers --json failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).map_err(|e| format!("calllogs providers --json: {e}")))
+        .collect()
+}
+
+/// The ids of the providers compiled into `bin`.
+fn provider_ids(bin: &Path) -> Result<Vec<String>, String> {
+    let ids: Vec<String> = registry(bin)?
+        .iter()
+        .filter_map(|p| p["id"].as_str().map(str::to_string))
+        .collect();
+    if ids.is_empty() {
+        return Err("calllogs providers --json listed no provider".into());
+    }
+    Ok(ids)
 }
 
 /// A crate that depends on the facade with one provider feature must not
 /// compile the others: `cargo tree` says what would be built.
 fn check_features() -> Result<(), String> {
-    const PROVIDERS: &[&str] = &["plivo", "superu", "nectardesk", "unpod"];
-    for p in PROVIDERS {
+    let bin = debug_bin()?;
+    let providers = provider_ids(&bin)?;
+    for p in &providers {
         let out = cargo()
             .args([
                 "tree",
@@ -178,7 +215,7 @@ fn check_features() -> Result<(), String> {
         if !has(&format!("calllogs-{p}")) {
             return Err(format!("the `{p}` feature does not bring calllogs-{p}"));
         }
-        for other in PROVIDERS.iter().filter(|o| *o != p) {
+        for other in providers.iter().filter(|o| *o != p) {
             if has(&format!("calllogs-{other}")) {
                 return Err(format!(
                     "the `{p}` feature alone also compiles calllogs-{other}"
@@ -239,6 +276,17 @@ fn check_scaffold() -> Result<(), String> {
                 "providers",
             ]),
         )?;
+        scaffold_is_everywhere(
+            &target.join("debug/calllogs"),
+            &mut in_scratch(&[
+                "test",
+                "-p",
+                "calllogs-emulator",
+                "--test",
+                "exactly_once",
+                "a_full_fetch_returns_every_call_exactly_once",
+            ]),
+        )?;
         let out = in_scratch(&["test", "-p", "calllogs-demo_provider", "--no-fail-fast"])
             .output()
             .map_err(|e| e.to_string())?;
@@ -257,6 +305,65 @@ fn check_scaffold() -> Result<(), String> {
     })();
     let _ = std::fs::remove_dir_all(&scratch);
     result
+}
+
+/// The scaffolded `demo_provider`, with no edit beyond `new-provider`,
+/// appears in `calllogs providers`, `calllogs emulate`, the demo and the
+/// emulators' exactly-once test (which fails on it, since its mapping is
+/// still a stub, after every other provider passed).
+fn scaffold_is_everywhere(bin: &Path, exactly_once: &mut Command) -> Result<(), String> {
+    use std::io::BufRead;
+    const NAME: &str = "demo_provider";
+    if !provider_ids(bin)?.iter().any(|p| p == NAME) {
+        return Err(format!("scaffold: calllogs providers does not list {NAME}"));
+    }
+    let mut emu = Command::new(bin)
+        .args(["emulate", "--provider", NAME, "--calls", "5"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("calllogs emulate: {e}"))?;
+    let first = emu
+        .stdout
+        .take()
+        .and_then(|out| std::io::BufReader::new(out).lines().next())
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    let _ = emu.kill();
+    let _ = emu.wait();
+    if !first.starts_with("listening on http://127.0.0.1:") {
+        return Err(format!(
+            "scaffold: calllogs emulate --provider {NAME} did not start (said {first:?})"
+        ));
+    }
+    let db = std::env::temp_dir().join(format!("calllogs-scaffold-demo-{}.db", std::process::id()));
+    let out = Command::new(bin)
+        .args(["demo", "--quiet", "--calls", "50", "--db"])
+        .arg(&db)
+        .output()
+        .map_err(|e| format!("calllogs demo: {e}"))?;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let said = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() || !said.contains(&format!("{NAME}/")) {
+        return Err(format!(
+            "scaffold: the demo did not sync {NAME} ({}):\n{said}",
+            out.status
+        ));
+    }
+    let out = exactly_once
+        .output()
+        .map_err(|e| format!("exactly_once: {e}"))?;
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    if out.status.success() || !text.contains(&format!("{NAME} {NAME}-")) {
+        return Err(format!(
+            "scaffold: the exactly-once test should reach {NAME} and fail on its stub mapping:\n{text}"
+        ));
+    }
+    eprintln!("xtask: {NAME} appears in providers, emulate, the demo and the exactly-once test");
+    Ok(())
 }
 
 /// `cargo xtask record --provider P [--pages N] [fetch flags…]`: real pages
@@ -296,19 +403,14 @@ fn record(args: &[String]) -> Result<(), String> {
         let _ = std::fs::remove_dir_all(&raw_dir);
         return Err("calllogs fetch failed (its message is above)".into());
     }
-    // Every credential the environment holds is removed wherever it appears.
-    let secrets = [
-        "PLIVO_AUTH_ID",
-        "PLIVO_AUTH_TOKEN",
-        "SUPERU_API_KEY",
-        "NECTARDESK_ACCESS_TOKEN",
-        "UNPOD_ORG_HANDLE",
-        "UNPOD_API_TOKEN",
-    ]
-    .iter()
-    .filter_map(|k| env::var(k).ok())
-    .filter(|v| v.len() >= 4)
-    .collect();
+    // Every credential the environment holds (of every provider in the
+    // registry) is removed wherever it appears.
+    let secrets = registry(&root().join("target/release/calllogs"))?
+        .iter()
+        .flat_map(|p| p["credentials"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["env"].as_str().and_then(|k| env::var(k).ok()))
+        .filter(|v| v.len() >= 4)
+        .collect();
     let mut redactor = redact::Redactor::with_secrets(secrets);
     let out_dir = root().join("fixtures").join(&provider);
     std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;

@@ -19,7 +19,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The providers compiled in, with their credentials, filters and limits.
-    Providers,
+    Providers {
+        /// One JSON object per provider instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// The hangup-cause taxonomy.
     Causes {
         /// One JSON object per cause instead of a table.
@@ -47,6 +51,7 @@ pub enum Command {
     Fetch(Box<FetchArgs>),
     /// A local server that speaks a provider's API (loopback only), for
     /// tests, demos and benchmarks.
+    #[cfg(feature = "emulator")]
     Emulate(EmulateArgs),
     /// Incremental, resumable pull into SQLite.
     Sync(Box<SyncArgs>),
@@ -54,6 +59,7 @@ pub enum Command {
     Report(ReportArgs),
     /// The main job on an embedded default: four local emulators, a sync of
     /// each into SQLite over real HTTP, and the report. No credentials, no network.
+    #[cfg(feature = "emulator")]
     Demo(DemoArgs),
 }
 
@@ -108,6 +114,7 @@ pub enum By {
     Campaign,
 }
 
+#[cfg(feature = "emulator")]
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// The SQLite file the demo syncs into.
@@ -121,6 +128,7 @@ pub struct DemoArgs {
     pub quiet: bool,
 }
 
+#[cfg(feature = "emulator")]
 #[derive(Debug, Args)]
 pub struct EmulateArgs {
     /// Provider id.
@@ -147,15 +155,10 @@ pub struct EmulateArgs {
     /// Share of requests (0 to 1) answered with a fault: 500, 503, reset, truncated JSON, HTML page.
     #[arg(long, default_value_t = 0.0)]
     pub fault_rate: f64,
-    /// Plivo auth id to accept (default: a demo value).
-    #[arg(long)]
-    pub auth_id: Option<String>,
-    /// Token / API key to accept (default: a demo value).
-    #[arg(long)]
-    pub token: Option<String>,
-    /// Unpod organization handle to accept (default: a demo value).
-    #[arg(long)]
-    pub org_handle: Option<String>,
+    /// Credentials to accept, as `(flag, value)`: one flag per credential
+    /// of the registry's providers, added by [`command`] (default: demo values).
+    #[arg(skip)]
+    pub credentials: Vec<(String, String)>,
 }
 
 /// Which provider, where, and with what credentials.
@@ -167,16 +170,11 @@ pub struct ProviderArgs {
     /// API base URL (an emulator, a proxy); defaults to the provider's.
     #[arg(long)]
     pub base_url: Option<String>,
-    /// Plivo auth id [env: PLIVO_AUTH_ID].
-    #[arg(long)]
-    pub auth_id: Option<String>,
-    /// Plivo auth token, SuperU API key, NectarDesk access token or Unpod
-    /// API token [env: PLIVO_AUTH_TOKEN, SUPERU_API_KEY, NECTARDESK_ACCESS_TOKEN, UNPOD_API_TOKEN].
-    #[arg(long)]
-    pub token: Option<String>,
-    /// Unpod organization handle [env: UNPOD_ORG_HANDLE].
-    #[arg(long)]
-    pub org_handle: Option<String>,
+    /// Credentials given as flags, as `(flag, value)`: one flag per
+    /// credential of the registry's providers, added by [`command`]; the
+    /// environment fills in the rest.
+    #[arg(skip)]
+    pub credentials: Vec<(String, String)>,
     /// Requests per try at most (1 = no retries).
     #[arg(long, default_value_t = 6)]
     pub max_attempts: u32,
@@ -260,6 +258,93 @@ pub struct FetchArgs {
     /// (what `cargo xtask record` redacts into fixtures).
     #[arg(long, hide = true)]
     pub record_dir: Option<std::path::PathBuf>,
+}
+
+/// The subcommands that take credential flags.
+const WITH_CREDENTIALS: &[&str] = &["fetch", "sync", "emulate"];
+
+/// The command line: the derived one, plus one flag per credential flag
+/// of the providers compiled in (`--auth-id`, `--token`, …), so a new
+/// provider's credentials need no edit here.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut flags: Vec<(&'static str, Vec<String>)> = Vec::new();
+    for p in calllogs::registry::providers() {
+        for c in p.credentials {
+            let about = format!("{} {}", p.name, c.env);
+            match flags.iter_mut().find(|(f, _)| *f == c.flag) {
+                Some((_, users)) => users.push(about),
+                None => flags.push((c.flag, vec![about])),
+            }
+        }
+    }
+    let mut cmd = Cli::command();
+    for sub in WITH_CREDENTIALS {
+        if cmd.find_subcommand(sub).is_none() {
+            continue;
+        }
+        cmd = cmd.mut_subcommand(*sub, |mut c| {
+            for (flag, users) in &flags {
+                let help = if *sub == "emulate" {
+                    format!(
+                        "Credential to accept (default: a demo value): {}",
+                        users.join(", ")
+                    )
+                } else {
+                    format!(
+                        "Credential (else from the environment): {}",
+                        users.join(", ")
+                    )
+                };
+                c = c.arg(
+                    clap::Arg::new(*flag)
+                        .long(*flag)
+                        .value_name("VALUE")
+                        .value_parser(clap::value_parser!(String))
+                        .help(help),
+                );
+            }
+            c
+        });
+    }
+    cmd
+}
+
+/// Parses the command line: [`command`], then the credential flags into
+/// the subcommand's `credentials`.
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let matches = command().try_get_matches()?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    if let Some((_, sub)) = matches.subcommand() {
+        let given = |flags: &mut Vec<(String, String)>| {
+            for id in sub.ids() {
+                if let Ok(Some(v)) = sub.try_get_one::<String>(id.as_str())
+                    && calllogs::registry::providers()
+                        .iter()
+                        .any(|p| p.credentials.iter().any(|c| c.flag == id.as_str()))
+                {
+                    flags.push((id.as_str().to_string(), v.clone()));
+                }
+            }
+        };
+        match &mut cli.command {
+            Command::Fetch(a) => given(&mut a.provider.credentials),
+            Command::Sync(a) => given(&mut a.provider.credentials),
+            #[cfg(feature = "emulator")]
+            Command::Emulate(a) => given(&mut a.credentials),
+            _ => {}
+        }
+    }
+    Ok(cli)
+}
+
+/// The value given for credential flag `flag`.
+pub fn credential<'a>(given: &'a [(String, String)], flag: &str) -> Option<&'a str> {
+    given
+        .iter()
+        .find(|(f, _)| f == flag)
+        .map(|(_, v)| v.as_str())
 }
 
 /// A duration: `24h`, `90m`, `7d`, `30s`, `2w`.

@@ -1,6 +1,5 @@
 //! The commands. Each returns a [`CliError`] that knows its exit code.
 
-use std::fmt;
 use std::io::{Read, Write};
 
 use futures::StreamExt;
@@ -11,60 +10,7 @@ use calllogs::{CallQuery, Category, DynProvider, HangupCause, RetryPolicy, Setti
 use crate::args::{Cli, Command, FetchArgs, FilterArgs, ProviderArgs};
 use crate::output::Sink;
 
-/// An error and its exit code: 2 for bad usage or bad input, 1 for the rest.
-#[derive(Debug)]
-pub struct CliError {
-    message: String,
-    code: u8,
-}
-
-impl CliError {
-    pub fn usage(message: impl Into<String>) -> Self {
-        CliError {
-            message: message.into(),
-            code: 2,
-        }
-    }
-    pub fn other(message: impl Into<String>) -> Self {
-        CliError {
-            message: message.into(),
-            code: 1,
-        }
-    }
-    pub fn exit_code(&self) -> u8 {
-        self.code
-    }
-}
-
-impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl From<calllogs::Error> for CliError {
-    fn from(e: calllogs::Error) -> Self {
-        CliError {
-            code: if e.is_usage() { 2 } else { 1 },
-            message: e.to_string(),
-        }
-    }
-}
-
-impl From<RegistryError> for CliError {
-    fn from(e: RegistryError) -> Self {
-        match e {
-            RegistryError::Build(e) => e.into(),
-            other => CliError::usage(other.to_string()),
-        }
-    }
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
-        CliError::other(format!("I/O error: {e}"))
-    }
-}
+pub use crate::error::CliError;
 
 pub fn init_logging(verbose: u8) {
     let default = match verbose {
@@ -82,7 +28,7 @@ pub fn init_logging(verbose: u8) {
 
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Providers => providers(),
+        Command::Providers { json } => providers(json),
         Command::Causes { json } => causes(json),
         Command::Explain { provider, reason } => explain(&provider, &reason),
         Command::Normalize {
@@ -91,14 +37,16 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             no_raw,
         } => normalize(&provider, &files, no_raw),
         Command::Fetch(args) => fetch(*args),
-        Command::Emulate(args) => emulate(args),
+        #[cfg(feature = "emulator")]
+        Command::Emulate(args) => crate::emulated::emulate(args),
         Command::Sync(args) => sync_cmd(*args),
         Command::Report(args) => report_cmd(args),
-        Command::Demo(args) => demo(args),
+        #[cfg(feature = "emulator")]
+        Command::Demo(args) => crate::emulated::demo(args),
     }
 }
 
-fn stdout_line(out: &mut impl Write, line: &str) -> Result<(), CliError> {
+pub(crate) fn stdout_line(out: &mut impl Write, line: &str) -> Result<(), CliError> {
     match writeln!(out, "{line}") {
         // A closed pipe (`| head`) is not an error.
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -106,9 +54,29 @@ fn stdout_line(out: &mut impl Write, line: &str) -> Result<(), CliError> {
     }
 }
 
-fn providers() -> Result<(), CliError> {
+fn providers(json: bool) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     let list = registry::providers();
+    if json {
+        // One object per provider compiled in: what tools (xtask) derive
+        // their provider lists from.
+        for p in list {
+            let creds: Vec<_> = p
+                .credentials
+                .iter()
+                .map(|c| serde_json::json!({"env": c.env, "flag": c.flag}))
+                .collect();
+            let v = serde_json::json!({
+                "id": p.id,
+                "name": p.name,
+                "credentials": creds,
+                "filters": p.filters,
+                "limits": p.limits,
+            });
+            stdout_line(&mut out, &v.to_string())?;
+        }
+        return Ok(());
+    }
     if list.is_empty() {
         stdout_line(&mut out, "no provider is compiled into this build")?;
     }
@@ -199,7 +167,7 @@ fn explain(provider: &str, reason: &str) -> Result<(), CliError> {
         "q850": h.q850,
         "sip": h.sip,
     });
-    let text = serde_json::to_string_pretty(&v).map_err(|e| CliError::other(e.to_string()))?;
+    let text = serde_json::to_string_pretty(&v)?;
     stdout_line(&mut std::io::stdout().lock(), &text)
 }
 
@@ -217,11 +185,11 @@ fn normalize(provider: &str, files: &[String], no_raw: bool) -> Result<(), CliEr
             std::io::stdin().lock().read_to_end(&mut body)?;
         } else {
             body = std::fs::read(name)
-                .map_err(|e| CliError::usage(format!("cannot read {name}: {e}")))?;
+                .map_err(|e| CliError::usage_caused(format!("cannot read {name}"), e))?;
         }
         let page = p
             .decode_page(&body)
-            .map_err(|e| CliError::usage(format!("{name}: {e}")))?;
+            .map_err(|e| CliError::usage_caused(name.clone(), e))?;
         for call in &page.items {
             sink.write(call)?;
         }
@@ -240,13 +208,8 @@ pub fn settings(args: &ProviderArgs) -> Result<Settings, CliError> {
         s = s.allow_insecure();
     }
     for cred in info.credentials {
-        let given = match cred.flag {
-            "auth-id" => &args.auth_id,
-            "org-handle" => &args.org_handle,
-            _ => &args.token,
-        };
-        if let Some(v) = given {
-            s = s.credential(cred.env, v.clone());
+        if let Some(v) = crate::args::credential(&args.credentials, cred.flag) {
+            s = s.credential(cred.env, v.to_string());
         }
     }
     let mut http = s.http.clone();
@@ -303,17 +266,20 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 
 fn fetch(args: FetchArgs) -> Result<(), CliError> {
     let mut settings = settings(&args.provider)?;
+    let stats = std::sync::Arc::new(calllogs::http::HttpStats::default());
+    let mut http = settings.http.clone();
+    http.observers.add(stats.clone());
     if let Some(dir) = &args.record_dir {
-        let mut http = settings.http.clone();
-        http.record_dir = Some(dir.clone());
-        settings = settings.http(http);
+        http.observers
+            .add(std::sync::Arc::new(calllogs::http::Recorder::new(dir)));
     }
+    settings = settings.http(http);
     let q = query(&args.provider.provider, &args.filters)?;
     let provider = registry::build(&args.provider.provider, &settings)?;
     // Opened before the pull so a bad path fails at once; written under a
     // temporary name and renamed only when every page has arrived.
     let mut sink = Sink::open(args.output.as_deref(), args.format, args.no_raw)?;
-    let progress = crate::progress::Progress::new(provider.id(), args.quiet);
+    let progress = crate::progress::Progress::new(provider.id(), args.quiet, Some(stats));
     let result = runtime()?.block_on(async {
         let mut pages = provider
             .pages(q)
@@ -340,19 +306,12 @@ fn fetch(args: FetchArgs) -> Result<(), CliError> {
     }
 }
 
-fn sync_error(e: calllogs::sync::SyncError) -> CliError {
-    match e {
-        calllogs::sync::SyncError::Provider(e) => e.into(),
-        other => CliError::other(other.to_string()),
-    }
-}
-
-fn open_store(path: &std::path::Path) -> Result<calllogs::store::Store, CliError> {
+pub(crate) fn open_store(path: &std::path::Path) -> Result<calllogs::store::Store, CliError> {
     calllogs::store::Store::open(path)
-        .map_err(|e| CliError::usage(format!("cannot open {}: {e}", path.display())))
+        .map_err(|e| CliError::usage_caused(format!("cannot open {}", path.display()), e))
 }
 
-fn summary_line(s: &calllogs::sync::SyncSummary, secs: f64) -> String {
+pub(crate) fn summary_line(s: &calllogs::sync::SyncSummary, secs: f64) -> String {
     format!(
         "{}/{}: {} calls in {} pages ({} new, {} updated, {} unchanged){} in {secs:.1}s",
         s.provider,
@@ -372,7 +331,10 @@ fn summary_line(s: &calllogs::sync::SyncSummary, secs: f64) -> String {
 
 fn sync_cmd(args: crate::args::SyncArgs) -> Result<(), CliError> {
     let settings = settings(&args.provider)?;
-    let provider = registry::build(&args.provider.provider, &settings)?;
+    let stats = std::sync::Arc::new(calllogs::http::HttpStats::default());
+    let mut http = settings.http.clone();
+    http.observers.add(stats.clone());
+    let provider = registry::build(&args.provider.provider, &settings.http(http))?;
     let mut store = open_store(&args.db)?;
     let opts = calllogs::sync::SyncOptions {
         since: args.since,
@@ -380,7 +342,7 @@ fn sync_cmd(args: crate::args::SyncArgs) -> Result<(), CliError> {
         account: args.account.clone(),
         ..calllogs::sync::SyncOptions::default()
     };
-    let progress = crate::progress::Progress::new(provider.id(), args.quiet);
+    let progress = crate::progress::Progress::new(provider.id(), args.quiet, Some(stats));
     let started = std::time::Instant::now();
     let result = runtime()?.block_on(calllogs::sync::run(
         &mut store,
@@ -389,7 +351,7 @@ fn sync_cmd(args: crate::args::SyncArgs) -> Result<(), CliError> {
         |p| progress.update(p.pages, p.calls),
     ));
     progress.finish();
-    let summary = result.map_err(sync_error)?;
+    let summary = result?;
     eprintln!(
         "{}",
         summary_line(&summary, started.elapsed().as_secs_f64())
@@ -417,128 +379,11 @@ fn report_cmd(args: crate::args::ReportArgs) -> Result<(), CliError> {
         provider: args.provider.clone(),
         by,
     };
-    let report =
-        calllogs::report::report(&store, &q).map_err(|e| CliError::other(e.to_string()))?;
+    let report = calllogs::report::report(&store, &q)?;
     let text = if args.json {
-        serde_json::to_string_pretty(&report).map_err(|e| CliError::other(e.to_string()))?
+        serde_json::to_string_pretty(&report)?
     } else {
         report.to_table()
     };
     stdout_line(&mut std::io::stdout().lock(), text.trim_end())
-}
-
-fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
-    let mut store = open_store(&args.db)?;
-    eprintln!(
-        "calllogs demo: {} calls per provider from four local emulators (5 ms latency, 5% faults) into {}",
-        args.calls,
-        args.db.display()
-    );
-    runtime()?.block_on(async {
-        for id in calllogs_emulator::PROVIDERS {
-            let config = calllogs_emulator::Config {
-                calls: args.calls,
-                seed: 42,
-                latency: std::time::Duration::from_millis(5),
-                fault_rate: 0.05,
-                rate_limit: Some(200.0),
-                ..calllogs_emulator::Config::default()
-            };
-            let emu = calllogs_emulator::start(id, config)
-                .await
-                .map_err(|e| CliError::other(e.to_string()))?;
-            let provider = registry::build(id, &emu.settings())?;
-            let opts = calllogs::sync::SyncOptions {
-                since: Some(chrono::Utc::now() - chrono::Duration::days(31)),
-                ..calllogs::sync::SyncOptions::default()
-            };
-            let progress = crate::progress::Progress::new(id, args.quiet);
-            let started = std::time::Instant::now();
-            let result = calllogs::sync::run(&mut store, provider.as_ref(), &opts, |p| {
-                progress.update(p.pages, p.calls)
-            })
-            .await;
-            progress.finish();
-            let summary = result.map_err(sync_error)?;
-            eprintln!(
-                "  {}; the emulator served {} requests, {} faults",
-                summary_line(&summary, started.elapsed().as_secs_f64()),
-                emu.requests(),
-                emu.faults()
-            );
-        }
-        Ok::<_, CliError>(())
-    })?;
-    eprintln!("  {} retries in all\n", calllogs::http::retries_total());
-    let q = calllogs::report::ReportQuery {
-        since: None,
-        until: None,
-        provider: None,
-        by: calllogs::report::GroupBy::Provider,
-    };
-    let report =
-        calllogs::report::report(&store, &q).map_err(|e| CliError::other(e.to_string()))?;
-    stdout_line(&mut std::io::stdout().lock(), report.to_table().trim_end())
-}
-
-fn emulate(args: crate::args::EmulateArgs) -> Result<(), CliError> {
-    if !(0.0..=1.0).contains(&args.fault_rate) {
-        return Err(CliError::usage(format!(
-            "--fault-rate {} is not between 0 and 1",
-            args.fault_rate
-        )));
-    }
-    if args.rate_limit.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
-        return Err(CliError::usage(
-            "--rate-limit must be a positive number of requests per second",
-        ));
-    }
-    let id = args.provider.trim().to_ascii_lowercase();
-    let mut credentials = Vec::new();
-    let info = registry::info(&id).ok();
-    for cred in info.map(|i| i.credentials).unwrap_or_default() {
-        let given = match cred.flag {
-            "auth-id" => &args.auth_id,
-            "org-handle" => &args.org_handle,
-            _ => &args.token,
-        };
-        if let Some(v) = given {
-            credentials.push((cred.env.to_string(), v.clone()));
-        }
-    }
-    let config = calllogs_emulator::Config {
-        port: args.port,
-        calls: args.calls,
-        seed: args.seed,
-        days: args.days,
-        latency: std::time::Duration::from_millis(args.latency_ms),
-        rate_limit: args.rate_limit,
-        fault_rate: args.fault_rate,
-        credentials,
-        ..calllogs_emulator::Config::default()
-    };
-    runtime()?.block_on(async {
-        let running = calllogs_emulator::start(&id, config)
-            .await
-            .map_err(|e| match e {
-                calllogs_emulator::StartError::UnknownProvider(_) => CliError::usage(e.to_string()),
-                other => CliError::other(other.to_string()),
-            })?;
-        let mut out = std::io::stdout().lock();
-        stdout_line(&mut out, &format!("listening on {}", running.origin()))?;
-        for (name, value) in running.credentials() {
-            stdout_line(&mut out, &format!("export {name}={value}"))?;
-        }
-        stdout_line(
-            &mut out,
-            &format!(
-                "# calllogs fetch --provider {id} --base-url {} --since {}d",
-                running.base_url(),
-                args.days + 1
-            ),
-        )?;
-        out.flush()?;
-        drop(out);
-        match calllogs_emulator::serve_forever(running).await {}
-    })
 }

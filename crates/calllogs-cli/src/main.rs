@@ -2,15 +2,16 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 mod args;
 mod commands;
+#[cfg(feature = "emulator")]
+mod emulated;
+mod error;
 mod output;
 mod progress;
 
 fn main() -> ExitCode {
-    let cli = match args::Cli::try_parse() {
+    let cli = match args::parse() {
         Ok(cli) => cli,
         Err(e) => {
             use clap::error::ErrorKind;

@@ -50,8 +50,9 @@ impl Sink {
                 let mut partial = p.as_os_str().to_owned();
                 partial.push(".partial");
                 let partial = PathBuf::from(partial);
-                let f = File::create(&partial)
-                    .map_err(|e| CliError::usage(format!("cannot write {}: {e}", p.display())))?;
+                let f = File::create(&partial).map_err(|e| {
+                    CliError::usage_caused(format!("cannot write {}", p.display()), e)
+                })?;
                 (
                     Box::new(BufWriter::new(f)),
                     Some((partial, p.to_path_buf())),
@@ -72,7 +73,7 @@ impl Sink {
                 sink.out.take().unwrap_or_else(|| Box::new(std::io::sink())),
             );
             w.write_record(calllogs::flat::COLUMNS)
-                .map_err(|e| CliError::other(format!("CSV: {e}")))?;
+                .map_err(CliError::from)?;
             sink.csv = Some(w);
         }
         Ok(sink)
@@ -86,17 +87,17 @@ impl Sink {
                 Err(e) if matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe) => {
                     Ok(())
                 }
-                other => other.map_err(|e| CliError::other(format!("CSV: {e}"))),
+                other => other.map_err(CliError::from),
             };
         }
         let text = if self.no_raw {
-            let mut v = serde_json::to_value(call).map_err(|e| CliError::other(e.to_string()))?;
+            let mut v = serde_json::to_value(call)?;
             if let Some(o) = v.as_object_mut() {
                 o.remove("raw");
             }
             v.to_string()
         } else {
-            serde_json::to_string(call).map_err(|e| CliError::other(e.to_string()))?
+            serde_json::to_string(call)?
         };
         let sep = match (self.format, self.count) {
             (Format::Json, 1) => "[\n",
@@ -128,7 +129,7 @@ impl Sink {
         if let Some(w) = self.csv.take() {
             let mut inner = w
                 .into_inner()
-                .map_err(|e| CliError::other(format!("CSV: {e}")))?;
+                .map_err(|e| CliError::failed("CSV", e.into_error()))?;
             quiet_pipe(inner.flush())?;
         }
         if let Some(out) = self.out.as_mut() {
@@ -137,7 +138,7 @@ impl Sink {
         self.out = None;
         if let Some((partial, target)) = self.file.take() {
             std::fs::rename(&partial, &target)
-                .map_err(|e| CliError::other(format!("cannot write {}: {e}", target.display())))?;
+                .map_err(|e| CliError::failed(format!("cannot write {}", target.display()), e))?;
         }
         Ok(())
     }

@@ -1,7 +1,10 @@
 //! The progress bar on stderr: shown only on a terminal and without `--quiet`.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use calllogs::http::HttpStats;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -9,10 +12,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 pub struct Progress {
     bar: Option<ProgressBar>,
     started: Instant,
+    /// The provider's own HTTP counters (retries), where the caller kept them.
+    stats: Option<Arc<HttpStats>>,
 }
 
 impl Progress {
-    pub fn new(label: &str, quiet: bool) -> Self {
+    pub fn new(label: &str, quiet: bool, stats: Option<Arc<HttpStats>>) -> Self {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::new_spinner();
             bar.set_style(
@@ -26,6 +31,7 @@ impl Progress {
         Progress {
             bar,
             started: Instant::now(),
+            stats,
         }
     }
 
@@ -35,7 +41,7 @@ impl Progress {
             bar.set_message(format!(
                 "{pages} pages, {calls} calls, {:.0} calls/s, {} retries",
                 calls as f64 / secs,
-                calllogs::http::retries_total()
+                self.stats.as_ref().map_or(0, |s| s.retries())
             ));
         }
     }

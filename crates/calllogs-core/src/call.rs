@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use crate::taxonomy::HangupSource;
 use crate::taxonomy::{Category, HangupCause};
 
 /// One call, in the shape every provider is normalized to.
@@ -276,6 +277,12 @@ impl Status {
         }
     }
 
+    /// The status named by its identifier (`no_answer`), as [`Status::as_str`]
+    /// writes it; `None` for anything else.
+    pub fn from_id(s: &str) -> Option<Status> {
+        Status::ALL.iter().copied().find(|st| st.as_str() == s)
+    }
+
     /// The outcome of an ended call from whether it was answered and why it
     /// ended: answered calls are completed; unanswered ones are no-answer,
     /// busy, canceled or failed by the cause's meaning.
@@ -347,59 +354,6 @@ impl std::str::FromStr for Status {
                 let all: Vec<_> = Status::ALL.iter().map(|s| s.as_str()).collect();
                 format!("unknown status {s:?} (expected one of {})", all.join(", "))
             })
-    }
-}
-
-/// Who hung up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum HangupSource {
-    /// The calling party.
-    Caller,
-    /// The called party.
-    Callee,
-    /// A human or AI agent.
-    Agent,
-    /// The platform.
-    System,
-    /// An API request or the application.
-    Api,
-    /// The carrier.
-    Carrier,
-    /// Not known.
-    #[default]
-    #[serde(other)]
-    Unknown,
-}
-
-impl HangupSource {
-    /// The snake_case identifier (`caller`, …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HangupSource::Caller => "caller",
-            HangupSource::Callee => "callee",
-            HangupSource::Agent => "agent",
-            HangupSource::System => "system",
-            HangupSource::Api => "api",
-            HangupSource::Carrier => "carrier",
-            HangupSource::Unknown => "unknown",
-        }
-    }
-
-    /// Reads a provider's hangup source (Plivo's `Caller`, `Callee`,
-    /// `Call recipient`, `Plivo`, `Carrier`, `API Request`, `Answer XML`,
-    /// `Error`, `Unknown`; any case).
-    pub fn parse_loose(s: &str) -> HangupSource {
-        crate::taxonomy::with_key(s, |k| match k {
-            "caller" | "customer" | "from" => HangupSource::Caller,
-            "callee" | "call recipient" | "recipient" | "to" => HangupSource::Callee,
-            "agent" | "assistant" => HangupSource::Agent,
-            "plivo" | "system" | "error" | "platform" => HangupSource::System,
-            "api request" | "api" | "answer xml" | "xml" => HangupSource::Api,
-            "carrier" | "network" => HangupSource::Carrier,
-            _ => HangupSource::Unknown,
-        })
     }
 }
 

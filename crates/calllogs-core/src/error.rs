@@ -68,6 +68,31 @@ pub enum Error {
         attempts: u32,
     },
 
+    /// An error status reported inside a 2xx body (`{"status_code": 503}`,
+    /// `{"success": false}`). A provider's decoder returns this; the HTTP
+    /// layer retries it and maps it exactly like the same status on the
+    /// wire, so callers see [`Error::Auth`], [`Error::RateLimited`] or
+    /// [`Error::Provider`].
+    #[error("{provider}: HTTP {status} reported in the response body: {message}")]
+    Envelope {
+        /// Provider id.
+        provider: &'static str,
+        /// The status the envelope reported.
+        status: u16,
+        /// The provider's message.
+        message: String,
+    },
+
+    /// The HTTP client could not be built (TLS setup, system configuration).
+    #[error("{provider}: cannot build the HTTP client: {source}")]
+    Client {
+        /// Provider id.
+        provider: &'static str,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+
     /// The request did not complete (connection refused or reset, timeout).
     #[error("{provider}: request failed after {attempts} attempt(s): {source}")]
     Transport {
@@ -139,7 +164,9 @@ impl Error {
             | Error::Transport { provider, .. }
             | Error::Decode { provider, .. }
             | Error::TooLarge { provider, .. }
-            | Error::Paging { provider, .. } => provider,
+            | Error::Paging { provider, .. }
+            | Error::Envelope { provider, .. }
+            | Error::Client { provider, .. } => provider,
         }
     }
 
@@ -148,6 +175,7 @@ impl Error {
         match self {
             Error::Auth { status, .. }
             | Error::Provider { status, .. }
+            | Error::Envelope { status, .. }
             | Error::TooLarge { status, .. } => Some(*status),
             Error::RateLimited { .. } => Some(429),
             Error::Decode { status, .. } => *status,

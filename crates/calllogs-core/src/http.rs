@@ -15,12 +15,7 @@ use url::Url;
 use crate::error::{DecodeFailure, Error, Result};
 use crate::retry::{Decision, Outcome, RetryPolicy, decide, parse_retry_after};
 
-static RETRIES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-/// Retries made by every client of this process so far (for progress displays).
-pub fn retries_total() -> u64 {
-    RETRIES.load(std::sync::atomic::Ordering::Relaxed)
-}
+pub use crate::observe::{HttpObserver, HttpStats, Observers, Recorder};
 
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,9 +37,11 @@ pub struct HttpConfig {
     /// Pages in flight at once when a provider's total is known; `None`
     /// leaves the provider's default.
     pub concurrency: Option<usize>,
-    /// Write every decoded 2xx body here as `page-NNNN.json`, as received:
-    /// how `cargo xtask record` captures fixtures (redacted afterwards).
-    pub record_dir: Option<std::path::PathBuf>,
+    /// Told of every request, retry and decoded body of the clients built
+    /// with this config: counters for a progress display ([`HttpStats`]),
+    /// fixture recording ([`Recorder`]). State of the caller's run, never
+    /// of the process.
+    pub observers: Observers,
 }
 
 impl Default for HttpConfig {
@@ -57,7 +54,7 @@ impl Default for HttpConfig {
             user_agent: concat!("calllogs/", env!("CARGO_PKG_VERSION")).to_string(),
             rate_limit: None,
             concurrency: None,
-            record_dir: None,
+            observers: Observers::default(),
         }
     }
 }
@@ -98,10 +95,7 @@ impl HttpClient {
             .user_agent(config.user_agent.clone())
             .redirect(redirect)
             .build()
-            .map_err(|e| Error::Config {
-                provider,
-                message: format!("cannot build the HTTP client: {e}"),
-            })?;
+            .map_err(|source| Error::Client { provider, source })?;
         Ok(HttpClient {
             client,
             provider,
@@ -185,6 +179,7 @@ impl HttpClient {
             if let Some(l) = &self.limiter {
                 l.acquire().await;
             }
+            self.config.observers.request(self.provider);
             let (outcome, failure) = match this.send().await {
                 Err(e) => (Outcome::Transport, self.transport(e, attempt)),
                 Ok(resp) => {
@@ -210,10 +205,21 @@ impl HttpClient {
                                 if let Some(l) = &self.limiter {
                                     l.succeeded();
                                 }
-                                self.record(&body);
+                                self.config.observers.body(self.provider, &body);
                                 return Ok(v);
                             }
                             Err(e @ Error::Decode { .. }) => (Outcome::BadBody, e),
+                            // An error status inside a 2xx body: retried and
+                            // mapped exactly like the same status on the wire.
+                            Err(Error::Envelope {
+                                status, message, ..
+                            }) => (
+                                Outcome::Status {
+                                    status,
+                                    retry_after: None,
+                                },
+                                self.classify(status, None, message, attempt),
+                            ),
                             Err(e) => return Err(e),
                         },
                         Ok(body) => (
@@ -235,7 +241,9 @@ impl HttpClient {
             match decide(outcome, attempt, &self.config.retry, fastrand::f64()) {
                 Decision::Stop => return Err(failure),
                 Decision::RetryAfter(wait) => {
-                    RETRIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    self.config
+                        .observers
+                        .retry(self.provider, attempt, wait, &failure);
                     tracing::debug!(
                         provider = self.provider,
                         attempt,
@@ -256,17 +264,6 @@ impl HttpClient {
             decode_json(provider, Some(status), body)
         })
         .await
-    }
-
-    fn record(&self, body: &[u8]) {
-        static PAGES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        if let Some(dir) = &self.config.record_dir {
-            let n = PAGES.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            let path = dir.join(format!("page-{n:04}.json"));
-            if let Err(e) = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&path, body)) {
-                tracing::warn!(provider = self.provider, path = %path.display(), "cannot record a page: {e}");
-            }
-        }
     }
 
     fn transport(&self, e: reqwest::Error, attempts: u32) -> Error {
@@ -311,6 +308,34 @@ impl HttpClient {
                 crate::error::snippet(body)
             }
         });
+        if !matches!(status, 401 | 403 | 429)
+            && json.is_none()
+            && !body.iter().all(u8::is_ascii_whitespace)
+        {
+            return Error::Decode {
+                provider,
+                status: Some(status),
+                path: ".".into(),
+                message: format!(
+                    "expected a JSON body, got something else ({})",
+                    reason(status)
+                ),
+                snippet: crate::error::snippet(body),
+            };
+        }
+        self.classify(status, retry_after, message, attempts)
+    }
+
+    /// The error for an error `status` with the provider's `message`, on
+    /// the wire or reported inside a 2xx envelope alike.
+    fn classify(
+        &self,
+        status: u16,
+        retry_after: Option<Duration>,
+        message: String,
+        attempts: u32,
+    ) -> Error {
+        let provider = self.provider;
         match status {
             401 | 403 => Error::Auth {
                 provider,
@@ -323,22 +348,24 @@ impl HttpClient {
                 retry_after,
                 attempts,
             },
-            _ if json.is_none() && !body.iter().all(u8::is_ascii_whitespace) => Error::Decode {
-                provider,
-                status: Some(status),
-                path: ".".into(),
-                message: format!(
-                    "expected a JSON body, got something else ({})",
-                    reason(status)
-                ),
-                snippet: crate::error::snippet(body),
-            },
             _ => Error::Provider {
                 provider,
                 status,
                 message,
                 attempts,
             },
+        }
+    }
+
+    /// `decoded` with an [`Error::Envelope`] turned into the error its
+    /// status means, as [`HttpClient::send`] does after its retries: for
+    /// bodies decoded offline (`Provider::decode_page`).
+    pub fn resolve_envelope<T>(&self, decoded: Result<T>) -> Result<T> {
+        match decoded {
+            Err(Error::Envelope {
+                status, message, ..
+            }) => Err(self.classify(status, None, message, 0)),
+            other => other,
         }
     }
 }

@@ -26,6 +26,7 @@
 pub mod call;
 pub mod error;
 pub mod http;
+pub mod observe;
 pub mod page;
 pub mod paginate;
 pub mod parse;
@@ -44,10 +45,8 @@ pub use call::{
 };
 pub use error::{Error, Result};
 pub use http::{HttpClient, HttpConfig};
-pub use page::{Page, PageToken};
-pub use provider::{
-    ApplyFilters, Credential, DynProvider, PagingSpec, PagingStyle, Provider, ProviderInfo,
-};
+pub use page::{Page, PageToken, PagingSpec, PagingStyle};
+pub use provider::{ApplyFilters, Credential, DynProvider, Provider, ProviderInfo};
 pub use query::{CallQuery, Extensions};
 pub use retry::RetryPolicy;
 pub use settings::Settings;

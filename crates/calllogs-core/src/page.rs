@@ -1,4 +1,7 @@
-//! One page of results, and the token that asks for the next.
+//! One page of results, the token that asks for the next, and a provider's
+//! paging rules.
+
+use chrono::Duration;
 
 /// One page as a provider returned it.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,6 +76,62 @@ impl PageToken {
         match self {
             PageToken::Offset(o) => *o,
             _ => 0,
+        }
+    }
+}
+
+/// How a provider pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PagingStyle {
+    /// `page=1,2,…`.
+    PageNumber,
+    /// `offset=0,20,…`.
+    Offset,
+    /// A cursor or `next` URL from each page.
+    Cursor,
+}
+
+impl PagingStyle {
+    /// The token of the first page.
+    pub fn first_token(self) -> PageToken {
+        match self {
+            PagingStyle::PageNumber => PageToken::Number(1),
+            PagingStyle::Offset => PageToken::Offset(0),
+            PagingStyle::Cursor => PageToken::First,
+        }
+    }
+}
+
+/// A provider's paging rules, which core applies for it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PagingSpec {
+    /// Paging style.
+    pub style: PagingStyle,
+    /// The largest page the provider serves; larger asks are clamped.
+    pub max_page_size: u32,
+    /// The page size when the query names none.
+    pub default_page_size: u32,
+    /// The longest range one request may cover; longer ranges are split.
+    pub max_window: Option<Duration>,
+    /// The range fetched when the query gives no lower bound. When set (or
+    /// when `max_window` is), the upper bound is always sent, pinned to the
+    /// start of the pull.
+    pub default_lookback: Option<Duration>,
+    /// How far back the provider keeps calls.
+    pub retention: Option<Duration>,
+}
+
+impl PagingSpec {
+    /// A spec with no windows, lookback or retention.
+    pub fn new(style: PagingStyle, max_page_size: u32, default_page_size: u32) -> Self {
+        PagingSpec {
+            style,
+            max_page_size,
+            default_page_size,
+            max_window: None,
+            default_lookback: None,
+            retention: None,
         }
     }
 }

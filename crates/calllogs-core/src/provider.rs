@@ -3,69 +3,12 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::Duration;
 use futures::stream::BoxStream;
 
 use crate::call::Call;
 use crate::error::Result;
-use crate::page::{Page, PageToken};
+use crate::page::{Page, PageToken, PagingSpec};
 use crate::query::CallQuery;
-
-/// How a provider pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PagingStyle {
-    /// `page=1,2,…`.
-    PageNumber,
-    /// `offset=0,20,…`.
-    Offset,
-    /// A cursor or `next` URL from each page.
-    Cursor,
-}
-
-impl PagingStyle {
-    /// The token of the first page.
-    pub fn first_token(self) -> PageToken {
-        match self {
-            PagingStyle::PageNumber => PageToken::Number(1),
-            PagingStyle::Offset => PageToken::Offset(0),
-            PagingStyle::Cursor => PageToken::First,
-        }
-    }
-}
-
-/// A provider's paging rules, which core applies for it.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct PagingSpec {
-    /// Paging style.
-    pub style: PagingStyle,
-    /// The largest page the provider serves; larger asks are clamped.
-    pub max_page_size: u32,
-    /// The page size when the query names none.
-    pub default_page_size: u32,
-    /// The longest range one request may cover; longer ranges are split.
-    pub max_window: Option<Duration>,
-    /// The range fetched when the query gives no lower bound. When set (or
-    /// when `max_window` is), the upper bound is always sent, pinned to the
-    /// start of the pull.
-    pub default_lookback: Option<Duration>,
-    /// How far back the provider keeps calls.
-    pub retention: Option<Duration>,
-}
-
-impl PagingSpec {
-    /// A spec with no windows, lookback or retention.
-    pub fn new(style: PagingStyle, max_page_size: u32, default_page_size: u32) -> Self {
-        PagingSpec {
-            style,
-            max_page_size,
-            default_page_size,
-            max_window: None,
-            default_lookback: None,
-            retention: None,
-        }
-    }
-}
 
 /// A source of call logs: one provider's API, behind one page fetch.
 ///
@@ -134,6 +77,24 @@ pub trait Provider: Send + Sync + 'static {
     /// Every page the query matches.
     fn pages(&self, query: CallQuery) -> BoxStream<'_, Result<Page<Call>>> {
         crate::paginate::pages(self, query)
+    }
+}
+
+// The paging engine sees every provider as a page source; it lives below
+// this trait, so this is where the two meet.
+#[async_trait]
+impl<P: Provider + ?Sized> crate::paginate::PageSource for P {
+    fn id(&self) -> &'static str {
+        Provider::id(self)
+    }
+    fn paging(&self) -> PagingSpec {
+        Provider::paging(self)
+    }
+    fn concurrency(&self) -> usize {
+        Provider::concurrency(self)
+    }
+    async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
+        Provider::page(self, query, token).await
     }
 }
 

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::call::{Direction, Status};
 use crate::error::{Error, Result};
-use crate::provider::PagingSpec;
+use crate::page::PagingSpec;
 
 /// What calls to fetch.
 ///
@@ -287,7 +287,7 @@ impl fmt::Debug for Extensions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::provider::PagingStyle;
+    use crate::page::PagingStyle;
     use chrono::TimeZone;
 
     fn spec() -> PagingSpec {

@@ -15,8 +15,6 @@ use std::sync::LazyLock;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::call::HangupSource;
-
 /// The ten categories of the taxonomy, plus [`Category::Other`] for
 /// [`HangupCause::Other`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -665,6 +663,59 @@ macro_rules! serde_as_str {
 }
 serde_as_str!(HangupCause, HangupCause::Other);
 serde_as_str!(Category, Category::Other);
+
+/// Who hung up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum HangupSource {
+    /// The calling party.
+    Caller,
+    /// The called party.
+    Callee,
+    /// A human or AI agent.
+    Agent,
+    /// The platform.
+    System,
+    /// An API request or the application.
+    Api,
+    /// The carrier.
+    Carrier,
+    /// Not known.
+    #[default]
+    #[serde(other)]
+    Unknown,
+}
+
+impl HangupSource {
+    /// The snake_case identifier (`caller`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HangupSource::Caller => "caller",
+            HangupSource::Callee => "callee",
+            HangupSource::Agent => "agent",
+            HangupSource::System => "system",
+            HangupSource::Api => "api",
+            HangupSource::Carrier => "carrier",
+            HangupSource::Unknown => "unknown",
+        }
+    }
+
+    /// Reads a provider's hangup source (Plivo's `Caller`, `Callee`,
+    /// `Call recipient`, `Plivo`, `Carrier`, `API Request`, `Answer XML`,
+    /// `Error`, `Unknown`; any case).
+    pub fn parse_loose(s: &str) -> HangupSource {
+        with_key(s, |k| match k {
+            "caller" | "customer" | "from" => HangupSource::Caller,
+            "callee" | "call recipient" | "recipient" | "to" => HangupSource::Callee,
+            "agent" | "assistant" => HangupSource::Agent,
+            "plivo" | "system" | "error" | "platform" => HangupSource::System,
+            "api request" | "api" | "answer xml" | "xml" => HangupSource::Api,
+            "carrier" | "network" => HangupSource::Carrier,
+            _ => HangupSource::Unknown,
+        })
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -315,3 +315,96 @@ async fn a_redirect_to_another_host_is_refused_and_carries_nothing_there() {
     );
     assert!(!format!("{err} {err:?}").contains(SENTINEL));
 }
+
+/// Decodes `{"status_code": N, "message": …}` envelopes the way SuperU and
+/// Unpod do: an error status inside a 200 is reported, not turned into an
+/// error here.
+fn envelope_decode(_status: u16, body: &[u8]) -> Result<Value, Error> {
+    let v: Value = serde_json::from_slice(body).unwrap();
+    match v["status_code"].as_u64() {
+        Some(code) if code >= 400 => Err(Error::Envelope {
+            provider: "plivo",
+            status: code as u16,
+            message: v["message"].as_str().unwrap_or("").to_string(),
+        }),
+        _ => Ok(v),
+    }
+}
+
+#[tokio::test]
+async fn an_envelope_503_inside_a_200_is_retried_like_a_real_503() {
+    let server = MockServer::start().await;
+    sequence(
+        &server,
+        ResponseTemplate::new(200).set_body_json(json!({"status_code": 503, "message": "busy"})),
+        2,
+        ResponseTemplate::new(200).set_body_json(json!({"status_code": 200, "data": [1]})),
+    )
+    .await;
+    let stats = std::sync::Arc::new(calllogs_core::http::HttpStats::default());
+    let mut config = HttpConfig::default();
+    config.retry.base_delay = Duration::from_millis(5);
+    config.observers.add(stats.clone());
+    let c = HttpClient::new("plivo", "PLIVO_AUTH_TOKEN", config).unwrap();
+    let url = Url::parse(&format!("{}/x", server.uri())).unwrap();
+    let v = c
+        .send(c.request(reqwest::Method::GET, url), envelope_decode)
+        .await
+        .unwrap();
+    assert_eq!(v["data"], json!([1]));
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+    assert_eq!(
+        (stats.requests(), stats.retries()),
+        (3, 2),
+        "counted on this client's observer"
+    );
+}
+
+#[tokio::test]
+async fn envelope_statuses_map_like_wire_statuses_after_the_bound() {
+    for (code, attempts) in [(503u16, 3usize), (401, 1), (404, 1)] {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"status_code": code, "message": "from the envelope"})),
+            )
+            .mount(&server)
+            .await;
+        let c = client(3);
+        let url = Url::parse(&format!("{}/x", server.uri())).unwrap();
+        let err = c
+            .send(c.request(reqwest::Method::GET, url), envelope_decode)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            server.received_requests().await.unwrap().len(),
+            attempts,
+            "{code}"
+        );
+        match (code, &err) {
+            (401, Error::Auth { status: 401, .. }) => {}
+            (
+                503,
+                Error::Provider {
+                    status: 503,
+                    attempts: 3,
+                    message,
+                    ..
+                },
+            )
+            | (
+                404,
+                Error::Provider {
+                    status: 404,
+                    attempts: 1,
+                    message,
+                    ..
+                },
+            ) => {
+                assert_eq!(message, "from the envelope")
+            }
+            _ => panic!("{code}: {err:?}"),
+        }
+    }
+}

@@ -34,18 +34,37 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 pub mod data;
-mod nectardesk;
-mod plivo;
-mod superu;
-mod unpod;
 mod util;
-// new-provider: modules
+
+/// The registration table: one module per provider, named after its id,
+/// each with `pub fn api(&Config) -> Arc<dyn Api>`. It declares the
+/// modules, [`PROVIDERS`] and [`api`]'s lookup.
+macro_rules! emulators {
+    ($($module:ident),* $(,)?) => {
+        $(mod $module;)*
+
+        /// Every provider with an emulator.
+        pub const PROVIDERS: &[&str] = &[$(stringify!($module)),*];
+
+        fn build(provider: &str, config: &Config) -> Option<Arc<dyn Api>> {
+            $(if provider == stringify!($module) {
+                return Some($module::api(config));
+            })*
+            None
+        }
+    };
+}
+
+emulators! {
+    plivo,
+    superu,
+    nectardesk,
+    unpod,
+    // new-provider: emulators
+}
 
 use calllogs_core::Settings;
 pub use data::{Outcome, Spec, SynthCall};
-
-/// Every provider with an emulator.
-pub const PROVIDERS: &[&str] = &["plivo", "superu", "nectardesk", "unpod"];
 
 /// Knobs of one emulator.
 #[derive(Debug, Clone)]
@@ -199,33 +218,24 @@ pub fn sample_pages(
 
 /// Builds the API of `provider` with the credentials of `config`.
 pub fn api(provider: &str, config: &Config) -> Option<Arc<dyn Api>> {
-    let cred = |name: &str, default: String| {
-        config
-            .credentials
+    build(provider, config)
+}
+
+impl Config {
+    /// The credential named `name` (an environment variable name) from
+    /// [`Config::credentials`], else `default()`.
+    pub fn credential(&self, name: &str, default: impl FnOnce() -> String) -> String {
+        self.credentials
             .iter()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
-            .unwrap_or(default)
-    };
-    let demo = |prefix: &str, len: usize| util::demo_secret(prefix, config.seed, len);
-    Some(match provider {
-        "plivo" => Arc::new(plivo::Plivo {
-            auth_id: cred("PLIVO_AUTH_ID", util::demo_auth_id(config.seed)),
-            token: cred("PLIVO_AUTH_TOKEN", demo("", 40)),
-        }),
-        "superu" => Arc::new(superu::Superu {
-            key: cred("SUPERU_API_KEY", demo("", 32)),
-        }),
-        "nectardesk" => Arc::new(nectardesk::Nectardesk {
-            token: cred("NECTARDESK_ACCESS_TOKEN", demo("", 40)),
-        }),
-        "unpod" => Arc::new(unpod::Unpod {
-            org: cred("UNPOD_ORG_HANDLE", format!("demo-org-{}", config.seed)),
-            token: cred("UNPOD_API_TOKEN", demo("", 40)),
-        }),
-        // new-provider: apis
-        _ => return None,
-    })
+            .unwrap_or_else(default)
+    }
+
+    /// A demo secret of `len` characters derived from the seed.
+    pub fn demo_secret(&self, len: usize) -> String {
+        util::demo_secret("", self.seed, len)
+    }
 }
 
 struct State {
@@ -272,7 +282,14 @@ impl std::fmt::Display for StartError {
     }
 }
 
-impl std::error::Error for StartError {}
+impl std::error::Error for StartError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StartError::Bind(e) => Some(e),
+            StartError::UnknownProvider(_) => None,
+        }
+    }
+}
 
 /// Starts the emulator of `provider` on 127.0.0.1 (in the current tokio runtime).
 pub async fn start(provider: &str, config: Config) -> Result<Running, StartError> {

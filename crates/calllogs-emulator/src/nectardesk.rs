@@ -6,7 +6,15 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::util::{self, int_param, time_param};
-use crate::{Api, Outcome, Reply, Request, SynthCall};
+use crate::{Api, Config, Outcome, Reply, Request, SynthCall};
+
+/// The emulator with the credentials of `config` (demo values for those it
+/// does not name).
+pub fn api(config: &Config) -> std::sync::Arc<dyn Api> {
+    std::sync::Arc::new(Nectardesk {
+        token: config.credential("NECTARDESK_ACCESS_TOKEN", || config.demo_secret(40)),
+    })
+}
 
 pub struct Nectardesk {
     pub token: String,

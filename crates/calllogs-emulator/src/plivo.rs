@@ -7,7 +7,16 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use serde_json::{Value, json};
 
 use crate::util::{self, Range, digits, int_param};
-use crate::{Api, Outcome, Reply, Request, SynthCall};
+use crate::{Api, Config, Outcome, Reply, Request, SynthCall};
+
+/// The emulator with the credentials of `config` (demo values for those it
+/// does not name).
+pub fn api(config: &Config) -> std::sync::Arc<dyn Api> {
+    std::sync::Arc::new(Plivo {
+        auth_id: config.credential("PLIVO_AUTH_ID", || util::demo_auth_id(config.seed)),
+        token: config.credential("PLIVO_AUTH_TOKEN", || config.demo_secret(40)),
+    })
+}
 
 pub struct Plivo {
     pub auth_id: String,

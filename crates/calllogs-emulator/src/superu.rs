@@ -7,7 +7,15 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::util::{int_param, time_param};
-use crate::{Api, Outcome, Reply, Request, SynthCall};
+use crate::{Api, Config, Outcome, Reply, Request, SynthCall};
+
+/// The emulator with the credentials of `config` (demo values for those it
+/// does not name).
+pub fn api(config: &Config) -> std::sync::Arc<dyn Api> {
+    std::sync::Arc::new(Superu {
+        key: config.credential("SUPERU_API_KEY", || config.demo_secret(32)),
+    })
+}
 
 pub struct Superu {
     pub key: String,

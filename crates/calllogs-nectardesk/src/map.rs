@@ -5,6 +5,7 @@ use calllogs_core::{
     Agent, Call, Contact, Direction, Disposition, Hangup, Named, Recording, Status,
 };
 
+use crate::query::CallType;
 use crate::raw::{RawAgent, RawCall, RawNamed};
 
 fn named(n: Option<RawNamed>) -> Option<Named> {
@@ -129,35 +130,41 @@ fn status(
     if ended == Some(false) {
         return Status::InProgress;
     }
-    let k = kind.as_deref().map(calllogs_core::parse::lower);
-    match k.as_deref() {
-        Some(
-            "answered"
-            | "inbound_answered"
-            | "outbound_answered"
-            | "inbound_answered_within_sla"
-            | "inbound_answered_but_not_within_sla"
-            | "completed",
-        ) => Status::Completed,
-        Some(
-            "abandoned"
-            | "short_abandoned"
-            | "abandoned_distributed"
-            | "short_abandoned_distributed",
-        ) => Status::Abandoned,
-        Some("missed" | "overflowed" | "out_of_business_hours" | "inbound_ivr_exit") => {
+    let fallback = || match (answered, direction) {
+        (Some(true), _) => Status::Completed,
+        (Some(false), Direction::Inbound) => Status::Missed,
+        (Some(false), _) => Status::NoAnswer,
+        (None, _) => Status::Unknown,
+    };
+    let Some(kind) = kind.as_deref() else {
+        return fallback();
+    };
+    let kind: CallType = match calllogs_core::parse::lower(kind).parse() {
+        Ok(k) => k,
+        Err(never) => match never {},
+    };
+    match kind {
+        CallType::InboundAnswered
+        | CallType::OutboundAnswered
+        | CallType::InboundAnsweredWithinSla
+        | CallType::InboundAnsweredButNotWithinSla => Status::Completed,
+        CallType::Abandoned
+        | CallType::ShortAbandoned
+        | CallType::AbandonedDistributed
+        | CallType::ShortAbandonedDistributed => Status::Abandoned,
+        CallType::Overflowed | CallType::OutOfBusinessHours | CallType::InboundIvrExit => {
             Status::Missed
         }
-        Some("not_answered" | "outbound_not_answered" | "no_answer" | "unanswered") => {
-            Status::NoAnswer
-        }
-        Some("busy") => Status::Busy,
-        Some("failed") => Status::Failed,
-        _ => match (answered, direction) {
-            (Some(true), _) => Status::Completed,
-            (Some(false), Direction::Inbound) => Status::Missed,
-            (Some(false), _) => Status::NoAnswer,
-            (None, _) => Status::Unknown,
+        CallType::OutboundNotAnswered => Status::NoAnswer,
+        // Words records use that are not filter values of the document.
+        CallType::Other(word) => match word.as_str() {
+            "answered" | "completed" => Status::Completed,
+            "missed" => Status::Missed,
+            "not_answered" | "no_answer" | "unanswered" => Status::NoAnswer,
+            "busy" => Status::Busy,
+            "failed" => Status::Failed,
+            _ => fallback(),
         },
+        _ => fallback(),
     }
 }

@@ -176,20 +176,20 @@ impl Provider for Superu {
     }
 
     fn decode_page(&self, body: &[u8]) -> Result<Page<Call>> {
-        decode(None, body)
+        self.http.resolve_envelope(decode(None, body))
     }
 }
 
 fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
     let env: raw::Envelope = calllogs_core::http::decode_json(ID, status, body)?;
     if env.success == Some(false) {
-        return Err(Error::Provider {
+        // Core maps it like the same status on the wire.
+        return Err(Error::Envelope {
             provider: ID,
             status: status.unwrap_or(200),
             message: env
                 .message
                 .unwrap_or_else(|| "the API answered success: false".into()),
-            attempts: 1,
         });
     }
     let data = env.data.ok_or_else(|| Error::Decode {

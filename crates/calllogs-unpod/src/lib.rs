@@ -187,7 +187,7 @@ impl Provider for Unpod {
     }
 
     fn decode_page(&self, body: &[u8]) -> Result<Page<Call>> {
-        decode(None, body)
+        self.http.resolve_envelope(decode(None, body))
     }
 }
 
@@ -198,28 +198,14 @@ fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
         .filter(|c| *c >= 400)
         .and_then(|c| u16::try_from(c).ok())
     {
-        let message = env
-            .message
-            .unwrap_or_else(|| "error reported in the response envelope".into());
-        return Err(match code {
-            401 => Error::Auth {
-                provider: ID,
-                status: code,
-                message,
-                credential: API_TOKEN.into(),
-            },
-            403 => Error::Auth {
-                provider: ID,
-                status: code,
-                message,
-                credential: ORG_HANDLE.into(),
-            },
-            _ => Error::Provider {
-                provider: ID,
-                status: code,
-                message,
-                attempts: 1,
-            },
+        // Core retries and maps it like the same status on the wire
+        // (401 names the token, 403 the organization handle).
+        return Err(Error::Envelope {
+            provider: ID,
+            status: code,
+            message: env
+                .message
+                .unwrap_or_else(|| "error reported in the response envelope".into()),
         });
     }
     let calls = calllogs_core::page::map_records(ID, env.data, map::call);

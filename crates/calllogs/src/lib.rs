@@ -26,28 +26,36 @@
 
 pub use calllogs_core::*;
 
-pub mod flat;
+/// The store, sync, flat rows and report (feature `sync`): the
+/// `calllogs-store` crate.
+#[cfg(feature = "sync")]
+pub use calllogs_store::{flat, report, store, sync};
+
 pub mod registry;
-#[cfg(feature = "sync")]
-pub mod report;
-#[cfg(feature = "sync")]
-pub mod store;
-#[cfg(feature = "sync")]
-pub mod sync;
 
-/// The Plivo provider (feature `plivo`).
-#[cfg(feature = "plivo")]
-pub use calllogs_plivo as plivo;
+/// The registration table: one line per provider, `id = "feature" =>
+/// crate`. It gives the crate's re-export (`calllogs::plivo`), the
+/// registry's list of known ids and the providers compiled in; nothing
+/// else in the workspace names a provider (the CLI's flags, the emulators'
+/// list, xtask's checks all come from the registry).
+macro_rules! providers {
+    ($($id:ident = $feature:literal => $krate:ident),* $(,)?) => {
+        $(
+            #[doc = concat!("The `", $feature, "` provider (feature `", $feature, "`).")]
+            #[cfg(feature = $feature)]
+            pub use $krate as $id;
+        )*
+        /// Every provider id calllogs knows, compiled in or not.
+        const KNOWN: &[&str] = &[$($feature),*];
+        /// The providers compiled in, one per enabled feature.
+        const COMPILED: &[&ProviderInfo] = &[$(#[cfg(feature = $feature)] &$krate::INFO,)*];
+    };
+}
 
-/// The SuperU provider (feature `superu`).
-#[cfg(feature = "superu")]
-pub use calllogs_superu as superu;
-
-/// The NectarDesk provider (feature `nectardesk`).
-#[cfg(feature = "nectardesk")]
-pub use calllogs_nectardesk as nectardesk;
-
-/// The Unpod provider (feature `unpod`).
-#[cfg(feature = "unpod")]
-pub use calllogs_unpod as unpod;
-// new-provider: re-exports
+providers! {
+    plivo = "plivo" => calllogs_plivo,
+    superu = "superu" => calllogs_superu,
+    nectardesk = "nectardesk" => calllogs_nectardesk,
+    unpod = "unpod" => calllogs_unpod,
+    // new-provider: registry
+}

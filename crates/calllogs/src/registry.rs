@@ -2,31 +2,13 @@
 
 use calllogs_core::{DynProvider, ProviderInfo, Settings};
 
-/// Every provider id calllogs knows, compiled in or not.
-pub const KNOWN: &[&str] = &[
-    "plivo",
-    "superu",
-    "nectardesk",
-    "unpod",
-    // new-provider: known
-];
-
-/// The providers compiled in, one per enabled feature.
-const COMPILED: &[&ProviderInfo] = &[
-    #[cfg(feature = "plivo")]
-    &calllogs_plivo::INFO,
-    #[cfg(feature = "superu")]
-    &calllogs_superu::INFO,
-    #[cfg(feature = "nectardesk")]
-    &calllogs_nectardesk::INFO,
-    #[cfg(feature = "unpod")]
-    &calllogs_unpod::INFO,
-    // new-provider: compiled
-];
+/// Every provider id calllogs knows, compiled in or not (the table in
+/// the crate root).
+pub const KNOWN: &[&str] = crate::KNOWN;
 
 /// The providers compiled into this build, in [`KNOWN`]'s order.
 pub fn providers() -> Vec<&'static ProviderInfo> {
-    COMPILED.to_vec()
+    crate::COMPILED.to_vec()
 }
 
 /// Why a provider could not be had.

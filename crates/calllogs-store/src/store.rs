@@ -28,14 +28,15 @@ pub enum StoreError {
         known: i64,
     },
     /// A stored checkpoint could not be read.
-    #[error("the stored checkpoint of {provider}/{account} is unreadable: {message}")]
+    #[error("the stored checkpoint of {provider}/{account} is unreadable: {source}")]
     Checkpoint {
         /// Provider id.
         provider: String,
         /// Account label.
         account: String,
         /// Why.
-        message: String,
+        #[source]
+        source: serde_json::Error,
     },
 }
 
@@ -253,10 +254,10 @@ impl Store {
         let checkpoint = checkpoint
             .map(|c| serde_json::from_str::<Checkpoint>(&c))
             .transpose()
-            .map_err(|e| StoreError::Checkpoint {
+            .map_err(|source| StoreError::Checkpoint {
                 provider: provider.into(),
                 account: account.into(),
-                message: e.to_string(),
+                source,
             })?;
         Ok(Some(SyncState {
             running: status == "running",

@@ -2,14 +2,14 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use calllogs::report::{GroupBy, ReportQuery, report};
-use calllogs::store::Store;
-use calllogs::sync::{self, SyncOptions};
 use calllogs::{
     Call, CallQuery, Cost, Page, PageToken, PagingSpec, Provider, Result, Status, async_trait,
     registry,
 };
 use calllogs_emulator::{Config, Running, start};
+use calllogs_store::report::{GroupBy, ReportQuery, report};
+use calllogs_store::store::Store;
+use calllogs_store::sync::{self, SyncOptions};
 use chrono::{Duration, Utc};
 
 fn month() -> SyncOptions {

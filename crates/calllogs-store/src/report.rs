@@ -14,6 +14,7 @@
 
 use std::collections::BTreeMap;
 
+use calllogs_core::{Category, Status};
 use chrono::{DateTime, Utc};
 use rusqlite::params;
 use serde::Serialize;
@@ -102,21 +103,24 @@ struct Acc {
 }
 
 struct Row {
-    status: String,
+    status: Status,
     answered_at: Option<String>,
     duration: Option<i64>,
     talk: Option<i64>,
     cause: Option<String>,
-    category: Option<String>,
+    category: Option<Category>,
     cost: Option<(String, String)>,
 }
 
 impl Acc {
     fn add(&mut self, r: &Row) {
         self.total += 1;
-        *self.statuses.entry(r.status.clone()).or_default() += 1;
-        if let Some(c) = &r.category {
-            *self.categories.entry(c.clone()).or_default() += 1;
+        *self
+            .statuses
+            .entry(r.status.as_str().to_string())
+            .or_default() += 1;
+        if let Some(c) = r.category {
+            *self.categories.entry(c.as_str().to_string()).or_default() += 1;
         }
         if let Some(c) = &r.cause {
             *self.causes.entry(c.clone()).or_default() += 1;
@@ -127,11 +131,11 @@ impl Acc {
             let sum = self.cost.entry(currency.clone()).or_default();
             *sum = *sum + d;
         }
-        if r.status == "in_progress" {
+        if r.status == Status::InProgress {
             return;
         }
         self.attempts += 1;
-        if r.answered_at.is_some() || r.status == "completed" {
+        if r.answered_at.is_some() || r.status == Status::Completed {
             self.answered += 1;
             if let Some(d) = r.duration {
                 self.answered_duration.0 += d;
@@ -143,10 +147,10 @@ impl Acc {
             }
         }
         let network = matches!(
-            r.category.as_deref(),
-            Some("destination_issue" | "carrier_error" | "system_error")
+            r.category,
+            Some(Category::DestinationIssue | Category::CarrierError | Category::SystemError)
         );
-        if r.status == "failed" && network {
+        if r.status == Status::Failed && network {
             self.network_failures += 1;
         }
     }
@@ -196,12 +200,15 @@ pub fn report(store: &Store, q: &ReportQuery) -> Result<Report, StoreError> {
         let amount: Option<String> = r.get(9)?;
         let currency: Option<String> = r.get(10)?;
         let row = Row {
-            status: r.get(3)?,
+            // Written by the store from the enum; anything else is unknown.
+            status: Status::from_id(&r.get::<_, String>(3)?).unwrap_or(Status::Unknown),
             answered_at: r.get(4)?,
             duration: r.get(5)?,
             talk: r.get(6)?,
             cause: r.get(7)?,
-            category: r.get(8)?,
+            category: r
+                .get::<_, Option<String>>(8)?
+                .and_then(|c| c.parse::<Category>().ok()),
             cost: amount.zip(currency),
         };
         overall.add(&row);

@@ -8,7 +8,8 @@
 //! updated.
 //!
 //! ```no_run
-//! use calllogs::{registry, store::Store, sync::{self, SyncOptions}, Settings};
+//! use calllogs::{registry, Settings};
+//! use calllogs_store::{store::Store, sync::{self, SyncOptions}};
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let provider = registry::build("plivo", &Settings::new())?;
 //! let mut store = Store::open("calls.db")?;
@@ -72,8 +73,6 @@ pub struct SyncProgress {
     pub calls: u64,
     /// When the run started.
     pub started: Instant,
-    /// Retries made by the HTTP layer so far (this process).
-    pub retries: u64,
 }
 
 /// What a sync did.
@@ -189,7 +188,6 @@ pub async fn run(
             pages: summary.pages,
             calls: summary.calls,
             started,
-            retries: calllogs_core::http::retries_total(),
         });
         if done {
             return Ok(summary);

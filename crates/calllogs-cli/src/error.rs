@@ -1,0 +1,94 @@
+//! The CLI's error: what went wrong, with the error behind it kept as its
+//! source, and the exit code it means (2 bad usage or input, 1 the rest).
+
+use calllogs::registry::RegistryError;
+
+/// A boxed error kept as a source.
+type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+/// Everything a command can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// Bad usage or input, said in one sentence.
+    #[error("{0}")]
+    Usage(String),
+    /// Bad usage or input, with the error behind it.
+    #[error("{context}: {source}")]
+    UsageCaused {
+        /// What was being done (`cannot read pages.json`).
+        context: String,
+        /// Why it failed.
+        #[source]
+        source: Cause,
+    },
+    /// A failure said in one sentence.
+    #[error("{0}")]
+    Other(String),
+    /// A failure, with the error behind it.
+    #[error("{context}: {source}")]
+    Failed {
+        /// What was being done.
+        context: String,
+        /// Why it failed.
+        #[source]
+        source: Cause,
+    },
+    /// A provider failed.
+    #[error(transparent)]
+    Provider(#[from] calllogs::Error),
+    /// A provider could not be had.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// A sync failed.
+    #[error(transparent)]
+    Sync(#[from] calllogs::sync::SyncError),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] calllogs::store::StoreError),
+    /// Reading or writing failed.
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// JSON could not be written.
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// CSV could not be written.
+    #[error("CSV: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+impl CliError {
+    /// Bad usage or input.
+    pub fn usage(message: impl Into<String>) -> Self {
+        CliError::Usage(message.into())
+    }
+    /// Bad usage or input, caused by `source`.
+    pub fn usage_caused(context: impl Into<String>, source: impl Into<Cause>) -> Self {
+        CliError::UsageCaused {
+            context: context.into(),
+            source: source.into(),
+        }
+    }
+    /// Any other failure.
+    pub fn other(message: impl Into<String>) -> Self {
+        CliError::Other(message.into())
+    }
+    /// Any other failure, caused by `source`.
+    pub fn failed(context: impl Into<String>, source: impl Into<Cause>) -> Self {
+        CliError::Failed {
+            context: context.into(),
+            source: source.into(),
+        }
+    }
+
+    /// 2 for bad usage or input (a bad query or setting included), 1 for the rest.
+    pub fn exit_code(&self) -> u8 {
+        let usage = match self {
+            CliError::Usage(_) | CliError::UsageCaused { .. } => true,
+            CliError::Provider(e) | CliError::Registry(RegistryError::Build(e)) => e.is_usage(),
+            CliError::Registry(_) => true,
+            CliError::Sync(calllogs::sync::SyncError::Provider(e)) => e.is_usage(),
+            _ => false,
+        };
+        if usage { 2 } else { 1 }
+    }
+}

@@ -1,0 +1,119 @@
+//! The one paging engine: windows × pages → a stream, for every paging
+//! style. Providers never write a loop.
+//!
+//! Two parts: [`walk`], the state machine that says which page comes next
+//! and where a pull stands (its [`Checkpoint`]), and [`schedule`], the one
+//! scheduler that keeps pages in flight and returns them in order. `fetch`
+//! (through [`pages`]) and `sync` (through [`Pager`]) both run on
+//! [`schedule::pull`].
+//!
+//! The engine sees a provider through [`PageSource`], which every
+//! [`crate::Provider`] is, so this module does not depend on the provider
+//! trait (the provider trait's `calls`/`pages` depend on it).
+
+use std::ops::Deref;
+
+use async_trait::async_trait;
+use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+
+use crate::call::Call;
+use crate::error::Result;
+use crate::page::{Page, PageToken, PagingSpec};
+use crate::query::CallQuery;
+
+pub mod schedule;
+pub mod walk;
+
+pub use schedule::{Fetched, pull};
+pub use walk::{Checkpoint, Progress, Walk, Window, next_token, plan_rest};
+
+/// What the engine needs of a provider: its paging rules and one page
+/// fetch. Every [`crate::Provider`] is one.
+#[async_trait]
+pub trait PageSource: Send + Sync {
+    /// The provider id, for errors and logs.
+    fn id(&self) -> &'static str;
+    /// Its paging rules.
+    fn paging(&self) -> PagingSpec;
+    /// Requests in flight at once (1: one at a time).
+    fn concurrency(&self) -> usize;
+    /// Fetches one page of a resolved window.
+    async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>>;
+}
+
+/// A resumable pull, page by page, for callers that checkpoint (sync): each
+/// page comes with the checkpoint after it, read with
+/// [`Pager::checkpoint`]. Runs on the same scheduler as [`pages`].
+pub struct Pager<'a> {
+    stream: BoxStream<'a, Result<Fetched>>,
+    checkpoint: Option<Checkpoint>,
+}
+
+impl<'a> Pager<'a> {
+    /// A pull of `query` from its start. The windows (and the pinned upper
+    /// bound) are fixed when the first page is asked for.
+    pub fn new<S, H>(handle: H, query: CallQuery) -> Self
+    where
+        S: PageSource + ?Sized,
+        H: Deref<Target = S> + Clone + Send + Sync + 'a,
+    {
+        Pager {
+            stream: pull(handle, query, None),
+            checkpoint: None,
+        }
+    }
+
+    /// A pull of `query` resumed at `checkpoint`.
+    pub fn resume<S, H>(handle: H, query: CallQuery, checkpoint: Checkpoint) -> Self
+    where
+        S: PageSource + ?Sized,
+        H: Deref<Target = S> + Clone + Send + Sync + 'a,
+    {
+        Pager {
+            stream: pull(handle, query, Some(checkpoint.clone())),
+            checkpoint: Some(checkpoint),
+        }
+    }
+
+    /// Where the pull stands after the last page returned; `None` once done
+    /// (and before the first page of a new pull).
+    pub fn checkpoint(&self) -> Option<Checkpoint> {
+        self.checkpoint.clone()
+    }
+
+    /// The next page, or `None` when every window is done.
+    pub async fn next_page(&mut self) -> Result<Option<Page<Call>>> {
+        match self.stream.next().await {
+            None => Ok(None),
+            Some(Err(e)) => Err(e),
+            Some(Ok(fetched)) => {
+                self.checkpoint = fetched.checkpoint;
+                Ok(Some(fetched.page))
+            }
+        }
+    }
+}
+
+/// Every page of `query`, window after window (oldest first). Nothing is
+/// requested until the stream is polled; the first error ends it.
+pub fn pages<'a, S, H>(handle: H, query: CallQuery) -> BoxStream<'a, Result<Page<Call>>>
+where
+    S: PageSource + ?Sized,
+    H: Deref<Target = S> + Clone + Send + Sync + 'a,
+{
+    pull(handle, query, None)
+        .map_ok(|fetched| fetched.page)
+        .boxed()
+}
+
+/// Every call of `query`, flattened from [`pages`].
+pub fn calls<'a, S, H>(handle: H, query: CallQuery) -> BoxStream<'a, Result<Call>>
+where
+    S: PageSource + ?Sized,
+    H: Deref<Target = S> + Clone + Send + Sync + 'a,
+{
+    pages(handle, query)
+        .map_ok(|page| stream::iter(page.items.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
+}

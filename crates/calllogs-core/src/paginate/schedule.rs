@@ -1,0 +1,371 @@
+//! The one scheduler: how many pages are in flight, and in what order they
+//! come back. [`pull`] is what [`super::pages`], [`super::calls`] and
+//! [`super::Pager`] (and so `fetch` and `sync`) all run on.
+//!
+//! - Offset and page-number windows: the first page is fetched alone; once
+//!   it tells the total, the rest of the window is fetched with up to
+//!   [`PageSource::concurrency`] requests in flight, returned in order.
+//! - Cursor chains cannot be split, but windows can: up to `concurrency`
+//!   windows are walked at once, each chain in order, and their pages come
+//!   out window by window. A window ahead of the current one holds at most
+//!   [`AHEAD_PAGES`] pages before it waits, so memory stays bounded.
+//!
+//! Every request goes through the provider's HTTP client, so its rate
+//! limiter paces all of them. The first error ends the stream.
+
+use std::collections::VecDeque;
+use std::ops::Deref;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use futures::stream::{self, BoxStream, Stream, StreamExt};
+
+use super::PageSource;
+use super::walk::{Checkpoint, Progress, Walk, next_token, plan_rest};
+use crate::call::Call;
+use crate::error::{Error, Result};
+use crate::page::{Page, PageToken, PagingSpec, PagingStyle};
+use crate::query::CallQuery;
+
+/// Pages a window walked ahead of the current one may hold.
+pub const AHEAD_PAGES: usize = 2;
+
+/// One page of a pull, and where the pull stands after it.
+#[derive(Debug)]
+pub struct Fetched {
+    /// The page, its records already checked against the query's filters.
+    pub page: Page<Call>,
+    /// The checkpoint after this page; `None` when it was the last.
+    pub checkpoint: Option<Checkpoint>,
+}
+
+/// A page of one window, with the token after it and the records received
+/// in the window so far (`None` when the window is done).
+type WindowPage = (Page<Call>, Option<(PageToken, u64)>);
+
+/// Every page of `query`, each with its checkpoint, from the start or from
+/// `resume`. Nothing is requested until the stream is polled (the windows,
+/// and the pinned upper bound, are fixed then).
+pub fn pull<'a, S, H>(
+    handle: H,
+    query: CallQuery,
+    resume: Option<Checkpoint>,
+) -> BoxStream<'a, Result<Fetched>>
+where
+    S: PageSource + ?Sized,
+    H: Deref<Target = S> + Clone + Send + Sync + 'a,
+{
+    let start = async move {
+        let spec = handle.paging();
+        let (windows, first) = match resume {
+            Some(c) => {
+                let windows: Vec<CallQuery> = c
+                    .windows
+                    .iter()
+                    .map(|w| {
+                        let mut q = query.clone();
+                        q.since = w.since;
+                        q.until = w.until;
+                        q
+                    })
+                    .collect();
+                (windows, c.token.map(|t| (t, c.received)))
+            }
+            None => (query.windows(handle.id(), &spec, chrono::Utc::now())?, None),
+        };
+        let walk = Arc::new(Walk::new(&windows));
+        let ahead = if spec.style == PagingStyle::Cursor {
+            handle.concurrency().max(1)
+        } else {
+            1
+        };
+        let mut first = first;
+        let streams = windows.into_iter().enumerate().map(move |(i, q)| {
+            let walk = walk.clone();
+            window_pages(handle.clone(), spec.clone(), q, first.take())
+                .map(move |r| {
+                    r.map(|(page, next)| Fetched {
+                        page,
+                        checkpoint: walk.checkpoint_after(i, next),
+                    })
+                })
+                .boxed()
+        });
+        Ok::<_, Error>(Ahead::new(streams, ahead, AHEAD_PAGES))
+    };
+    stream::once(start)
+        .flat_map(|r| match r {
+            Ok(ahead) => ahead.boxed(),
+            Err(e) => stream::once(async move { Err(e) }).boxed(),
+        })
+        .scan(false, |failed, r| {
+            // The first error ends the stream.
+            let go = !*failed;
+            *failed |= r.is_err();
+            futures::future::ready(go.then_some(r))
+        })
+        .boxed()
+}
+
+enum State<'a> {
+    /// Fetch this page next, one at a time.
+    Next(PageToken, Progress),
+    /// The rest of the window, planned, in flight.
+    Planned {
+        stream: BoxStream<'a, (PageToken, Result<Page<Call>>)>,
+        remaining: VecDeque<PageToken>,
+        progress: Progress,
+    },
+    /// A paging error found after a page: the page went out first.
+    Fail(Error),
+    Done,
+}
+
+/// The pages of one window, in order.
+fn window_pages<'a, S, H>(
+    handle: H,
+    spec: PagingSpec,
+    mut q: CallQuery,
+    start: Option<(PageToken, u64)>,
+) -> BoxStream<'a, Result<WindowPage>>
+where
+    S: PageSource + ?Sized,
+    H: Deref<Target = S> + Clone + Send + Sync + 'a,
+{
+    // A resumed window carries the caller's query as it was given.
+    let page_size = q.effective_page_size(&spec);
+    q.page_size = Some(page_size);
+    let (token, received) = start.unwrap_or((spec.style.first_token(), 0));
+    let progress = Progress {
+        received,
+        seen: Default::default(),
+    };
+    let q = Arc::new(q);
+    stream::unfold(State::Next(token, progress), move |state| {
+        let handle = handle.clone();
+        let q = q.clone();
+        let spec = spec.clone();
+        async move {
+            let provider = handle.id();
+            match state {
+                State::Done => None,
+                State::Fail(e) => Some((Err(e), State::Done)),
+                State::Next(token, mut progress) => {
+                    let mut page = match handle.page(&q, &token).await {
+                        Ok(page) => page,
+                        Err(e) => return Some((Err(e), State::Done)),
+                    };
+                    let decided = next_token(
+                        provider,
+                        spec.style,
+                        &token,
+                        &page,
+                        page_size,
+                        &mut progress,
+                    );
+                    let served = page.items.len() as u64;
+                    let total = page.total;
+                    // Providers filter some of these loosely or not at all;
+                    // the normalized record is what the user asked about.
+                    // Done after the paging decision, which needs the page
+                    // as served.
+                    page.items.retain(|c| q.matches(c));
+                    let (next, state) = match decided {
+                        Ok(Some(next)) => {
+                            let at = Some((next.clone(), progress.received));
+                            let planned = (handle.concurrency() > 1)
+                                .then(|| {
+                                    plan_rest(spec.style, total, served, &next, progress.received)
+                                })
+                                .flatten();
+                            let state = match planned {
+                                Some(tokens) => State::Planned {
+                                    stream: fetch_all(
+                                        handle.clone(),
+                                        q.clone(),
+                                        tokens.clone(),
+                                        handle.concurrency(),
+                                    ),
+                                    remaining: tokens.into(),
+                                    progress,
+                                },
+                                None => State::Next(next, progress),
+                            };
+                            (at, state)
+                        }
+                        Ok(None) => (None, State::Done),
+                        Err(e) => (Some((token, progress.received)), State::Fail(e)),
+                    };
+                    Some((Ok((page, next)), state))
+                }
+                State::Planned {
+                    mut stream,
+                    mut remaining,
+                    mut progress,
+                } => {
+                    let (_token, result) = stream.next().await?;
+                    remaining.pop_front();
+                    let mut page = match result {
+                        Ok(page) => page,
+                        Err(e) => return Some((Err(e), State::Done)),
+                    };
+                    progress.received += page.items.len() as u64;
+                    page.items.retain(|c| q.matches(c));
+                    let next = remaining.front().map(|t| (t.clone(), progress.received));
+                    let state = if next.is_some() {
+                        State::Planned {
+                            stream,
+                            remaining,
+                            progress,
+                        }
+                    } else {
+                        State::Done
+                    };
+                    Some((Ok((page, next)), state))
+                }
+            }
+        }
+    })
+    .boxed()
+}
+
+/// `tokens` fetched with up to `concurrency` in flight, in order.
+fn fetch_all<'a, S, H>(
+    handle: H,
+    q: Arc<CallQuery>,
+    tokens: Vec<PageToken>,
+    concurrency: usize,
+) -> BoxStream<'a, (PageToken, Result<Page<Call>>)>
+where
+    S: PageSource + ?Sized,
+    H: Deref<Target = S> + Clone + Send + Sync + 'a,
+{
+    stream::iter(tokens)
+        .map(move |t| {
+            let handle = handle.clone();
+            let q = q.clone();
+            async move {
+                let result = handle.page(&q, &t).await;
+                (t, result)
+            }
+        })
+        .buffered(concurrency.max(1))
+        .boxed()
+}
+
+/// Streams polled up to `width` at a time and flattened in order: the items
+/// of the first, then of the second, and so on. A stream behind the first
+/// is polled only while it holds fewer than `cap` items.
+pub(crate) struct Ahead<'a, T> {
+    pending: Box<dyn Iterator<Item = BoxStream<'a, T>> + Send + 'a>,
+    active: VecDeque<Slot<'a, T>>,
+    width: usize,
+    cap: usize,
+}
+
+struct Slot<'a, T> {
+    stream: BoxStream<'a, T>,
+    buffered: VecDeque<T>,
+    done: bool,
+}
+
+impl<'a, T> Ahead<'a, T> {
+    pub(crate) fn new(
+        streams: impl Iterator<Item = BoxStream<'a, T>> + Send + 'a,
+        width: usize,
+        cap: usize,
+    ) -> Self {
+        Ahead {
+            pending: Box::new(streams),
+            active: VecDeque::new(),
+            width: width.max(1),
+            cap: cap.max(1),
+        }
+    }
+}
+
+// Nothing in it is ever pinned in place: the streams are boxed and the
+// items are plain values moved in and out.
+impl<T> Unpin for Ahead<'_, T> {}
+
+impl<T> Stream for Ahead<'_, T> {
+    type Item = T;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        let this = &mut *self;
+        loop {
+            while this.active.len() < this.width {
+                match this.pending.next() {
+                    Some(stream) => this.active.push_back(Slot {
+                        stream,
+                        buffered: VecDeque::new(),
+                        done: false,
+                    }),
+                    None => break,
+                }
+            }
+            let Some(front) = this.active.front_mut() else {
+                return Poll::Ready(None);
+            };
+            // The current stream first: its item can go out at once.
+            if let Some(item) = front.buffered.pop_front() {
+                return Poll::Ready(Some(item));
+            }
+            if !front.done {
+                match front.stream.poll_next_unpin(cx) {
+                    Poll::Ready(Some(item)) => {
+                        this.poll_behind(cx);
+                        return Poll::Ready(Some(item));
+                    }
+                    Poll::Ready(None) => front.done = true,
+                    Poll::Pending => {}
+                }
+            }
+            if front.done {
+                this.active.pop_front();
+                continue;
+            }
+            this.poll_behind(cx);
+            return Poll::Pending;
+        }
+    }
+}
+
+impl<T> Ahead<'_, T> {
+    /// Moves the streams behind the current one along, up to `cap` items each.
+    fn poll_behind(&mut self, cx: &mut Context<'_>) {
+        for slot in self.active.iter_mut().skip(1) {
+            while !slot.done && slot.buffered.len() < self.cap {
+                match slot.stream.poll_next_unpin(cx) {
+                    Poll::Ready(Some(item)) => slot.buffered.push_back(item),
+                    Poll::Ready(None) => slot.done = true,
+                    Poll::Pending => break,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn ahead_keeps_order_and_bounds_what_it_holds() {
+        let streams = (0..5).map(|w| stream::iter((0..4).map(move |i| (w, i))).boxed());
+        let mut ahead = Ahead::new(streams, 3, 2);
+        let mut got = Vec::new();
+        while let Some(x) = ahead.next().await {
+            for slot in ahead.active.iter().skip(1) {
+                assert!(
+                    slot.buffered.len() <= 2,
+                    "a stream behind holds at most cap"
+                );
+            }
+            got.push(x);
+        }
+        let want: Vec<_> = (0..5).flat_map(|w| (0..4).map(move |i| (w, i))).collect();
+        assert_eq!(got, want);
+    }
+}

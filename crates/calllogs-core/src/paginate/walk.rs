@@ -1,0 +1,432 @@
+//! The paging state machine: which page comes next in a window, when a
+//! window is done, and where a pull stands (its [`Checkpoint`]). Pure: no
+//! I/O, so every stop rule is unit-tested; [`super::schedule`] does the
+//! fetching.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::page::{Page, PageToken, PagingStyle};
+use crate::query::CallQuery;
+
+/// What the paginator has seen of one window so far.
+#[derive(Debug, Default, Clone)]
+pub struct Progress {
+    /// Records received in this window.
+    pub received: u64,
+    /// Cursors followed (a repeat would loop forever).
+    pub seen: HashSet<String>,
+}
+
+/// Decides the token after `page`, or `None` when the window is done. Pure,
+/// so every stop rule is unit-tested.
+///
+/// - Cursor paging: stop when there is no next cursor; a cursor seen before
+///   is an error. An empty page with a cursor is followed.
+/// - Page-number and offset paging: stop when the provider says no more
+///   (`more == Some(false)`), when the records received reach the total,
+///   on an empty page, or — when neither a total nor `more` is known — on a
+///   page shorter than the page size. An empty page before the total is
+///   reached is logged as a warning, never dropped silently.
+pub fn next_token<T>(
+    provider: &'static str,
+    style: PagingStyle,
+    current: &PageToken,
+    page: &Page<T>,
+    page_size: u32,
+    progress: &mut Progress,
+) -> Result<Option<PageToken>> {
+    let n = page.items.len() as u64;
+    progress.received += n;
+    if style == PagingStyle::Cursor {
+        return match &page.next {
+            None => Ok(None),
+            Some(c) if !progress.seen.insert(c.clone()) => Err(Error::Paging {
+                provider,
+                message: format!(
+                    "the provider sent the cursor {c:?} twice; stopping instead of looping"
+                ),
+            }),
+            Some(c) => Ok(Some(PageToken::Cursor(c.clone()))),
+        };
+    }
+    if page.more == Some(false) {
+        return Ok(None);
+    }
+    if n == 0 {
+        if page.more == Some(true) || page.total.is_some_and(|t| progress.received < t) {
+            tracing::warn!(
+                provider,
+                received = progress.received,
+                total = page.total,
+                "an empty page came before the end the provider announced; stopping this window"
+            );
+        }
+        return Ok(None);
+    }
+    match page.total {
+        Some(total) if progress.received >= total => return Ok(None),
+        None if page.more.is_none() && n < u64::from(page_size) => return Ok(None),
+        _ => {}
+    }
+    Ok(Some(match (style, current) {
+        (PagingStyle::Offset, t) => PageToken::Offset(t.offset() + n),
+        (_, t) => PageToken::Number(t.number().saturating_add(1)),
+    }))
+}
+
+/// One window of a pull, as a checkpoint stores it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Window {
+    /// Lower bound, inclusive.
+    pub since: Option<DateTime<Utc>>,
+    /// Upper bound, exclusive.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Where a pull stands: the windows still to do (the first is the current
+/// one) and the page to ask for next in it. Serializable, so a sync can
+/// store it with each page it commits and resume there after a crash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Windows left, the current one first.
+    pub windows: Vec<Window>,
+    /// The next page of the current window; `None` for its first page.
+    pub token: Option<PageToken>,
+    /// Records received so far in the current window.
+    pub received: u64,
+}
+
+/// The tokens of the rest of a window once its first page told the total
+/// (offset and page-number paging only), starting at `next`; `step` is the
+/// server's own page size, what it served when asked for a full page.
+/// `None` when there is nothing to plan: cursor paging, no total, or the
+/// window already complete.
+pub fn plan_rest(
+    style: PagingStyle,
+    total: Option<u64>,
+    step: u64,
+    next: &PageToken,
+    received: u64,
+) -> Option<Vec<PageToken>> {
+    let total = total?;
+    if step == 0 || received >= total {
+        return None;
+    }
+    let tokens: Vec<PageToken> = match (style, next) {
+        (PagingStyle::Offset, PageToken::Offset(start)) => (0..)
+            .map(|i| start + i * step)
+            .take_while(|o| *o < total)
+            .map(PageToken::Offset)
+            .collect(),
+        (PagingStyle::PageNumber, PageToken::Number(n)) => {
+            let last = total.div_ceil(step).min(u64::from(u32::MAX)) as u32;
+            (*n..=last).map(PageToken::Number).collect()
+        }
+        _ => return None,
+    };
+    (!tokens.is_empty()).then_some(tokens)
+}
+
+/// The windows of one pull, oldest first, and how to say where it stands
+/// after a page of window `i`.
+#[derive(Debug, Clone)]
+pub struct Walk {
+    windows: Vec<Window>,
+}
+
+impl Walk {
+    /// The windows of `queries` (already resolved by [`CallQuery::windows`]
+    /// or taken from a checkpoint).
+    pub fn new(queries: &[CallQuery]) -> Self {
+        Walk {
+            windows: queries
+                .iter()
+                .map(|q| Window {
+                    since: q.since,
+                    until: q.until,
+                })
+                .collect(),
+        }
+    }
+
+    /// Where the pull stands after a page of window `index`: that window
+    /// from `next` (the token after the page and the records received so
+    /// far in it), or, when `next` is `None`, the following window from its
+    /// start. `None` once no window is left.
+    pub fn checkpoint_after(
+        &self,
+        index: usize,
+        next: Option<(PageToken, u64)>,
+    ) -> Option<Checkpoint> {
+        let (from, token, received) = match next {
+            Some((token, received)) => (index, Some(token), received),
+            None => (index + 1, None, 0),
+        };
+        let windows = self.windows.get(from..).unwrap_or_default().to_vec();
+        (!windows.is_empty()).then_some(Checkpoint {
+            windows,
+            token,
+            received,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(n: usize, total: Option<u64>, more: Option<bool>, next: Option<&str>) -> Page<u8> {
+        Page {
+            items: vec![0; n],
+            total,
+            more,
+            next: next.map(str::to_string),
+        }
+    }
+
+    fn step(
+        style: PagingStyle,
+        tok: PageToken,
+        p: &Page<u8>,
+        progress: &mut Progress,
+    ) -> Option<PageToken> {
+        next_token("t", style, &tok, p, 20, progress).unwrap()
+    }
+
+    #[test]
+    fn offset_stops_at_total_short_and_empty() {
+        let mut pr = Progress::default();
+        let s = PagingStyle::Offset;
+        assert_eq!(
+            step(
+                s,
+                PageToken::Offset(0),
+                &page(20, Some(45), None, None),
+                &mut pr
+            ),
+            Some(PageToken::Offset(20))
+        );
+        assert_eq!(
+            step(
+                s,
+                PageToken::Offset(20),
+                &page(20, Some(45), None, None),
+                &mut pr
+            ),
+            Some(PageToken::Offset(40))
+        );
+        assert_eq!(
+            step(
+                s,
+                PageToken::Offset(40),
+                &page(5, Some(45), None, None),
+                &mut pr
+            ),
+            None
+        );
+        let mut pr = Progress::default();
+        assert_eq!(
+            step(s, PageToken::Offset(0), &page(7, None, None, None), &mut pr),
+            None,
+            "short page"
+        );
+        let mut pr = Progress::default();
+        assert_eq!(
+            step(
+                s,
+                PageToken::Offset(0),
+                &page(0, Some(10), None, None),
+                &mut pr
+            ),
+            None,
+            "empty page"
+        );
+        let mut pr = Progress::default();
+        assert_eq!(
+            step(
+                s,
+                PageToken::Offset(0),
+                &page(20, None, Some(false), None),
+                &mut pr
+            ),
+            None,
+            "more=false"
+        );
+    }
+
+    #[test]
+    fn total_beats_short_pages() {
+        // A server that serves fewer than asked is followed until the total.
+        let mut pr = Progress::default();
+        let p = page(10, Some(30), None, None);
+        assert_eq!(
+            step(PagingStyle::Offset, PageToken::Offset(0), &p, &mut pr),
+            Some(PageToken::Offset(10))
+        );
+        assert_eq!(
+            step(PagingStyle::PageNumber, PageToken::Number(1), &p, &mut pr),
+            Some(PageToken::Number(2))
+        );
+    }
+
+    #[test]
+    fn page_numbers_stop_on_more_false_and_short_pages() {
+        let s = PagingStyle::PageNumber;
+        let mut pr = Progress::default();
+        assert_eq!(
+            step(
+                s,
+                PageToken::Number(1),
+                &page(20, None, Some(true), None),
+                &mut pr
+            ),
+            Some(PageToken::Number(2))
+        );
+        assert_eq!(
+            step(
+                s,
+                PageToken::Number(2),
+                &page(20, None, None, None),
+                &mut pr
+            ),
+            Some(PageToken::Number(3))
+        );
+        assert_eq!(
+            step(
+                s,
+                PageToken::Number(3),
+                &page(19, None, None, None),
+                &mut pr
+            ),
+            None
+        );
+        let mut pr = Progress::default();
+        assert_eq!(
+            step(
+                s,
+                PageToken::Number(1),
+                &page(20, None, Some(false), None),
+                &mut pr
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn cursor_follows_until_null_and_refuses_repeats() {
+        let s = PagingStyle::Cursor;
+        let mut pr = Progress::default();
+        assert_eq!(
+            step(
+                s,
+                PageToken::First,
+                &page(2, None, None, Some("b")),
+                &mut pr
+            ),
+            Some(PageToken::Cursor("b".into()))
+        );
+        assert_eq!(
+            step(
+                s,
+                PageToken::Cursor("b".into()),
+                &page(0, None, None, Some("c")),
+                &mut pr
+            ),
+            Some(PageToken::Cursor("c".into())),
+            "empty page with a cursor goes on"
+        );
+        let err = next_token(
+            "t",
+            s,
+            &PageToken::Cursor("c".into()),
+            &page(1, None, None, Some("b")),
+            20,
+            &mut pr,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("twice"), "{err}");
+        let mut pr = Progress::default();
+        assert_eq!(
+            step(
+                s,
+                PageToken::First,
+                &page(20, Some(100), None, None),
+                &mut pr
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn the_rest_of_a_window_is_planned_from_its_total() {
+        assert_eq!(
+            plan_rest(
+                PagingStyle::Offset,
+                Some(45),
+                20,
+                &PageToken::Offset(20),
+                20
+            ),
+            Some(vec![PageToken::Offset(20), PageToken::Offset(40)])
+        );
+        assert_eq!(
+            plan_rest(
+                PagingStyle::PageNumber,
+                Some(45),
+                20,
+                &PageToken::Number(2),
+                20
+            ),
+            Some(vec![PageToken::Number(2), PageToken::Number(3)])
+        );
+        assert_eq!(
+            plan_rest(PagingStyle::Offset, None, 20, &PageToken::Offset(20), 20),
+            None
+        );
+        assert_eq!(
+            plan_rest(
+                PagingStyle::Offset,
+                Some(20),
+                20,
+                &PageToken::Offset(20),
+                20
+            ),
+            None
+        );
+        assert_eq!(
+            plan_rest(
+                PagingStyle::Cursor,
+                Some(45),
+                20,
+                &PageToken::Cursor("x".into()),
+                20
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn checkpoints_move_to_the_next_window_and_end() {
+        let q = |d: i64| {
+            let t = chrono::Utc::now() - chrono::Duration::days(d);
+            CallQuery::new()
+                .since(t)
+                .until(t + chrono::Duration::days(1))
+        };
+        let walk = Walk::new(&[q(3), q(2)]);
+        let c = walk
+            .checkpoint_after(0, Some((PageToken::Number(2), 20)))
+            .unwrap();
+        assert_eq!(
+            (c.windows.len(), c.token, c.received),
+            (2, Some(PageToken::Number(2)), 20)
+        );
+        let c = walk.checkpoint_after(0, None).unwrap();
+        assert_eq!((c.windows.len(), c.token, c.received), (1, None, 0));
+        assert_eq!(walk.checkpoint_after(1, None), None);
+    }
+}
