@@ -261,7 +261,7 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| CliError::other(format!("cannot start the async runtime: {e}")))
+        .map_err(|e| CliError::failed("cannot start the async runtime", e))
 }
 
 fn fetch(args: FetchArgs) -> Result<(), CliError> {

@@ -92,3 +92,33 @@ impl CliError {
         if usage { 2 } else { 1 }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    #[test]
+    fn sources_are_kept_and_exit_codes_follow_the_cause() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let e = CliError::usage_caused("cannot read pages.json", io);
+        assert_eq!(e.to_string(), "cannot read pages.json: no such file");
+        assert!(e.source().is_some_and(|s| s.to_string() == "no such file"));
+        assert_eq!(e.exit_code(), 2);
+        let bad_query = calllogs::Error::BadQuery {
+            provider: "plivo",
+            message: "empty range".into(),
+        };
+        assert_eq!(
+            CliError::Sync(calllogs::sync::SyncError::Provider(bad_query)).exit_code(),
+            2
+        );
+        let http = calllogs::Error::Provider {
+            provider: "plivo",
+            status: 500,
+            message: "boom".into(),
+            attempts: 6,
+        };
+        assert_eq!(CliError::from(http).exit_code(), 1);
+    }
+}

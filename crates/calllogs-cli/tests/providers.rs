@@ -57,3 +57,26 @@ fn providers_lists_what_is_compiled_in() {
         "{text}"
     );
 }
+
+#[test]
+fn every_credential_of_the_registry_is_a_flag_of_fetch_sync_and_emulate() {
+    let o = calllogs(&["providers", "--json"]);
+    assert!(o.status.success());
+    let text = String::from_utf8(o.stdout).unwrap();
+    let providers: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(providers.len() >= 4, "{text}");
+    for sub in ["fetch", "sync", "emulate"] {
+        let help = String::from_utf8(calllogs(&[sub, "--help"]).stdout).unwrap();
+        for p in &providers {
+            for c in p["credentials"].as_array().unwrap() {
+                let flag = format!("--{}", c["flag"].as_str().unwrap());
+                let env = c["env"].as_str().unwrap();
+                assert!(help.contains(&flag), "{sub} --help lacks {flag}");
+                assert!(help.contains(env), "{sub} --help does not name {env}");
+            }
+        }
+    }
+}
