@@ -213,29 +213,7 @@ fn provider_ids(bin: &Path) -> Result<Vec<String>, String> {
 fn check_features() -> Result<(), String> {
     let providers = facade_providers()?;
     for p in &providers {
-        let out = cargo()
-            .args([
-                "tree",
-                "-p",
-                "calllogs",
-                "--no-default-features",
-                "--features",
-                p,
-                "-e",
-                "normal",
-                "--prefix",
-                "none",
-            ])
-            .output()
-            .map_err(|e| format!("cargo tree: {e}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "cargo tree failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
-        let tree = String::from_utf8_lossy(&out.stdout);
-        let has = |krate: &str| tree.lines().any(|l| l.split(' ').next() == Some(krate));
+        let has = crates_built("calllogs", p)?;
         if !has(&format!("calllogs-{p}")) {
             return Err(format!("the `{p}` feature does not bring calllogs-{p}"));
         }
@@ -253,25 +231,7 @@ fn check_features() -> Result<(), String> {
         }
     }
     // A CLI built without its `emulator` feature carries no emulator, and builds.
-    let out = cargo()
-        .args([
-            "tree",
-            "-p",
-            "calllogs-cli",
-            "--no-default-features",
-            "--features",
-            "calllogs/default",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-        ])
-        .output()
-        .map_err(|e| format!("cargo tree: {e}"))?;
-    if String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .any(|l| l.starts_with("calllogs-emulator "))
-    {
+    if crates_built("calllogs-cli", "calllogs/default")?("calllogs-emulator") {
         return Err("calllogs-cli without `emulator` still compiles calllogs-emulator".into());
     }
     run(
@@ -290,6 +250,31 @@ fn check_features() -> Result<(), String> {
         "xtask: each provider feature compiles that provider only; the CLI builds without the emulator"
     );
     Ok(())
+}
+
+/// What `package` with only `features` would compile: a test "is this
+/// crate in it", from `cargo tree`.
+fn crates_built(package: &str, features: &str) -> Result<impl Fn(&str) -> bool, String> {
+    let out = cargo()
+        .args([
+            "tree",
+            "-p",
+            package,
+            "--no-default-features",
+            "--features",
+            features,
+        ])
+        .args(["-e", "normal", "--prefix", "none"])
+        .output()
+        .map_err(|e| format!("cargo tree: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo tree failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let tree = String::from_utf8_lossy(&out.stdout).into_owned();
+    Ok(move |krate: &str| tree.lines().any(|l| l.split(' ').next() == Some(krate)))
 }
 
 /// `new-provider` in a scratch clone of HEAD: the workspace builds, the

@@ -21,9 +21,6 @@ pub enum CliError {
         #[source]
         source: Cause,
     },
-    /// A failure said in one sentence.
-    #[error("{0}")]
-    Other(String),
     /// A failure, with the error behind it.
     #[error("{context}: {source}")]
     Failed {
@@ -67,10 +64,6 @@ impl CliError {
             context: context.into(),
             source: source.into(),
         }
-    }
-    /// Any other failure.
-    pub fn other(message: impl Into<String>) -> Self {
-        CliError::Other(message.into())
     }
     /// Any other failure, caused by `source`.
     pub fn failed(context: impl Into<String>, source: impl Into<Cause>) -> Self {
