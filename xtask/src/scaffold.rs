@@ -257,8 +257,9 @@ impl Provider for {Title} {
 
 fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
     let resp: raw::ListResponse = calllogs_core::http::decode_json(ID, status, body)?;
-    let calls = calllogs_core::page::map_records(ID, resp.records, map::call);
-    Ok(Page::new(calls).with_total(resp.total.and_then(|t| u64::try_from(t).ok())))
+    let records = calllogs_core::page::require_records(ID, status, body, "records", resp.records)?;
+    Ok(calllogs_core::page::map_records(ID, records, map::call)
+        .with_total(resp.total.and_then(|t| u64::try_from(t).ok())))
 }
 "#;
 
@@ -274,7 +275,7 @@ use serde_json::value::RawValue;
 pub struct ListResponse<'a> {
     /// The records, borrowed from the body.
     #[serde(default, borrow, deserialize_with = "de::records")]
-    pub records: Vec<&'a RawValue>,
+    pub records: Option<Vec<&'a RawValue>>,
     /// Records matching the query, where the provider says.
     #[serde(default, deserialize_with = "de::int")]
     pub total: Option<i64>,

@@ -155,6 +155,12 @@ pub struct EmulateArgs {
     /// Share of requests (0 to 1) answered with a fault: 500, 503, reset, truncated JSON, HTML page.
     #[arg(long, default_value_t = 0.0)]
     pub fault_rate: f64,
+    /// Share of list answers (0 to 1) sent as a 200 whose records array is renamed (API drift).
+    #[arg(long, default_value_t = 0.0)]
+    pub drop_records_rate: f64,
+    /// Share of list answers (0 to 1) whose page repeats one of its records.
+    #[arg(long, default_value_t = 0.0)]
+    pub duplicate_rate: f64,
     /// Credentials to accept, as `(flag, value)`: one flag per credential
     /// of the registry's providers, added by [`command`] (default: demo values).
     #[arg(skip)]

@@ -284,21 +284,49 @@ fn fetch(args: FetchArgs) -> Result<(), CliError> {
         let mut pages = provider
             .pages(q)
             .take(args.max_pages.map_or(usize::MAX, |n| n as usize));
-        let (mut n_pages, mut n_calls) = (0u64, 0u64);
+        let (mut n_pages, mut n_calls, mut repeats) = (0u64, 0u64, 0u64);
+        let mut rejects: Vec<(String, u64)> = Vec::new();
+        // Each call once per run: offset paging over a changing list can
+        // send a call again on a later page.
+        let mut seen = calllogs::seen::SeenIds::default();
         while let Some(page) = pages.next().await {
             let page = page?;
             n_pages += 1;
-            n_calls += page.items.len() as u64;
             for call in &page.items {
-                sink.write(call)?;
+                if seen.first_time(&call.provider, &call.id) {
+                    n_calls += 1;
+                    sink.write(call)?;
+                } else {
+                    repeats += 1;
+                }
+            }
+            for r in page.rejects {
+                match rejects.iter_mut().find(|(w, _)| *w == r.reason) {
+                    Some((_, n)) => *n += 1,
+                    None => rejects.push((r.reason, 1)),
+                }
             }
             progress.update(n_pages, n_calls);
         }
-        Ok::<_, CliError>(())
+        Ok::<_, CliError>((repeats, rejects))
     });
     progress.finish();
     match result {
-        Ok(()) => sink.finish(),
+        Ok((repeats, rejects)) => {
+            let n: u64 = rejects.iter().map(|(_, k)| k).sum();
+            if n > 0 {
+                eprintln!(
+                    "calllogs: {}",
+                    rejects_note(n, &rejects).trim_start_matches("; ")
+                );
+            }
+            if repeats > 0 {
+                eprintln!(
+                    "calllogs: {repeats} repeated record(s) of calls already written were left out"
+                );
+            }
+            sink.finish()
+        }
         Err(e) => {
             sink.abandon();
             Err(e)
@@ -326,6 +354,28 @@ pub(crate) fn summary_line(s: &calllogs::sync::SyncSummary, secs: f64) -> String
         } else {
             ""
         },
+    ) + &rejects_note(s.rejects, &s.reject_reasons)
+}
+
+/// `; 2 records rejected: no id` — empty when nothing was rejected.
+pub(crate) fn rejects_note(n: u64, reasons: &[(String, u64)]) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    let why: Vec<String> = reasons
+        .iter()
+        .map(|(reason, k)| {
+            if reasons.len() > 1 {
+                format!("{reason} ({k})")
+            } else {
+                reason.clone()
+            }
+        })
+        .collect();
+    format!(
+        "; {n} record{} rejected: {}",
+        if n == 1 { "" } else { "s" },
+        why.join(", ")
     )
 }
 

@@ -82,11 +82,16 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
 }
 
 pub fn emulate(args: crate::args::EmulateArgs) -> Result<(), CliError> {
-    if !(0.0..=1.0).contains(&args.fault_rate) {
-        return Err(CliError::usage(format!(
-            "--fault-rate {} is not between 0 and 1",
-            args.fault_rate
-        )));
+    for (flag, rate) in [
+        ("--fault-rate", args.fault_rate),
+        ("--drop-records-rate", args.drop_records_rate),
+        ("--duplicate-rate", args.duplicate_rate),
+    ] {
+        if !(0.0..=1.0).contains(&rate) {
+            return Err(CliError::usage(format!(
+                "{flag} {rate} is not between 0 and 1"
+            )));
+        }
     }
     if args.rate_limit.is_some_and(|r| !(r > 0.0 && r.is_finite())) {
         return Err(CliError::usage(
@@ -109,6 +114,8 @@ pub fn emulate(args: crate::args::EmulateArgs) -> Result<(), CliError> {
         latency: std::time::Duration::from_millis(args.latency_ms),
         rate_limit: args.rate_limit,
         fault_rate: args.fault_rate,
+        drop_records_rate: args.drop_records_rate,
+        duplicate_rate: args.duplicate_rate,
         credentials,
         ..calllogs_emulator::Config::default()
     };

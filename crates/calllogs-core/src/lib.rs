@@ -34,6 +34,7 @@ pub mod provider;
 pub mod query;
 pub mod ratelimit;
 pub mod retry;
+pub mod seen;
 pub mod settings;
 pub mod taxonomy;
 #[cfg(feature = "testing")]
@@ -45,7 +46,7 @@ pub use call::{
 };
 pub use error::{Error, Result};
 pub use http::{HttpClient, HttpConfig};
-pub use page::{Page, PageToken, PagingSpec, PagingStyle};
+pub use page::{Page, PageToken, PagingSpec, PagingStyle, Reject};
 pub use provider::{ApplyFilters, Credential, DynProvider, Provider, ProviderInfo};
 pub use query::{CallQuery, Extensions};
 pub use retry::RetryPolicy;

@@ -5,6 +5,7 @@ use chrono::Duration;
 
 /// One page as a provider returned it.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Page<T> {
     /// The records, in the provider's order.
     pub items: Vec<T>,
@@ -15,6 +16,23 @@ pub struct Page<T> {
     pub more: Option<bool>,
     /// The cursor or next-page URL, for cursor paging.
     pub next: Option<String>,
+    /// Records the provider sent that could not be mapped, kept with the
+    /// reason: nothing a provider sent disappears without a trace.
+    pub rejects: Vec<Reject>,
+}
+
+/// A record that could not be mapped onto a [`crate::Call`] (no id, not an
+/// object, …), kept as sent.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Reject {
+    /// Provider id.
+    pub provider: &'static str,
+    /// Its position in the page.
+    pub index: usize,
+    /// Why it could not be mapped (`the record has no id`).
+    pub reason: String,
+    /// The record's JSON text, unchanged.
+    pub raw: String,
 }
 
 impl<T> Page<T> {
@@ -25,6 +43,7 @@ impl<T> Page<T> {
             total: None,
             more: None,
             next: None,
+            rejects: Vec::new(),
         }
     }
     /// Sets the total.
@@ -45,6 +64,7 @@ impl<T> Page<T> {
             total: self.total,
             more: self.more,
             next: self.next,
+            rejects: self.rejects,
         }
     }
 }
@@ -136,21 +156,74 @@ impl PagingSpec {
     }
 }
 
-/// Maps every record of a page with `map`, keeping the page whole when one
-/// record is bad: a record `map` refuses is logged with its index and the
-/// reason (which names its id where it has one) and left out; the others
-/// are returned.
-pub fn map_records<R>(
+/// Maps every record of a page with `map` into a page: a record `map`
+/// refuses (its reason names its id where it has one) is kept in
+/// [`Page::rejects`] with its text, and logged; the others are the items.
+pub fn map_records(
     provider: &'static str,
-    records: Vec<R>,
-    map: impl Fn(R) -> Result<crate::Call, String>,
-) -> Vec<crate::Call> {
-    let mut out = Vec::with_capacity(records.len());
+    records: Vec<&serde_json::value::RawValue>,
+    map: impl Fn(&serde_json::value::RawValue) -> Result<crate::Call, String>,
+) -> Page<crate::Call> {
+    let mut page = Page::new(Vec::with_capacity(records.len()));
     for (index, record) in records.into_iter().enumerate() {
         match map(record) {
-            Ok(call) => out.push(call),
-            Err(why) => tracing::warn!(provider, index, "record skipped: {why}"),
+            Ok(call) => page.items.push(call),
+            Err(reason) => {
+                tracing::warn!(provider, index, "record rejected: {reason}");
+                page.rejects.push(Reject {
+                    provider,
+                    index,
+                    reason,
+                    raw: record.get().to_string(),
+                });
+            }
         }
     }
-    out
+    // The same call twice in one page (Plivo's own fixtures show it): the
+    // last version wins, and it is one call.
+    let mut ids = std::collections::HashSet::with_capacity(page.items.len());
+    let mut keep: Vec<bool> = page
+        .items
+        .iter()
+        .rev()
+        .map(|c| ids.insert(c.id.as_str()))
+        .collect();
+    let repeated = keep.len() - ids.len();
+    drop(ids);
+    if repeated > 0 {
+        keep.reverse();
+        let mut flags = keep.into_iter();
+        page.items.retain(|_| flags.next().unwrap_or(true));
+        tracing::debug!(
+            provider,
+            repeated,
+            "one call twice in a page: the last kept"
+        );
+    }
+    page
+}
+
+/// The records array of a page, which must be there: a 2xx body without it
+/// (missing, `null`, or renamed) is not a page, and says so as a decode
+/// error (retried like a bad body, then failing the run), never "no calls".
+pub fn require_records<'a>(
+    provider: &'static str,
+    status: Option<u16>,
+    body: &[u8],
+    field: &str,
+    records: Option<Vec<&'a serde_json::value::RawValue>>,
+) -> crate::Result<Vec<&'a serde_json::value::RawValue>> {
+    records.ok_or_else(|| {
+        crate::Error::decode(
+            provider,
+            status,
+            body,
+            crate::error::DecodeFailure {
+                path: field.to_string(),
+                message: format!(
+                    "the body has no `{field}` array of records, so it is not a page of calls"
+                ),
+            },
+        )
+    })
 }

@@ -562,11 +562,18 @@ pub mod de {
     }
 
     /// The records of a page, borrowed as JSON text, in one pass: an array's
-    /// elements; anything else (null, an object, a string) is no records.
-    pub fn records<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<&'de RawValue>, D::Error> {
+    /// elements, or `None` for `null`. Anything else (an object, a string,
+    /// a number) is an error: lenient inside a record, strict about the
+    /// envelope, since a page whose records are not an array is not a page.
+    /// Declare the field `#[serde(default, borrow, deserialize_with =
+    /// "de::records")] Option<Vec<&RawValue>>` and require it with
+    /// [`crate::page::require_records`] once the envelope's own status is checked.
+    pub fn records<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Vec<&'de RawValue>>, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Vec<&'de RawValue>;
+            type Value = Option<Vec<&'de RawValue>>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("an array of records")
             }
@@ -575,13 +582,14 @@ pub mod de {
                 while let Some(r) = seq.next_element::<&'de RawValue>()? {
                     out.push(r);
                 }
-                Ok(out)
+                Ok(Some(out))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Vec::new())
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(None)
             }
-            otherwise!(Vec::new());
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
             fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
                 d.deserialize_any(V)
             }

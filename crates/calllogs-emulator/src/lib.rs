@@ -88,6 +88,13 @@ pub struct Config {
     /// Calls added (ending now) after every answered request, to test paging
     /// while data changes.
     pub grow_per_request: usize,
+    /// Share of successful list answers (0..=1) sent as a 200 whose records
+    /// array is renamed (`objects` → `objects_list`): API drift, which a
+    /// client must refuse loudly rather than read as "no calls".
+    pub drop_records_rate: f64,
+    /// Share of successful list answers (0..=1) whose page repeats one of
+    /// its records (the same id twice), as real APIs sometimes do.
+    pub duplicate_rate: f64,
     /// Credentials accepted, by environment variable name; missing ones get
     /// demo values derived from the seed.
     pub credentials: Vec<(String, String)>,
@@ -106,6 +113,8 @@ impl Default for Config {
             rate_limit: None,
             fault_rate: 0.0,
             grow_per_request: 0,
+            drop_records_rate: 0.0,
+            duplicate_rate: 0.0,
             credentials: Vec::new(),
             now: None,
         }
@@ -469,6 +478,39 @@ impl State {
         )
     }
 
+    /// Renames the records array, or repeats a record, as configured.
+    fn drift(&self, reply: &mut Reply) {
+        let (drop, dup) = (self.config.drop_records_rate, self.config.duplicate_rate);
+        if drop <= 0.0 && dup <= 0.0 {
+            return;
+        }
+        let Some(draw) = self.faults.lock().ok().map(|mut r| r.f64()) else {
+            return;
+        };
+        let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&reply.body) else {
+            return;
+        };
+        let Some((holder, key)) = util::records_key(&mut body) else {
+            return;
+        };
+        if draw < drop {
+            if let Some(records) = holder.remove(&key) {
+                holder.insert(format!("{key}_list"), records);
+                self.faults_served.fetch_add(1, Ordering::Relaxed);
+            }
+        } else if draw < drop + dup {
+            if let Some(serde_json::Value::Array(items)) = holder.get_mut(&key)
+                && let Some(first) = items.first().cloned()
+            {
+                items.push(first);
+                self.faults_served.fetch_add(1, Ordering::Relaxed);
+            }
+        } else {
+            return;
+        }
+        reply.body = body.to_string().into_bytes();
+    }
+
     fn grow(&self, now: DateTime<Utc>) {
         let k = self.config.grow_per_request;
         if k == 0 {
@@ -578,6 +620,7 @@ async fn respond(
         reply.body.truncate(keep);
         reply.status = 200;
     } else if (200..300).contains(&reply.status) {
+        state.drift(&mut reply);
         state.grow(now);
     }
     Ok(to_response(reply))

@@ -126,6 +126,33 @@ pub fn base64(input: &[u8]) -> String {
     out
 }
 
+/// Where a page body keeps its records: the object holding the array and
+/// its key, at the top or one level down (`objects`, `data.calls`, `data`);
+/// an array of objects is preferred over another array.
+pub fn records_key(
+    body: &mut serde_json::Value,
+) -> Option<(&mut serde_json::Map<String, serde_json::Value>, String)> {
+    use serde_json::Value;
+    fn find(obj: &serde_json::Map<String, Value>) -> Option<String> {
+        let arrays = || obj.iter().filter(|(_, v)| v.is_array());
+        arrays()
+            .find(|(_, v)| v.as_array().is_some_and(|a| a.iter().any(Value::is_object)))
+            .or_else(|| arrays().next())
+            .map(|(k, _)| k.clone())
+    }
+    let top = body.as_object_mut()?;
+    if let Some(key) = find(top) {
+        return Some((top, key));
+    }
+    let inner = top
+        .iter()
+        .find(|(_, v)| v.as_object().is_some_and(|o| find(o).is_some()))
+        .map(|(k, _)| k.clone())?;
+    let obj = top.get_mut(&inner)?.as_object_mut()?;
+    let key = find(obj)?;
+    Some((obj, key))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -41,6 +41,7 @@
 
 #![warn(missing_docs)]
 
+use calllogs_core::error::DecodeFailure;
 use calllogs_core::http::{HttpClient, endpoint, parse_base_url, secret_header};
 use calllogs_core::secrecy::SecretString;
 use calllogs_core::{
@@ -202,15 +203,26 @@ impl Provider for Nectardesk {
 
 fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
     let resp: raw::ListResponse = calllogs_core::http::decode_json(ID, status, body)?;
-    let records: Vec<&serde_json::value::RawValue> = match resp.calls {
+    // An array of calls, or one call (an object) from `GET /calls/{id}`;
+    // anything else is not a page.
+    let records = match resp.calls {
         Some(list) if list.get().starts_with('[') => {
-            serde_json::from_str(list.get()).unwrap_or_default()
+            serde_json::from_str(list.get()).map_err(|e| {
+                Error::decode(
+                    ID,
+                    status,
+                    body,
+                    DecodeFailure {
+                        path: "calls".into(),
+                        message: e.to_string(),
+                    },
+                )
+            })?
         }
-        Some(one) => vec![one],
-        None => Vec::new(),
+        Some(one) if one.get().starts_with('{') => vec![one],
+        _ => calllogs_core::page::require_records(ID, status, body, "calls", None)?,
     };
-    let calls = calllogs_core::page::map_records(ID, records, map::call);
-    Ok(Page::new(calls)
+    Ok(calllogs_core::page::map_records(ID, records, map::call)
         .with_total(resp.meta.total.and_then(|t| u64::try_from(t).ok()))
         .with_next(resp.meta.next))
 }

@@ -167,7 +167,9 @@ impl Provider for Plivo {
 
 fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
     let resp: raw::ListResponse = calllogs_core::http::decode_json(ID, status, body)?;
-    let calls = calllogs_core::page::map_records(ID, resp.objects, map::call);
+    let records = calllogs_core::page::require_records(ID, status, body, "objects", resp.objects)?;
     let total = resp.meta.total_count.and_then(|t| u64::try_from(t).ok());
-    Ok(Page::new(calls).with_total(total).with_next(resp.meta.next))
+    Ok(calllogs_core::page::map_records(ID, records, map::call)
+        .with_total(total)
+        .with_next(resp.meta.next))
 }

@@ -12,9 +12,10 @@ pub struct ListResponse<'a> {
     #[serde(default)]
     pub meta: Meta,
     /// The call records, borrowed from the body, so each is mapped (and
-    /// kept as `raw`) on its own.
-    #[serde(default, borrow)]
-    pub objects: Vec<&'a RawValue>,
+    /// kept as `raw`) on its own. Required: `None` (missing or null) makes
+    /// the body a decode error, never an empty page.
+    #[serde(default, borrow, deserialize_with = "de::records")]
+    pub objects: Option<Vec<&'a RawValue>>,
 }
 
 /// `meta` of a list response.

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use calllogs_core::Call;
 use calllogs_core::paginate::Checkpoint;
+use calllogs_core::{Call, Reject};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
@@ -98,7 +98,39 @@ const MIGRATIONS: &[&str] = &[
         updated_at TEXT NOT NULL,
         PRIMARY KEY (provider, account)
     );",
+    // 2: records a provider sent that could not be mapped, kept with the
+    // reason; the same record seen again (a lookback re-read) is one row.
+    "CREATE TABLE rejects (
+        provider TEXT NOT NULL,
+        account TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        first_seen_at TEXT NOT NULL,
+        last_seen_at TEXT NOT NULL,
+        UNIQUE (provider, account, raw)
+    );",
 ];
+
+fn keep_rejects(
+    tx: &rusqlite::Transaction<'_>,
+    account: &str,
+    rejects: &[Reject],
+) -> Result<(), StoreError> {
+    if rejects.is_empty() {
+        return Ok(());
+    }
+    let now = time(Utc::now());
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO rejects (provider, account, reason, raw, first_seen_at, last_seen_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+         ON CONFLICT (provider, account, raw) DO UPDATE SET reason = excluded.reason,
+             last_seen_at = excluded.last_seen_at",
+    )?;
+    for r in rejects {
+        stmt.execute(params![r.provider, account, r.reason, r.raw, now])?;
+    }
+    Ok(())
+}
 
 /// The store's column name of a flat column.
 fn sql_name(col: &str) -> &str {
@@ -193,20 +225,41 @@ impl Store {
         &self.conn
     }
 
-    /// Upserts `calls` of `account` and, in the same transaction, records
-    /// `state` for their provider: a crash leaves both or neither.
+    /// Upserts `calls` of `account`, keeps `rejects` (records that could not
+    /// be mapped) and, in the same transaction, records `state` for their
+    /// provider: a crash leaves all or nothing.
     pub fn commit_page(
         &mut self,
         provider: &str,
         account: &str,
         calls: &[Call],
+        rejects: &[Reject],
         state: &SyncState,
     ) -> Result<Upserted, StoreError> {
         let tx = self.conn.transaction()?;
         let done = upsert(&tx, account, calls)?;
+        keep_rejects(&tx, account, rejects)?;
         write_state(&tx, provider, account, state)?;
         tx.commit()?;
         Ok(done)
+    }
+
+    /// The rejects of `provider`/`account` (all when `None`), oldest first:
+    /// `(provider, account, reason, raw)`.
+    pub fn rejects(
+        &self,
+        provider: Option<&str>,
+        account: Option<&str>,
+    ) -> Result<Vec<(String, String, String, String)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT provider, account, reason, raw FROM rejects
+             WHERE (?1 IS NULL OR provider = ?1) AND (?2 IS NULL OR account = ?2)
+             ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map(params![provider, account], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Upserts calls without touching any sync state.

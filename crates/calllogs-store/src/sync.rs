@@ -90,10 +90,15 @@ pub struct SyncSummary {
     pub until: Option<DateTime<Utc>>,
     /// Pages committed in this run.
     pub pages: u64,
-    /// Calls committed in this run.
+    /// Distinct calls committed in this run (a call sent twice counts once).
     pub calls: u64,
     /// New, updated and unchanged calls.
     pub upserted: Upserted,
+    /// Records the provider sent that could not be mapped, kept in the
+    /// store's `rejects` table.
+    pub rejects: u64,
+    /// The reasons of those rejects, each with how many.
+    pub reject_reasons: Vec<(String, u64)>,
 }
 
 /// Syncs `provider` into `store`.
@@ -164,10 +169,28 @@ pub async fn run(
         pages: 0,
         calls: 0,
         upserted: Upserted::default(),
+        rejects: 0,
+        reject_reasons: Vec::new(),
     };
+    let mut seen = calllogs_core::seen::SeenIds::default();
     while let Some(page) = pager.next_page().await? {
         summary.pages += 1;
-        summary.calls += page.items.len() as u64;
+        for call in &page.items {
+            if seen.first_time(id, &call.id) {
+                summary.calls += 1;
+            }
+        }
+        for r in &page.rejects {
+            summary.rejects += 1;
+            match summary
+                .reject_reasons
+                .iter_mut()
+                .find(|(w, _)| *w == r.reason)
+            {
+                Some((_, n)) => *n += 1,
+                None => summary.reject_reasons.push((r.reason.clone(), 1)),
+            }
+        }
         let checkpoint = pager.checkpoint();
         let done = checkpoint.is_none();
         let state = SyncState {
@@ -179,7 +202,7 @@ pub async fn run(
             calls_seen: summary.calls,
             synced_until: if done { until } else { synced_until },
         };
-        let u = store.commit_page(id, &account, &page.items, &state)?;
+        let u = store.commit_page(id, &account, &page.items, &page.rejects, &state)?;
         summary.upserted.new += u.new;
         summary.upserted.updated += u.updated;
         summary.upserted.unchanged += u.unchanged;

@@ -199,6 +199,7 @@ fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
         message: "missing field `data`".into(),
         snippet: calllogs_core::error::snippet(body),
     })?;
-    let calls = calllogs_core::page::map_records(ID, data.calls, map::call);
-    Ok(Page::new(calls).with_total(data.total.and_then(|t| u64::try_from(t).ok())))
+    let records = calllogs_core::page::require_records(ID, status, body, "data.calls", data.calls)?;
+    Ok(calllogs_core::page::map_records(ID, records, map::call)
+        .with_total(data.total.and_then(|t| u64::try_from(t).ok())))
 }

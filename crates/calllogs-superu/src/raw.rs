@@ -26,8 +26,14 @@ pub struct Envelope<'a> {
 #[derive(Debug, Deserialize)]
 pub struct Data<'a> {
     /// The calls, borrowed from the body, so each maps (and keeps its exact `cost`) on its own.
-    #[serde(default, alias = "call_logs", alias = "logs", borrow)]
-    pub calls: Vec<&'a RawValue>,
+    #[serde(
+        default,
+        alias = "call_logs",
+        alias = "logs",
+        borrow,
+        deserialize_with = "de::records"
+    )]
+    pub calls: Option<Vec<&'a RawValue>>,
     /// Calls matching the query, where given.
     #[serde(
         default,

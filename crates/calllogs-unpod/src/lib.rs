@@ -208,8 +208,8 @@ fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
                 .unwrap_or_else(|| "error reported in the response envelope".into()),
         });
     }
-    let calls = calllogs_core::page::map_records(ID, env.data, map::call);
-    Ok(Page::new(calls)
+    let records = calllogs_core::page::require_records(ID, status, body, "data", env.data)?;
+    Ok(calllogs_core::page::map_records(ID, records, map::call)
         .with_total(env.count.and_then(|t| u64::try_from(t).ok()))
         .with_next(env.next))
 }

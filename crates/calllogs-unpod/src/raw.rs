@@ -19,9 +19,10 @@ pub struct Envelope<'a> {
     /// The message.
     #[serde(default, deserialize_with = "de::string")]
     pub message: Option<String>,
-    /// The call logs (an array; anything else is no calls), borrowed.
+    /// The call logs, borrowed: an array, required once the envelope's
+    /// status says success (missing or null is then a decode error).
     #[serde(default, alias = "results", borrow, deserialize_with = "de::records")]
-    pub data: Vec<&'a RawValue>,
+    pub data: Option<Vec<&'a RawValue>>,
 }
 
 /// One call log.

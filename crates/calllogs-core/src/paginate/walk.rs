@@ -185,6 +185,7 @@ mod tests {
             total,
             more,
             next: next.map(str::to_string),
+            rejects: Vec::new(),
         }
     }
 

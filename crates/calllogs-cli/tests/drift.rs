@@ -1,0 +1,196 @@
+//! Never silently lose a call: API drift and odd pages, run as a user runs
+//! `calllogs fetch` and `sync` against emulators that misbehave on purpose.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{bin, emulate};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("calllogs-drift-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const PROVIDERS: &[(&str, &str)] = &[
+    ("plivo", "objects"),
+    ("superu", "data.calls"),
+    ("nectardesk", "calls"),
+    ("unpod", "data"),
+];
+
+#[test]
+fn a_200_without_its_records_array_fails_fetch_and_sync_loudly() {
+    for &(p, field) in PROVIDERS {
+        let emu = emulate(&["--provider", p, "--calls", "30", "--drop-records-rate", "1"]);
+        let o = bin()
+            .args(["fetch", "--provider", p, "--base-url", &emu.base_url])
+            .args(["--since", "31d", "--max-attempts", "2", "--quiet"])
+            .envs(emu.env())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{p}: {stderr}");
+        assert!(o.stdout.is_empty(), "{p}: no call written");
+        assert!(
+            stderr.contains(&format!("no `{field}` array")) && stderr.contains("HTTP 200"),
+            "{p}: the sentence names what is missing and the status: {stderr}"
+        );
+
+        let dir = scratch(p);
+        let db = dir.join("calls.db");
+        let o = bin()
+            .args(["sync", "--provider", p, "--base-url", &emu.base_url, "--db"])
+            .arg(&db)
+            .args(["--since", "31d", "--max-attempts", "2", "--quiet"])
+            .envs(emu.env())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{p}");
+        let store = calllogs::store::Store::open(&db).unwrap();
+        let account = store
+            .connection()
+            .query_row("SELECT account FROM sync_state", [], |r| {
+                r.get::<_, String>(0)
+            })
+            .unwrap();
+        let state = store.state(p, &account).unwrap().unwrap();
+        assert!(state.running, "{p}: the window is not marked done");
+        assert_eq!(
+            state.synced_until, None,
+            "{p}: synced_until did not advance"
+        );
+        assert_eq!(state.pages_done, 0, "{p}");
+        assert_eq!(store.count(None, None).unwrap(), 0, "{p}");
+    }
+}
+
+#[test]
+fn a_page_that_repeats_a_call_still_gives_each_call_once() {
+    for &(p, _) in PROVIDERS {
+        let emu = emulate(&["--provider", p, "--calls", "120", "--duplicate-rate", "1"]);
+        let o = bin()
+            .args(["fetch", "--provider", p, "--base-url", &emu.base_url])
+            .args(["--since", "31d", "--quiet", "--page-size", "20"])
+            .envs(emu.env())
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let mut ids: Vec<String> = String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+            .collect();
+        let n = ids.len();
+        ids.sort();
+        ids.dedup();
+        assert_eq!((n, ids.len()), (120, 120), "{p}: each call once");
+
+        let db = scratch(&format!("dup-{p}")).join("calls.db");
+        let o = bin()
+            .args(["sync", "--provider", p, "--base-url", &emu.base_url, "--db"])
+            .arg(&db)
+            .args(["--since", "31d", "--quiet"])
+            .envs(emu.env())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{p}: {stderr}");
+        assert!(
+            stderr.contains(": 120 calls in"),
+            "{p}: counted once: {stderr}"
+        );
+        let store = calllogs::store::Store::open(&db).unwrap();
+        assert_eq!(store.count(None, None).unwrap(), 120, "{p}");
+    }
+}
+
+/// A Plivo page of the first fixture's records, the first without its
+/// `call_uuid`, as the only page.
+fn page_with_a_record_without_id() -> serde_json::Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/plivo/page-1-first.json"
+    );
+    let mut page: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    page["objects"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("call_uuid");
+    let n = page["objects"].as_array().unwrap().len();
+    page["meta"]["total_count"] = n.into();
+    page["meta"]["next"] = serde_json::Value::Null;
+    page
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_without_an_id_is_kept_as_a_reject_and_counted() {
+    use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page_with_a_record_without_id()))
+        .mount(&server)
+        .await;
+    let creds = [
+        ("PLIVO_AUTH_ID", "MAFIXTURE000000000001"),
+        ("PLIVO_AUTH_TOKEN", "fixture-token-not-secret"),
+    ];
+    let base = server.uri();
+    let fetch = {
+        let base = base.clone();
+        tokio::task::spawn_blocking(move || {
+            bin()
+                .args(["fetch", "--provider", "plivo", "--base-url", &base])
+                .args(["--since", "20d", "--quiet"])
+                .envs(creds)
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap()
+    };
+    let stderr = String::from_utf8_lossy(&fetch.stderr);
+    assert!(fetch.status.success(), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&fetch.stdout).lines().count(), 4);
+    assert!(
+        stderr.contains("1 record rejected: the record has no call_uuid"),
+        "fetch counts the reject: {stderr}"
+    );
+
+    let db = scratch("rejects").join("calls.db");
+    let sync = {
+        let db = db.clone();
+        tokio::task::spawn_blocking(move || {
+            bin()
+                .args(["sync", "--provider", "plivo", "--base-url", &base, "--db"])
+                .arg(&db)
+                .args(["--since", "20d", "--quiet"])
+                .envs(creds)
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap()
+    };
+    let stderr = String::from_utf8_lossy(&sync.stderr);
+    assert!(sync.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(": 4 calls in 1 pages") && stderr.contains("1 record rejected"),
+        "{stderr}"
+    );
+    let store = calllogs::store::Store::open(&db).unwrap();
+    let rejects = store.rejects(Some("plivo"), None).unwrap();
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert!(rejects[0].2.contains("no call_uuid"), "{rejects:?}");
+    assert!(
+        rejects[0].3.contains("\"call_direction\"") && !rejects[0].3.contains("\"call_uuid\""),
+        "the record is kept as sent: {}",
+        rejects[0].3
+    );
+}
