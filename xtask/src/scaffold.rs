@@ -253,6 +253,10 @@ impl Provider for {Title} {
     fn decode_page(&self, body: &[u8]) -> Result<Page<Call>> {
         decode(None, body)
     }
+
+    fn decode_record(&self, record: &serde_json::value::RawValue) -> std::result::Result<Call, String> {
+        map::call(record)
+    }
 }
 
 fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {

@@ -187,14 +187,77 @@ fn normalize(provider: &str, files: &[String], no_raw: bool) -> Result<(), CliEr
             body = std::fs::read(name)
                 .map_err(|e| CliError::usage_caused(format!("cannot read {name}"), e))?;
         }
-        let page = p
-            .decode_page(&body)
-            .map_err(|e| CliError::usage_caused(name.clone(), e))?;
+        let page = decode_input(p.as_ref(), name, &body)?;
         for call in &page.items {
             sink.write(call)?;
         }
+        let mut reasons: Vec<(String, u64)> = Vec::new();
+        for r in &page.rejects {
+            match reasons.iter_mut().find(|(w, _)| *w == r.reason) {
+                Some((_, n)) => *n += 1,
+                None => reasons.push((r.reason.clone(), 1)),
+            }
+        }
+        let note = rejects_note(page.rejects.len() as u64, &reasons);
+        if page.items.is_empty() && !page.rejects.is_empty() {
+            return Err(CliError::usage(format!(
+                "{name}: no call could be read{note}"
+            )));
+        }
+        if !note.is_empty() {
+            eprintln!("calllogs: {name}{note}");
+        }
+        if page.items.is_empty() {
+            eprintln!("calllogs: {name}: a page with no calls");
+        }
     }
     sink.finish()
+}
+
+/// What people paste: a page body as the API sends it, one call record
+/// (Plivo's "Retrieve a call" object), a bare JSON array of records, or
+/// NDJSON of records. Anything else is a usage error saying what was expected.
+fn decode_input(
+    p: &dyn calllogs::Provider,
+    name: &str,
+    body: &[u8],
+) -> Result<calllogs::Page<calllogs::Call>, CliError> {
+    use serde_json::value::RawValue;
+    let not_a_page = match p.decode_page(body) {
+        Ok(page) => return Ok(page),
+        // An error the body states (bad credentials in an envelope…) is the answer.
+        Err(e @ calllogs::Error::Decode { .. }) => e,
+        Err(e) => return Err(CliError::usage_caused(name, e)),
+    };
+    let text = std::str::from_utf8(body).unwrap_or("");
+    let is_object = |r: &RawValue| r.get().trim_start().starts_with('{');
+    let records: Option<Vec<Box<RawValue>>> =
+        if let Ok(list) = serde_json::from_str::<Vec<Box<RawValue>>>(text) {
+            Some(list).filter(|l| l.iter().all(|r| is_object(r)))
+        } else if let Ok(one) = serde_json::from_str::<Box<RawValue>>(text) {
+            Some(vec![one]).filter(|l| l.iter().all(|r| is_object(r)))
+        } else {
+            text.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| {
+                    serde_json::from_str::<Box<RawValue>>(l)
+                        .ok()
+                        .filter(|r| is_object(r))
+                })
+                .collect::<Option<Vec<_>>>()
+                .filter(|l| !l.is_empty())
+        };
+    match records {
+        Some(records) => Ok(calllogs::page::map_records(
+            p.id(),
+            records.iter().map(|r| &**r).collect(),
+            |r| p.decode_record(r),
+        )),
+        None => Err(CliError::usage(format!(
+            "{name}: expected a {id} page body, one {id} call record, a JSON array of records or NDJSON of records ({not_a_page})",
+            id = p.id()
+        ))),
+    }
 }
 
 /// Settings from the provider flags (credentials from flags, else the environment).

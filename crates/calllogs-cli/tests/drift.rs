@@ -194,3 +194,155 @@ async fn a_record_without_an_id_is_kept_as_a_reject_and_counted() {
         rejects[0].3
     );
 }
+
+#[test]
+fn transport_errors_name_their_root_cause() {
+    // A port nobody listens on: bound, then closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let o = bin()
+        .args([
+            "fetch",
+            "--provider",
+            "nectardesk",
+            "--token",
+            "t0k3n-not-secret",
+        ])
+        .args(["--base-url", &format!("http://127.0.0.1:{port}/api/v1")])
+        .args(["--max-attempts", "2", "--quiet"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "request to 127.0.0.1:{port} failed after 2 attempt(s): connection refused"
+        )),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "one sentence: {stderr}");
+
+    let o = bin()
+        .args([
+            "fetch",
+            "--provider",
+            "nectardesk",
+            "--token",
+            "t0k3n-not-secret",
+        ])
+        .args(["--base-url", "http://127.0.0.1:/api/v1", "--quiet"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("port after ':' is missing"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timeout_says_how_long_it_waited() {
+    use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_delay(std::time::Duration::from_secs(3))
+                .set_body_json(serde_json::json!({"calls": [], "meta": {"total": 0}})),
+        )
+        .mount(&server)
+        .await;
+    let base = server.uri();
+    let o = tokio::task::spawn_blocking(move || {
+        bin()
+            .args([
+                "fetch",
+                "--provider",
+                "nectardesk",
+                "--token",
+                "t0k3n-not-secret",
+            ])
+            .args([
+                "--base-url",
+                &base,
+                "--timeout",
+                "1",
+                "--max-attempts",
+                "1",
+                "--quiet",
+            ])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("timed out after 1 s"), "{stderr}");
+}
+
+fn normalize(input: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = bin()
+        .args(["normalize", "--provider", "plivo", "--no-raw"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn normalize_takes_what_people_paste() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/plivo/page-1-first.json"
+    );
+    let page: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let records = page["objects"].as_array().unwrap().clone();
+    let ids = |o: &std::process::Output| -> Vec<String> {
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+            .collect()
+    };
+    let as_page = normalize(&page.to_string());
+    assert!(as_page.status.success());
+    let want = ids(&as_page);
+    assert_eq!(want.len(), records.len());
+    let one = normalize(&records[0].to_string());
+    assert!(
+        one.status.success(),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    assert_eq!(
+        ids(&one),
+        want[..1],
+        "one record, as Plivo's Retrieve a call returns it"
+    );
+    let array = normalize(&serde_json::Value::Array(records.clone()).to_string());
+    assert_eq!(ids(&array), want, "a bare array");
+    let ndjson: String = records.iter().map(|r| format!("{r}\n")).collect();
+    assert_eq!(ids(&normalize(&ndjson)), want, "NDJSON");
+    for junk in ["hello", "[1, 2]", "{\"api_id\": \"x\"}", "   "] {
+        let o = normalize(junk);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{junk:?}: {stderr}");
+        assert!(o.stdout.is_empty(), "{junk:?}");
+        assert_eq!(
+            stderr.lines().count(),
+            1,
+            "{junk:?}: one sentence: {stderr}"
+        );
+    }
+}

@@ -94,10 +94,15 @@ pub enum Error {
     },
 
     /// The request did not complete (connection refused or reset, timeout).
-    #[error("{provider}: request failed after {attempts} attempt(s): {source}")]
+    #[error("{provider}: request to {target} failed after {attempts} attempt(s): {cause}")]
     Transport {
         /// Provider id.
         provider: &'static str,
+        /// `host:port` asked (never the path or query, which can hold account ids).
+        target: String,
+        /// The root cause in words: `connection refused`, `name not resolved`,
+        /// `TLS certificate problem: …`, `timed out after 60 s`, `connection reset`.
+        cause: String,
         /// The underlying error, without its URL.
         #[source]
         source: reqwest::Error,

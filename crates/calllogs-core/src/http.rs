@@ -267,9 +267,15 @@ impl HttpClient {
     }
 
     fn transport(&self, e: reqwest::Error, attempts: u32) -> Error {
-        // Without the URL: it can hold account ids and query strings.
+        // Host and port only: the path and query can hold account ids.
+        let target = e
+            .url()
+            .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
+            .unwrap_or_else(|| "the API".into());
         Error::Transport {
             provider: self.provider,
+            target,
+            cause: root_cause(&e, self.config.timeout),
             source: e.without_url(),
             attempts,
         }
@@ -367,6 +373,48 @@ impl HttpClient {
             }) => Err(self.classify(status, None, message, 0)),
             other => other,
         }
+    }
+}
+
+/// The root cause of a transport error in a few words, from the deepest
+/// error of its chain (reqwest's own text, "error sending request", says
+/// nothing about why).
+pub fn root_cause(e: &reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        return format!("timed out after {} s", timeout.as_secs_f64());
+    }
+    let mut deepest: &dyn std::error::Error = e;
+    let mut io_kind = None;
+    while let Some(next) = deepest.source() {
+        if let Some(io) = next.downcast_ref::<std::io::Error>() {
+            io_kind = Some(io.kind());
+        }
+        deepest = next;
+    }
+    let text = deepest.to_string();
+    let lower = text.to_ascii_lowercase();
+    use std::io::ErrorKind as K;
+    match io_kind {
+        Some(K::ConnectionRefused) => return "connection refused".into(),
+        Some(K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe) => {
+            return "connection reset".into();
+        }
+        Some(K::TimedOut) => return format!("timed out after {} s", timeout.as_secs_f64()),
+        _ => {}
+    }
+    if lower.contains("dns error")
+        || lower.contains("failed to lookup address")
+        || lower.contains("name or service not known")
+        || lower.contains("no address associated")
+    {
+        format!("name not resolved ({text})")
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
+        format!("TLS certificate problem: {text}")
+    } else if lower.contains("connection closed") || lower.contains("reset") {
+        format!("connection reset ({text})")
+    } else {
+        text
     }
 }
 
@@ -507,6 +555,20 @@ pub fn parse_base_url(provider: &'static str, s: &str, allow_insecure: bool) -> 
         return Err(Error::Config {
             provider,
             message: format!("bad base URL {s:?}: not http(s)"),
+        });
+    }
+    // `http://127.0.0.1:` parses (as port 80) but is a port left out.
+    let authority = s
+        .trim()
+        .split("://")
+        .nth(1)
+        .unwrap_or("")
+        .split(['/', '?', '#'])
+        .next();
+    if authority.is_some_and(|a| a.ends_with(':')) {
+        return Err(Error::Config {
+            provider,
+            message: format!("bad base URL {s:?}: the port after ':' is missing"),
         });
     }
     if url.scheme() == "http" && !is_loopback(&url) && !allow_insecure {

@@ -169,7 +169,7 @@ pub fn map_records(
         match map(record) {
             Ok(call) => page.items.push(call),
             Err(reason) => {
-                tracing::warn!(provider, index, "record rejected: {reason}");
+                tracing::debug!(provider, index, "record rejected: {reason}");
                 page.rejects.push(Reject {
                     provider,
                     index,

@@ -54,6 +54,18 @@ pub trait Provider: Send + Sync + 'static {
     /// Normalizes one response body (one page) without any I/O.
     fn decode_page(&self, body: &[u8]) -> Result<Page<Call>>;
 
+    /// Normalizes one call record (an element of a page's records array, or
+    /// the object a "retrieve a call" endpoint returns) without any I/O; the
+    /// error says why it is not a call. The default refuses: providers
+    /// return their mapping.
+    fn decode_record(
+        &self,
+        record: &serde_json::value::RawValue,
+    ) -> std::result::Result<Call, String> {
+        let _ = record;
+        Err(format!("{} cannot read a single record", self.id()))
+    }
+
     /// How one of this provider's hangup reasons or codes maps onto the
     /// taxonomy. The default reads digits as a Plivo-style code and anything
     /// else as words.

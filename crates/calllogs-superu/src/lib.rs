@@ -178,6 +178,13 @@ impl Provider for Superu {
     fn decode_page(&self, body: &[u8]) -> Result<Page<Call>> {
         self.http.resolve_envelope(decode(None, body))
     }
+
+    fn decode_record(
+        &self,
+        record: &serde_json::value::RawValue,
+    ) -> std::result::Result<Call, String> {
+        map::call(record)
+    }
 }
 
 fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
