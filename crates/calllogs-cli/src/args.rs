@@ -79,6 +79,10 @@ pub struct SyncArgs {
     /// Label of the account (default: a fingerprint of the provider's account id).
     #[arg(long)]
     pub account: Option<String>,
+    /// A window whose call count differs from the total the provider
+    /// announced is an error (its last page is not committed), not a warning.
+    #[arg(long)]
+    pub strict: bool,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -260,6 +264,10 @@ pub struct FetchArgs {
     /// Stop after this many pages.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_pages: Option<u64>,
+    /// A window whose call count differs from the total the provider
+    /// announced is an error (nothing is written), not a warning.
+    #[arg(long)]
+    pub strict: bool,
     /// Also write each response body, as received, into this directory
     /// (what `cargo xtask record` redacts into fixtures).
     #[arg(long, hide = true)]

@@ -344,16 +344,22 @@ fn fetch(args: FetchArgs) -> Result<(), CliError> {
     let mut sink = Sink::open(args.output.as_deref(), args.format, args.no_raw)?;
     let progress = crate::progress::Progress::new(provider.id(), args.quiet, Some(stats));
     let result = runtime()?.block_on(async {
-        let mut pages = provider
-            .pages(q)
+        let mut pages = calllogs::paginate::pull(provider.clone(), q, None)
             .take(args.max_pages.map_or(usize::MAX, |n| n as usize));
         let (mut n_pages, mut n_calls, mut repeats) = (0u64, 0u64, 0u64);
         let mut rejects: Vec<(String, u64)> = Vec::new();
         // Each call once per run: offset paging over a changing list can
         // send a call again on a later page.
         let mut seen = calllogs::seen::SeenIds::default();
-        while let Some(page) = pages.next().await {
-            let page = page?;
+        while let Some(fetched) = pages.next().await {
+            let fetched = fetched?;
+            if let Some(m) = fetched.mismatch {
+                if args.strict {
+                    return Err(CliError::failed(format!("{}: --strict", provider.id()), m));
+                }
+                eprintln!("calllogs: warning: {}: {m}", provider.id());
+            }
+            let page = fetched.page;
             n_pages += 1;
             for call in &page.items {
                 if seen.first_time(&call.provider, &call.id) {
@@ -453,6 +459,7 @@ fn sync_cmd(args: crate::args::SyncArgs) -> Result<(), CliError> {
         since: args.since,
         lookback: args.lookback,
         account: args.account.clone(),
+        strict: args.strict,
         ..calllogs::sync::SyncOptions::default()
     };
     let progress = crate::progress::Progress::new(provider.id(), args.quiet, Some(stats));
@@ -465,6 +472,9 @@ fn sync_cmd(args: crate::args::SyncArgs) -> Result<(), CliError> {
     ));
     progress.finish();
     let summary = result?;
+    for m in &summary.mismatches {
+        eprintln!("calllogs: warning: {}: {m}", summary.provider);
+    }
     eprintln!(
         "{}",
         summary_line(&summary, started.elapsed().as_secs_f64())

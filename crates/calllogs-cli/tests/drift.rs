@@ -346,3 +346,100 @@ fn normalize_takes_what_people_paste() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counts_that_disagree_with_the_announced_total_are_reported() {
+    use wiremock::{Mock, MockServer, ResponseTemplate, matchers::method};
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../fixtures/plivo/page-1-first.json"
+    );
+    let mut page: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    // Five calls sent, twelve announced, and no next page.
+    page["meta"]["total_count"] = 12.into();
+    page["meta"]["next"] = serde_json::Value::Null;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page))
+        .mount(&server)
+        .await;
+    let base = server.uri();
+    let dir = scratch("counts");
+    let run = move |args: Vec<String>| {
+        tokio::task::spawn_blocking(move || {
+            bin()
+                .args(&args)
+                .args(["--provider", "plivo", "--since", "20d", "--quiet"])
+                .envs([
+                    ("PLIVO_AUTH_ID", "MAFIXTURE000000000001"),
+                    ("PLIVO_AUTH_TOKEN", "fixture-token-not-secret"),
+                ])
+                .output()
+                .unwrap()
+        })
+    };
+    let s = |v: &[&str]| v.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+    let b = base.as_str();
+
+    let o = run(s(&["fetch", "--base-url", b])).await.unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("announced 12 calls") && stderr.contains("and sent 5"),
+        "{stderr}"
+    );
+    let o = run(s(&["fetch", "--base-url", b, "--strict"]))
+        .await
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty(), "--strict writes nothing");
+
+    let strict_db = dir.join("strict.db");
+    let o = run(s(&[
+        "sync",
+        "--base-url",
+        b,
+        "--strict",
+        "--db",
+        strict_db.to_str().unwrap(),
+    ]))
+    .await
+    .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let store = calllogs::store::Store::open(&strict_db).unwrap();
+    assert_eq!(
+        store.count(None, None).unwrap(),
+        0,
+        "--strict: the page is not committed"
+    );
+
+    let db = dir.join("calls.db");
+    let o = run(s(&["sync", "--base-url", b, "--db", db.to_str().unwrap()]))
+        .await
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning: plivo: the provider announced 12 calls"),
+        "{stderr}"
+    );
+    let store = calllogs::store::Store::open(&db).unwrap();
+    let account = store
+        .connection()
+        .query_row("SELECT account FROM sync_state", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .unwrap();
+    let m = store.count_mismatches("plivo", &account).unwrap();
+    assert_eq!(
+        (m.len(), m[0].announced, m[0].received),
+        (1, 12, 5),
+        "in sync_state"
+    );
+}

@@ -23,9 +23,13 @@ pub fn call(record: &RawValue) -> Result<Call, String> {
     call.answered_at = raw.answer_time;
     call.ended_at = raw.end_time;
     call.duration_s = raw.call_duration.filter(|d| *d >= 0);
+    // What Plivo billed is `billed_duration`, the call rounded up to the
+    // billing increment (its SDK fixture: call 924 s, bill 924, billed 960 =
+    // 16 minutes at the per-minute rate); `bill_duration` stays in `raw` and
+    // is used only when `billed_duration` is absent.
     call.billed_duration_s = raw
-        .bill_duration
-        .or(raw.billed_duration)
+        .billed_duration
+        .or(raw.bill_duration)
         .filter(|d| *d >= 0);
     call.cost = raw.total_amount.map(|a| Cost::new(a, "USD"));
     call.hangup = Hangup::resolve(

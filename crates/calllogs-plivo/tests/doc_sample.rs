@@ -75,3 +75,39 @@ fn a_bad_record_does_not_lose_the_page() {
     assert_eq!(page.items[0].started_at, None);
     assert!(plivo.decode_page(b"<html>").is_err());
 }
+
+/// The shape of Plivo's own SDK fixture (plivo-go `callListResponse.json`):
+/// 924 s of call billed as 960 s (16 minutes at 0.0085 a minute = 0.136),
+/// and the same `call_uuid` twice in one page.
+#[test]
+fn billed_duration_is_what_was_billed_and_a_repeated_call_is_one_call() {
+    let record = |amount: &str| {
+        format!(
+            r#"{{"call_uuid": "c0ffee00-0000-4000-8000-00000000sdk1", "call_direction": "inbound",
+            "call_duration": 924, "bill_duration": 924, "billed_duration": 960,
+            "total_rate": "0.00850", "total_amount": "{amount}",
+            "initiation_time": "2026-03-02 10:00:00+05:30", "end_time": "2026-03-02 10:15:24+05:30",
+            "from_number": "15555550100", "to_number": "15555550101", "hangup_cause_code": 4000}}"#
+        )
+    };
+    let body = format!(
+        r#"{{"api_id": "x", "meta": {{"total_count": 2, "next": null}}, "objects": [{}, {}]}}"#,
+        record("0.13000"),
+        record("0.13600")
+    );
+    let plivo = calllogs_plivo::Plivo::from_settings(&Settings::new().without_env()).unwrap();
+    let page = plivo.decode_page(body.as_bytes()).unwrap();
+    assert_eq!(
+        page.items.len(),
+        1,
+        "the same call twice in a page is one call"
+    );
+    let c = &page.items[0];
+    assert_eq!(c.duration_s, Some(924));
+    assert_eq!(c.billed_duration_s, Some(960));
+    assert_eq!(
+        c.cost.as_ref().unwrap().amount,
+        "0.13600",
+        "the last version wins"
+    );
+}

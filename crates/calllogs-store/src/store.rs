@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use calllogs_core::paginate::Checkpoint;
+use calllogs_core::paginate::{Checkpoint, CountMismatch};
 use calllogs_core::{Call, Reject};
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
@@ -109,6 +109,9 @@ const MIGRATIONS: &[&str] = &[
         last_seen_at TEXT NOT NULL,
         UNIQUE (provider, account, raw)
     );",
+    // 3: windows of the last run whose announced total differed from the
+    // calls received (JSON), NULL when none did.
+    "ALTER TABLE sync_state ADD COLUMN count_mismatches TEXT;",
 ];
 
 fn keep_rejects(
@@ -278,6 +281,43 @@ impl Store {
         state: &SyncState,
     ) -> Result<(), StoreError> {
         write_state(&self.conn, provider, account, state)
+    }
+
+    /// Records the count mismatches of the current run of `provider`/`account`
+    /// (none: clears them).
+    pub fn set_count_mismatches(
+        &mut self,
+        provider: &str,
+        account: &str,
+        mismatches: &[CountMismatch],
+    ) -> Result<(), StoreError> {
+        let json =
+            (!mismatches.is_empty()).then(|| serde_json::to_string(mismatches).unwrap_or_default());
+        self.conn.execute(
+            "UPDATE sync_state SET count_mismatches = ?3 WHERE provider = ?1 AND account = ?2",
+            params![provider, account, json],
+        )?;
+        Ok(())
+    }
+
+    /// The count mismatches the last run of `provider`/`account` recorded.
+    pub fn count_mismatches(
+        &self,
+        provider: &str,
+        account: &str,
+    ) -> Result<Vec<CountMismatch>, StoreError> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT count_mismatches FROM sync_state WHERE provider = ?1 AND account = ?2",
+                params![provider, account],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        Ok(json
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default())
     }
 
     /// The sync state of `provider`/`account`.

@@ -20,7 +20,7 @@
 
 use std::time::Instant;
 
-use calllogs_core::paginate::Pager;
+use calllogs_core::paginate::{CountMismatch, Pager};
 use calllogs_core::{CallQuery, Provider};
 use chrono::{DateTime, Duration, Utc};
 
@@ -37,6 +37,9 @@ pub struct SyncOptions {
     pub first_window: Duration,
     /// The account label (default: the provider's own).
     pub account: Option<String>,
+    /// A window whose announced total differs from the calls received is
+    /// an error (its last page is not committed), not a warning.
+    pub strict: bool,
 }
 
 impl Default for SyncOptions {
@@ -46,6 +49,7 @@ impl Default for SyncOptions {
             lookback: Duration::hours(24),
             first_window: Duration::days(7),
             account: None,
+            strict: false,
         }
     }
 }
@@ -60,6 +64,15 @@ pub enum SyncError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A window's count differed from what the provider announced, under
+    /// [`SyncOptions::strict`].
+    #[error("{provider}: {mismatch} (--strict)")]
+    CountMismatch {
+        /// Provider id.
+        provider: &'static str,
+        /// What differed.
+        mismatch: CountMismatch,
+    },
 }
 
 /// Progress, after each committed page.
@@ -99,6 +112,9 @@ pub struct SyncSummary {
     pub rejects: u64,
     /// The reasons of those rejects, each with how many.
     pub reject_reasons: Vec<(String, u64)>,
+    /// Windows whose announced total differed from the calls received
+    /// (also in the store's `sync_state`).
+    pub mismatches: Vec<CountMismatch>,
 }
 
 /// Syncs `provider` into `store`.
@@ -151,6 +167,7 @@ pub async fn run(
                 synced_until,
             };
             store.set_state(id, &account, &state)?;
+            store.set_count_mismatches(id, &account, &[])?;
             (
                 Some(since),
                 Some(until),
@@ -171,6 +188,11 @@ pub async fn run(
         upserted: Upserted::default(),
         rejects: 0,
         reject_reasons: Vec::new(),
+        mismatches: if resumed {
+            store.count_mismatches(id, &account)?
+        } else {
+            Vec::new()
+        },
     };
     let mut seen = calllogs_core::seen::SeenIds::default();
     while let Some(page) = pager.next_page().await? {
@@ -202,7 +224,20 @@ pub async fn run(
             calls_seen: summary.calls,
             synced_until: if done { until } else { synced_until },
         };
+        if let Some(m) = pager.mismatch() {
+            if opts.strict {
+                return Err(SyncError::CountMismatch {
+                    provider: id,
+                    mismatch: m.clone(),
+                });
+            }
+            tracing::info!(provider = id, account, "{m}");
+            summary.mismatches.push(m.clone());
+        }
         let u = store.commit_page(id, &account, &page.items, &page.rejects, &state)?;
+        if pager.mismatch().is_some() {
+            store.set_count_mismatches(id, &account, &summary.mismatches)?;
+        }
         summary.upserted.new += u.new;
         summary.upserted.updated += u.updated;
         summary.upserted.unchanged += u.unchanged;

@@ -25,7 +25,7 @@ pub mod schedule;
 pub mod walk;
 
 pub use schedule::{Fetched, pull};
-pub use walk::{Checkpoint, Progress, Walk, Window, next_token, plan_rest};
+pub use walk::{Checkpoint, CountMismatch, Progress, Walk, Window, next_token, plan_rest};
 
 /// What the engine needs of a provider: its paging rules and one page
 /// fetch. Every [`crate::Provider`] is one.
@@ -47,6 +47,7 @@ pub trait PageSource: Send + Sync {
 pub struct Pager<'a> {
     stream: BoxStream<'a, Result<Fetched>>,
     checkpoint: Option<Checkpoint>,
+    mismatch: Option<CountMismatch>,
 }
 
 impl<'a> Pager<'a> {
@@ -60,6 +61,7 @@ impl<'a> Pager<'a> {
         Pager {
             stream: pull(handle, query, None),
             checkpoint: None,
+            mismatch: None,
         }
     }
 
@@ -72,6 +74,7 @@ impl<'a> Pager<'a> {
         Pager {
             stream: pull(handle, query, Some(checkpoint.clone())),
             checkpoint: Some(checkpoint),
+            mismatch: None,
         }
     }
 
@@ -81,6 +84,12 @@ impl<'a> Pager<'a> {
         self.checkpoint.clone()
     }
 
+    /// When the last page returned ended a window whose announced total
+    /// differs from the calls received in it.
+    pub fn mismatch(&self) -> Option<&CountMismatch> {
+        self.mismatch.as_ref()
+    }
+
     /// The next page, or `None` when every window is done.
     pub async fn next_page(&mut self) -> Result<Option<Page<Call>>> {
         match self.stream.next().await {
@@ -88,6 +97,7 @@ impl<'a> Pager<'a> {
             Some(Err(e)) => Err(e),
             Some(Ok(fetched)) => {
                 self.checkpoint = fetched.checkpoint;
+                self.mismatch = fetched.mismatch;
                 Ok(Some(fetched.page))
             }
         }

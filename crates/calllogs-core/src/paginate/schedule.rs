@@ -22,7 +22,7 @@ use std::task::{Context, Poll};
 use futures::stream::{self, BoxStream, Stream, StreamExt};
 
 use super::PageSource;
-use super::walk::{Checkpoint, Progress, Walk, next_token, plan_rest};
+use super::walk::{Checkpoint, CountMismatch, Progress, Walk, Window, next_token, plan_rest};
 use crate::call::Call;
 use crate::error::{Error, Result};
 use crate::page::{Page, PageToken, PagingSpec, PagingStyle};
@@ -38,11 +38,15 @@ pub struct Fetched {
     pub page: Page<Call>,
     /// The checkpoint after this page; `None` when it was the last.
     pub checkpoint: Option<Checkpoint>,
+    /// When this page ended a window whose announced total differs from the
+    /// calls received in it.
+    pub mismatch: Option<CountMismatch>,
 }
 
 /// A page of one window, with the token after it and the records received
-/// in the window so far (`None` when the window is done).
-type WindowPage = (Page<Call>, Option<(PageToken, u64)>);
+/// in the window so far (`None` when the window is done), and the window's
+/// count mismatch when it ends with one.
+type WindowPage = (Page<Call>, Option<(PageToken, u64)>, Option<CountMismatch>);
 
 /// Every page of `query`, each with its checkpoint, from the start or from
 /// `resume`. Nothing is requested until the stream is polled (the windows,
@@ -85,9 +89,10 @@ where
             let walk = walk.clone();
             window_pages(handle.clone(), spec.clone(), q, first.take())
                 .map(move |r| {
-                    r.map(|(page, next)| Fetched {
+                    r.map(|(page, next, mismatch)| Fetched {
                         page,
                         checkpoint: walk.checkpoint_after(i, next),
+                        mismatch,
                     })
                 })
                 .boxed()
@@ -139,7 +144,11 @@ where
     let (token, received) = start.unwrap_or((spec.style.first_token(), 0));
     let progress = Progress {
         received,
-        seen: Default::default(),
+        ..Progress::default()
+    };
+    let window = Window {
+        since: q.since,
+        until: q.until,
     };
     let q = Arc::new(q);
     stream::unfold(State::Next(token, progress), move |state| {
@@ -156,6 +165,7 @@ where
                         Ok(page) => page,
                         Err(e) => return Some((Err(e), State::Done)),
                     };
+                    progress.announce(page.total);
                     let decided = next_token(
                         provider,
                         spec.style,
@@ -171,6 +181,7 @@ where
                     // Done after the paging decision, which needs the page
                     // as served.
                     page.items.retain(|c| q.matches(c));
+                    let mut mismatch = None;
                     let (next, state) = match decided {
                         Ok(Some(next)) => {
                             let at = Some((next.clone(), progress.received));
@@ -194,10 +205,13 @@ where
                             };
                             (at, state)
                         }
-                        Ok(None) => (None, State::Done),
+                        Ok(None) => {
+                            mismatch = progress.mismatch(window);
+                            (None, State::Done)
+                        }
                         Err(e) => (Some((token, progress.received)), State::Fail(e)),
                     };
-                    Some((Ok((page, next)), state))
+                    Some((Ok((page, next, mismatch)), state))
                 }
                 State::Planned {
                     mut stream,
@@ -213,16 +227,17 @@ where
                     progress.received += page.items.len() as u64;
                     page.items.retain(|c| q.matches(c));
                     let next = remaining.front().map(|t| (t.clone(), progress.received));
-                    let state = if next.is_some() {
-                        State::Planned {
+                    let (state, mismatch) = if next.is_some() {
+                        let state = State::Planned {
                             stream,
                             remaining,
                             progress,
-                        }
+                        };
+                        (state, None)
                     } else {
-                        State::Done
+                        (State::Done, progress.mismatch(window))
                     };
-                    Some((Ok((page, next)), state))
+                    Some((Ok((page, next, mismatch)), state))
                 }
             }
         }

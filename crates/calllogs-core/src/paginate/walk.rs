@@ -19,6 +19,54 @@ pub struct Progress {
     pub received: u64,
     /// Cursors followed (a repeat would loop forever).
     pub seen: HashSet<String>,
+    /// The total the provider announced for this window, from the first page that gave one.
+    pub announced: Option<u64>,
+}
+
+impl Progress {
+    /// Notes the total a page announced (the first one counts).
+    pub fn announce(&mut self, total: Option<u64>) {
+        self.announced = self.announced.or(total);
+    }
+
+    /// At the end of a window: how the calls received differ from the
+    /// total announced, if they do.
+    pub fn mismatch(&self, window: Window) -> Option<CountMismatch> {
+        let announced = self.announced?;
+        (announced != self.received).then_some(CountMismatch {
+            window,
+            announced,
+            received: self.received,
+        })
+    }
+}
+
+/// A window whose pull ended with more or fewer calls than the provider
+/// announced for it: reported, never silent (`--strict` makes it an error).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountMismatch {
+    /// The window.
+    pub window: Window,
+    /// The total the provider announced.
+    pub announced: u64,
+    /// The records it sent (each call once per page).
+    pub received: u64,
+}
+
+impl std::error::Error for CountMismatch {}
+
+impl std::fmt::Display for CountMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let t = |t: Option<DateTime<Utc>>| t.map_or("…".to_string(), |t| t.to_rfc3339());
+        write!(
+            f,
+            "the provider announced {} calls for {} to {} and sent {}",
+            self.announced,
+            t(self.window.since),
+            t(self.window.until),
+            self.received
+        )
+    }
 }
 
 /// Decides the token after `page`, or `None` when the window is done. Pure,
