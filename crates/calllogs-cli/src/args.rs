@@ -165,6 +165,10 @@ pub struct EmulateArgs {
     /// Share of list answers (0 to 1) whose page repeats one of its records.
     #[arg(long, default_value_t = 0.0)]
     pub duplicate_rate: f64,
+    /// Drift mode: this many new calls end (now) after every answered
+    /// request, so the list changes while a client pages.
+    #[arg(long, default_value_t = 0)]
+    pub drift: usize,
     /// Credentials to accept, as `(flag, value)`: one flag per credential
     /// of the registry's providers, added by [`command`] (default: demo values).
     #[arg(skip)]

@@ -116,6 +116,7 @@ pub fn emulate(args: crate::args::EmulateArgs) -> Result<(), CliError> {
         fault_rate: args.fault_rate,
         drop_records_rate: args.drop_records_rate,
         duplicate_rate: args.duplicate_rate,
+        grow_per_request: args.drift,
         credentials,
         ..calllogs_emulator::Config::default()
     };

@@ -443,3 +443,31 @@ async fn counts_that_disagree_with_the_announced_total_are_reported() {
         "in sync_state"
     );
 }
+
+#[test]
+fn calls_ending_while_plivo_pages_newest_first_shift_nothing() {
+    // Plivo lists newest first by offset; new calls keep ending while the
+    // client pages. The pinned upper bound keeps them out of this pull.
+    let emu = emulate(&["--provider", "plivo", "--calls", "300", "--drift", "3"]);
+    let o = bin()
+        .args(["fetch", "--provider", "plivo", "--base-url", &emu.base_url])
+        .args(["--since", "31d", "--quiet", "--concurrency", "1"])
+        .envs(emu.env())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    let mut ids: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
+        .collect();
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(
+        (n, ids.len()),
+        (300, 300),
+        "each of the 300 calls once: {stderr}"
+    );
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
