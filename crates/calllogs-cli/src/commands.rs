@@ -192,12 +192,7 @@ fn normalize(provider: &str, files: &[String], no_raw: bool) -> Result<(), CliEr
             sink.write(call)?;
         }
         let mut reasons: Vec<(String, u64)> = Vec::new();
-        for r in &page.rejects {
-            match reasons.iter_mut().find(|(w, _)| *w == r.reason) {
-                Some((_, n)) => *n += 1,
-                None => reasons.push((r.reason.clone(), 1)),
-            }
-        }
+        calllogs::page::tally_rejects(&mut reasons, &page.rejects);
         let note = rejects_note(page.rejects.len() as u64, &reasons);
         if page.items.is_empty() && !page.rejects.is_empty() {
             return Err(CliError::usage(format!(
@@ -369,12 +364,7 @@ fn fetch(args: FetchArgs) -> Result<(), CliError> {
                     repeats += 1;
                 }
             }
-            for r in page.rejects {
-                match rejects.iter_mut().find(|(w, _)| *w == r.reason) {
-                    Some((_, n)) => *n += 1,
-                    None => rejects.push((r.reason, 1)),
-                }
-            }
+            calllogs::page::tally_rejects(&mut rejects, &page.rejects);
             progress.update(n_pages, n_calls);
         }
         Ok::<_, CliError>((repeats, rejects))

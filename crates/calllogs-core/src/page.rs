@@ -203,6 +203,17 @@ pub fn map_records(
     page
 }
 
+/// Adds `rejects` to `tally`, one row per reason with how many: what a
+/// run's summary says of its rejects.
+pub fn tally_rejects(tally: &mut Vec<(String, u64)>, rejects: &[Reject]) {
+    for r in rejects {
+        match tally.iter_mut().find(|(reason, _)| *reason == r.reason) {
+            Some((_, n)) => *n += 1,
+            None => tally.push((r.reason.clone(), 1)),
+        }
+    }
+}
+
 /// The records array of a page, which must be there: a 2xx body without it
 /// (missing, `null`, or renamed) is not a page, and says so as a decode
 /// error (retried like a bad body, then failing the run), never "no calls".

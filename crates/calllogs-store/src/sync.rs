@@ -202,17 +202,8 @@ pub async fn run(
                 summary.calls += 1;
             }
         }
-        for r in &page.rejects {
-            summary.rejects += 1;
-            match summary
-                .reject_reasons
-                .iter_mut()
-                .find(|(w, _)| *w == r.reason)
-            {
-                Some((_, n)) => *n += 1,
-                None => summary.reject_reasons.push((r.reason.clone(), 1)),
-            }
-        }
+        summary.rejects += page.rejects.len() as u64;
+        calllogs_core::page::tally_rejects(&mut summary.reject_reasons, &page.rejects);
         let checkpoint = pager.checkpoint();
         let done = checkpoint.is_none();
         let state = SyncState {
