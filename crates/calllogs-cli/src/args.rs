@@ -57,28 +57,47 @@ pub enum Command {
     Sync(Box<SyncArgs>),
     /// Call KPIs from the store: ASR, ACD, NER, outcomes and hangup categories.
     Report(ReportArgs),
+    /// `calllogs.toml`, the file of many accounts.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// The main job on an embedded default: four local emulators, a sync of
     /// each into SQLite over real HTTP, and the report. No credentials, no network.
     #[cfg(feature = "emulator")]
     Demo(DemoArgs),
 }
 
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Writes a commented example (never over an existing file).
+    Init {
+        /// Where.
+        #[arg(long, short, default_value = "calllogs.toml")]
+        output: std::path::PathBuf,
+    },
+}
+
 #[derive(Debug, Args)]
 pub struct SyncArgs {
     #[command(flatten)]
     pub provider: ProviderArgs,
-    /// The SQLite file (created if missing).
+    /// The SQLite file (created if missing); with --config, overrides the file's `db`.
     #[arg(long)]
-    pub db: std::path::PathBuf,
+    pub db: Option<std::path::PathBuf>,
     /// Start here instead of where the last sync ended (RFC 3339 or a duration back: 40d, 24h).
     #[arg(long, value_parser = parse_time)]
     pub since: Option<DateTime<Utc>>,
     /// Re-read this much before the last sync's end, to catch late changes.
     #[arg(long, default_value = "24h", value_parser = parse_duration)]
     pub lookback: Duration,
-    /// Label of the account (default: a fingerprint of the provider's account id).
+    /// Label of the account (default: a fingerprint of the provider's
+    /// account id); with --config, the accounts of the file to sync
+    /// (repeatable; default all).
     #[arg(long)]
-    pub account: Option<String>,
+    pub account: Vec<String>,
+    /// `calllogs.toml`: sync every account of the file (or those --account
+    /// names) concurrently into its store.
+    #[arg(long, conflicts_with = "provider")]
+    pub config: Option<std::path::PathBuf>,
     /// A window whose call count differs from the total the provider
     /// announced is an error (its last page is not committed), not a warning.
     #[arg(long)]
@@ -178,9 +197,9 @@ pub struct EmulateArgs {
 /// Which provider, where, and with what credentials.
 #[derive(Debug, Args, Clone)]
 pub struct ProviderArgs {
-    /// Provider id (see `calllogs providers`).
+    /// Provider id (see `calllogs providers`); required unless `sync --config`.
     #[arg(long, short)]
-    pub provider: String,
+    pub provider: Option<String>,
     /// API base URL (an emulator, a proxy); defaults to the provider's.
     #[arg(long)]
     pub base_url: Option<String>,
@@ -381,24 +400,15 @@ pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
 
 pub fn parse_time_at(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     let t = s.trim();
-    if let Some(unit) = t.chars().last().filter(|c| c.is_ascii_alphabetic()) {
-        let num = &t[..t.len() - 1];
-        if !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit()) {
-            let n: i64 = num
-                .parse()
-                .map_err(|_| format!("{s:?}: number too large"))?;
-            let d = match unit {
-                's' => Duration::try_seconds(n),
-                'm' => Duration::try_minutes(n),
-                'h' => Duration::try_hours(n),
-                'd' => Duration::try_days(n),
-                'w' => Duration::try_weeks(n),
-                _ => None,
-            };
-            return d.and_then(|d| now.checked_sub_signed(d)).ok_or_else(|| {
+    if t.ends_with(|c: char| c.is_ascii_alphabetic())
+        && t[..t.len() - 1].bytes().all(|b| b.is_ascii_digit())
+        && t.len() > 1
+    {
+        return calllogs::parse::span(t)
+            .and_then(|d| now.checked_sub_signed(d))
+            .ok_or_else(|| {
                 format!("{s:?}: not a duration this program can use (s, m, h, d or w)")
             });
-        }
     }
     calllogs::parse::timestamp(t)
         .filter(|_| !t.bytes().all(|b| b.is_ascii_digit()))

@@ -41,6 +41,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Emulate(args) => crate::emulated::emulate(args),
         Command::Sync(args) => sync_cmd(*args),
         Command::Report(args) => report_cmd(args),
+        Command::Config(crate::args::ConfigCommand::Init { output }) => config_init(&output),
         #[cfg(feature = "emulator")]
         Command::Demo(args) => crate::emulated::demo(args),
     }
@@ -255,9 +256,18 @@ fn decode_input(
     }
 }
 
+impl ProviderArgs {
+    /// The provider id, which every command but `sync --config` needs.
+    pub fn id(&self) -> Result<&str, CliError> {
+        self.provider
+            .as_deref()
+            .ok_or_else(|| CliError::usage("--provider is required (see calllogs providers)"))
+    }
+}
+
 /// Settings from the provider flags (credentials from flags, else the environment).
 pub fn settings(args: &ProviderArgs) -> Result<Settings, CliError> {
-    let info = registry::info(&args.provider)?;
+    let info = registry::info(args.id()?)?;
     let mut s = Settings::new();
     if let Some(url) = &args.base_url {
         s = s.base_url(url.clone());
@@ -332,8 +342,8 @@ fn fetch(args: FetchArgs) -> Result<(), CliError> {
             .add(std::sync::Arc::new(calllogs::http::Recorder::new(dir)));
     }
     settings = settings.http(http);
-    let q = query(&args.provider.provider, &args.filters)?;
-    let provider = registry::build(&args.provider.provider, &settings)?;
+    let q = query(args.provider.id()?, &args.filters)?;
+    let provider = registry::build(args.provider.id()?, &settings)?;
     // Opened before the pull so a bad path fails at once; written under a
     // temporary name and renamed only when every page has arrived.
     let mut sink = Sink::open(args.output.as_deref(), args.format, args.no_raw)?;
@@ -393,6 +403,22 @@ fn fetch(args: FetchArgs) -> Result<(), CliError> {
     }
 }
 
+fn config_init(output: &std::path::Path) -> Result<(), CliError> {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(output)
+        .map_err(|e| CliError::usage_caused(format!("cannot create {}", output.display()), e))?;
+    file.write_all(calllogs::config::EXAMPLE.as_bytes())?;
+    eprintln!(
+        "wrote {}: name your accounts, set the ${{VAR}}s, then calllogs sync --config {}",
+        output.display(),
+        output.display()
+    );
+    Ok(())
+}
+
 pub(crate) fn open_store(path: &std::path::Path) -> Result<calllogs::store::Store, CliError> {
     calllogs::store::Store::open(path)
         .map_err(|e| CliError::usage_caused(format!("cannot open {}", path.display()), e))
@@ -439,16 +465,28 @@ pub(crate) fn rejects_note(n: u64, reasons: &[(String, u64)]) -> String {
 }
 
 fn sync_cmd(args: crate::args::SyncArgs) -> Result<(), CliError> {
+    if let Some(path) = &args.config {
+        return crate::fleet::sync(&args, path);
+    }
+    let db = args
+        .db
+        .as_deref()
+        .ok_or_else(|| CliError::usage("--db is required (or --config with a db)"))?;
+    if args.account.len() > 1 {
+        return Err(CliError::usage(
+            "--account names one label without --config (several need a config file)",
+        ));
+    }
     let settings = settings(&args.provider)?;
     let stats = std::sync::Arc::new(calllogs::http::HttpStats::default());
     let mut http = settings.http.clone();
     http.observers.add(stats.clone());
-    let provider = registry::build(&args.provider.provider, &settings.http(http))?;
-    let mut store = open_store(&args.db)?;
+    let provider = registry::build(args.provider.id()?, &settings.http(http))?;
+    let mut store = open_store(db)?;
     let opts = calllogs::sync::SyncOptions {
         since: args.since,
         lookback: args.lookback,
-        account: args.account.clone(),
+        account: args.account.first().cloned(),
         strict: args.strict,
         ..calllogs::sync::SyncOptions::default()
     };

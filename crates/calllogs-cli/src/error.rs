@@ -33,6 +33,17 @@ pub enum CliError {
     /// A provider failed.
     #[error(transparent)]
     Provider(#[from] calllogs::Error),
+    /// The config file is wrong.
+    #[error(transparent)]
+    Config(#[from] calllogs::config::ConfigError),
+    /// Some accounts of a fleet sync failed (each said why on its line).
+    #[error("{failed} of {of} accounts failed")]
+    Fleet {
+        /// How many failed.
+        failed: usize,
+        /// Of how many.
+        of: usize,
+    },
     /// A provider could not be had.
     #[error(transparent)]
     Registry(#[from] RegistryError),
@@ -76,7 +87,7 @@ impl CliError {
     /// 2 for bad usage or input (a bad query or setting included), 1 for the rest.
     pub fn exit_code(&self) -> u8 {
         let usage = match self {
-            CliError::Usage(_) | CliError::UsageCaused { .. } => true,
+            CliError::Usage(_) | CliError::UsageCaused { .. } | CliError::Config(_) => true,
             CliError::Provider(e) | CliError::Registry(RegistryError::Build(e)) => e.is_usage(),
             CliError::Registry(_) => true,
             CliError::Sync(calllogs::sync::SyncError::Provider(e)) => e.is_usage(),

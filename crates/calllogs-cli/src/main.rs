@@ -7,6 +7,7 @@ mod commands;
 #[cfg(feature = "emulator")]
 mod emulated;
 mod error;
+mod fleet;
 mod output;
 mod progress;
 

@@ -35,6 +35,18 @@ impl Progress {
         }
     }
 
+    /// One line of `multi`, labelled `label` (nothing when quiet or not a terminal).
+    pub fn in_multi(
+        multi: &indicatif::MultiProgress,
+        label: &str,
+        quiet: bool,
+        stats: Option<Arc<HttpStats>>,
+    ) -> Self {
+        let mut p = Progress::new(label, quiet, stats);
+        p.bar = p.bar.take().map(|b| multi.add(b));
+        p
+    }
+
     pub fn update(&self, pages: u64, calls: u64) {
         if let Some(bar) = &self.bar {
             let secs = self.started.elapsed().as_secs_f64().max(0.001);

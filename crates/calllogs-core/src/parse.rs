@@ -55,6 +55,31 @@ pub fn timestamp(s: &str) -> Option<DateTime<Utc>> {
         .map(|t| Utc.from_utc_datetime(&t))
 }
 
+/// A span written as a number and a unit: `30s`, `90m`, `24h`, `7d`, `2w`.
+///
+/// ```
+/// use calllogs_core::parse::span;
+/// assert_eq!(span("24h"), Some(chrono::Duration::hours(24)));
+/// assert_eq!(span("3y"), None);
+/// ```
+pub fn span(s: &str) -> Option<chrono::Duration> {
+    let t = s.trim();
+    let unit = t.chars().last().filter(|c| c.is_ascii_alphabetic())?;
+    let num = &t[..t.len() - 1];
+    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i64 = num.parse().ok()?;
+    match unit {
+        's' => chrono::Duration::try_seconds(n),
+        'm' => chrono::Duration::try_minutes(n),
+        'h' => chrono::Duration::try_hours(n),
+        'd' => chrono::Duration::try_days(n),
+        'w' => chrono::Duration::try_weeks(n),
+        _ => None,
+    }
+}
+
 /// Epoch seconds to UTC; `None` outside chrono's range.
 pub fn epoch_seconds(secs: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(secs, 0)

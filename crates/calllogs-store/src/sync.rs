@@ -40,6 +40,9 @@ pub struct SyncOptions {
     /// A window whose announced total differs from the calls received is
     /// an error (its last page is not committed), not a warning.
     pub strict: bool,
+    /// The filters of every pull (the provider's own filters, a direction…);
+    /// its time range is set by the sync.
+    pub query: CallQuery,
 }
 
 impl Default for SyncOptions {
@@ -50,6 +53,7 @@ impl Default for SyncOptions {
             first_window: Duration::days(7),
             account: None,
             strict: false,
+            query: CallQuery::new(),
         }
     }
 }
@@ -133,7 +137,7 @@ pub async fn run(
     let (since, until, mut pager, resumed) = match previous.filter(|s| s.running) {
         // A sync that did not finish: the same pinned range, from its checkpoint.
         Some(s) => {
-            let q = range(s.since, s.until);
+            let q = range(&opts.query, s.since, s.until);
             let pager = match s.checkpoint {
                 Some(c) => Pager::resume(provider, q, c),
                 None => Pager::new(provider, q),
@@ -157,21 +161,12 @@ pub async fn run(
                         .unwrap_or(DateTime::<Utc>::MIN_UTC)
                 })
                 .min(until - Duration::seconds(1));
-            let state = SyncState {
-                running: true,
-                since: Some(since),
-                until: Some(until),
-                checkpoint: None,
-                pages_done: 0,
-                calls_seen: 0,
-                synced_until,
-            };
-            store.set_state(id, &account, &state)?;
-            store.set_count_mismatches(id, &account, &[])?;
+            // Nothing is written until the first page commits with its
+            // checkpoint: a run that fails before leaves no trace to resume.
             (
                 Some(since),
                 Some(until),
-                Pager::new(provider, range(Some(since), Some(until))),
+                Pager::new(provider, range(&opts.query, Some(since), Some(until))),
                 false,
             )
         }
@@ -226,7 +221,8 @@ pub async fn run(
             summary.mismatches.push(m.clone());
         }
         let u = store.commit_page(id, &account, &page.items, &page.rejects, &state)?;
-        if pager.mismatch().is_some() {
+        // A fresh run starts its own list of mismatches.
+        if pager.mismatch().is_some() || (!resumed && summary.pages == 1) {
             store.set_count_mismatches(id, &account, &summary.mismatches)?;
         }
         summary.upserted.new += u.new;
@@ -256,8 +252,12 @@ pub async fn run(
     Ok(summary)
 }
 
-fn range(since: Option<DateTime<Utc>>, until: Option<DateTime<Utc>>) -> CallQuery {
-    let mut q = CallQuery::new();
+fn range(
+    base: &CallQuery,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> CallQuery {
+    let mut q = base.clone();
     q.since = since;
     q.until = until;
     q

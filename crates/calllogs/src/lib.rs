@@ -31,6 +31,10 @@ pub use calllogs_core::*;
 #[cfg(feature = "sync")]
 pub use calllogs_store::{flat, report, store, sync};
 
+#[cfg(feature = "config")]
+pub mod config;
+#[cfg(all(feature = "config", feature = "sync"))]
+pub mod fleet;
 pub mod registry;
 
 /// The registration table: one line per provider, `id = "feature" =>

@@ -1,0 +1,596 @@
+//! `calllogs.toml`: the store, defaults, and every account in one file
+//! (feature `config`). The contract is the "Many accounts" section of
+//! `call-model.md`.
+//!
+//! ```
+//! use calllogs::config::{Config, Source};
+//! let text = r#"
+//! db = "calls.db"
+//! lookback = "24h"
+//!
+//! [[accounts]]
+//! name = "support-desk"
+//! provider = "nectardesk"
+//! base_url = "https://example.invalid/api/v1"
+//! token = "${DESK_TOKEN}"
+//! "#;
+//! let env = |k: &str| (k == "DESK_TOKEN").then(|| "t0k3n".to_string());
+//! let config = Config::parse(text, &Source::private("calllogs.toml"), &env).unwrap();
+//! assert_eq!(config.accounts[0].name, "support-desk");
+//! assert!(config.accounts[0].settings.get_credential("NECTARDESK_ACCESS_TOKEN").is_some());
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use calllogs_core::{CallQuery, Settings};
+use chrono::{DateTime, Duration, Utc};
+use serde::Deserialize;
+
+use crate::registry;
+
+/// What the file can say at its top level; anything else is an error.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    db: Option<String>,
+    lookback: Option<String>,
+    first_window: Option<String>,
+    rate_limit: Option<f64>,
+    concurrency: Option<i64>,
+    #[serde(default)]
+    accounts: Vec<toml::Table>,
+}
+
+/// Keys every account may have besides its provider's credentials.
+const ACCOUNT_KEYS: &[&str] = &[
+    "name",
+    "provider",
+    "base_url",
+    "rate_limit",
+    "concurrency",
+    "since",
+    "filters",
+];
+
+/// A loaded configuration: credentials resolved, every value checked.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The store: a SQLite path (or, later, a `postgres://` URL).
+    pub db: Option<String>,
+    /// How far before the last sync's end every account re-reads.
+    pub lookback: Duration,
+    /// The range of an account's first sync without `since`.
+    pub first_window: Duration,
+    /// The accounts, in file order.
+    pub accounts: Vec<Account>,
+}
+
+/// One `[[accounts]]` entry.
+#[derive(Debug, Clone)]
+pub struct Account {
+    /// Its label in the store, the report and the summaries; unique in the file.
+    pub name: String,
+    /// Provider id.
+    pub provider: &'static str,
+    /// Base URL, credentials, rate limit and concurrency, ready for
+    /// [`registry::build`]; never read from the environment beyond the
+    /// `${VAR}` references the file names.
+    pub settings: Settings,
+    /// Where a first sync starts, if the file says.
+    pub since: Option<DateTime<Utc>>,
+    /// The provider's own filters, as `KEY=VALUE` pairs.
+    pub filters: Vec<(String, String)>,
+}
+
+impl Account {
+    /// The account's query: its provider's own filters applied (the error
+    /// says which filter is wrong; checked when the file was read).
+    pub fn query(&self) -> Result<CallQuery, String> {
+        let mut q = CallQuery::new();
+        if !self.filters.is_empty() {
+            let info = registry::info(self.provider).map_err(|e| e.to_string())?;
+            (info.apply_filters)(&mut q, &self.filters).map_err(|m| format!("filters: {m}"))?;
+        }
+        Ok(q)
+    }
+}
+
+/// Where the text came from: its path, and whether group and others are
+/// kept from reading it (a literal secret is accepted only then).
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The file, for messages.
+    pub path: PathBuf,
+    /// Whether only its owner can read it.
+    pub private: bool,
+}
+
+impl Source {
+    /// A file only its owner can read (tests, text built in memory).
+    pub fn private(path: impl Into<PathBuf>) -> Self {
+        Source {
+            path: path.into(),
+            private: true,
+        }
+    }
+}
+
+/// What is wrong with a configuration, in one sentence naming the file, the
+/// account, the key and the line where one fits.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Not TOML, a key the file cannot have at its top level, or a value of
+    /// the wrong type (toml's message names the line and column).
+    #[error("{path}: {source}")]
+    Syntax {
+        /// The file.
+        path: PathBuf,
+        /// toml's error.
+        #[source]
+        source: toml::de::Error,
+    },
+    /// Something wrong in one account.
+    #[error("{path}: account {account:?}{}: {message}", line.map(|l| format!(" (line {l})")).unwrap_or_default())]
+    Account {
+        /// The file.
+        path: PathBuf,
+        /// The account's name (or its position when it has none).
+        account: String,
+        /// The line, where known.
+        line: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+    /// A top-level value that cannot be used.
+    #[error("{path}: {message}")]
+    Value {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Reads and checks the file at `path`, resolving `${VAR}` from the
+    /// process environment.
+    pub fn load(path: impl AsRef<Path>) -> Result<Config, ConfigError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let source = Source {
+            path: path.to_path_buf(),
+            private: is_private(path),
+        };
+        Config::parse(&text, &source, &|k| std::env::var(k).ok())
+    }
+
+    /// Checks `text`, resolving `${VAR}` with `env`.
+    pub fn parse(
+        text: &str,
+        source: &Source,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let path = &source.path;
+        let file: File = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            path: path.clone(),
+            source: e,
+        })?;
+        let value_error = |message: String| ConfigError::Value {
+            path: path.clone(),
+            message,
+        };
+        let span = |key: &str, v: &Option<String>, default: Duration| match v {
+            None => Ok(default),
+            Some(s) => calllogs_core::parse::span(s).ok_or_else(|| {
+                value_error(format!("{key} = {s:?} is not a duration (24h, 7d, 90m)"))
+            }),
+        };
+        let lookback = span("lookback", &file.lookback, Duration::hours(24))?;
+        let first_window = span("first_window", &file.first_window, Duration::days(7))?;
+        let defaults = Limits::read(file.rate_limit, file.concurrency).map_err(value_error)?;
+        let mut accounts: Vec<Account> = Vec::new();
+        for (index, table) in file.accounts.iter().enumerate() {
+            let account = read_account(text, source, index, table, &defaults, env)?;
+            if accounts.iter().any(|a| a.name == account.name) {
+                return Err(ConfigError::Account {
+                    path: path.clone(),
+                    line: line_of(text, index, "name"),
+                    message: "the name is used by an earlier account; each account needs its own"
+                        .into(),
+                    account: account.name,
+                });
+            }
+            accounts.push(account);
+        }
+        if accounts.is_empty() {
+            return Err(value_error("no [[accounts]]: nothing to sync".into()));
+        }
+        Ok(Config {
+            db: file.db,
+            lookback,
+            first_window,
+            accounts,
+        })
+    }
+
+    /// The accounts named (all when `names` is empty); an unknown name is an error.
+    pub fn select(&self, names: &[String]) -> Result<Vec<&Account>, String> {
+        if names.is_empty() {
+            return Ok(self.accounts.iter().collect());
+        }
+        names
+            .iter()
+            .map(|n| {
+                self.accounts.iter().find(|a| &a.name == n).ok_or_else(|| {
+                    let known: Vec<&str> = self.accounts.iter().map(|a| a.name.as_str()).collect();
+                    format!(
+                        "no account {n:?} in the file (it has: {})",
+                        known.join(", ")
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
+/// A rate limit and a concurrency, checked.
+#[derive(Debug, Clone, Copy, Default)]
+struct Limits {
+    rate_limit: Option<f64>,
+    concurrency: Option<usize>,
+}
+
+impl Limits {
+    fn read(rate: Option<f64>, concurrency: Option<i64>) -> Result<Limits, String> {
+        if let Some(r) = rate
+            && !(r > 0.0 && r.is_finite())
+        {
+            return Err(format!(
+                "rate_limit = {r} is not a positive number of requests per second"
+            ));
+        }
+        if let Some(c) = concurrency
+            && !(1..=256).contains(&c)
+        {
+            return Err(format!("concurrency = {c} is not between 1 and 256"));
+        }
+        Ok(Limits {
+            rate_limit: rate,
+            concurrency: concurrency.map(|c| c as usize),
+        })
+    }
+}
+
+fn read_account(
+    text: &str,
+    source: &Source,
+    index: usize,
+    table: &toml::Table,
+    defaults: &Limits,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Account, ConfigError> {
+    let label = table
+        .get("name")
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("#{}", index + 1));
+    let fail = |key: Option<&str>, message: String| ConfigError::Account {
+        path: source.path.clone(),
+        account: label.clone(),
+        line: key.and_then(|k| line_of(text, index, k)),
+        message,
+    };
+    let string = |key: &str| -> Result<Option<String>, ConfigError> {
+        match table.get(key) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(fail(Some(key), format!("{key} must be a string"))),
+        }
+    };
+    let name = string("name")?
+        .filter(|n| !n.trim().is_empty())
+        .ok_or_else(|| {
+            fail(
+                None,
+                "the account has no name (its label in the store)".into(),
+            )
+        })?;
+    let provider_id =
+        string("provider")?.ok_or_else(|| fail(None, "the account has no provider".into()))?;
+    let info = registry::info(&provider_id).map_err(|e| fail(Some("provider"), e.to_string()))?;
+    let credential_keys: Vec<(String, &'static str)> = info
+        .credentials
+        .iter()
+        .map(|c| (c.flag.replace('-', "_"), c.env))
+        .collect();
+    for key in table.keys() {
+        if !ACCOUNT_KEYS.contains(&key.as_str()) && !credential_keys.iter().any(|(k, _)| k == key) {
+            let mut known: Vec<&str> = ACCOUNT_KEYS.to_vec();
+            known.extend(credential_keys.iter().map(|(k, _)| k.as_str()));
+            return Err(fail(
+                Some(key),
+                format!(
+                    "unknown key {key:?} (a {} account takes: {})",
+                    info.id,
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    let mut settings = Settings::new().without_env();
+    for (key, env_name) in &credential_keys {
+        let Some(value) = string(key)? else { continue };
+        let value = match value
+            .trim()
+            .strip_prefix("${")
+            .and_then(|v| v.strip_suffix('}'))
+        {
+            Some(var) => env(var).filter(|v| !v.is_empty()).ok_or_else(|| {
+                fail(
+                    Some(key),
+                    format!("{key} refers to ${{{var}}}, which is not set in the environment"),
+                )
+            })?,
+            None if !source.private => {
+                return Err(fail(
+                    Some(key),
+                    format!(
+                        "{key} is a literal secret in a file that group or others can read; use ${{VAR}}, or chmod 600 {}",
+                        source.path.display()
+                    ),
+                ));
+            }
+            None => value,
+        };
+        settings = settings.credential(env_name, value);
+    }
+    if let Some(url) = string("base_url")? {
+        settings = settings.base_url(url);
+    }
+    let float = |key: &str| match table.get(key) {
+        None => Ok(None),
+        Some(v) => v
+            .as_float()
+            .or_else(|| v.as_integer().map(|i| i as f64))
+            .map(Some)
+            .ok_or_else(|| fail(Some(key), format!("{key} must be a number"))),
+    };
+    let rate = float("rate_limit")?;
+    let concurrency = match table.get("concurrency") {
+        None => None,
+        Some(v) => Some(v.as_integer().ok_or_else(|| {
+            fail(
+                Some("concurrency"),
+                "concurrency must be a whole number".into(),
+            )
+        })?),
+    };
+    let own = Limits::read(rate, concurrency).map_err(|m| fail(Some("rate_limit"), m))?;
+    let mut http = settings.http.clone();
+    http.rate_limit = own.rate_limit.or(defaults.rate_limit);
+    http.concurrency = own.concurrency.or(defaults.concurrency);
+    settings = settings.http(http);
+    let since = match string("since")? {
+        None => None,
+        Some(s) => Some(
+            calllogs_core::parse::span(&s)
+                .and_then(|d| Utc::now().checked_sub_signed(d))
+                .or_else(|| calllogs_core::parse::timestamp(&s))
+                .ok_or_else(|| {
+                    fail(
+                        Some("since"),
+                        format!("since = {s:?} is neither an RFC 3339 time nor a duration (40d)"),
+                    )
+                })?,
+        ),
+    };
+    let mut filters = Vec::new();
+    match table.get("filters") {
+        None => {}
+        Some(toml::Value::Table(t)) => {
+            for (k, v) in t {
+                let v = match v {
+                    toml::Value::String(s) => s.clone(),
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::Float(f) => f.to_string(),
+                    toml::Value::Boolean(b) => b.to_string(),
+                    _ => {
+                        return Err(fail(
+                            Some("filters"),
+                            format!("filters.{k} must be a string or a number"),
+                        ));
+                    }
+                };
+                filters.push((k.clone(), v));
+            }
+        }
+        Some(_) => {
+            return Err(fail(
+                Some("filters"),
+                "filters must be a table ({ key = \"value\" })".into(),
+            ));
+        }
+    }
+    let account = Account {
+        name,
+        provider: info.id,
+        settings,
+        since,
+        filters,
+    };
+    // The provider's own filters are checked now, not at the first sync.
+    account.query().map_err(|m| fail(Some("filters"), m))?;
+    Ok(account)
+}
+
+/// The line (1-based) of `key` in the `index`-th `[[accounts]]` table.
+fn line_of(text: &str, index: usize, key: &str) -> Option<usize> {
+    let mut seen = 0;
+    let mut inside = false;
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with("[[accounts]]") {
+            inside = seen == index;
+            seen += 1;
+            continue;
+        }
+        if t.starts_with('[') {
+            inside = false;
+        }
+        if inside
+            && t.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return Some(n + 1);
+        }
+    }
+    None
+}
+
+/// Whether only the owner can read `path` (always true where the platform
+/// has no such permission bits).
+fn is_private(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o077 == 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        true
+    }
+}
+
+/// The commented example `calllogs config init` writes.
+pub const EXAMPLE: &str = r#"# calllogs.toml: every account in one file; `calllogs sync --config calllogs.toml`.
+# Credentials are ${VAR} references to the environment. A literal secret is
+# refused unless only you can read this file (chmod 600).
+
+db = "calls.db"            # a SQLite file (the store)
+lookback = "24h"           # every sync re-reads this much before the last one's end
+first_window = "7d"        # a first sync without `since` reaches this far back
+# rate_limit = 20          # requests/s per account (default: each provider's own)
+# concurrency = 4          # pages in flight per account
+
+[[accounts]]
+name = "plivo-eu"          # the account's label in the store; unique in the file
+provider = "plivo"
+auth_id = "${PLIVO_EU_AUTH_ID}"
+token = "${PLIVO_EU_AUTH_TOKEN}"
+# rate_limit = 60
+# filters = { call_direction = "inbound" }
+
+[[accounts]]
+name = "support-desk"
+provider = "nectardesk"
+base_url = "https://example.invalid/api/v1"
+token = "${NECTARDESK_ACCESS_TOKEN}"
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str, private: bool) -> Result<Config, ConfigError> {
+        let source = Source {
+            path: "calllogs.toml".into(),
+            private,
+        };
+        let env = |k: &str| match k {
+            "PLIVO_EU_AUTH_ID" => Some("MAEUEXAMPLE000000001".to_string()),
+            "PLIVO_EU_AUTH_TOKEN" | "NECTARDESK_ACCESS_TOKEN" => Some("t0k3n".to_string()),
+            _ => None,
+        };
+        Config::parse(text, &source, &env)
+    }
+
+    #[test]
+    fn the_example_parses() {
+        let c = parse(EXAMPLE, false).unwrap();
+        assert_eq!(c.db.as_deref(), Some("calls.db"));
+        assert_eq!(c.lookback, Duration::hours(24));
+        let names: Vec<_> = c
+            .accounts
+            .iter()
+            .map(|a| (a.name.as_str(), a.provider))
+            .collect();
+        assert_eq!(
+            names,
+            [("plivo-eu", "plivo"), ("support-desk", "nectardesk")]
+        );
+        assert!(
+            c.accounts[0]
+                .settings
+                .get_credential("PLIVO_AUTH_ID")
+                .is_some()
+        );
+        assert_eq!(
+            c.accounts[1].settings.base_url.as_deref(),
+            Some("https://example.invalid/api/v1")
+        );
+    }
+
+    #[test]
+    fn each_mistake_is_one_sentence_naming_it() {
+        let account = |extra: &str| {
+            format!(
+                "[[accounts]]\nname = \"a\"\nprovider = \"nectardesk\"\ntoken = \"${{NECTARDESK_ACCESS_TOKEN}}\"\n{extra}"
+            )
+        };
+        let cases = [
+            (account("tokn = \"x\"\n"), "unknown key \"tokn\""),
+            (account("tokn = \"x\"\n"), "(line 5)"),
+            (
+                format!("dbb = \"x\"\n{}", account("")),
+                "unknown field `dbb`",
+            ),
+            (
+                "[[accounts]]\nname = \"a\"\nprovider = \"nectardesk\"\ntoken = \"${NOPE}\"\n"
+                    .into(),
+                "${NOPE}, which is not set",
+            ),
+            (
+                "[[accounts]]\nname = \"a\"\nprovider = \"nectardesk\"\ntoken = \"literal\"\n"
+                    .into(),
+                "literal secret in a file that group or others can read",
+            ),
+            (
+                format!("{}{}", account(""), account("")),
+                "used by an earlier account",
+            ),
+            (
+                account("").replace("nectardesk", "nope"),
+                "unknown provider",
+            ),
+            (
+                account("filters = { callType = 7 }\n").replace("callType = 7", "nope = \"x\""),
+                "filters",
+            ),
+            (account("since = \"whenever\"\n"), "since = \"whenever\""),
+            ("db = \"x\"\n".into(), "no [[accounts]]"),
+        ];
+        for (text, want) in cases {
+            let err = parse(&text, false).unwrap_err().to_string();
+            assert!(err.contains(want), "{want:?} not in {err:?}\n{text}");
+            assert!(!err.contains("t0k3n"), "no secret in {err}");
+        }
+        // The same literal secret is accepted in a private file.
+        let literal =
+            "[[accounts]]\nname = \"a\"\nprovider = \"nectardesk\"\ntoken = \"literal\"\n";
+        assert!(parse(literal, true).is_ok());
+    }
+}
