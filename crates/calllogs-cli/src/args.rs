@@ -60,6 +60,16 @@ pub enum Command {
     /// `calllogs.toml`, the file of many accounts.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Tries each account's credentials of a config file with one cheap
+    /// request; one line each; exit 1 if any failed.
+    Check {
+        /// The file.
+        #[arg(long)]
+        config: std::path::PathBuf,
+        /// Only these accounts (repeatable; default all).
+        #[arg(long)]
+        account: Vec<String>,
+    },
     /// The main job on an embedded default: four local emulators, a sync of
     /// each into SQLite over real HTTP, and the report. No credentials, no network.
     #[cfg(feature = "emulator")]
@@ -110,8 +120,11 @@ pub struct SyncArgs {
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// The SQLite file.
-    #[arg(long)]
-    pub db: std::path::PathBuf,
+    #[arg(long, required_unless_present = "config")]
+    pub db: Option<std::path::PathBuf>,
+    /// `calllogs.toml`: its `db`.
+    #[arg(long, conflicts_with = "db")]
+    pub config: Option<std::path::PathBuf>,
     /// Calls started at or after (RFC 3339 or a duration back).
     #[arg(long, value_parser = parse_time)]
     pub since: Option<DateTime<Utc>>,
@@ -270,6 +283,13 @@ pub struct FilterArgs {
 pub struct FetchArgs {
     #[command(flatten)]
     pub provider: ProviderArgs,
+    /// `calllogs.toml`: take the provider, credentials, base URL, limits and
+    /// filters of one of its accounts (--account NAME; the only one by default).
+    #[arg(long, conflicts_with = "provider")]
+    pub config: Option<std::path::PathBuf>,
+    /// With --config: the account to fetch.
+    #[arg(long, requires = "config")]
+    pub account: Option<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Output format.

@@ -42,6 +42,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sync(args) => sync_cmd(*args),
         Command::Report(args) => report_cmd(args),
         Command::Config(crate::args::ConfigCommand::Init { output }) => config_init(&output),
+        Command::Check { config, account } => crate::fleet::check(&config, &account),
         #[cfg(feature = "emulator")]
         Command::Demo(args) => crate::emulated::demo(args),
     }
@@ -301,7 +302,11 @@ pub fn settings(args: &ProviderArgs) -> Result<Settings, CliError> {
 }
 
 /// The query from the filter flags, with the provider's own filters applied.
-pub fn query(provider: &str, f: &FilterArgs) -> Result<CallQuery, CliError> {
+pub fn query(
+    provider: &str,
+    f: &FilterArgs,
+    file_filters: &[(String, String)],
+) -> Result<CallQuery, CliError> {
     let mut q = CallQuery::new();
     q.since = f.since;
     q.until = f.until;
@@ -313,7 +318,8 @@ pub fn query(provider: &str, f: &FilterArgs) -> Result<CallQuery, CliError> {
     q.campaign = f.campaign.clone();
     q.agent = f.agent.clone();
     q.page_size = f.page_size;
-    let mut extra = f.filters.clone();
+    let mut extra = file_filters.to_vec();
+    extra.extend(f.filters.iter().cloned());
     if let Some(a) = &f.assistant {
         extra.push(("assistant".into(), a.clone()));
     }
@@ -332,8 +338,42 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::failed("cannot start the async runtime", e))
 }
 
+/// With `--config`: the provider id, settings and filters of the account named
+/// (or the file's only account).
+fn from_config(
+    path: &std::path::Path,
+    name: Option<&str>,
+) -> Result<calllogs::config::Account, CliError> {
+    let config = calllogs::config::Config::load(path)?;
+    let account = match name {
+        Some(n) => config
+            .select(&[n.to_string()])
+            .map_err(CliError::usage)?
+            .remove(0),
+        None if config.accounts.len() == 1 => &config.accounts[0],
+        None => {
+            return Err(CliError::usage(format!(
+                "{} has {} accounts: name one with --account",
+                path.display(),
+                config.accounts.len()
+            )));
+        }
+    };
+    Ok(account.clone())
+}
+
 fn fetch(args: FetchArgs) -> Result<(), CliError> {
-    let mut settings = settings(&args.provider)?;
+    let (id, mut settings, file_filters) = match &args.config {
+        Some(path) => {
+            let a = from_config(path, args.account.as_deref())?;
+            (a.provider, a.settings, a.filters)
+        }
+        None => (
+            registry::info(args.provider.id()?)?.id,
+            settings(&args.provider)?,
+            Vec::new(),
+        ),
+    };
     let stats = std::sync::Arc::new(calllogs::http::HttpStats::default());
     let mut http = settings.http.clone();
     http.observers.add(stats.clone());
@@ -342,8 +382,8 @@ fn fetch(args: FetchArgs) -> Result<(), CliError> {
             .add(std::sync::Arc::new(calllogs::http::Recorder::new(dir)));
     }
     settings = settings.http(http);
-    let q = query(args.provider.id()?, &args.filters)?;
-    let provider = registry::build(args.provider.id()?, &settings)?;
+    let q = query(id, &args.filters, &file_filters)?;
+    let provider = registry::build(id, &settings)?;
     // Opened before the pull so a bad path fails at once; written under a
     // temporary name and renamed only when every page has arrived.
     let mut sink = Sink::open(args.output.as_deref(), args.format, args.no_raw)?;
@@ -511,13 +551,20 @@ fn sync_cmd(args: crate::args::SyncArgs) -> Result<(), CliError> {
 }
 
 fn report_cmd(args: crate::args::ReportArgs) -> Result<(), CliError> {
-    if !args.db.exists() {
+    let db = match (&args.db, &args.config) {
+        (Some(db), _) => db.clone(),
+        (None, Some(path)) => calllogs::config::Config::db_of(path)?
+            .map(std::path::PathBuf::from)
+            .ok_or_else(|| CliError::usage(format!("{}: no db in the file", path.display())))?,
+        (None, None) => return Err(CliError::usage("--db or --config is required")),
+    };
+    if !db.exists() {
         return Err(CliError::usage(format!(
             "{} does not exist (run calllogs sync first)",
-            args.db.display()
+            db.display()
         )));
     }
-    let store = open_store(&args.db)?;
+    let store = open_store(&db)?;
     let by = match args.by {
         crate::args::By::Day => calllogs::report::GroupBy::Day,
         crate::args::By::Provider => calllogs::report::GroupBy::Provider,

@@ -18,59 +18,115 @@ fn emulated() -> Vec<&'static str> {
 }
 
 pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
-    let mut store = open_store(&args.db)?;
     let ids = emulated();
+    // One account per provider, and a second for the first provider, to
+    // show two accounts side by side.
+    let mut plan: Vec<(String, &'static str, u64)> = ids
+        .iter()
+        .map(|id| (format!("{id}-demo"), *id, 42))
+        .collect();
+    if let Some(first) = ids.first() {
+        plan.push((format!("{first}-demo-2"), first, 43));
+    }
+    let config_path = args.db.with_extension("toml");
     eprintln!(
-        "calllogs demo: {} calls per provider from {} local emulators ({}; 5 ms latency, 5% faults) into {}",
+        "calllogs demo: {} calls per account from {} local emulators ({}; 5 ms latency, 5% faults) into {}, through {}",
         args.calls,
-        ids.len(),
-        ids.join(", "),
-        args.db.display()
+        plan.len(),
+        plan.iter()
+            .map(|(n, ..)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        args.db.display(),
+        config_path.display()
     );
-    let mut retries = 0;
-    runtime()?.block_on(async {
-        for id in ids {
-            let config = calllogs_emulator::Config {
-                calls: args.calls,
-                seed: 42,
-                latency: std::time::Duration::from_millis(5),
-                fault_rate: 0.05,
-                rate_limit: Some(200.0),
-                ..calllogs_emulator::Config::default()
-            };
-            let emu = calllogs_emulator::start(id, config)
-                .await
-                .map_err(|e| CliError::failed(format!("cannot start the {id} emulator"), e))?;
-            // Counted per provider: each client reports to its own stats.
-            let stats = std::sync::Arc::new(calllogs::http::HttpStats::default());
-            let settings = emu.settings();
-            let mut http = settings.http.clone();
-            http.observers.add(stats.clone());
-            let provider = registry::build(id, &settings.http(http))?;
-            let opts = calllogs::sync::SyncOptions {
-                since: Some(chrono::Utc::now() - chrono::Duration::days(31)),
-                ..calllogs::sync::SyncOptions::default()
-            };
-            let progress = crate::progress::Progress::new(id, args.quiet, Some(stats.clone()));
-            let started = std::time::Instant::now();
-            let result = calllogs::sync::run(&mut store, provider.as_ref(), &opts, |p| {
-                progress.update(p.pages, p.calls)
-            })
-            .await;
-            progress.finish();
-            let summary = result?;
-            retries += stats.retries();
-            eprintln!(
-                "  {}; the emulator served {} requests, {} faults; {} retries",
-                summary_line(&summary, started.elapsed().as_secs_f64()),
-                emu.requests(),
-                emu.faults(),
-                stats.retries()
-            );
+    let rt = runtime()?;
+    let mut emulators = Vec::new();
+    let mut text = format!(
+        "# Written by `calllogs demo`: its emulators as accounts.\ndb = {:?}\nfirst_window = \"31d\"\n",
+        args.db.display().to_string()
+    );
+    for (name, id, seed) in &plan {
+        let config = calllogs_emulator::Config {
+            calls: args.calls,
+            seed: *seed,
+            latency: std::time::Duration::from_millis(5),
+            fault_rate: 0.05,
+            rate_limit: Some(200.0),
+            ..calllogs_emulator::Config::default()
+        };
+        let emu = rt
+            .block_on(calllogs_emulator::start(id, config))
+            .map_err(|e| CliError::failed(format!("cannot start the {id} emulator"), e))?;
+        let info = registry::info(id)?;
+        text += &format!(
+            "\n[[accounts]]\nname = {name:?}\nprovider = {id:?}\nbase_url = {:?}\n",
+            emu.base_url()
+        );
+        for (env, value) in emu.credentials() {
+            if let Some(c) = info.credentials.iter().find(|c| c.env == env) {
+                text += &format!("{} = {value:?}\n", c.flag.replace('-', "_"));
+            }
         }
-        Ok::<_, CliError>(())
-    })?;
+        emulators.push((name.clone(), emu));
+    }
+    // Demo credentials, written literally: only the owner may read the file.
+    write_private(&config_path, &text)?;
+    let mut config = calllogs::config::Config::load(&config_path)?;
+    let mut stats = std::collections::HashMap::new();
+    for account in &mut config.accounts {
+        let s = std::sync::Arc::new(calllogs::http::HttpStats::default());
+        let mut http = account.settings.http.clone();
+        http.observers.add(s.clone());
+        account.settings = account.settings.clone().http(http);
+        stats.insert(account.name.clone(), s);
+    }
+    let accounts = config.select(&[]).map_err(CliError::usage)?;
+    drop(open_store(&args.db)?);
+    let multi = indicatif::MultiProgress::new();
+    let bars: std::collections::HashMap<&str, crate::progress::Progress> = accounts
+        .iter()
+        .map(|a| {
+            let bar = crate::progress::Progress::in_multi(
+                &multi,
+                &a.name,
+                args.quiet,
+                stats.get(&a.name).cloned(),
+            );
+            (a.name.as_str(), bar)
+        })
+        .collect();
+    let results = rt.block_on(calllogs::fleet::sync(
+        &config,
+        &accounts,
+        &args.db,
+        |name, p| {
+            if let Some(bar) = bars.get(name) {
+                bar.update(p.pages, p.calls);
+            }
+        },
+    ));
+    bars.values().for_each(crate::progress::Progress::finish);
+    let mut retries = 0;
+    for r in results {
+        let summary = r
+            .outcome
+            .map_err(|e| CliError::failed(r.account.clone(), e))?;
+        let emu = emulators
+            .iter()
+            .find(|(n, _)| *n == r.account)
+            .map(|(_, e)| e);
+        let tried = stats.get(&r.account).map_or(0, |s| s.retries());
+        retries += tried;
+        eprintln!(
+            "  {}; the emulator served {} requests, {} faults; {tried} retries",
+            summary_line(&summary, r.elapsed.as_secs_f64()),
+            emu.map_or(0, |e| e.requests()),
+            emu.map_or(0, |e| e.faults()),
+        );
+    }
     eprintln!("  {retries} retries in all\n");
+    let store = open_store(&args.db)?;
     let q = calllogs::report::ReportQuery {
         since: None,
         until: None,
@@ -79,6 +135,27 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
     };
     let report = calllogs::report::report(&store, &q)?;
     stdout_line(&mut std::io::stdout().lock(), report.to_table().trim_end())
+}
+
+/// Writes `text` to `path` readable by its owner only.
+fn write_private(path: &std::path::Path, text: &str) -> Result<(), CliError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        // An existing file keeps its mode through open(): set it.
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| CliError::failed(format!("cannot write {}", path.display()), e))?;
+        }
+    }
+    let mut file = options
+        .open(path)
+        .map_err(|e| CliError::failed(format!("cannot write {}", path.display()), e))?;
+    std::io::Write::write_all(&mut file, text.as_bytes())
+        .map_err(|e| CliError::failed(format!("cannot write {}", path.display()), e))
 }
 
 pub fn emulate(args: crate::args::EmulateArgs) -> Result<(), CliError> {

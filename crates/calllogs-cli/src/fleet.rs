@@ -84,3 +84,44 @@ pub fn sync(args: &SyncArgs, path: &std::path::Path) -> Result<(), CliError> {
     }
     Ok(())
 }
+
+/// `calllogs check --config F`: one page of one call from the last day per
+/// account, all at once; a line each (`ok`, or the provider's sentence).
+pub fn check(path: &std::path::Path, names: &[String]) -> Result<(), CliError> {
+    use futures::StreamExt;
+    let config = Config::load(path)?;
+    let selected = config.select(names).map_err(CliError::usage)?;
+    let results = runtime()?.block_on(futures::future::join_all(selected.iter().map(
+        |a| async move {
+            let tried = async {
+                let provider = calllogs::registry::build(a.provider, &a.settings)?;
+                let mut q = a.query().map_err(CliError::usage)?;
+                q.since = Some(chrono::Utc::now() - chrono::Duration::days(1));
+                q.page_size = Some(1);
+                match provider.pages(q).next().await {
+                    Some(Err(e)) => Err(CliError::from(e)),
+                    _ => Ok(()),
+                }
+            }
+            .await;
+            (a, tried)
+        },
+    )));
+    let mut failed = 0;
+    for (a, tried) in &results {
+        match tried {
+            Ok(()) => println!("{} ({}): ok", a.name, a.provider),
+            Err(e) => {
+                failed += 1;
+                println!("{} ({}): {e}", a.name, a.provider);
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(CliError::Fleet {
+            failed,
+            of: results.len(),
+        });
+    }
+    Ok(())
+}

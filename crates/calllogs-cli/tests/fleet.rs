@@ -157,6 +157,51 @@ fn a_failing_account_does_not_stop_the_others() {
         .unwrap();
     assert_eq!(states, 0, "no state either");
     assert!(!stderr.contains("not-the-token"), "no credential printed");
+
+    // check: one line per account, exit 1 for the bad one.
+    let o = bin()
+        .args(["check", "--config"])
+        .arg(&config)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("desk (nectardesk): ok"), "{out}");
+    assert!(out.contains("unpod (unpod): ok"), "{out}");
+    assert!(
+        out.contains("wrong-key (nectardesk): nectardesk: authentication failed (HTTP 401)"),
+        "{out}"
+    );
+
+    // fetch and report take the file too.
+    let o = bin()
+        .args([
+            "fetch",
+            "--quiet",
+            "--since",
+            "31d",
+            "--account",
+            "desk",
+            "--config",
+        ])
+        .arg(&config)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 60);
+    let o = bin()
+        .args(["report", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        out.contains("nectardesk/desk") && out.contains("unpod/unpod"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -117,7 +117,7 @@ fn a_sync_killed_with_sigkill_resumes_and_ends_with_every_call_once() {
 }
 
 #[test]
-fn demo_runs_to_the_end_and_reports_all_four_providers() {
+fn demo_runs_to_the_end_and_reports_all_four_providers_and_two_plivo_accounts() {
     let dir = scratch("demo");
     let db = dir.join("demo.db");
     let o = bin()
@@ -133,14 +133,24 @@ fn demo_runs_to_the_end_and_reports_all_four_providers() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let report = String::from_utf8_lossy(&o.stdout);
-    for p in ["plivo/", "superu/", "nectardesk/", "unpod/"] {
+    for p in [
+        "plivo/plivo-demo ",
+        "plivo/plivo-demo-2 ",
+        "superu/",
+        "nectardesk/",
+        "unpod/",
+    ] {
         assert!(report.contains(p), "{p} missing from\n{report}");
     }
     assert!(
         report
             .lines()
-            .any(|l| l.starts_with("all ") && l.contains("1200")),
+            .any(|l| l.starts_with("all ") && l.contains("1500")),
         "{report}"
+    );
+    assert!(
+        dir.join("demo.toml").exists(),
+        "the demo's config is beside its store"
     );
     // The report command reads the same file, as JSON too.
     let o = bin()
@@ -155,8 +165,8 @@ fn demo_runs_to_the_end_and_reports_all_four_providers() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["overall"]["total"], 1200);
-    assert_eq!(v["groups"].as_array().unwrap().len(), 4);
+    assert_eq!(v["overall"]["total"], 1500);
+    assert_eq!(v["groups"].as_array().unwrap().len(), 5);
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -177,6 +177,21 @@ impl Config {
         Config::parse(&text, &source, &|k| std::env::var(k).ok())
     }
 
+    /// Only the `db` of the file at `path` (for the report, which needs no
+    /// credential): the file must still be well-formed TOML with known keys.
+    pub fn db_of(path: impl AsRef<Path>) -> Result<Option<String>, ConfigError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let file: File = toml::from_str(&text).map_err(|e| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            source: e,
+        })?;
+        Ok(file.db)
+    }
+
     /// Checks `text`, resolving `${VAR}` with `env`.
     pub fn parse(
         text: &str,
