@@ -7,7 +7,9 @@
 //!    latency and a rate limit: wall time against the rate-limit bound and
 //!    against a sequential page-by-page loop over the same emulator;
 //! 3. peak resident memory of `calllogs sync` at 200,000 calls against
-//!    20,000 calls.
+//!    20,000 calls;
+//! 4. eight accounts synced together (`fleet::sync`) against the slowest of
+//!    them synced alone.
 //!
 //! `--quick` shortens (2)'s sequential baseline (measured on part of the
 //! pull, compared per page). Results also go to `target/bench/latest.json`.
@@ -269,6 +271,76 @@ fn memory_figures() -> Value {
     Value::Object(out)
 }
 
+/// Figure 4: eight accounts (two per emulator, four emulators at 25 ms
+/// latency) synced by one `fleet::sync`, against the slowest of the same
+/// accounts synced alone, in the same run.
+fn fleet_figures(quick: bool) -> Value {
+    use calllogs::config::{Config, Source};
+    let calls = if quick { 1_000 } else { 4_000 };
+    let rt = runtime();
+    let dir = std::env::temp_dir().join(format!("calllogs-bench-fleet-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::create_dir_all(&dir);
+    let mut emulators = Vec::new();
+    let mut text = String::from("first_window = \"31d\"\n");
+    for id in calllogs_emulator::PROVIDERS {
+        let Ok(info) = registry::info(id) else {
+            continue;
+        };
+        let config = calllogs_emulator::Config {
+            calls,
+            latency: Duration::from_millis(25),
+            ..calllogs_emulator::Config::default()
+        };
+        let emu = rt
+            .block_on(calllogs_emulator::start(id, config))
+            .expect("an emulator");
+        for k in 1..=2 {
+            text += &format!(
+                "[[accounts]]\nname = \"{id}-{k}\"\nprovider = \"{id}\"\nbase_url = {:?}\n",
+                emu.base_url()
+            );
+            for (env, value) in emu.credentials() {
+                if let Some(c) = info.credentials.iter().find(|c| c.env == env) {
+                    text += &format!("{} = {value:?}\n", c.flag.replace('-', "_"));
+                }
+            }
+        }
+        emulators.push(emu);
+    }
+    let config = Config::parse(&text, &Source::private("bench.toml"), &|_| None).expect("a config");
+    let all: Vec<_> = config.accounts.iter().collect();
+    let run = |accounts: &[&calllogs::config::Account], db: &str| {
+        let db = dir.join(db);
+        let started = Instant::now();
+        let results = rt.block_on(calllogs::fleet::sync(&config, accounts, &db, |_, _| {}));
+        assert!(
+            results.iter().all(|r| r.outcome.is_ok()),
+            "every account synced"
+        );
+        started.elapsed()
+    };
+    let fleet = run(&all, "fleet.db");
+    let mut slowest = (Duration::ZERO, String::new());
+    for a in &all {
+        let alone = run(&[*a], &format!("{}.db", a.name));
+        if alone > slowest.0 {
+            slowest = (alone, a.name.clone());
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let ratio = fleet.as_secs_f64() / slowest.0.as_secs_f64();
+    println!(
+        "fleet     {} accounts x {calls} calls, 25 ms latency: {:.2}s together = {ratio:.2}x the slowest account alone ({}, {:.2}s)",
+        all.len(),
+        fleet.as_secs_f64(),
+        slowest.1,
+        slowest.0.as_secs_f64()
+    );
+    json!({"accounts": all.len(), "calls_per_account": calls, "fleet_s": fleet.as_secs_f64(),
+           "slowest_alone_s": slowest.0.as_secs_f64(), "slowest": slowest.1, "ratio": ratio})
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let started = Instant::now();
@@ -277,6 +349,7 @@ fn main() {
     results.insert("normalize".into(), normalize_figures(quick));
     results.insert("pull".into(), pull_figures(quick));
     results.insert("memory".into(), memory_figures());
+    results.insert("fleet".into(), fleet_figures(quick));
     results.insert("seconds".into(), json!(started.elapsed().as_secs_f64()));
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
     let _ = std::fs::create_dir_all(&dir);
