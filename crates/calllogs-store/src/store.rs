@@ -187,9 +187,10 @@ impl Store {
     /// Opens (or creates) the store at `path`, in WAL mode, migrated.
     pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
         let conn = Connection::open(path)?;
+        // First: other processes may be opening the same file right now.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         Store::migrate(conn)
     }
 
@@ -199,7 +200,11 @@ impl Store {
     }
 
     fn migrate(mut conn: Connection) -> Result<Store, StoreError> {
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        // One write transaction taken at once (IMMEDIATE), the version read
+        // inside it: two processes opening a new file together migrate it
+        // once, the second waiting for the first.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let known = MIGRATIONS.len() as i64;
         if version > known {
             return Err(StoreError::TooNew {
@@ -208,11 +213,10 @@ impl Store {
             });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let tx = conn.transaction()?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
-            tx.commit()?;
         }
+        tx.commit()?;
         Ok(Store { conn })
     }
 
@@ -485,6 +489,25 @@ fn write_state(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn processes_opening_a_new_file_together_migrate_it_once() {
+        let dir = std::env::temp_dir().join(format!("calllogs-race-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("calls.db");
+        let opened: Vec<_> = (0..8)
+            .map(|_| {
+                let db = db.clone();
+                std::thread::spawn(move || Store::open(&db).map(|s| s.schema_version().unwrap()))
+            })
+            .collect();
+        for handle in opened {
+            let version = handle.join().unwrap().unwrap();
+            assert_eq!(version, MIGRATIONS.len() as i64);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn migrates_once_and_refuses_newer_files() {
