@@ -73,40 +73,7 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
     // Demo credentials, written literally: only the owner may read the file.
     write_private(&config_path, &text)?;
     let mut config = calllogs::config::Config::load(&config_path)?;
-    let mut stats = std::collections::HashMap::new();
-    for account in &mut config.accounts {
-        let s = std::sync::Arc::new(calllogs::http::HttpStats::default());
-        let mut http = account.settings.http.clone();
-        http.observers.add(s.clone());
-        account.settings = account.settings.clone().http(http);
-        stats.insert(account.name.clone(), s);
-    }
-    let accounts = config.select(&[]).map_err(CliError::usage)?;
-    drop(open_store(&args.db)?);
-    let multi = indicatif::MultiProgress::new();
-    let bars: std::collections::HashMap<&str, crate::progress::Progress> = accounts
-        .iter()
-        .map(|a| {
-            let bar = crate::progress::Progress::in_multi(
-                &multi,
-                &a.name,
-                args.quiet,
-                stats.get(&a.name).cloned(),
-            );
-            (a.name.as_str(), bar)
-        })
-        .collect();
-    let results = rt.block_on(calllogs::fleet::sync(
-        &config,
-        &accounts,
-        &args.db,
-        |name, p| {
-            if let Some(bar) = bars.get(name) {
-                bar.update(p.pages, p.calls);
-            }
-        },
-    ));
-    bars.values().for_each(crate::progress::Progress::finish);
+    let (results, stats) = crate::fleet::run(&mut config, &[], &args.db, args.quiet)?;
     let mut retries = 0;
     for r in results {
         let summary = r

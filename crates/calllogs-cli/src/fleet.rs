@@ -10,6 +10,45 @@ use crate::args::SyncArgs;
 use crate::commands::{CliError, open_store, runtime, summary_line};
 use crate::progress::Progress;
 
+/// Retry counters per account name.
+pub type Stats = HashMap<String, Arc<HttpStats>>;
+
+/// `fleet::sync` of the accounts `names` of `config` (all when empty) into
+/// `db`, with one progress line and one retry counter per account.
+pub fn run(
+    config: &mut Config,
+    names: &[String],
+    db: &std::path::Path,
+    quiet: bool,
+) -> Result<(Vec<calllogs::fleet::AccountResult>, Stats), CliError> {
+    let mut stats: Stats = HashMap::new();
+    for account in &mut config.accounts {
+        let s = Arc::new(HttpStats::default());
+        let mut http = account.settings.http.clone();
+        http.observers.add(s.clone());
+        account.settings = account.settings.clone().http(http);
+        stats.insert(account.name.clone(), s);
+    }
+    let selected = config.select(names).map_err(CliError::usage)?;
+    // Created and migrated once, before the accounts open their own connections.
+    drop(open_store(db)?);
+    let multi = indicatif::MultiProgress::new();
+    let bars: HashMap<&str, Progress> = selected
+        .iter()
+        .map(|a| {
+            let p = Progress::in_multi(&multi, &a.name, quiet, stats.get(&a.name).cloned());
+            (a.name.as_str(), p)
+        })
+        .collect();
+    let results = runtime()?.block_on(calllogs::fleet::sync(config, &selected, db, |name, p| {
+        if let Some(bar) = bars.get(name) {
+            bar.update(p.pages, p.calls);
+        }
+    }));
+    bars.values().for_each(Progress::finish);
+    Ok((results, stats))
+}
+
 /// Syncs the accounts of the file at `path` (those `--account` names, else
 /// all) concurrently; one line per account at the end; exit 1 if any failed.
 pub fn sync(args: &SyncArgs, path: &std::path::Path) -> Result<(), CliError> {
@@ -30,32 +69,7 @@ pub fn sync(args: &SyncArgs, path: &std::path::Path) -> Result<(), CliError> {
             )));
         }
     };
-    // Each account counts its own retries.
-    let mut stats: HashMap<String, Arc<HttpStats>> = HashMap::new();
-    for account in &mut config.accounts {
-        let s = Arc::new(HttpStats::default());
-        let mut http = account.settings.http.clone();
-        http.observers.add(s.clone());
-        account.settings = account.settings.clone().http(http);
-        stats.insert(account.name.clone(), s);
-    }
-    let selected = config.select(&args.account).map_err(CliError::usage)?;
-    // Created and migrated once, before the accounts open their own connections.
-    drop(open_store(&db)?);
-    let multi = indicatif::MultiProgress::new();
-    let bars: HashMap<&str, Progress> = selected
-        .iter()
-        .map(|a| {
-            let p = Progress::in_multi(&multi, &a.name, args.quiet, stats.get(&a.name).cloned());
-            (a.name.as_str(), p)
-        })
-        .collect();
-    let results = runtime()?.block_on(calllogs::fleet::sync(&config, &selected, &db, |name, p| {
-        if let Some(bar) = bars.get(name) {
-            bar.update(p.pages, p.calls);
-        }
-    }));
-    bars.values().for_each(Progress::finish);
+    let (results, _) = run(&mut config, &args.account, &db, args.quiet)?;
     let mut failed = 0;
     for r in &results {
         match &r.outcome {
