@@ -58,16 +58,7 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
         let emu = rt
             .block_on(calllogs_emulator::start(id, config))
             .map_err(|e| CliError::failed(format!("cannot start the {id} emulator"), e))?;
-        let info = registry::info(id)?;
-        text += &format!(
-            "\n[[accounts]]\nname = {name:?}\nprovider = {id:?}\nbase_url = {:?}\n",
-            emu.base_url()
-        );
-        for (env, value) in emu.credentials() {
-            if let Some(c) = info.credentials.iter().find(|c| c.env == env) {
-                text += &format!("{} = {value:?}\n", c.flag.replace('-', "_"));
-            }
-        }
+        text += &calllogs::config::account_entry(name, id, &emu.base_url(), &emu.credentials())?;
         emulators.push((name.clone(), emu));
     }
     // Demo credentials, written literally: only the owner may read the file.

@@ -26,7 +26,7 @@ use calllogs_core::{CallQuery, Settings};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
-use crate::registry;
+use crate::registry::{self, RegistryError};
 
 /// What the file can say at its top level; anything else is an error.
 #[derive(Debug, Deserialize)]
@@ -329,7 +329,7 @@ fn read_account(
     let credential_keys: Vec<(String, &'static str)> = info
         .credentials
         .iter()
-        .map(|c| (c.flag.replace('-', "_"), c.env))
+        .map(|c| (credential_key(c.flag), c.env))
         .collect();
     for key in table.keys() {
         if !ACCOUNT_KEYS.contains(&key.as_str()) && !credential_keys.iter().any(|(k, _)| k == key) {
@@ -449,6 +449,41 @@ fn read_account(
     // The provider's own filters are checked now, not at the first sync.
     account.query().map_err(|m| fail(Some("filters"), m))?;
     Ok(account)
+}
+
+/// The config key of a credential: its CLI flag with `_` for `-`.
+fn credential_key(flag: &str) -> String {
+    flag.replace('-', "_")
+}
+
+/// One `[[accounts]]` entry as TOML text, with `credentials` given as
+/// `(environment variable, value)` — what an emulator hands out — written
+/// literally under the provider's keys (so only into a file its owner alone
+/// reads). Credentials the provider does not have are left out.
+///
+/// ```
+/// use calllogs::config::account_entry;
+/// let text = account_entry("desk", "nectardesk", "http://127.0.0.1:9/api/v1",
+///     &[("NECTARDESK_ACCESS_TOKEN", "t0k3n".to_string())]).unwrap();
+/// assert!(text.contains("token = \"t0k3n\""));
+/// ```
+pub fn account_entry(
+    name: &str,
+    provider: &str,
+    base_url: &str,
+    credentials: &[(&str, String)],
+) -> Result<String, RegistryError> {
+    let info = registry::info(provider)?;
+    let mut text = format!(
+        "\n[[accounts]]\nname = {name:?}\nprovider = {:?}\nbase_url = {base_url:?}\n",
+        info.id
+    );
+    for (env, value) in credentials {
+        if let Some(c) = info.credentials.iter().find(|c| c.env == *env) {
+            text += &format!("{} = {value:?}\n", credential_key(c.flag));
+        }
+    }
+    Ok(text)
 }
 
 /// The line (1-based) of `key` in the `index`-th `[[accounts]]` table.
