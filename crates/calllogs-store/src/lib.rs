@@ -1,7 +1,8 @@
-//! Where calls are kept: the store (SQLite, the embedded default) with its
-//! versioned migrations, the incremental resumable [`sync`] of a provider
-//! into it, the [`flat`] row shared by the store and CSV exports, and the
-//! [`report`] computed from it.
+//! Where calls are kept: the [`store`] (SQLite, the embedded default, or
+//! PostgreSQL) with its versioned migrations, the incremental resumable
+//! [`sync`] of a provider into it, the [`claims`] that let many processes
+//! share one fleet on PostgreSQL, the [`flat`] row shared by the store and
+//! CSV exports, and the [`report`] computed from it.
 //!
 //! The facade re-exports this crate behind its `sync` feature
 //! (`calllogs::store`, `calllogs::sync`, …); a library user who only
@@ -9,6 +10,8 @@
 
 #![warn(missing_docs)]
 
+pub mod claims;
+pub mod decimal;
 pub mod flat;
 pub mod report;
 pub mod store;

@@ -11,16 +11,17 @@
 //!   with a `destination_issue`, `carrier_error` or `system_error` cause) / attempts;
 //! - **average talk time** = mean `talk_time_s` of answered calls, where the provider gives it;
 //! - **cost**: exact decimal sums per currency.
+//!
+//! Computed in SQL (grouped counts and sums) on either backend, folded here.
 
 use std::collections::BTreeMap;
 
 use calllogs_core::{Category, Status};
 use chrono::{DateTime, Utc};
-use rusqlite::params;
 use serde::Serialize;
 
-use crate::flat::time;
-use crate::store::{Store, StoreError};
+use crate::decimal::Decimal;
+use crate::store::{AggFilter, AggKey, AggRow, Store, StoreError};
 
 /// How to group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -87,7 +88,7 @@ pub struct Report {
     pub groups: Vec<(String, Kpis)>,
 }
 
-/// Accumulates one group's KPIs.
+/// Accumulates one group's KPIs from aggregate rows.
 #[derive(Default)]
 struct Acc {
     total: u64,
@@ -102,56 +103,44 @@ struct Acc {
     causes: BTreeMap<String, u64>,
 }
 
-struct Row {
-    status: Status,
-    answered_at: Option<String>,
-    duration: Option<i64>,
-    talk: Option<i64>,
-    cause: Option<String>,
-    category: Option<Category>,
-    cost: Option<(String, String)>,
+fn count(n: i64) -> u64 {
+    n.max(0) as u64
 }
 
 impl Acc {
-    fn add(&mut self, r: &Row) {
-        self.total += 1;
-        *self
-            .statuses
-            .entry(r.status.as_str().to_string())
-            .or_default() += 1;
-        if let Some(c) = r.category {
-            *self.categories.entry(c.as_str().to_string()).or_default() += 1;
+    fn add(&mut self, r: &AggRow) {
+        let n = count(r.calls);
+        // Written by the store from the enum; anything else is unknown.
+        let status = Status::from_id(&r.status).unwrap_or(Status::Unknown);
+        let category = r.category.as_deref().and_then(|c| c.parse::<Category>().ok());
+        self.total += n;
+        *self.statuses.entry(status.as_str().to_string()).or_default() += n;
+        if let Some(c) = category {
+            *self.categories.entry(c.as_str().to_string()).or_default() += n;
         }
         if let Some(c) = &r.cause {
-            *self.causes.entry(c.clone()).or_default() += 1;
+            *self.causes.entry(c.clone()).or_default() += n;
         }
-        if let Some((amount, currency)) = &r.cost
-            && let Some(d) = Decimal::parse(amount)
+        if let (Some(currency), Some(d)) = (&r.currency, r.cost.as_deref().and_then(Decimal::parse))
         {
             let sum = self.cost.entry(currency.clone()).or_default();
             *sum = *sum + d;
         }
-        if r.status == Status::InProgress {
+        if status == Status::InProgress {
             return;
         }
-        self.attempts += 1;
-        if r.answered_at.is_some() || r.status == Status::Completed {
-            self.answered += 1;
-            if let Some(d) = r.duration {
-                self.answered_duration.0 += d;
-                self.answered_duration.1 += 1;
-            }
-            if let Some(t) = r.talk {
-                self.talk.0 += t;
-                self.talk.1 += 1;
-            }
-        }
+        self.attempts += n;
+        self.answered += count(r.answered);
+        self.answered_duration.0 += r.duration.0;
+        self.answered_duration.1 += count(r.duration.1);
+        self.talk.0 += r.talk.0;
+        self.talk.1 += count(r.talk.1);
         let network = matches!(
-            r.category,
+            category,
             Some(Category::DestinationIssue | Category::CarrierError | Category::SystemError)
         );
-        if r.status == Status::Failed && network {
-            self.network_failures += 1;
+        if status == Status::Failed && network {
+            self.network_failures += n;
         }
     }
 
@@ -182,147 +171,35 @@ impl Acc {
     }
 }
 
-/// Builds the report, reading the calls once, row by row.
-pub fn report(store: &Store, q: &ReportQuery) -> Result<Report, StoreError> {
-    let mut stmt = store.connection().prepare(
-        "SELECT provider, account, started_at, status, answered_at, duration_s, talk_time_s, hangup_cause,
-                hangup_category, cost_amount, cost_currency, agents, campaign
-         FROM calls
-         WHERE (?1 IS NULL OR started_at >= ?1) AND (?2 IS NULL OR started_at < ?2) AND (?3 IS NULL OR provider = ?3)",
-    )?;
+/// Builds the report from the store's SQL aggregates (two grouped queries:
+/// the overall figures and the groups), never loading calls into memory.
+/// SQLite and PostgreSQL give the same report for the same calls.
+pub async fn report(store: &Store, q: &ReportQuery) -> Result<Report, StoreError> {
+    let filter = AggFilter {
+        since: q.since,
+        until: q.until,
+        provider: q.provider.clone(),
+    };
     let mut overall = Acc::default();
-    let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
-    let mut rows = stmt.query(params![q.since.map(time), q.until.map(time), q.provider])?;
-    while let Some(r) = rows.next()? {
-        let provider: String = r.get(0)?;
-        let account: String = r.get(1)?;
-        let started: Option<String> = r.get(2)?;
-        let amount: Option<String> = r.get(9)?;
-        let currency: Option<String> = r.get(10)?;
-        let row = Row {
-            // Written by the store from the enum; anything else is unknown.
-            status: Status::from_id(&r.get::<_, String>(3)?).unwrap_or(Status::Unknown),
-            answered_at: r.get(4)?,
-            duration: r.get(5)?,
-            talk: r.get(6)?,
-            cause: r.get(7)?,
-            category: r
-                .get::<_, Option<String>>(8)?
-                .and_then(|c| c.parse::<Category>().ok()),
-            cost: amount.zip(currency),
-        };
+    for row in store.aggregate(AggKey::None, &filter).await? {
         overall.add(&row);
-        let keys: Vec<String> = match q.by {
-            GroupBy::Provider => vec![format!("{provider}/{account}")],
-            GroupBy::Day => vec![
-                started
-                    .as_deref()
-                    .and_then(|s| s.get(..10))
-                    .unwrap_or("(no start)")
-                    .to_string(),
-            ],
-            GroupBy::Agent => {
-                let agents: Option<String> = r.get(11)?;
-                let names: Vec<String> = agents
-                    .and_then(|a| serde_json::from_str::<Vec<serde_json::Value>>(&a).ok())
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|a| {
-                        a.get("id")
-                            .or_else(|| a.get("name"))
-                            .and_then(calllogs_core::parse::scalar_text)
-                    })
-                    .map(|id| format!("{provider}/{id}"))
-                    .collect();
-                if names.is_empty() {
-                    vec!["(no agent)".into()]
-                } else {
-                    names
-                }
-            }
-            GroupBy::Campaign => {
-                let campaign: Option<String> = r.get(12)?;
-                let id = campaign
-                    .and_then(|c| serde_json::from_str::<serde_json::Value>(&c).ok())
-                    .and_then(|c| {
-                        c.get("id")
-                            .or_else(|| c.get("name"))
-                            .and_then(calllogs_core::parse::scalar_text)
-                    });
-                vec![id.map_or_else(|| "(no campaign)".into(), |id| format!("{provider}/{id}"))]
-            }
-        };
-        for k in keys {
-            groups.entry(k).or_default().add(&row);
-        }
+    }
+    let (key, none) = match q.by {
+        GroupBy::Provider => (AggKey::Provider, "(none)"),
+        GroupBy::Day => (AggKey::Day, "(no start)"),
+        GroupBy::Agent => (AggKey::Agent, "(no agent)"),
+        GroupBy::Campaign => (AggKey::Campaign, "(no campaign)"),
+    };
+    let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
+    for row in store.aggregate(key, &filter).await? {
+        let name = row.key.clone().unwrap_or_else(|| none.to_string());
+        groups.entry(name).or_default().add(&row);
     }
     Ok(Report {
         by: q.by,
         overall: overall.kpis(),
         groups: groups.into_iter().map(|(k, a)| (k, a.kpis())).collect(),
     })
-}
-
-/// An exact decimal: `units / 10^12`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Decimal(i128);
-
-const SCALE: u32 = 12;
-
-impl Decimal {
-    /// Parses `0.01667`, `-3`, `1.25e-2`; `None` for anything else.
-    pub fn parse(s: &str) -> Option<Decimal> {
-        let s = s.trim();
-        if s.contains(['e', 'E']) {
-            let f: f64 = s
-                .parse()
-                .ok()
-                .filter(|f: &f64| f.is_finite() && f.abs() < 1e15)?;
-            return Some(Decimal((f * 10f64.powi(SCALE as i32)).round() as i128));
-        }
-        let (neg, body) = match s.strip_prefix('-') {
-            Some(b) => (true, b),
-            None => (false, s.strip_prefix('+').unwrap_or(s)),
-        };
-        let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-        if int.is_empty() && frac.is_empty()
-            || !int.bytes().all(|b| b.is_ascii_digit())
-            || !frac.bytes().all(|b| b.is_ascii_digit())
-            || int.len() > 15
-        {
-            return None;
-        }
-        let int: i128 = if int.is_empty() { 0 } else { int.parse().ok()? };
-        let mut frac: String = frac.chars().take(SCALE as usize).collect();
-        while frac.len() < SCALE as usize {
-            frac.push('0');
-        }
-        let units = int * 10i128.pow(SCALE) + frac.parse::<i128>().ok()?;
-        Some(Decimal(if neg { -units } else { units }))
-    }
-}
-
-impl std::ops::Add for Decimal {
-    type Output = Decimal;
-    fn add(self, other: Decimal) -> Decimal {
-        Decimal(self.0.saturating_add(other.0))
-    }
-}
-
-impl std::fmt::Display for Decimal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let abs = self.0.unsigned_abs();
-        let scale = 10u128.pow(SCALE);
-        let frac = format!("{:012}", abs % scale);
-        let frac = frac.trim_end_matches('0');
-        let frac = if frac.len() < 2 {
-            format!("{frac:0<2}")
-        } else {
-            frac.to_string()
-        };
-        write!(f, "{sign}{}.{frac}", abs / scale)
-    }
 }
 
 fn pct(v: Option<f64>) -> String {
@@ -411,27 +288,5 @@ impl Report {
             .collect();
         out.push_str(&format!("top causes:        {}\n", top.join(", ")));
         out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decimals_add_exactly() {
-        let sum = ["0.01667", "0.1", "1.25e-2", "-0.00001", "3"]
-            .iter()
-            .map(|s| Decimal::parse(s).unwrap())
-            .fold(Decimal::default(), |a, b| a + b);
-        assert_eq!(sum.to_string(), "3.12916");
-        let (a, b) = (
-            Decimal::parse("0.1").unwrap(),
-            Decimal::parse("0.2").unwrap(),
-        );
-        assert_eq!((a + b).to_string(), "0.30");
-        for bad in ["", "abc", "1.2.3", ".", "--1", "1e400"] {
-            assert!(Decimal::parse(bad).is_none(), "{bad}");
-        }
     }
 }

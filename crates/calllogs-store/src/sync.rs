@@ -12,7 +12,7 @@
 //! use calllogs_store::{store::Store, sync::{self, SyncOptions}};
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let provider = registry::build("plivo", &Settings::new())?;
-//! let mut store = Store::open("calls.db")?;
+//! let mut store = Store::open("calls.db").await?;
 //! let summary = sync::run(&mut store, provider.as_ref(), &SyncOptions::default(), |_| {}).await?;
 //! println!("{} calls, {} new", summary.calls, summary.upserted.new);
 //! # Ok(()) }
@@ -130,7 +130,7 @@ pub async fn run(
 ) -> Result<SyncSummary, SyncError> {
     let id = provider.id();
     let account = opts.account.clone().unwrap_or_else(|| provider.account());
-    let previous = store.state(id, &account)?;
+    let previous = store.state(id, &account).await?;
     let synced_until = previous.as_ref().and_then(|s| s.synced_until);
     let started = Instant::now();
 
@@ -184,7 +184,7 @@ pub async fn run(
         rejects: 0,
         reject_reasons: Vec::new(),
         mismatches: if resumed {
-            store.count_mismatches(id, &account)?
+            store.count_mismatches(id, &account).await?
         } else {
             Vec::new()
         },
@@ -220,10 +220,14 @@ pub async fn run(
             tracing::info!(provider = id, account, "{m}");
             summary.mismatches.push(m.clone());
         }
-        let u = store.commit_page(id, &account, &page.items, &page.rejects, &state)?;
+        let u = store
+            .commit_page(id, &account, &page.items, &page.rejects, &state)
+            .await?;
         // A fresh run starts its own list of mismatches.
         if pager.mismatch().is_some() || (!resumed && summary.pages == 1) {
-            store.set_count_mismatches(id, &account, &summary.mismatches)?;
+            store
+                .set_count_mismatches(id, &account, &summary.mismatches)
+                .await?;
         }
         summary.upserted.new += u.new;
         summary.upserted.updated += u.updated;
@@ -248,7 +252,7 @@ pub async fn run(
         calls_seen: 0,
         synced_until: until,
     };
-    store.set_state(id, &account, &state)?;
+    store.set_state(id, &account, &state).await?;
     Ok(summary)
 }
 

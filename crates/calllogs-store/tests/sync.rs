@@ -1,4 +1,6 @@
-//! Sync into SQLite against the emulators, and the report.
+//! Sync against the emulators, and the report: every test body runs on
+//! both backends (SQLite, and a throwaway PostgreSQL cluster; see
+//! `calllogs-pgtest`).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -11,6 +13,16 @@ use calllogs_store::report::{GroupBy, ReportQuery, report};
 use calllogs_store::store::Store;
 use calllogs_store::sync::{self, SyncOptions};
 use chrono::{Duration, Utc};
+
+/// One store per backend: SQLite in memory, and a new PostgreSQL database
+/// (absent only outside CI on a machine without PostgreSQL).
+async fn stores(name: &str) -> Vec<Store> {
+    let mut stores = vec![Store::in_memory().unwrap()];
+    if let Some(pg) = calllogs_pgtest::shared() {
+        stores.push(Store::open(&pg.database(name)).await.unwrap());
+    }
+    stores
+}
 
 fn month() -> SyncOptions {
     SyncOptions {
@@ -27,6 +39,13 @@ fn ids_of(emu: &Running) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_late_cost_is_updated_by_the_next_sync() {
+    for store in stores("late_cost").await {
+        late_cost(store).await;
+    }
+}
+
+async fn late_cost(mut store: Store) {
+    let backend = store.backend();
     let emu = start(
         "plivo",
         Config {
@@ -38,11 +57,10 @@ async fn a_late_cost_is_updated_by_the_next_sync() {
     .await
     .unwrap();
     let provider = registry::build("plivo", &emu.settings()).unwrap();
-    let mut store = Store::open_in_memory().unwrap();
     let first = sync::run(&mut store, provider.as_ref(), &month(), |_| {})
         .await
         .unwrap();
-    assert_eq!(first.upserted.new, 200);
+    assert_eq!(first.upserted.new, 200, "{backend}");
 
     let newest = emu.calls().into_iter().max_by_key(|c| c.ended_at).unwrap();
     assert!(
@@ -65,14 +83,18 @@ async fn a_late_cost_is_updated_by_the_next_sync() {
         second.since.unwrap() > Utc::now() - Duration::hours(25),
         "the lookback, not the whole month"
     );
-    assert_eq!(second.upserted.updated, 1, "{second:?}");
-    let cost: String = store
-        .connection()
-        .query_row(
-            "SELECT cost_amount FROM calls WHERE id = ?1",
-            [&newest.id],
-            |r| r.get(0),
-        )
+    assert_eq!(second.upserted.updated, 1, "{backend}: {second:?}");
+    assert_eq!(
+        second.upserted.unchanged,
+        second.calls - 1,
+        "{backend}: the others are unchanged"
+    );
+    let cost = store
+        .get("plivo", &provider.account(), &newest.id)
+        .await
+        .unwrap()
+        .unwrap()
+        .cost_amount
         .unwrap();
     assert_eq!(
         cost,
@@ -80,13 +102,28 @@ async fn a_late_cost_is_updated_by_the_next_sync() {
             .iter()
             .find(|c| c.id == newest.id)
             .unwrap()
-            .cost()
+            .cost(),
+        "{backend}"
     );
-    assert_eq!(store.count(None, None).unwrap(), 200);
+    assert_eq!(store.count(None, None).await.unwrap(), 200, "{backend}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn providers_and_accounts_do_not_mix() {
+    let dir = std::env::temp_dir().join(format!("calllogs-sync-mix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("mix.db");
+    let _ = std::fs::remove_file(&path);
+    let mut backends = vec![Store::open(path.to_str().unwrap()).await.unwrap()];
+    backends.extend(stores("mix").await.into_iter().skip(1));
+    for store in backends {
+        mix(store).await;
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+async fn mix(mut store: Store) {
+    let backend = store.backend();
     let a = start(
         "plivo",
         Config {
@@ -117,11 +154,6 @@ async fn providers_and_accounts_do_not_mix() {
     )
     .await
     .unwrap();
-    let dir = std::env::temp_dir().join(format!("calllogs-sync-mix-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("mix.db");
-    let _ = std::fs::remove_file(&path);
-    let mut store = Store::open(&path).unwrap();
     let mut accounts = Vec::new();
     for emu in [&a, &b, &c] {
         let provider = registry::build(emu.provider(), &emu.settings()).unwrap();
@@ -129,18 +161,21 @@ async fn providers_and_accounts_do_not_mix() {
             .await
             .unwrap();
         accounts.push((emu.provider(), s.account.clone()));
-        assert_eq!(store.ids(emu.provider(), &s.account).unwrap(), ids_of(emu));
+        assert_eq!(
+            store.ids(emu.provider(), &s.account).await.unwrap(),
+            ids_of(emu),
+            "{backend}"
+        );
     }
     assert_ne!(
         accounts[0].1, accounts[1].1,
         "two Plivo accounts, two labels"
     );
-    assert_eq!(store.count(None, None).unwrap(), 260);
-    assert_eq!(store.accounts().unwrap().len(), 3);
+    assert_eq!(store.count(None, None).await.unwrap(), 260, "{backend}");
+    assert_eq!(store.accounts().await.unwrap().len(), 3, "{backend}");
     // The label never shows the credential.
     let auth_id = &a.credentials()[0].1;
     assert!(!accounts[0].1.contains(auth_id.as_str()));
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// Serves like `inner` but fails every call after `fail_after` pages.
@@ -177,6 +212,13 @@ impl Provider for Flaky {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interrupted_sync_resumes_at_its_checkpoint() {
+    for store in stores("resume").await {
+        resume(store).await;
+    }
+}
+
+async fn resume(mut store: Store) {
+    let backend = store.backend();
     let emu = start(
         "plivo",
         Config {
@@ -193,34 +235,41 @@ async fn an_interrupted_sync_resumes_at_its_checkpoint() {
         fail_after: 4,
         pages: AtomicU32::new(0),
     };
-    let mut store = Store::open_in_memory().unwrap();
     assert!(
         sync::run(&mut store, &flaky, &month(), |_| {})
             .await
             .is_err()
     );
     let account = real.account();
-    let state = store.state("plivo", &account).unwrap().unwrap();
-    assert!(state.running && state.checkpoint.is_some());
+    let state = store.state("plivo", &account).await.unwrap().unwrap();
+    assert!(state.running && state.checkpoint.is_some(), "{backend}");
     assert_eq!(
-        (state.pages_done, store.count(None, None).unwrap()),
-        (4, 80)
+        (state.pages_done, store.count(None, None).await.unwrap()),
+        (4, 80),
+        "{backend}"
     );
 
     let requests_before = emu.requests();
     let resumed = sync::run(&mut store, real.as_ref(), &SyncOptions::default(), |_| {})
         .await
         .unwrap();
-    assert!(resumed.resumed);
-    assert_eq!(resumed.calls, 220, "only what was left");
+    assert!(resumed.resumed, "{backend}");
+    assert_eq!(resumed.calls, 220, "{backend}: only what was left");
     assert_eq!(
         emu.requests() - requests_before,
         11 + 1,
-        "no page fetched twice (11 pages + the empty last window)"
+        "{backend}: no page fetched twice (11 pages + the empty last window)"
     );
-    assert_eq!(store.ids("plivo", &account).unwrap(), ids_of(&emu));
-    let state = store.state("plivo", &account).unwrap().unwrap();
-    assert!(!state.running && state.checkpoint.is_none() && state.synced_until.is_some());
+    assert_eq!(
+        store.ids("plivo", &account).await.unwrap(),
+        ids_of(&emu),
+        "{backend}"
+    );
+    let state = store.state("plivo", &account).await.unwrap().unwrap();
+    assert!(
+        !state.running && state.checkpoint.is_none() && state.synced_until.is_some(),
+        "{backend}"
+    );
 }
 
 fn call(
@@ -243,9 +292,15 @@ fn call(
     c
 }
 
-#[test]
-fn the_report_matches_hand_computed_kpis() {
-    let mut store = Store::open_in_memory().unwrap();
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_matches_hand_computed_kpis() {
+    for store in stores("report").await {
+        hand_computed(store).await;
+    }
+}
+
+async fn hand_computed(mut store: Store) {
+    let backend = store.backend();
     let calls = [
         call(
             "1",
@@ -278,7 +333,7 @@ fn the_report_matches_hand_computed_kpis() {
             "Normal Hangup",
         ),
     ];
-    store.upsert("acct", &calls).unwrap();
+    store.upsert("acct", &calls).await.unwrap();
     let r = report(
         &store,
         &ReportQuery {
@@ -288,16 +343,17 @@ fn the_report_matches_hand_computed_kpis() {
             by: GroupBy::Provider,
         },
     )
+    .await
     .unwrap();
     let k = &r.overall;
     // Attempts: 5 ended calls. Answered: 1, 2. ASR = 2/5. ACD = (100+50)/2.
-    assert_eq!((k.total, k.attempts, k.answered), (6, 5, 2));
+    assert_eq!((k.total, k.attempts, k.answered), (6, 5, 2), "{backend}");
     assert_eq!(k.asr, Some(0.4));
     assert_eq!(k.acd_s, Some(75.0));
     // One network failure (5) of five attempts.
     assert_eq!(k.ner, Some(0.8));
     assert_eq!(k.avg_talk_s, Some(65.0));
-    assert_eq!(k.cost["USD"], "0.0265");
+    assert_eq!(k.cost["USD"], "0.0265", "{backend}");
     assert_eq!(k.statuses["completed"], 2);
     assert_eq!(k.categories["normal_completion"], 3);
     assert_eq!(k.top_causes[0], ("normal_hangup".to_string(), 3));

@@ -1,44 +1,22 @@
-//! The SQLite store: one `calls` table keyed by (provider, account, id),
-//! one `sync_state` row per provider and account, versioned migrations.
+//! The SQLite backend: one `calls` table keyed by (provider, account, id),
+//! one `sync_state` row per provider and account, versioned migrations
+//! (`PRAGMA user_version`).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use calllogs_core::paginate::{Checkpoint, CountMismatch};
 use calllogs_core::{Call, Reject};
 use chrono::{DateTime, Utc};
+use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
+use super::{
+    AccountStatus, AggFilter, AggKey, AggRow, Stored, StoredReject, SyncState, Upserted,
+    aggregate_sql, sql_name,
+};
+use crate::decimal::Decimal;
 use crate::flat::{COLUMNS, Cell, row, time};
-
-/// Errors of the store.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StoreError {
-    /// SQLite failed.
-    #[error("database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// The file was made by a newer calllogs.
-    #[error(
-        "the database has schema version {found}, newer than this calllogs knows ({known}); upgrade calllogs"
-    )]
-    TooNew {
-        /// The file's version.
-        found: i64,
-        /// The newest this build knows.
-        known: i64,
-    },
-    /// A stored checkpoint could not be read.
-    #[error("the stored checkpoint of {provider}/{account} is unreadable: {source}")]
-    Checkpoint {
-        /// Provider id.
-        provider: String,
-        /// Account label.
-        account: String,
-        /// Why.
-        #[source]
-        source: serde_json::Error,
-    },
-}
+use crate::store::StoreError;
 
 /// The schema, one migration per release that changed it. Never edit a
 /// released migration: add one.
@@ -135,71 +113,51 @@ fn keep_rejects(
     Ok(())
 }
 
-/// The store's column name of a flat column.
-fn sql_name(col: &str) -> &str {
-    match col {
-        "from" => "from_number",
-        "to" => "to_number",
-        other => other,
-    }
-}
-
-/// Where a provider's sync stands.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SyncState {
-    /// `running` while a pull is under way (or was killed), `done` after.
-    pub running: bool,
-    /// The range being pulled (pinned when the pull started).
-    pub since: Option<DateTime<Utc>>,
-    /// Its upper bound.
-    pub until: Option<DateTime<Utc>>,
-    /// Where to resume, after the last committed page.
-    pub checkpoint: Option<Checkpoint>,
-    /// Pages committed in this pull.
-    pub pages_done: u64,
-    /// Calls committed in this pull.
-    pub calls_seen: u64,
-    /// Everything before this was pulled by a finished sync.
-    pub synced_until: Option<DateTime<Utc>>,
-}
-
-/// What one upsert did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Upserted {
-    /// Calls not seen before.
-    pub new: u64,
-    /// Calls whose record changed (a late cost, recording, analysis…).
-    pub updated: u64,
-    /// Calls seen again unchanged.
-    pub unchanged: u64,
-}
-
 /// The SQLite store.
-pub struct Store {
+pub struct SqliteStore {
     conn: Connection,
+    /// The file (none in memory), to open another connection to it.
+    path: Option<PathBuf>,
 }
 
 fn parse_time(s: Option<String>) -> Option<DateTime<Utc>> {
     s.and_then(|s| calllogs_core::parse::timestamp(&s))
 }
 
-impl Store {
+impl SqliteStore {
     /// Opens (or creates) the store at `path`, in WAL mode, migrated.
-    pub fn open(path: impl AsRef<Path>) -> Result<Store, StoreError> {
-        let conn = Connection::open(path)?;
+    pub fn open(path: impl AsRef<Path>) -> Result<SqliteStore, StoreError> {
+        let conn = Connection::open(path.as_ref())?;
         // First: other processes may be opening the same file right now.
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        Store::migrate(conn)
+        let mut store = SqliteStore::migrate(conn)?;
+        store.path = Some(path.as_ref().to_path_buf());
+        Ok(store)
+    }
+
+    /// A second connection to the same file (a new in-memory store when
+    /// this one is in memory).
+    pub fn reopen(&self) -> Result<SqliteStore, StoreError> {
+        match &self.path {
+            Some(p) => SqliteStore::open(p),
+            None => SqliteStore::open_in_memory(),
+        }
     }
 
     /// A store in memory (tests, one-off reports).
-    pub fn open_in_memory() -> Result<Store, StoreError> {
-        Store::migrate(Connection::open_in_memory()?)
+    pub fn open_in_memory() -> Result<SqliteStore, StoreError> {
+        SqliteStore::migrate(Connection::open_in_memory()?)
     }
 
-    fn migrate(mut conn: Connection) -> Result<Store, StoreError> {
+    fn migrate(mut conn: Connection) -> Result<SqliteStore, StoreError> {
+        conn.create_aggregate_function(
+            "decimal_sum",
+            1,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            DecimalSum,
+        )?;
         // One write transaction taken at once (IMMEDIATE), the version read
         // inside it: two processes opening a new file together migrate it
         // once, the second waiting for the first.
@@ -217,7 +175,7 @@ impl Store {
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
         }
         tx.commit()?;
-        Ok(Store { conn })
+        Ok(SqliteStore { conn, path: None })
     }
 
     /// The schema version of the file.
@@ -251,20 +209,24 @@ impl Store {
         Ok(done)
     }
 
-    /// The rejects of `provider`/`account` (all when `None`), oldest first:
-    /// `(provider, account, reason, raw)`.
+    /// The rejects of `provider`/`account` (all when `None`), oldest first.
     pub fn rejects(
         &self,
         provider: Option<&str>,
         account: Option<&str>,
-    ) -> Result<Vec<(String, String, String, String)>, StoreError> {
+    ) -> Result<Vec<StoredReject>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT provider, account, reason, raw FROM rejects
              WHERE (?1 IS NULL OR provider = ?1) AND (?2 IS NULL OR account = ?2)
              ORDER BY rowid",
         )?;
         let rows = stmt.query_map(params![provider, account], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            Ok(StoredReject {
+                provider: r.get(0)?,
+                account: r.get(1)?,
+                reason: r.get(2)?,
+                raw: r.get(3)?,
+            })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -400,6 +362,126 @@ impl Store {
     }
 }
 
+impl SqliteStore {
+    /// One stored call.
+    pub fn get(
+        &self,
+        provider: &str,
+        account: &str,
+        id: &str,
+    ) -> Result<Option<Stored>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT id, status, cost_amount, cost_currency, raw FROM calls
+                 WHERE provider = ?1 AND account = ?2 AND id = ?3",
+                params![provider, account, id],
+                |r| {
+                    Ok(Stored {
+                        id: r.get(0)?,
+                        status: r.get(1)?,
+                        cost_amount: r.get(2)?,
+                        cost_currency: r.get(3)?,
+                        raw: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// The report's aggregate rows (see [`super::Store::aggregate`]).
+    pub fn aggregate(&self, key: AggKey, filter: &AggFilter) -> Result<Vec<AggRow>, StoreError> {
+        let (key, from) = match key {
+            AggKey::None => ("NULL", "calls"),
+            AggKey::Provider => ("provider || '/' || account", "calls"),
+            AggKey::Day => ("substr(started_at, 1, 10)", "calls"),
+            AggKey::Agent => (
+                "provider || '/' || COALESCE(json_extract(a.value, '$.id'), json_extract(a.value, '$.name'))",
+                "calls LEFT JOIN json_each(CASE WHEN json_type(calls.agents) = 'array' THEN calls.agents END) AS a",
+            ),
+            AggKey::Campaign => (
+                "provider || '/' || COALESCE(json_extract(campaign, '$.id'), json_extract(campaign, '$.name'))",
+                "calls",
+            ),
+        };
+        let sql = aggregate_sql(key, from, ["?1", "?2", "?3"], "decimal_sum(cost_amount)");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let rows = stmt.query_map(
+            params![
+                filter.since.map(time),
+                filter.until.map(time),
+                filter.provider
+            ],
+            |r| {
+                Ok(AggRow {
+                    key: r.get(0)?,
+                    status: r.get(1)?,
+                    category: r.get(2)?,
+                    cause: r.get(3)?,
+                    currency: r.get(4)?,
+                    calls: r.get(5)?,
+                    answered: r.get(6)?,
+                    duration: (r.get::<_, Option<i64>>(7)?.unwrap_or(0), r.get(8)?),
+                    talk: (r.get::<_, Option<i64>>(9)?.unwrap_or(0), r.get(10)?),
+                    cost: r.get(11)?,
+                })
+            },
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every account's sync state (SQLite has no claims: one process).
+    pub fn fleet_status(&self) -> Result<Vec<AccountStatus>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT provider, account, status, pages_done, calls_seen, range_since, range_until, synced_until
+             FROM sync_state ORDER BY provider, account",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(AccountStatus {
+                provider: r.get(0)?,
+                account: r.get(1)?,
+                state: r.get(2)?,
+                pages_done: r.get::<_, i64>(3)?.max(0) as u64,
+                calls_seen: r.get::<_, i64>(4)?.max(0) as u64,
+                range: Some((parse_time(r.get(5)?), parse_time(r.get(6)?))),
+                synced_until: parse_time(r.get(7)?),
+                ..AccountStatus::default()
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+/// `decimal_sum(text)`: the exact sum of decimal texts (what the report
+/// sums costs with); text that is not a decimal is left out, `NULL` when
+/// nothing was summed.
+struct DecimalSum;
+
+impl Aggregate<Option<Decimal>, Option<String>> for DecimalSum {
+    fn init(&self, _: &mut Context<'_>) -> rusqlite::Result<Option<Decimal>> {
+        Ok(None)
+    }
+
+    fn step(&self, ctx: &mut Context<'_>, sum: &mut Option<Decimal>) -> rusqlite::Result<()> {
+        if let Some(d) = ctx
+            .get::<Option<String>>(0)?
+            .as_deref()
+            .and_then(Decimal::parse)
+        {
+            *sum = Some(sum.unwrap_or_default() + d);
+        }
+        Ok(())
+    }
+
+    fn finalize(
+        &self,
+        _: &mut Context<'_>,
+        sum: Option<Option<Decimal>>,
+    ) -> rusqlite::Result<Option<String>> {
+        Ok(sum.flatten().map(|d| d.to_string()))
+    }
+}
+
 fn upsert(conn: &Connection, account: &str, calls: &[Call]) -> Result<Upserted, StoreError> {
     let now = time(Utc::now());
     let cols: Vec<&str> = COLUMNS.iter().map(|c| sql_name(c)).collect();
@@ -499,7 +581,7 @@ mod tests {
         let opened: Vec<_> = (0..8)
             .map(|_| {
                 let db = db.clone();
-                std::thread::spawn(move || Store::open(&db).map(|s| s.schema_version().unwrap()))
+                std::thread::spawn(move || SqliteStore::open(&db).map(|s| s.schema_version().unwrap()))
             })
             .collect();
         for handle in opened {
@@ -516,21 +598,21 @@ mod tests {
         let path = dir.join("v.db");
         let _ = std::fs::remove_file(&path);
         assert_eq!(
-            Store::open(&path).unwrap().schema_version().unwrap(),
+            SqliteStore::open(&path).unwrap().schema_version().unwrap(),
             MIGRATIONS.len() as i64
         );
         assert_eq!(
-            Store::open(&path).unwrap().schema_version().unwrap(),
+            SqliteStore::open(&path).unwrap().schema_version().unwrap(),
             MIGRATIONS.len() as i64,
             "reopening is a no-op"
         );
-        Store::open(&path)
+        SqliteStore::open(&path)
             .unwrap()
             .connection()
             .pragma_update(None, "user_version", 99)
             .unwrap();
         assert!(matches!(
-            Store::open(&path),
+            SqliteStore::open(&path),
             Err(StoreError::TooNew { found: 99, .. })
         ));
         let _ = std::fs::remove_dir_all(dir);
@@ -538,7 +620,7 @@ mod tests {
 
     #[test]
     fn upserts_count_new_changed_and_unchanged() {
-        let mut store = Store::open_in_memory().unwrap();
+        let mut store = SqliteStore::open_in_memory().unwrap();
         let mut a = Call::new("plivo", "a");
         a.raw = calllogs_core::Raw::from_value(
             &serde_json::json!({"call_uuid": "a", "total_amount": "0.0"}),

@@ -1,0 +1,525 @@
+//! The store: where synced calls, each account's checkpoint and the records
+//! that could not be mapped are kept. Two backends behind one [`Store`]:
+//! SQLite (a file, the embedded default) and PostgreSQL (a `postgres://`
+//! URL: a server several people query and several processes share). Both
+//! hold the same tables with the same meanings (`calls` keyed by provider,
+//! account and id; `sync_state`; `rejects`), and answer the same calls the
+//! same way; PostgreSQL also holds the `claims` that let processes on many
+//! machines share one fleet ([`crate::claims`]).
+//!
+//! ```no_run
+//! use calllogs_store::store::Store;
+//! # async fn run() -> Result<(), calllogs_store::store::StoreError> {
+//! let mut local = Store::open("calls.db").await?;
+//! let mut shared = Store::open("postgres://calllogs@db.internal/calls").await?;
+//! assert_eq!(local.count(None, None).await?, shared.count(None, None).await?);
+//! # Ok(()) }
+//! ```
+
+mod pgconnect;
+pub mod postgres;
+pub mod sqlite;
+
+use std::path::PathBuf;
+
+use calllogs_core::paginate::{Checkpoint, CountMismatch};
+use calllogs_core::{Call, Reject};
+use chrono::{DateTime, Utc};
+
+pub use pgconnect::PgTarget;
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// SQLite failed.
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed (the server's message is in the source).
+    #[error("PostgreSQL at {target}: {source}")]
+    Postgres {
+        /// The server, without its password.
+        target: String,
+        /// What the server or the connection said.
+        #[source]
+        source: tokio_postgres::Error,
+    },
+    /// No connection to PostgreSQL could be had.
+    #[error("cannot connect to PostgreSQL at {target}: {message}")]
+    Connect {
+        /// The server, without its password.
+        target: String,
+        /// Why.
+        message: String,
+        /// The root cause, when there is one.
+        #[source]
+        source: Option<tokio_postgres::Error>,
+    },
+    /// `--db` (or `db` in the config) is not a usable location.
+    #[error("bad database location {given:?}: {message}")]
+    Location {
+        /// What was given, without a password.
+        given: String,
+        /// Why it is not usable.
+        message: String,
+    },
+    /// The database was made by a newer calllogs.
+    #[error(
+        "the database has schema version {found}, newer than this calllogs knows ({known}); upgrade calllogs"
+    )]
+    TooNew {
+        /// The database's version.
+        found: i64,
+        /// The newest this build knows.
+        known: i64,
+    },
+    /// A stored checkpoint could not be read.
+    #[error("the stored checkpoint of {provider}/{account} is unreadable: {source}")]
+    Checkpoint {
+        /// Provider id.
+        provider: String,
+        /// Account label.
+        account: String,
+        /// Why.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// Another process holds this account now: this process's lease ran out
+    /// (it was paused or cut off for longer than the lease) and the account
+    /// was taken over. Nothing of the page was written.
+    #[error(
+        "{provider}/{account}: the lease was lost to another process (held by {holder}); this page was not written"
+    )]
+    LeaseLost {
+        /// Provider id.
+        provider: String,
+        /// Account label.
+        account: String,
+        /// Who holds it now (`nobody` when released).
+        holder: String,
+    },
+}
+
+/// Where a provider's sync stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyncState {
+    /// `running` while a pull is under way (or was killed), `done` after.
+    pub running: bool,
+    /// The range being pulled (pinned when the pull started).
+    pub since: Option<DateTime<Utc>>,
+    /// Its upper bound.
+    pub until: Option<DateTime<Utc>>,
+    /// Where to resume, after the last committed page.
+    pub checkpoint: Option<Checkpoint>,
+    /// Pages committed in this pull.
+    pub pages_done: u64,
+    /// Calls committed in this pull.
+    pub calls_seen: u64,
+    /// Everything before this was pulled by a finished sync.
+    pub synced_until: Option<DateTime<Utc>>,
+}
+
+/// What one upsert did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Upserted {
+    /// Calls not seen before.
+    pub new: u64,
+    /// Calls whose record changed (a late cost, recording, analysis…).
+    pub updated: u64,
+    /// Calls seen again unchanged.
+    pub unchanged: u64,
+}
+
+/// A few fields of one stored call (tests, spot checks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    /// The call id.
+    pub id: String,
+    /// Its normalized status.
+    pub status: String,
+    /// The cost, exact decimal text.
+    pub cost_amount: Option<String>,
+    /// Its currency.
+    pub cost_currency: Option<String>,
+    /// The provider's record.
+    pub raw: Option<String>,
+}
+
+/// A record that could not be mapped, as kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredReject {
+    /// Provider id.
+    pub provider: String,
+    /// Account label.
+    pub account: String,
+    /// Why it was rejected.
+    pub reason: String,
+    /// The record's text.
+    pub raw: String,
+}
+
+/// One account as `calllogs fleet status` shows it: its sync state and,
+/// on PostgreSQL, its claim.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct AccountStatus {
+    /// Provider id.
+    pub provider: String,
+    /// Account label.
+    pub account: String,
+    /// The process holding it now (`host:pid:tag`), if any.
+    pub holder: Option<String>,
+    /// Since when it is held.
+    pub held_since: Option<DateTime<Utc>>,
+    /// Until when the lease runs unless renewed.
+    pub leased_until: Option<DateTime<Utc>>,
+    /// `running` (a pull under way or killed) or `done`.
+    pub state: Option<String>,
+    /// Pages committed by the current (or last) pull.
+    pub pages_done: u64,
+    /// Calls committed by the current (or last) pull.
+    pub calls_seen: u64,
+    /// The pinned range of the current pull.
+    pub range: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
+    /// Everything before this is synced.
+    pub synced_until: Option<DateTime<Utc>>,
+    /// The last process that held it.
+    pub last_holder: Option<String>,
+    /// When a sync of it last succeeded.
+    pub last_success: Option<DateTime<Utc>>,
+    /// The last error, with when.
+    pub last_error: Option<(DateTime<Utc>, String)>,
+    /// The process whose expired lease was taken over, and when.
+    pub taken_over_from: Option<(DateTime<Utc>, String)>,
+}
+
+/// One aggregate row of the report: calls of one group key with one status,
+/// category, cause and currency (see [`crate::report`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AggRow {
+    /// The group key (`None` in the overall query, or no value to group by).
+    pub key: Option<String>,
+    /// The status.
+    pub status: String,
+    /// The hangup category.
+    pub category: Option<String>,
+    /// The hangup cause.
+    pub cause: Option<String>,
+    /// The cost's currency.
+    pub currency: Option<String>,
+    /// Calls.
+    pub calls: i64,
+    /// Answered calls (an answer time, or `completed`).
+    pub answered: i64,
+    /// Sum and count of the durations of answered calls.
+    pub duration: (i64, i64),
+    /// Sum and count of the talk times of answered calls.
+    pub talk: (i64, i64),
+    /// Exact sum of the costs (decimal text), when any parsed.
+    pub cost: Option<String>,
+}
+
+/// What the report groups and filters by, as the backends see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggKey {
+    /// No key (the overall figures).
+    None,
+    /// `provider/account`.
+    Provider,
+    /// UTC day of the start (`YYYY-MM-DD`).
+    Day,
+    /// Each agent's id (or name); a call with several counts for each.
+    Agent,
+    /// The campaign's id (or name).
+    Campaign,
+}
+
+/// The range and provider the report looks at.
+#[derive(Debug, Clone, Default)]
+pub struct AggFilter {
+    /// Calls started at or after.
+    pub since: Option<DateTime<Utc>>,
+    /// Calls started before.
+    pub until: Option<DateTime<Utc>>,
+    /// One provider only.
+    pub provider: Option<String>,
+}
+
+/// Where the store is: a SQLite file or a PostgreSQL server.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// A SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database (`postgres://` or `postgresql://`).
+    Postgres(PgTarget),
+}
+
+impl Target {
+    /// Reads `--db`: a `postgres://` or `postgresql://` URL is PostgreSQL
+    /// (its password from the URL, `PGPASSWORD` or `~/.pgpass`), anything
+    /// else a SQLite path.
+    pub fn parse(db: &str) -> Result<Target, StoreError> {
+        if db.trim().is_empty() {
+            return Err(StoreError::Location {
+                given: String::new(),
+                message: "empty".into(),
+            });
+        }
+        if pgconnect::is_url(db) {
+            return Ok(Target::Postgres(PgTarget::parse(db)?));
+        }
+        if db.contains("://") {
+            return Err(StoreError::Location {
+                given: pgconnect::redact(db),
+                message: "only postgres:// (or postgresql://) URLs and SQLite file paths are known"
+                    .into(),
+            });
+        }
+        Ok(Target::Sqlite(PathBuf::from(db)))
+    }
+
+    /// Whether this is PostgreSQL.
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Target::Postgres(_))
+    }
+
+    /// Whether the store exists already (a SQLite file; a server is assumed to).
+    pub fn exists(&self) -> bool {
+        match self {
+            Target::Sqlite(p) => p.exists(),
+            Target::Postgres(_) => true,
+        }
+    }
+}
+
+impl std::fmt::Display for Target {
+    /// The path, or the URL without its password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Sqlite(p) => write!(f, "{}", p.display()),
+            Target::Postgres(t) => write!(f, "{t}"),
+        }
+    }
+}
+
+/// The store, on either backend.
+pub enum Store {
+    /// A SQLite file (or memory).
+    Sqlite(SqliteStore),
+    /// A PostgreSQL database.
+    Postgres(PgStore),
+}
+
+/// Calls the same method on whichever backend, awaiting PostgreSQL's.
+macro_rules! both {
+    ($self:ident.$method:ident($($arg:expr),*)) => {
+        match $self {
+            Store::Sqlite(s) => s.$method($($arg),*),
+            Store::Postgres(s) => s.$method($($arg),*).await,
+        }
+    };
+}
+
+impl Store {
+    /// Opens (creating and migrating as needed) the store at `db`: a SQLite
+    /// path or a `postgres://` URL.
+    pub async fn open(db: &str) -> Result<Store, StoreError> {
+        Store::open_target(&Target::parse(db)?).await
+    }
+
+    /// Opens the store at `target`.
+    pub async fn open_target(target: &Target) -> Result<Store, StoreError> {
+        Ok(match target {
+            Target::Sqlite(p) => Store::Sqlite(SqliteStore::open(p)?),
+            Target::Postgres(t) => Store::Postgres(PgStore::connect(t).await?),
+        })
+    }
+
+    /// A SQLite store in memory (tests, one-off reports).
+    pub fn in_memory() -> Result<Store, StoreError> {
+        Ok(Store::Sqlite(SqliteStore::open_in_memory()?))
+    }
+
+    /// Another handle on the same store for concurrent work: a second SQLite
+    /// connection to the file, or the same PostgreSQL pool.
+    pub async fn another(&self) -> Result<Store, StoreError> {
+        match self {
+            Store::Sqlite(s) => Ok(Store::Sqlite(s.reopen()?)),
+            Store::Postgres(s) => Ok(Store::Postgres(s.clone_unfenced())),
+        }
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Sqlite(_) => "sqlite",
+            Store::Postgres(_) => "postgres",
+        }
+    }
+
+    /// The SQLite store, for queries of your own.
+    pub fn as_sqlite(&self) -> Option<&SqliteStore> {
+        match self {
+            Store::Sqlite(s) => Some(s),
+            Store::Postgres(_) => None,
+        }
+    }
+
+    /// The PostgreSQL store (claims, queries of your own).
+    pub fn as_postgres(&self) -> Option<&PgStore> {
+        match self {
+            Store::Postgres(s) => Some(s),
+            Store::Sqlite(_) => None,
+        }
+    }
+
+    /// The schema version.
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        both!(self.schema_version())
+    }
+
+    /// Upserts `calls` of `account`, keeps `rejects` and, in the same
+    /// transaction, records `state` for their provider: a crash leaves all
+    /// or nothing. On PostgreSQL under a lease, the same transaction renews
+    /// the lease and fails with [`StoreError::LeaseLost`] if another process
+    /// took the account over.
+    pub async fn commit_page(
+        &mut self,
+        provider: &str,
+        account: &str,
+        calls: &[Call],
+        rejects: &[Reject],
+        state: &SyncState,
+    ) -> Result<Upserted, StoreError> {
+        both!(self.commit_page(provider, account, calls, rejects, state))
+    }
+
+    /// Upserts calls without touching any sync state.
+    pub async fn upsert(&mut self, account: &str, calls: &[Call]) -> Result<Upserted, StoreError> {
+        both!(self.upsert(account, calls))
+    }
+
+    /// Records `state` for `provider`/`account`.
+    pub async fn set_state(
+        &mut self,
+        provider: &str,
+        account: &str,
+        state: &SyncState,
+    ) -> Result<(), StoreError> {
+        both!(self.set_state(provider, account, state))
+    }
+
+    /// Records the count mismatches of the current run (none: clears them).
+    pub async fn set_count_mismatches(
+        &mut self,
+        provider: &str,
+        account: &str,
+        mismatches: &[CountMismatch],
+    ) -> Result<(), StoreError> {
+        both!(self.set_count_mismatches(provider, account, mismatches))
+    }
+
+    /// The count mismatches the last run of `provider`/`account` recorded.
+    pub async fn count_mismatches(
+        &self,
+        provider: &str,
+        account: &str,
+    ) -> Result<Vec<CountMismatch>, StoreError> {
+        both!(self.count_mismatches(provider, account))
+    }
+
+    /// The sync state of `provider`/`account`.
+    pub async fn state(
+        &self,
+        provider: &str,
+        account: &str,
+    ) -> Result<Option<SyncState>, StoreError> {
+        both!(self.state(provider, account))
+    }
+
+    /// Calls stored, for a provider and account if given.
+    pub async fn count(
+        &self,
+        provider: Option<&str>,
+        account: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        both!(self.count(provider, account))
+    }
+
+    /// The ids stored for `provider`/`account`, sorted.
+    pub async fn ids(&self, provider: &str, account: &str) -> Result<Vec<String>, StoreError> {
+        both!(self.ids(provider, account))
+    }
+
+    /// The (provider, account) pairs stored.
+    pub async fn accounts(&self) -> Result<Vec<(String, String)>, StoreError> {
+        both!(self.accounts())
+    }
+
+    /// One stored call.
+    pub async fn get(
+        &self,
+        provider: &str,
+        account: &str,
+        id: &str,
+    ) -> Result<Option<Stored>, StoreError> {
+        both!(self.get(provider, account, id))
+    }
+
+    /// The rejects of `provider`/`account` (all when `None`), oldest first.
+    pub async fn rejects(
+        &self,
+        provider: Option<&str>,
+        account: Option<&str>,
+    ) -> Result<Vec<StoredReject>, StoreError> {
+        both!(self.rejects(provider, account))
+    }
+
+    /// The report's aggregate rows for `key` over `filter`.
+    pub async fn aggregate(
+        &self,
+        key: AggKey,
+        filter: &AggFilter,
+    ) -> Result<Vec<AggRow>, StoreError> {
+        both!(self.aggregate(key, filter))
+    }
+
+    /// Every account the store knows: its sync state and, on PostgreSQL,
+    /// its claim.
+    pub async fn fleet_status(&self) -> Result<Vec<AccountStatus>, StoreError> {
+        both!(self.fleet_status())
+    }
+}
+
+/// The store's column name of a flat column.
+fn sql_name(col: &str) -> &str {
+    match col {
+        "from" => "from_number",
+        "to" => "to_number",
+        other => other,
+    }
+}
+
+/// The SQL of the report's aggregate, shared by both backends: `key` is the
+/// group expression and `from` the FROM clause (a join for agents); the
+/// filters are `{p1}`, `{p2}`, `{p3}` placeholders and `cost_sum` the exact
+/// decimal sum of `cost_amount`.
+fn aggregate_sql(key: &str, from: &str, params: [&str; 3], cost_sum: &str) -> String {
+    let answered = "(answered_at IS NOT NULL OR status = 'completed')";
+    let [p1, p2, p3] = params;
+    format!(
+        "SELECT {key} AS k, status, hangup_category, hangup_cause, cost_currency,
+            COUNT(*),
+            CAST(SUM(CASE WHEN {answered} THEN 1 ELSE 0 END) AS BIGINT),
+            CAST(SUM(CASE WHEN {answered} THEN duration_s END) AS BIGINT),
+            COUNT(CASE WHEN {answered} THEN duration_s END),
+            CAST(SUM(CASE WHEN {answered} THEN talk_time_s END) AS BIGINT),
+            COUNT(CASE WHEN {answered} THEN talk_time_s END),
+            {cost_sum}
+         FROM {from}
+         WHERE ({p1} IS NULL OR started_at >= {p1}) AND ({p2} IS NULL OR started_at < {p2})
+           AND ({p3} IS NULL OR provider = {p3})
+         GROUP BY 1, 2, 3, 4, 5"
+    )
+}

@@ -1,0 +1,804 @@
+//! The PostgreSQL backend: the same tables and meanings as SQLite, typed
+//! for the dashboards that read them (`timestamptz`, `bigint`, `jsonb`),
+//! versioned migrations taken under an advisory lock (processes starting
+//! together migrate once), pages upserted in one `INSERT … ON CONFLICT … DO
+//! UPDATE` that tells new, updated and unchanged apart, and, under a lease,
+//! each page's transaction renewing that lease or failing if it was lost.
+
+use std::time::Duration;
+
+use calllogs_core::paginate::{Checkpoint, CountMismatch};
+use calllogs_core::{Call, Reject};
+use chrono::{DateTime, Utc};
+use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime};
+use tokio_postgres::types::ToSql;
+
+use super::pgconnect::{self, PgTarget};
+use super::{
+    AccountStatus, AggFilter, AggKey, AggRow, Stored, StoredReject, SyncState, Upserted,
+    aggregate_sql, sql_name,
+};
+use crate::flat::{COLUMNS, Cell, row};
+use crate::store::StoreError;
+
+/// The schema, one migration per release that changed it. Never edit a
+/// released migration: add one.
+const MIGRATIONS: &[&str] = &["
+    CREATE TABLE calls (
+        provider text NOT NULL,
+        account text NOT NULL,
+        id text NOT NULL,
+        parent_id text,
+        direction text NOT NULL,
+        from_number text,
+        to_number text,
+        started_at timestamptz,
+        answered_at timestamptz,
+        ended_at timestamptz,
+        duration_s bigint,
+        talk_time_s bigint,
+        billed_duration_s bigint,
+        status text NOT NULL,
+        hangup_cause text,
+        hangup_category text,
+        hangup_source text,
+        hangup_provider_code text,
+        hangup_provider_reason text,
+        hangup_q850 integer,
+        hangup_sip integer,
+        cost_amount text,
+        cost_currency text,
+        agents jsonb,
+        contact jsonb,
+        campaign jsonb,
+        tags jsonb,
+        recordings jsonb,
+        transcript jsonb,
+        analysis jsonb,
+        queue jsonb,
+        ivr jsonb,
+        disposition jsonb,
+        sla_met boolean,
+        raw text,
+        first_seen_at timestamptz NOT NULL,
+        updated_at timestamptz NOT NULL,
+        PRIMARY KEY (provider, account, id)
+    );
+    CREATE INDEX calls_by_start ON calls (started_at);
+    CREATE TABLE sync_state (
+        provider text NOT NULL,
+        account text NOT NULL,
+        status text NOT NULL,
+        range_since timestamptz,
+        range_until timestamptz,
+        checkpoint jsonb,
+        pages_done bigint NOT NULL DEFAULT 0,
+        calls_seen bigint NOT NULL DEFAULT 0,
+        synced_until timestamptz,
+        updated_at timestamptz NOT NULL,
+        count_mismatches jsonb,
+        PRIMARY KEY (provider, account)
+    );
+    -- A record seen again (a lookback re-read) is one row; its text can be
+    -- longer than a btree entry allows, so the key is its digest.
+    CREATE TABLE rejects (
+        seq bigserial,
+        provider text NOT NULL,
+        account text NOT NULL,
+        reason text NOT NULL,
+        raw text NOT NULL,
+        raw_md5 text GENERATED ALWAYS AS (md5(raw)) STORED,
+        first_seen_at timestamptz NOT NULL,
+        last_seen_at timestamptz NOT NULL,
+        UNIQUE (provider, account, raw_md5)
+    );
+    -- Who syncs which account (see calllogs_store::claims).
+    CREATE TABLE claims (
+        provider text NOT NULL,
+        account text NOT NULL,
+        holder text,
+        claimed_at timestamptz,
+        leased_until timestamptz,
+        last_holder text,
+        last_started_at timestamptz,
+        last_finished_at timestamptz,
+        last_success_at timestamptz,
+        last_error text,
+        last_error_at timestamptz,
+        taken_over_from text,
+        taken_over_at timestamptz,
+        PRIMARY KEY (provider, account)
+    );
+"];
+
+/// Any number: the advisory lock that serializes migrations.
+const MIGRATION_LOCK: i64 = 0x00ca_11_1065;
+
+/// The PostgreSQL type of each flat column (the rest are `text`).
+fn pg_type(col: &str) -> &'static str {
+    match col {
+        "started_at" | "answered_at" | "ended_at" => "timestamptz",
+        "duration_s" | "talk_time_s" | "billed_duration_s" => "bigint",
+        "hangup_q850" | "hangup_sip" => "integer",
+        "agents" | "contact" | "campaign" | "tags" | "recordings" | "transcript" | "analysis"
+        | "queue" | "ivr" | "disposition" => "jsonb",
+        "sla_met" => "boolean",
+        _ => "text",
+    }
+}
+
+/// Whose lease a store's writes are under.
+#[derive(Debug, Clone)]
+pub(crate) struct Fence {
+    pub(crate) holder: String,
+    pub(crate) lease: Duration,
+}
+
+/// The PostgreSQL store: a pool of connections to one database.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+    shown: String,
+    fence: Option<Fence>,
+}
+
+impl PgStore {
+    /// Connects to `target` (a pool of at most 16 connections) and migrates.
+    pub async fn connect(target: &PgTarget) -> Result<PgStore, StoreError> {
+        PgStore::connect_with(target, 16).await
+    }
+
+    /// Connects with a pool of at most `max` connections, and migrates.
+    pub async fn connect_with(target: &PgTarget, max: usize) -> Result<PgStore, StoreError> {
+        let shown = target.to_string();
+        let tls = pgconnect::tls(&shown)?;
+        let manager = Manager::from_config(
+            target.config().clone(),
+            tls,
+            ManagerConfig {
+                // A broken connection is noticed (is_closed) and replaced.
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(max.max(1))
+            .runtime(Runtime::Tokio1)
+            .create_timeout(Some(Duration::from_secs(15)))
+            .build()
+            .map_err(|e| StoreError::Connect {
+                target: shown.clone(),
+                message: e.to_string(),
+                source: None,
+            })?;
+        let store = PgStore {
+            pool,
+            shown,
+            fence: None,
+        };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// The database as shown (no password).
+    pub fn target(&self) -> &str {
+        &self.shown
+    }
+
+    /// The same pool, writing under `holder`'s lease: every page commit
+    /// renews it, and fails with [`StoreError::LeaseLost`] once another
+    /// process holds the account.
+    pub(crate) fn fenced(&self, holder: &str, lease: Duration) -> PgStore {
+        PgStore {
+            fence: Some(Fence {
+                holder: holder.to_string(),
+                lease,
+            }),
+            ..self.clone()
+        }
+    }
+
+    pub(super) fn clone_unfenced(&self) -> PgStore {
+        PgStore {
+            fence: None,
+            ..self.clone()
+        }
+    }
+
+    pub(crate) fn err(&self, source: tokio_postgres::Error) -> StoreError {
+        StoreError::Postgres {
+            target: self.shown.clone(),
+            source,
+        }
+    }
+
+    /// A connection from the pool.
+    pub(crate) async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
+        self.pool.get().await.map_err(|e| {
+            let (message, source) = match e {
+                PoolError::Backend(e) => (e.to_string(), Some(e)),
+                PoolError::Timeout(_) => ("timed out".to_string(), None),
+                other => (other.to_string(), None),
+            };
+            StoreError::Connect {
+                target: self.shown.clone(),
+                message,
+                source,
+            }
+        })
+    }
+
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(|e| self.err(e))?;
+        // Processes opening a new database together: one migrates, the
+        // others wait here and then find it done.
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await
+            .map_err(|e| self.err(e))?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS calllogs_schema (version integer NOT NULL)")
+            .await
+            .map_err(|e| self.err(e))?;
+        let version: i32 = tx
+            .query_opt("SELECT max(version) FROM calllogs_schema", &[])
+            .await
+            .map_err(|e| self.err(e))?
+            .and_then(|r| r.get::<_, Option<i32>>(0))
+            .unwrap_or(0);
+        let known = MIGRATIONS.len() as i64;
+        if i64::from(version) > known {
+            return Err(StoreError::TooNew {
+                found: version.into(),
+                known,
+            });
+        }
+        for sql in MIGRATIONS.iter().skip(version as usize) {
+            tx.batch_execute(sql).await.map_err(|e| self.err(e))?;
+        }
+        if i64::from(version) < known {
+            tx.execute("DELETE FROM calllogs_schema", &[])
+                .await
+                .map_err(|e| self.err(e))?;
+            tx.execute(
+                "INSERT INTO calllogs_schema (version) VALUES ($1)",
+                &[&(known as i32)],
+            )
+            .await
+            .map_err(|e| self.err(e))?;
+        }
+        tx.commit().await.map_err(|e| self.err(e))
+    }
+
+    /// The schema version.
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_one("SELECT max(version) FROM calllogs_schema", &[])
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(row.get::<_, Option<i32>>(0).unwrap_or(0).into())
+    }
+
+    /// See [`super::Store::commit_page`].
+    pub async fn commit_page(
+        &mut self,
+        provider: &str,
+        account: &str,
+        calls: &[Call],
+        rejects: &[Reject],
+        state: &SyncState,
+    ) -> Result<Upserted, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(|e| self.err(e))?;
+        self.check_fence(&tx, provider, account).await?;
+        let done = self.upsert_in(&tx, account, calls).await?;
+        self.keep_rejects(&tx, account, rejects).await?;
+        self.write_state(&tx, provider, account, state).await?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(done)
+    }
+
+    /// See [`super::Store::upsert`].
+    pub async fn upsert(&mut self, account: &str, calls: &[Call]) -> Result<Upserted, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(|e| self.err(e))?;
+        let done = self.upsert_in(&tx, account, calls).await?;
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(done)
+    }
+
+    /// See [`super::Store::set_state`].
+    pub async fn set_state(
+        &mut self,
+        provider: &str,
+        account: &str,
+        state: &SyncState,
+    ) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(|e| self.err(e))?;
+        self.check_fence(&tx, provider, account).await?;
+        self.write_state(&tx, provider, account, state).await?;
+        tx.commit().await.map_err(|e| self.err(e))
+    }
+
+    /// Renews the lease inside `tx`, or says who holds the account now.
+    async fn check_fence(
+        &self,
+        tx: &deadpool_postgres::Transaction<'_>,
+        provider: &str,
+        account: &str,
+    ) -> Result<(), StoreError> {
+        let Some(fence) = &self.fence else {
+            return Ok(());
+        };
+        crate::claims::renew_in(self, tx.client(), provider, account, fence).await
+    }
+
+    async fn upsert_in(
+        &self,
+        tx: &deadpool_postgres::Transaction<'_>,
+        account: &str,
+        calls: &[Call],
+    ) -> Result<Upserted, StoreError> {
+        if calls.is_empty() {
+            return Ok(Upserted::default());
+        }
+        // One row per key: a statement may not update a row twice. The later
+        // record of a call sent twice wins; the earlier counts as unchanged.
+        let mut last: std::collections::HashMap<(&str, &str), usize> =
+            std::collections::HashMap::with_capacity(calls.len());
+        for (i, c) in calls.iter().enumerate() {
+            last.insert((c.provider.as_str(), c.id.as_str()), i);
+        }
+        let mut columns: Vec<Vec<Option<String>>> =
+            vec![Vec::with_capacity(last.len()); COLUMNS.len()];
+        for (i, call) in calls.iter().enumerate() {
+            if last[&(call.provider.as_str(), call.id.as_str())] != i {
+                continue;
+            }
+            for (n, cell) in row(call, true).into_iter().enumerate() {
+                columns[n].push(pg_cell(cell, pg_type(COLUMNS[n]) == "jsonb"));
+            }
+        }
+        let kept = last.len() as u64;
+        let stmt = tx
+            .prepare_cached(&upsert_sql())
+            .await
+            .map_err(|e| self.err(e))?;
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(COLUMNS.len() + 1);
+        params.push(&account);
+        for c in &columns {
+            params.push(c);
+        }
+        let rows = tx.query(&stmt, &params).await.map_err(|e| self.err(e))?;
+        let new = rows.iter().filter(|r| r.get::<_, bool>(0)).count() as u64;
+        let updated = rows.len() as u64 - new;
+        Ok(Upserted {
+            new,
+            updated,
+            unchanged: kept - new - updated + (calls.len() as u64 - kept),
+        })
+    }
+
+    async fn keep_rejects(
+        &self,
+        tx: &deadpool_postgres::Transaction<'_>,
+        account: &str,
+        rejects: &[Reject],
+    ) -> Result<(), StoreError> {
+        if rejects.is_empty() {
+            return Ok(());
+        }
+        let stmt = tx
+            .prepare_cached(
+                "INSERT INTO rejects (provider, account, reason, raw, first_seen_at, last_seen_at)
+                 VALUES ($1, $2, $3, $4, now(), now())
+                 ON CONFLICT (provider, account, raw_md5) DO UPDATE SET reason = excluded.reason,
+                     last_seen_at = excluded.last_seen_at",
+            )
+            .await
+            .map_err(|e| self.err(e))?;
+        for r in rejects {
+            let raw = no_nul(r.raw.clone());
+            tx.execute(&stmt, &[&r.provider, &account, &no_nul(r.reason.clone()), &raw])
+                .await
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    async fn write_state(
+        &self,
+        tx: &deadpool_postgres::Transaction<'_>,
+        provider: &str,
+        account: &str,
+        s: &SyncState,
+    ) -> Result<(), StoreError> {
+        let checkpoint = s
+            .checkpoint
+            .as_ref()
+            .map(|c| serde_json::to_string(c).unwrap_or_default());
+        let status = if s.running { "running" } else { "done" };
+        let (pages, calls) = (s.pages_done as i64, s.calls_seen as i64);
+        tx.execute(
+            "INSERT INTO sync_state (provider, account, status, range_since, range_until, checkpoint,
+                 pages_done, calls_seen, synced_until, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, now())
+             ON CONFLICT (provider, account) DO UPDATE SET status = excluded.status,
+               range_since = excluded.range_since, range_until = excluded.range_until,
+               checkpoint = excluded.checkpoint, pages_done = excluded.pages_done,
+               calls_seen = excluded.calls_seen, synced_until = excluded.synced_until,
+               updated_at = excluded.updated_at",
+            &[
+                &provider,
+                &account,
+                &status,
+                &s.since,
+                &s.until,
+                &checkpoint,
+                &pages,
+                &calls,
+                &s.synced_until,
+            ],
+        )
+        .await
+        .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// See [`super::Store::set_count_mismatches`].
+    pub async fn set_count_mismatches(
+        &mut self,
+        provider: &str,
+        account: &str,
+        mismatches: &[CountMismatch],
+    ) -> Result<(), StoreError> {
+        let json =
+            (!mismatches.is_empty()).then(|| serde_json::to_string(mismatches).unwrap_or_default());
+        let client = self.client().await?;
+        client
+            .execute(
+                "UPDATE sync_state SET count_mismatches = $3::text::jsonb WHERE provider = $1 AND account = $2",
+                &[&provider, &account, &json],
+            )
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// See [`super::Store::count_mismatches`].
+    pub async fn count_mismatches(
+        &self,
+        provider: &str,
+        account: &str,
+    ) -> Result<Vec<CountMismatch>, StoreError> {
+        let client = self.client().await?;
+        let json: Option<String> = client
+            .query_opt(
+                "SELECT count_mismatches::text FROM sync_state WHERE provider = $1 AND account = $2",
+                &[&provider, &account],
+            )
+            .await
+            .map_err(|e| self.err(e))?
+            .and_then(|r| r.get(0));
+        Ok(json
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default())
+    }
+
+    /// See [`super::Store::state`].
+    pub async fn state(
+        &self,
+        provider: &str,
+        account: &str,
+    ) -> Result<Option<SyncState>, StoreError> {
+        let client = self.client().await?;
+        let Some(r) = client
+            .query_opt(
+                "SELECT status, range_since, range_until, checkpoint::text, pages_done, calls_seen, synced_until
+                 FROM sync_state WHERE provider = $1 AND account = $2",
+                &[&provider, &account],
+            )
+            .await
+            .map_err(|e| self.err(e))?
+        else {
+            return Ok(None);
+        };
+        let checkpoint = r
+            .get::<_, Option<String>>(3)
+            .map(|c| serde_json::from_str::<Checkpoint>(&c))
+            .transpose()
+            .map_err(|source| StoreError::Checkpoint {
+                provider: provider.into(),
+                account: account.into(),
+                source,
+            })?;
+        Ok(Some(SyncState {
+            running: r.get::<_, String>(0) == "running",
+            since: r.get(1),
+            until: r.get(2),
+            checkpoint,
+            pages_done: r.get::<_, i64>(4).max(0) as u64,
+            calls_seen: r.get::<_, i64>(5).max(0) as u64,
+            synced_until: r.get(6),
+        }))
+    }
+
+    /// See [`super::Store::count`].
+    pub async fn count(
+        &self,
+        provider: Option<&str>,
+        account: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        let n: i64 = client
+            .query_one(
+                "SELECT count(*) FROM calls WHERE ($1::text IS NULL OR provider = $1) AND ($2::text IS NULL OR account = $2)",
+                &[&provider, &account],
+            )
+            .await
+            .map_err(|e| self.err(e))?
+            .get(0);
+        Ok(n.max(0) as u64)
+    }
+
+    /// See [`super::Store::ids`] (byte order, as SQLite sorts).
+    pub async fn ids(&self, provider: &str, account: &str) -> Result<Vec<String>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT id FROM calls WHERE provider = $1 AND account = $2 ORDER BY id COLLATE \"C\"",
+                &[&provider, &account],
+            )
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// See [`super::Store::accounts`].
+    pub async fn accounts(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT provider, account FROM calls GROUP BY provider, account
+                 ORDER BY provider COLLATE \"C\", account COLLATE \"C\"",
+                &[],
+            )
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    /// See [`super::Store::get`].
+    pub async fn get(
+        &self,
+        provider: &str,
+        account: &str,
+        id: &str,
+    ) -> Result<Option<Stored>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT id, status, cost_amount, cost_currency, raw FROM calls
+                 WHERE provider = $1 AND account = $2 AND id = $3",
+                &[&provider, &account, &id],
+            )
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(row.map(|r| Stored {
+            id: r.get(0),
+            status: r.get(1),
+            cost_amount: r.get(2),
+            cost_currency: r.get(3),
+            raw: r.get(4),
+        }))
+    }
+
+    /// See [`super::Store::rejects`].
+    pub async fn rejects(
+        &self,
+        provider: Option<&str>,
+        account: Option<&str>,
+    ) -> Result<Vec<StoredReject>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT provider, account, reason, raw FROM rejects
+                 WHERE ($1::text IS NULL OR provider = $1) AND ($2::text IS NULL OR account = $2)
+                 ORDER BY seq",
+                &[&provider, &account],
+            )
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(rows
+            .iter()
+            .map(|r| StoredReject {
+                provider: r.get(0),
+                account: r.get(1),
+                reason: r.get(2),
+                raw: r.get(3),
+            })
+            .collect())
+    }
+
+    /// See [`super::Store::aggregate`].
+    pub async fn aggregate(
+        &self,
+        key: AggKey,
+        filter: &AggFilter,
+    ) -> Result<Vec<AggRow>, StoreError> {
+        let (key, from) = match key {
+            AggKey::None => ("CAST(NULL AS text)", "calls"),
+            AggKey::Provider => ("provider || '/' || account", "calls"),
+            AggKey::Day => ("to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')", "calls"),
+            AggKey::Agent => (
+                "provider || '/' || COALESCE(a.v->>'id', a.v->>'name')",
+                "calls LEFT JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(calls.agents) = 'array' \
+                 THEN calls.agents ELSE '[]'::jsonb END) AS a(v) ON true",
+            ),
+            AggKey::Campaign => (
+                "provider || '/' || COALESCE(campaign->>'id', campaign->>'name')",
+                "calls",
+            ),
+        };
+        // What the report's decimal parser reads; anything else is left out.
+        let cost = r"CAST(SUM(CASE WHEN cost_amount ~ '^\s*[+-]?([0-9]{1,15}(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,2})?\s*$'
+                     THEN CAST(cost_amount AS numeric) END) AS text)";
+        let sql = aggregate_sql(
+            key,
+            from,
+            ["$1::timestamptz", "$2::timestamptz", "$3::text"],
+            cost,
+        );
+        let client = self.client().await?;
+        let rows = client
+            .query(&sql, &[&filter.since, &filter.until, &filter.provider])
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(rows
+            .iter()
+            .map(|r| AggRow {
+                key: r.get(0),
+                status: r.get(1),
+                category: r.get(2),
+                cause: r.get(3),
+                currency: r.get(4),
+                calls: r.get(5),
+                answered: r.get::<_, Option<i64>>(6).unwrap_or(0),
+                duration: (r.get::<_, Option<i64>>(7).unwrap_or(0), r.get(8)),
+                talk: (r.get::<_, Option<i64>>(9).unwrap_or(0), r.get(10)),
+                cost: r.get(11),
+            })
+            .collect())
+    }
+
+    /// See [`super::Store::fleet_status`].
+    pub async fn fleet_status(&self) -> Result<Vec<AccountStatus>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT COALESCE(s.provider, c.provider), COALESCE(s.account, c.account),
+                        CASE WHEN c.leased_until >= now() THEN c.holder END, c.claimed_at, c.leased_until,
+                        s.status, s.pages_done, s.calls_seen, s.range_since, s.range_until, s.synced_until,
+                        c.last_holder, c.last_success_at, c.last_error_at, c.last_error,
+                        c.taken_over_at, c.taken_over_from, c.holder
+                 FROM sync_state s FULL OUTER JOIN claims c
+                   ON s.provider = c.provider AND s.account = c.account
+                 ORDER BY 1 COLLATE \"C\", 2 COLLATE \"C\"",
+                &[],
+            )
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let live: Option<String> = r.get(2);
+                let held: Option<String> = r.get(17);
+                let since: Option<DateTime<Utc>> = r.get(8);
+                let until: Option<DateTime<Utc>> = r.get(9);
+                AccountStatus {
+                    provider: r.get(0),
+                    account: r.get(1),
+                    // An expired lease is shown as its last holder, not a holder.
+                    holder: live.clone(),
+                    held_since: live.as_ref().and(r.get(3)),
+                    leased_until: held.as_ref().and(r.get(4)),
+                    state: r.get(5),
+                    pages_done: r.get::<_, Option<i64>>(6).unwrap_or(0).max(0) as u64,
+                    calls_seen: r.get::<_, Option<i64>>(7).unwrap_or(0).max(0) as u64,
+                    range: (since.is_some() || until.is_some()).then_some((since, until)),
+                    synced_until: r.get(10),
+                    last_holder: r.get::<_, Option<String>>(11).or(held.filter(|_| live.is_none())),
+                    last_success: r.get(12),
+                    last_error: r.get::<_, Option<DateTime<Utc>>>(13).zip(r.get(14)),
+                    taken_over_from: r.get::<_, Option<DateTime<Utc>>>(15).zip(r.get(16)),
+                }
+            })
+            .collect())
+    }
+}
+
+/// `INSERT … SELECT … FROM unnest(one text array per column)`: one
+/// statement per page whatever its size, each value cast to its column's
+/// type; `RETURNING (xmax = 0)` tells an insert from an update, and rows
+/// whose record, status and cost did not change are not updated at all.
+fn upsert_sql() -> String {
+    let cols: Vec<&str> = COLUMNS.iter().map(|c| sql_name(c)).collect();
+    let arrays: Vec<String> = (0..cols.len()).map(|i| format!("${}::text[]", i + 2)).collect();
+    let casts: Vec<String> = cols
+        .iter()
+        .map(|c| match pg_type(c) {
+            "text" => format!("t.{c}"),
+            ty => format!("t.{c}::{ty}"),
+        })
+        .collect();
+    let updates: Vec<String> = cols
+        .iter()
+        .filter(|c| !matches!(**c, "provider" | "id"))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO calls (account, {cols}, first_seen_at, updated_at)
+         SELECT $1, {casts}, now(), now() FROM unnest({arrays}) AS t({cols})
+         ON CONFLICT (provider, account, id) DO UPDATE SET {updates}, updated_at = excluded.updated_at
+         WHERE (calls.raw, calls.status, calls.cost_amount)
+               IS DISTINCT FROM (excluded.raw, excluded.status, excluded.cost_amount)
+         RETURNING (xmax = 0)",
+        cols = cols.join(", "),
+        casts = casts.join(", "),
+        arrays = arrays.join(", "),
+        updates = updates.join(", "),
+    )
+}
+
+/// PostgreSQL text cannot hold NUL, nor `jsonb` the `\u0000` escape: both
+/// become U+FFFD rather than failing the whole page.
+fn pg_cell(cell: Cell, json: bool) -> Option<String> {
+    match cell {
+        Cell::Null => None,
+        Cell::Int(i) => Some(i.to_string()),
+        Cell::Text(s) => {
+            let s = no_nul(s);
+            Some(if json && s.contains("\\u0000") {
+                s.replace("\\u0000", "\\ufffd")
+            } else {
+                s
+            })
+        }
+    }
+}
+
+fn no_nul(s: String) -> String {
+    if s.contains('\0') {
+        s.replace('\0', "\u{fffd}")
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_column_has_a_cast_and_an_array() {
+        let sql = upsert_sql();
+        assert!(sql.contains("t.started_at::timestamptz"));
+        assert!(sql.contains("t.sla_met::boolean"));
+        assert!(sql.contains(&format!("${}::text[]", COLUMNS.len() + 1)));
+        assert!(!sql.contains(&format!("${}::text[]", COLUMNS.len() + 2)));
+    }
+
+    #[test]
+    fn nul_never_reaches_the_server() {
+        assert_eq!(
+            pg_cell(Cell::Text("a\0b".into()), false).unwrap(),
+            "a\u{fffd}b"
+        );
+        assert_eq!(
+            pg_cell(Cell::Text(r#"{"t":"x\u0000"}"#.into()), true).unwrap(),
+            r#"{"t":"x\ufffd"}"#
+        );
+        assert_eq!(pg_cell(Cell::Int(3), false).unwrap(), "3");
+        assert_eq!(pg_cell(Cell::Null, true), None);
+    }
+}
