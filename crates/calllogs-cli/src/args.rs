@@ -53,13 +53,17 @@ pub enum Command {
     /// tests, demos and benchmarks.
     #[cfg(feature = "emulator")]
     Emulate(EmulateArgs),
-    /// Incremental, resumable pull into SQLite.
+    /// Incremental, resumable pull into the store (SQLite, or PostgreSQL
+    /// shared by many processes).
     Sync(Box<SyncArgs>),
     /// Call KPIs from the store: ASR, ACD, NER, outcomes and hangup categories.
     Report(ReportArgs),
     /// `calllogs.toml`, the file of many accounts.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// The accounts of a store: who syncs each (PostgreSQL), where each stands.
+    #[command(subcommand)]
+    Fleet(FleetCommand),
     /// Tries each account's credentials of a config file with one cheap
     /// request; one line each; exit 1 if any failed.
     Check {
@@ -86,13 +90,31 @@ pub enum ConfigCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum FleetCommand {
+    /// Each account: who holds it and since when, its checkpoint, last
+    /// success, last error, and any takeover of an expired lease.
+    Status {
+        /// The store: a SQLite file or a postgres:// URL.
+        #[arg(long, required_unless_present = "config")]
+        db: Option<String>,
+        /// `calllogs.toml`: its `db`.
+        #[arg(long, conflicts_with = "db")]
+        config: Option<std::path::PathBuf>,
+        /// One JSON object per account instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 #[derive(Debug, Args)]
 pub struct SyncArgs {
     #[command(flatten)]
     pub provider: ProviderArgs,
-    /// The SQLite file (created if missing); with --config, overrides the file's `db`.
+    /// The store: a SQLite file (created if missing) or a postgres:// URL;
+    /// with --config, overrides the file's `db`.
     #[arg(long)]
-    pub db: Option<std::path::PathBuf>,
+    pub db: Option<String>,
     /// Start here instead of where the last sync ended (RFC 3339 or a duration back: 40d, 24h).
     #[arg(long, value_parser = parse_time)]
     pub since: Option<DateTime<Utc>>,
@@ -112,6 +134,14 @@ pub struct SyncArgs {
     /// announced is an error (its last page is not committed), not a warning.
     #[arg(long)]
     pub strict: bool,
+    /// With --config: accounts synced at once by this process.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: u16,
+    /// With --config on PostgreSQL: how long this process's claim on an
+    /// account holds without renewal (a process that dies keeps its
+    /// accounts this long before another takes them over).
+    #[arg(long, default_value = "60s", value_parser = parse_lease)]
+    pub lease: std::time::Duration,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -119,9 +149,9 @@ pub struct SyncArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The SQLite file.
+    /// The store: a SQLite file or a postgres:// URL.
     #[arg(long, required_unless_present = "config")]
-    pub db: Option<std::path::PathBuf>,
+    pub db: Option<String>,
     /// `calllogs.toml`: its `db`.
     #[arg(long, conflicts_with = "db")]
     pub config: Option<std::path::PathBuf>,
@@ -405,7 +435,14 @@ pub fn credential<'a>(given: &'a [(String, String)], flag: &str) -> Option<&'a s
 }
 
 /// A duration: `24h`, `90m`, `7d`, `30s`, `2w`.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
+pub fn parse_lease(s: &str) -> Result<std::time::Duration, String> {
+    calllogs::parse::span(s)
+        .and_then(|d| d.to_std().ok())
+        .filter(|d| *d >= std::time::Duration::from_secs(1) && *d <= std::time::Duration::from_secs(86_400))
+        .ok_or_else(|| format!("{s:?}: expected a duration between 1s and 24h, such as 60s or 5m"))
+}
+
+fn parse_duration(s: &str) -> Result<Duration, String> {
     let now = Utc::now();
     if !s.trim().ends_with(|c: char| c.is_ascii_alphabetic()) {
         return Err(format!("{s:?} is not a duration (24h, 90m, 7d)"));

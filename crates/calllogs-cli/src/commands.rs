@@ -42,6 +42,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sync(args) => sync_cmd(*args),
         Command::Report(args) => report_cmd(args),
         Command::Config(crate::args::ConfigCommand::Init { output }) => config_init(&output),
+        Command::Fleet(crate::args::FleetCommand::Status { db, config, json }) => {
+            crate::fleet::status(db.as_deref(), config.as_deref(), json)
+        }
         Command::Check { config, account } => crate::fleet::check(&config, &account),
         #[cfg(feature = "emulator")]
         Command::Demo(args) => crate::emulated::demo(args),
@@ -459,9 +462,39 @@ fn config_init(output: &std::path::Path) -> Result<(), CliError> {
     Ok(())
 }
 
-pub(crate) fn open_store(path: &std::path::Path) -> Result<calllogs::store::Store, CliError> {
-    calllogs::store::Store::open(path)
-        .map_err(|e| CliError::usage_caused(format!("cannot open {}", path.display()), e))
+/// `--db` (or the config's `db`) read: a SQLite path or a postgres:// URL.
+pub(crate) fn target(db: &str) -> Result<calllogs::store::Target, CliError> {
+    calllogs::store::Target::parse(db).map_err(|e| CliError::usage(e.to_string()))
+}
+
+/// Opens the store; inside the runtime that will use it (a PostgreSQL
+/// pool's connections live on that runtime).
+pub(crate) async fn open_store(
+    target: &calllogs::store::Target,
+) -> Result<calllogs::store::Store, CliError> {
+    calllogs::store::Store::open_target(target)
+        .await
+        .map_err(|e| CliError::usage_caused(format!("cannot open {target}"), e))
+}
+
+/// The store named by `--db`, else by the `db` of `--config`.
+pub(crate) fn db_of(
+    db: Option<&str>,
+    config: Option<&std::path::Path>,
+) -> Result<calllogs::store::Target, CliError> {
+    let db = match (db, config) {
+        (Some(db), _) => db.to_string(),
+        (None, Some(path)) => calllogs::config::Config::db_of(path)?
+            .ok_or_else(|| CliError::usage(format!("{}: no db in the file", path.display())))?,
+        (None, None) => return Err(CliError::usage("--db or --config is required")),
+    };
+    let target = target(&db)?;
+    if !target.exists() {
+        return Err(CliError::usage(format!(
+            "{target} does not exist (run calllogs sync first)"
+        )));
+    }
+    Ok(target)
 }
 
 pub(crate) fn summary_line(s: &calllogs::sync::SyncSummary, secs: f64) -> String {
@@ -508,10 +541,11 @@ fn sync_cmd(args: crate::args::SyncArgs) -> Result<(), CliError> {
     if let Some(path) = &args.config {
         return crate::fleet::sync(&args, path);
     }
-    let db = args
-        .db
-        .as_deref()
-        .ok_or_else(|| CliError::usage("--db is required (or --config with a db)"))?;
+    let db = target(
+        args.db
+            .as_deref()
+            .ok_or_else(|| CliError::usage("--db is required (or --config with a db)"))?,
+    )?;
     if args.account.len() > 1 {
         return Err(CliError::usage(
             "--account names one label without --config (several need a config file)",
@@ -522,7 +556,6 @@ fn sync_cmd(args: crate::args::SyncArgs) -> Result<(), CliError> {
     let mut http = settings.http.clone();
     http.observers.add(stats.clone());
     let provider = registry::build(args.provider.id()?, &settings.http(http))?;
-    let mut store = open_store(db)?;
     let opts = calllogs::sync::SyncOptions {
         since: args.since,
         lookback: args.lookback,
@@ -532,12 +565,15 @@ fn sync_cmd(args: crate::args::SyncArgs) -> Result<(), CliError> {
     };
     let progress = crate::progress::Progress::new(provider.id(), args.quiet, Some(stats));
     let started = std::time::Instant::now();
-    let result = runtime()?.block_on(calllogs::sync::run(
-        &mut store,
-        provider.as_ref(),
-        &opts,
-        |p| progress.update(p.pages, p.calls),
-    ));
+    let result = runtime()?.block_on(async {
+        let mut store = open_store(&db).await?;
+        Ok::<_, CliError>(
+            calllogs::sync::run(&mut store, provider.as_ref(), &opts, |p| {
+                progress.update(p.pages, p.calls)
+            })
+            .await?,
+        )
+    });
     progress.finish();
     let summary = result?;
     for m in &summary.mismatches {
@@ -551,20 +587,7 @@ fn sync_cmd(args: crate::args::SyncArgs) -> Result<(), CliError> {
 }
 
 fn report_cmd(args: crate::args::ReportArgs) -> Result<(), CliError> {
-    let db = match (&args.db, &args.config) {
-        (Some(db), _) => db.clone(),
-        (None, Some(path)) => calllogs::config::Config::db_of(path)?
-            .map(std::path::PathBuf::from)
-            .ok_or_else(|| CliError::usage(format!("{}: no db in the file", path.display())))?,
-        (None, None) => return Err(CliError::usage("--db or --config is required")),
-    };
-    if !db.exists() {
-        return Err(CliError::usage(format!(
-            "{} does not exist (run calllogs sync first)",
-            db.display()
-        )));
-    }
-    let store = open_store(&db)?;
+    let db = db_of(args.db.as_deref(), args.config.as_deref())?;
     let by = match args.by {
         crate::args::By::Day => calllogs::report::GroupBy::Day,
         crate::args::By::Provider => calllogs::report::GroupBy::Provider,
@@ -577,7 +600,10 @@ fn report_cmd(args: crate::args::ReportArgs) -> Result<(), CliError> {
         provider: args.provider.clone(),
         by,
     };
-    let report = calllogs::report::report(&store, &q)?;
+    let report = runtime()?.block_on(async {
+        let store = open_store(&db).await?;
+        Ok::<_, CliError>(calllogs::report::report(&store, &q).await?)
+    })?;
     let text = if args.json {
         serde_json::to_string_pretty(&report)?
     } else {

@@ -64,9 +64,11 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
     // Demo credentials, written literally: only the owner may read the file.
     write_private(&config_path, &text)?;
     let mut config = calllogs::config::Config::load(&config_path)?;
-    let (results, stats) = crate::fleet::run(&mut config, &[], &args.db, args.quiet)?;
+    let db = calllogs::store::Target::Sqlite(args.db.clone());
+    let opts = calllogs::fleet::FleetOptions::default();
+    let (run, stats) = crate::fleet::run(&mut config, &[], &db, &opts, args.quiet)?;
     let mut retries = 0;
-    for r in results {
+    for r in run.results {
         let summary = r
             .outcome
             .map_err(|e| CliError::failed(r.account.clone(), e))?;
@@ -84,14 +86,16 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
         );
     }
     eprintln!("  {retries} retries in all\n");
-    let store = open_store(&args.db)?;
     let q = calllogs::report::ReportQuery {
         since: None,
         until: None,
         provider: None,
         by: calllogs::report::GroupBy::Provider,
     };
-    let report = calllogs::report::report(&store, &q)?;
+    let report = rt.block_on(async {
+        let store = open_store(&db).await?;
+        Ok::<_, CliError>(calllogs::report::report(&store, &q).await?)
+    })?;
     stdout_line(&mut std::io::stdout().lock(), report.to_table().trim_end())
 }
 

@@ -1,13 +1,16 @@
-//! `calllogs sync --config calllogs.toml`: every account of the file at once.
+//! `calllogs sync --config calllogs.toml`: every account of the file, shared
+//! with other processes on PostgreSQL; `calllogs fleet status`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use calllogs::config::Config;
+use calllogs::fleet::FleetOptions;
 use calllogs::http::HttpStats;
+use calllogs::store::Target;
 
 use crate::args::SyncArgs;
-use crate::commands::{CliError, open_store, runtime, summary_line};
+use crate::commands::{CliError, db_of, open_store, runtime, stdout_line, summary_line, target};
 use crate::progress::Progress;
 
 /// Retry counters per account name.
@@ -18,9 +21,10 @@ pub type Stats = HashMap<String, Arc<HttpStats>>;
 pub fn run(
     config: &mut Config,
     names: &[String],
-    db: &std::path::Path,
+    db: &Target,
+    opts: &FleetOptions,
     quiet: bool,
-) -> Result<(Vec<calllogs::fleet::AccountResult>, Stats), CliError> {
+) -> Result<(calllogs::fleet::FleetRun, Stats), CliError> {
     let mut stats: Stats = HashMap::new();
     for account in &mut config.accounts {
         let s = Arc::new(HttpStats::default());
@@ -30,8 +34,6 @@ pub fn run(
         stats.insert(account.name.clone(), s);
     }
     let selected = config.select(names).map_err(CliError::usage)?;
-    // Created and migrated once, before the accounts open their own connections.
-    drop(open_store(db)?);
     let multi = indicatif::MultiProgress::new();
     let bars: HashMap<&str, Progress> = selected
         .iter()
@@ -40,28 +42,31 @@ pub fn run(
             (a.name.as_str(), p)
         })
         .collect();
-    let results = runtime()?.block_on(calllogs::fleet::sync(config, &selected, db, |name, p| {
-        if let Some(bar) = bars.get(name) {
-            bar.update(p.pages, p.calls);
-        }
-    }));
+    let run = runtime()?.block_on(async {
+        // Created and migrated once, before the accounts take their own
+        // connections; a wrong URL or password fails here, once.
+        drop(open_store(db).await?);
+        calllogs::fleet::sync(config, &selected, db, opts, |name, p| {
+            if let Some(bar) = bars.get(name) {
+                bar.update(p.pages, p.calls);
+            }
+        })
+        .await
+        .map_err(|e| CliError::failed(format!("cannot share out the accounts through {db}"), e))
+    });
     bars.values().for_each(Progress::finish);
-    Ok((results, stats))
+    Ok((run?, stats))
 }
 
 /// Syncs the accounts of the file at `path` (those `--account` names, else
-/// all) concurrently; one line per account at the end; exit 1 if any failed.
+/// all), `--jobs` at a time; on PostgreSQL shared with every other process
+/// running the same file. One line per account at the end; exit 1 if any
+/// failed.
 pub fn sync(args: &SyncArgs, path: &std::path::Path) -> Result<(), CliError> {
     let mut config = Config::load(path)?;
     let db = match (&args.db, &config.db) {
         (Some(db), _) => db.clone(),
-        (None, Some(db)) if db.starts_with("postgres://") || db.starts_with("postgresql://") => {
-            return Err(CliError::usage(format!(
-                "{}: db = {db:?}: this build keeps calls in SQLite only; give a file path",
-                path.display()
-            )));
-        }
-        (None, Some(db)) => std::path::PathBuf::from(db),
+        (None, Some(db)) => db.clone(),
         (None, None) => {
             return Err(CliError::usage(format!(
                 "{}: no db in the file and no --db",
@@ -69,15 +74,33 @@ pub fn sync(args: &SyncArgs, path: &std::path::Path) -> Result<(), CliError> {
             )));
         }
     };
-    let (results, _) = run(&mut config, &args.account, &db, args.quiet)?;
+    let db = target(&db)?;
+    let opts = FleetOptions {
+        jobs: usize::from(args.jobs),
+        lease: args.lease,
+        holder: None,
+    };
+    let (run, _) = self::run(&mut config, &args.account, &db, &opts, args.quiet)?;
+    if let Some(holder) = &run.holder {
+        eprintln!("{db}: this process is {holder}");
+    }
     let mut failed = 0;
-    for r in &results {
+    for r in &run.results {
+        if let Some(from) = &r.taken_over_from {
+            eprintln!(
+                "{}/{}: taken over from {from}, whose lease ran out",
+                r.provider, r.account
+            );
+        }
         match &r.outcome {
             Ok(s) => {
                 for m in &s.mismatches {
                     eprintln!("calllogs: warning: {}: {m}", r.account);
                 }
                 eprintln!("{}", summary_line(s, r.elapsed.as_secs_f64()));
+            }
+            Err(e) if e.lease_lost() => {
+                eprintln!("{}/{}: handed over: {e}", r.provider, r.account);
             }
             Err(e) => {
                 failed += 1;
@@ -90,11 +113,82 @@ pub fn sync(args: &SyncArgs, path: &std::path::Path) -> Result<(), CliError> {
             }
         }
     }
-    if failed > 0 {
+    if !run.elsewhere.is_empty() {
+        eprintln!(
+            "{} account{} synced by other processes: {}",
+            run.elsewhere.len(),
+            if run.elsewhere.len() == 1 { "" } else { "s" },
+            run.elsewhere.join(", ")
+        );
+    }
+    for e in &run.coordination_errors {
+        eprintln!("calllogs: the claims could not be kept: {e}");
+    }
+    if failed > 0 || !run.coordination_errors.is_empty() {
         return Err(CliError::Fleet {
-            failed,
-            of: results.len(),
+            failed: failed + run.coordination_errors.len(),
+            of: run.results.len().max(1),
         });
+    }
+    Ok(())
+}
+
+/// `calllogs fleet status`: one line (or JSON object) per account.
+pub fn status(
+    db: Option<&str>,
+    config: Option<&std::path::Path>,
+    json: bool,
+) -> Result<(), CliError> {
+    let target = db_of(db, config)?;
+    let rows = runtime()?.block_on(async {
+        let store = open_store(&target).await?;
+        Ok::<_, CliError>(store.fleet_status().await?)
+    })?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        for r in &rows {
+            stdout_line(&mut out, &serde_json::to_string(r)?)?;
+        }
+        return Ok(());
+    }
+    if rows.is_empty() {
+        return stdout_line(&mut out, &format!("{target}: no account has synced yet"));
+    }
+    let t = |t: Option<chrono::DateTime<chrono::Utc>>| {
+        t.map_or("-".to_string(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+    };
+    for r in &rows {
+        let held = match (&r.holder, &r.last_holder) {
+            (Some(h), _) => format!(
+                "held by {h} since {} (lease until {})",
+                t(r.held_since),
+                t(r.leased_until)
+            ),
+            (None, Some(last)) => format!("free (last held by {last})"),
+            (None, None) => "free".to_string(),
+        };
+        let state = match r.state.as_deref() {
+            Some("running") => format!(
+                "checkpoint after {} pages, {} calls of {} .. {}",
+                r.pages_done,
+                r.calls_seen,
+                t(r.range.and_then(|(s, _)| s)),
+                t(r.range.and_then(|(_, u)| u))
+            ),
+            Some(_) => format!("synced until {}", t(r.synced_until)),
+            None => "never synced".to_string(),
+        };
+        let mut line = format!("{}/{}: {held}; {state}", r.provider, r.account);
+        if let Some(ok) = r.last_success {
+            line += &format!("; last success {}", t(Some(ok)));
+        }
+        if let Some((at, e)) = &r.last_error {
+            line += &format!("; last error {}: {e}", t(Some(*at)));
+        }
+        if let Some((at, from)) = &r.taken_over_from {
+            line += &format!("; taken over from {from} at {}", t(Some(*at)));
+        }
+        stdout_line(&mut out, &line)?;
     }
     Ok(())
 }

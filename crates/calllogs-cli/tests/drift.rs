@@ -49,7 +49,7 @@ fn a_200_without_its_records_array_fails_fetch_and_sync_loudly() {
             .output()
             .unwrap();
         assert_eq!(o.status.code(), Some(1), "{p}");
-        let store = calllogs::store::Store::open(&db).unwrap();
+        let store = calllogs::store::SqliteStore::open(&db).unwrap();
         let states: i64 = store
             .connection()
             .query_row("SELECT count(*) FROM sync_state", [], |r| r.get(0))
@@ -100,7 +100,7 @@ fn a_page_that_repeats_a_call_still_gives_each_call_once() {
             stderr.contains(": 120 calls in"),
             "{p}: counted once: {stderr}"
         );
-        let store = calllogs::store::Store::open(&db).unwrap();
+        let store = calllogs::store::SqliteStore::open(&db).unwrap();
         assert_eq!(store.count(None, None).unwrap(), 120, "{p}");
     }
 }
@@ -179,14 +179,14 @@ async fn a_record_without_an_id_is_kept_as_a_reject_and_counted() {
         stderr.contains(": 4 calls in 1 pages") && stderr.contains("1 record rejected"),
         "{stderr}"
     );
-    let store = calllogs::store::Store::open(&db).unwrap();
+    let store = calllogs::store::SqliteStore::open(&db).unwrap();
     let rejects = store.rejects(Some("plivo"), None).unwrap();
     assert_eq!(rejects.len(), 1, "{rejects:?}");
-    assert!(rejects[0].2.contains("no call_uuid"), "{rejects:?}");
+    assert!(rejects[0].reason.contains("no call_uuid"), "{rejects:?}");
     assert!(
-        rejects[0].3.contains("\"call_direction\"") && !rejects[0].3.contains("\"call_uuid\""),
+        rejects[0].raw.contains("\"call_direction\"") && !rejects[0].raw.contains("\"call_uuid\""),
         "the record is kept as sent: {}",
-        rejects[0].3
+        rejects[0].raw
     );
 }
 
@@ -407,7 +407,7 @@ async fn counts_that_disagree_with_the_announced_total_are_reported() {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let store = calllogs::store::Store::open(&strict_db).unwrap();
+    let store = calllogs::store::SqliteStore::open(&strict_db).unwrap();
     assert_eq!(
         store.count(None, None).unwrap(),
         0,
@@ -424,7 +424,7 @@ async fn counts_that_disagree_with_the_announced_total_are_reported() {
         stderr.contains("warning: plivo: the provider announced 12 calls"),
         "{stderr}"
     );
-    let store = calllogs::store::Store::open(&db).unwrap();
+    let store = calllogs::store::SqliteStore::open(&db).unwrap();
     let account = store
         .connection()
         .query_row("SELECT account FROM sync_state", [], |r| {

@@ -44,7 +44,7 @@ fn sync(config: &Path, env: &[(String, String)], extra: &[&str]) -> std::process
 }
 
 fn ids(db: &Path, account: &str) -> Vec<String> {
-    let store = calllogs::store::Store::open(db).unwrap();
+    let store = calllogs::store::SqliteStore::open(db).unwrap();
     let mut stmt = store
         .connection()
         .prepare("SELECT id FROM calls WHERE account = ?1 ORDER BY id")
@@ -146,7 +146,7 @@ fn a_failing_account_does_not_stop_the_others() {
         ids(&db, "wrong-key").is_empty(),
         "nothing of it in the store"
     );
-    let store = calllogs::store::Store::open(&db).unwrap();
+    let store = calllogs::store::SqliteStore::open(&db).unwrap();
     let states: i64 = store
         .connection()
         .query_row(

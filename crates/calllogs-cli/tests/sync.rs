@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{bin, emulate};
+use common::{Db, bin, emulate};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("calllogs-cli-{name}-{}", std::process::id()));
@@ -15,17 +15,23 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-fn count(db: &PathBuf) -> u64 {
-    match calllogs::store::Store::open(db) {
-        Ok(store) => store.count(None, None).unwrap_or(0),
-        Err(_) => 0,
-    }
-}
-
 #[test]
 fn a_sync_killed_with_sigkill_resumes_and_ends_with_every_call_once() {
     let dir = scratch("kill");
-    let db = dir.join("calls.db");
+    killed_and_resumed(dir.join("calls.db").to_str().unwrap());
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_sync_into_postgres_killed_with_sigkill_resumes_and_ends_with_every_call_once() {
+    if let Some(pg) = calllogs_pgtest::shared() {
+        killed_and_resumed(&pg.database("kill"));
+    }
+}
+
+/// One body, two backends: `db` is a SQLite path or a postgres:// URL.
+fn killed_and_resumed(db: &str) {
+    let count = || Db::count(db);
     let emu = emulate(&[
         "--provider",
         "plivo",
@@ -43,7 +49,7 @@ fn a_sync_killed_with_sigkill_resumes_and_ends_with_every_call_once() {
             "--provider",
             "plivo",
             "--db",
-            db.to_str().unwrap(),
+            db,
             "--base-url",
             &emu.base_url,
             "--since",
@@ -59,7 +65,7 @@ fn a_sync_killed_with_sigkill_resumes_and_ends_with_every_call_once() {
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while count(&db) < 300 {
+    while count() < 300 {
         assert!(Instant::now() < deadline, "the sync made no progress");
         assert!(
             child.try_wait().unwrap().is_none(),
@@ -69,7 +75,7 @@ fn a_sync_killed_with_sigkill_resumes_and_ends_with_every_call_once() {
     }
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
-    let stored = count(&db);
+    let stored = count();
     assert!(stored < 2000, "killed mid-way ({stored} stored)");
 
     let o: Output = sync().output().unwrap();
@@ -104,16 +110,19 @@ fn a_sync_killed_with_sigkill_resumes_and_ends_with_every_call_once() {
         .collect();
     want.sort();
     assert_eq!(want.len(), 2000);
-    let store = calllogs::store::Store::open(&db).unwrap();
-    let accounts = store.accounts().unwrap();
+    let store = Db::open(db).unwrap();
+    let accounts = store.run(async |s| s.accounts().await.unwrap());
     assert_eq!(accounts.len(), 1);
-    assert_eq!(store.ids("plivo", &accounts[0].1).unwrap(), want);
-    let state = store.state("plivo", &accounts[0].1).unwrap().unwrap();
+    let account = accounts[0].1.clone();
+    assert_eq!(
+        store.run(async |s| s.ids("plivo", &account).await.unwrap()),
+        want
+    );
+    let state = store.run(async |s| s.state("plivo", &account).await.unwrap().unwrap());
     assert!(
         !state.running && state.checkpoint.is_none(),
         "the checkpoint says done: {state:?}"
     );
-    let _ = std::fs::remove_dir_all(dir);
 }
 
 #[test]

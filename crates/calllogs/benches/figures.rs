@@ -243,7 +243,7 @@ fn memory_figures() -> Value {
         let secs = t.elapsed().as_secs_f64();
         let _ = emu.kill();
         let _ = emu.wait();
-        let stored = calllogs::store::Store::open(&db)
+        let stored = calllogs::store::SqliteStore::open(&db)
             .ok()
             .and_then(|s| s.count(None, None).ok())
             .unwrap_or(0);
@@ -310,11 +310,14 @@ fn fleet_figures(quick: bool) -> Value {
     let config = Config::parse(&text, &Source::private("bench.toml"), &|_| None).expect("a config");
     let all: Vec<_> = config.accounts.iter().collect();
     let run = |accounts: &[&calllogs::config::Account], db: &str| {
-        let db = dir.join(db);
+        let db = calllogs::store::Target::Sqlite(dir.join(db));
         let started = Instant::now();
-        let results = rt.block_on(calllogs::fleet::sync(&config, accounts, &db, |_, _| {}));
+        let opts = calllogs::fleet::FleetOptions::default();
+        let run = rt
+            .block_on(calllogs::fleet::sync(&config, accounts, &db, &opts, |_, _| {}))
+            .expect("a store");
         assert!(
-            results.iter().all(|r| r.outcome.is_ok()),
+            run.results.iter().all(|r| r.outcome.is_ok()),
             "every account synced"
         );
         started.elapsed()

@@ -1,29 +1,42 @@
-//! Every account of a [`Config`] synced at once into one store (features
-//! `config` and `sync`): each account under its own client, rate limiter
-//! and checkpoint; one failing account never stops the others.
+//! Every account of a [`Config`] synced into one store (features `config`
+//! and `sync`): each account under its own client, rate limiter and
+//! checkpoint, `jobs` accounts at a time; one failing account never stops
+//! the others.
+//!
+//! On SQLite the accounts are shared out inside this process. On PostgreSQL
+//! they are claimed from the database ([`crate::claims`]), so any number of
+//! processes on any number of machines running the same config share them:
+//! each account is synced by one process at a time under a lease, and an
+//! account whose process died is taken over, from its last checkpoint,
+//! once the lease runs out.
 //!
 //! ```no_run
-//! use calllogs::{config::Config, fleet};
+//! use calllogs::{config::Config, fleet, store::Target};
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = Config::load("calllogs.toml")?;
 //! let accounts = config.select(&[])?;
-//! for r in fleet::sync(&config, &accounts, "calls.db".as_ref(), |_, _| {}).await {
+//! let db = Target::parse("postgres://calllogs@db.internal/calls")?;
+//! let run = fleet::sync(&config, &accounts, &db, &fleet::FleetOptions::default(), |_, _| {}).await?;
+//! for r in &run.results {
 //!     match &r.outcome {
 //!         Ok(s) => println!("{}: {} calls", r.account, s.calls),
 //!         Err(e) => println!("{}: {e}", r.account),
 //!     }
 //! }
+//! println!("{} accounts were synced by other processes", run.elsewhere.len());
 //! # Ok(()) }
 //! ```
 
-use std::path::Path;
+use std::collections::VecDeque;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
+use crate::claims::{Claims, Next};
 use crate::config::{Account, Config};
 use crate::registry::{self, RegistryError};
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, Target};
 use crate::sync::{SyncError, SyncOptions, SyncProgress, SyncSummary};
 
 /// Why one account's sync failed.
@@ -33,7 +46,7 @@ pub enum AccountError {
     /// Its provider could not be built (a credential missing, a bad base URL).
     #[error(transparent)]
     Build(#[from] RegistryError),
-    /// The store could not be opened.
+    /// The store failed (or, on PostgreSQL, the lease was lost).
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The sync failed (the provider, the store).
@@ -42,6 +55,18 @@ pub enum AccountError {
     /// Its filters are wrong.
     #[error("{0}")]
     Filters(String),
+}
+
+impl AccountError {
+    /// Whether another process took the account over (its lease ran out):
+    /// not a failure of the account, which the other process finishes.
+    pub fn lease_lost(&self) -> bool {
+        matches!(
+            self,
+            AccountError::Store(StoreError::LeaseLost { .. })
+                | AccountError::Sync(SyncError::Store(StoreError::LeaseLost { .. }))
+        )
+    }
 }
 
 /// How one account's sync ended.
@@ -55,39 +80,239 @@ pub struct AccountResult {
     pub outcome: Result<SyncSummary, AccountError>,
     /// How long it took.
     pub elapsed: Duration,
+    /// On PostgreSQL: the process whose expired lease this process took over.
+    pub taken_over_from: Option<String>,
 }
 
-/// Syncs `accounts` of `config` concurrently into the store at `db` (each
-/// with its own connection). `progress` hears each account's committed
-/// pages. The results come back in the order of `accounts`.
+/// How to run a fleet.
+#[derive(Debug, Clone)]
+pub struct FleetOptions {
+    /// Accounts synced at once by this process.
+    pub jobs: usize,
+    /// On PostgreSQL: how long a claim holds without renewal. A process
+    /// that dies keeps its accounts this long; a process paused longer
+    /// loses them.
+    pub lease: Duration,
+    /// On PostgreSQL: this process's name in the claims (default
+    /// `host:pid:tag`).
+    pub holder: Option<String>,
+}
+
+impl Default for FleetOptions {
+    fn default() -> Self {
+        FleetOptions {
+            jobs: 8,
+            lease: Duration::from_secs(60),
+            holder: None,
+        }
+    }
+}
+
+/// What one process did of a fleet.
+#[derive(Debug, Default)]
+pub struct FleetRun {
+    /// The accounts this process synced, in the order of the config.
+    pub results: Vec<AccountResult>,
+    /// Accounts another process finished in this round (PostgreSQL).
+    pub elsewhere: Vec<String>,
+    /// This process's name in the claims (PostgreSQL).
+    pub holder: Option<String>,
+    /// Claims that could not be taken, renewed or ended (the database went
+    /// away): the accounts concerned resume at the next run.
+    pub coordination_errors: Vec<StoreError>,
+}
+
+/// Where the next account comes from.
+enum Source<'a> {
+    /// SQLite: a queue inside this process.
+    Local(Mutex<VecDeque<&'a Account>>),
+    /// PostgreSQL: the claims table.
+    Claims(Claims),
+}
+
+/// Syncs `accounts` of `config` into the store at `db`, `opts.jobs` at a
+/// time. `progress` hears each account's committed pages. On PostgreSQL,
+/// other processes running the same accounts share them with this one.
 pub async fn sync(
     config: &Config,
     accounts: &[&Account],
-    db: &Path,
+    db: &Target,
+    opts: &FleetOptions,
     progress: impl Fn(&str, &SyncProgress) + Sync,
-) -> Vec<AccountResult> {
-    let progress = &progress;
-    futures::future::join_all(accounts.iter().map(|account| async move {
-        let started = Instant::now();
-        let outcome = one(config, account, db, |p| progress(&account.name, p)).await;
-        AccountResult {
-            account: account.name.clone(),
-            provider: account.provider,
-            outcome,
-            elapsed: started.elapsed(),
+) -> Result<FleetRun, StoreError> {
+    let store = Store::open_target(db).await?;
+    let jobs = opts.jobs.max(1);
+    let source = match &store {
+        Store::Sqlite(_) => Source::Local(Mutex::new(accounts.iter().copied().collect())),
+        Store::Postgres(pg) => {
+            let holder = opts.holder.clone().unwrap_or_else(crate::claims::holder_name);
+            let keys: Vec<(String, String)> = accounts
+                .iter()
+                .map(|a| (a.provider.to_string(), a.name.clone()))
+                .collect();
+            Source::Claims(Claims::begin(pg, &holder, opts.lease, &keys).await?)
         }
-    }))
-    .await
+    };
+    let results = Mutex::new(Vec::new());
+    let errors = Mutex::new(Vec::new());
+    let progress = &progress;
+    let worker = || async {
+        loop {
+            let (account, taken_over_from) = match &source {
+                Source::Local(queue) => match queue.lock().unwrap().pop_front() {
+                    Some(a) => (a, None),
+                    None => return,
+                },
+                Source::Claims(claims) => match next_claim(claims, accounts, opts.lease).await {
+                    Ok(Some(claimed)) => claimed,
+                    Ok(None) => return,
+                    Err(e) => {
+                        errors.lock().unwrap().push(e);
+                        return;
+                    }
+                },
+            };
+            let started = Instant::now();
+            let outcome = match &source {
+                Source::Local(_) => match store.another().await {
+                    Ok(s) => one(config, account, s, |p| progress(&account.name, p)).await,
+                    Err(e) => Err(e.into()),
+                },
+                Source::Claims(claims) => {
+                    let outcome = leased(claims, config, account, opts.lease, |p| {
+                        progress(&account.name, p)
+                    })
+                    .await;
+                    if let Err(e) = end_claim(claims, account, &outcome).await {
+                        errors.lock().unwrap().push(e);
+                    }
+                    outcome
+                }
+            };
+            results.lock().unwrap().push(AccountResult {
+                account: account.name.clone(),
+                provider: account.provider,
+                outcome,
+                elapsed: started.elapsed(),
+                taken_over_from,
+            });
+        }
+    };
+    futures::future::join_all((0..jobs.min(accounts.len().max(1))).map(|_| worker())).await;
+
+    let mut results = results.into_inner().unwrap();
+    let order = |name: &str| accounts.iter().position(|a| a.name == name);
+    results.sort_by_key(|r| order(&r.account));
+    let (elsewhere, holder) = match &source {
+        Source::Local(_) => (Vec::new(), None),
+        Source::Claims(c) => (
+            accounts
+                .iter()
+                .filter(|a| {
+                    !results
+                        .iter()
+                        .any(|r| r.account == a.name && !matches!(&r.outcome, Err(e) if e.lease_lost()))
+                })
+                .map(|a| a.name.clone())
+                .collect(),
+            Some(c.holder().to_string()),
+        ),
+    };
+    Ok(FleetRun {
+        results,
+        elsewhere,
+        holder,
+        coordination_errors: errors.into_inner().unwrap(),
+    })
+}
+
+/// The next account this process may sync, waiting while every account left
+/// is held by a live process; `None` when the round is over.
+async fn next_claim<'a>(
+    claims: &Claims,
+    accounts: &[&'a Account],
+    lease: Duration,
+) -> Result<Option<(&'a Account, Option<String>)>, StoreError> {
+    // Often enough to take over soon after a lease runs out.
+    let poll = (lease / 4).clamp(Duration::from_millis(100), Duration::from_secs(2));
+    loop {
+        match claims.next().await? {
+            Next::Claimed {
+                provider,
+                account,
+                taken_over_from,
+            } => {
+                if let Some(from) = &taken_over_from {
+                    tracing::warn!(
+                        account,
+                        "took {provider}/{account} over from {from}, whose lease ran out"
+                    );
+                }
+                match accounts
+                    .iter()
+                    .find(|a| a.name == account && a.provider == provider)
+                {
+                    Some(a) => return Ok(Some((a, taken_over_from))),
+                    // Not ours after all (cannot happen: we claim only ours).
+                    None => claims.release(&provider, &account).await?,
+                }
+            }
+            Next::Wait => tokio::time::sleep(poll).await,
+            Next::Done => return Ok(None),
+        }
+    }
+}
+
+/// Syncs a claimed account while a heartbeat renews its lease; stops as soon
+/// as the lease is found lost.
+async fn leased(
+    claims: &Claims,
+    config: &Config,
+    account: &Account,
+    lease: Duration,
+    progress: impl FnMut(&SyncProgress),
+) -> Result<SyncSummary, AccountError> {
+    let heartbeat = async {
+        loop {
+            tokio::time::sleep(lease / 3).await;
+            match claims.renew(account.provider, &account.name).await {
+                Err(e @ StoreError::LeaseLost { .. }) => return e,
+                // The next page's commit says whether the database is gone.
+                Err(e) => tracing::warn!(account = account.name, "renewing the lease: {e}"),
+                Ok(()) => {}
+            }
+        }
+    };
+    tokio::select! {
+        outcome = one(config, account, claims.store_for(), progress) => outcome,
+        lost = heartbeat => Err(lost.into()),
+    }
+}
+
+/// Ends the claim with the outcome (a lost lease is left to its new holder).
+async fn end_claim(
+    claims: &Claims,
+    account: &Account,
+    outcome: &Result<SyncSummary, AccountError>,
+) -> Result<(), StoreError> {
+    match outcome {
+        Err(e) if e.lease_lost() => Ok(()),
+        Ok(_) => claims.finish(account.provider, &account.name, Ok(())).await,
+        Err(e) => {
+            claims
+                .finish(account.provider, &account.name, Err(e.to_string()))
+                .await
+        }
+    }
 }
 
 async fn one(
     config: &Config,
     account: &Account,
-    db: &Path,
+    mut store: Store,
     progress: impl FnMut(&SyncProgress),
 ) -> Result<SyncSummary, AccountError> {
     let provider = registry::build(account.provider, &account.settings)?;
-    let mut store = Store::open(db)?;
     let first_window = account
         .since
         .map(|s| Utc::now() - s)

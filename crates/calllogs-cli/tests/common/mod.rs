@@ -96,3 +96,35 @@ pub fn emulate(args: &[&str]) -> Emulator {
         base_url,
     }
 }
+
+/// A store opened on a runtime of its own, for tests that look into a
+/// store (SQLite or PostgreSQL) a `calllogs` process wrote.
+pub struct Db {
+    rt: tokio::runtime::Runtime,
+    /// The store.
+    pub store: calllogs::store::Store,
+}
+
+impl Db {
+    /// Opens `db` (a path or a postgres:// URL).
+    pub fn open(db: &str) -> Result<Db, calllogs::store::StoreError> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let store = rt.block_on(calllogs::store::Store::open(db))?;
+        Ok(Db { rt, store })
+    }
+
+    /// Runs a query of the store.
+    pub fn run<T>(&self, f: impl AsyncFnOnce(&calllogs::store::Store) -> T) -> T {
+        self.rt.block_on(f(&self.store))
+    }
+
+    /// Calls stored (0 when the store cannot be opened yet).
+    pub fn count(db: &str) -> u64 {
+        Db::open(db)
+            .ok()
+            .map_or(0, |d| d.run(async |s| s.count(None, None).await.unwrap_or(0)))
+    }
+}
