@@ -4,33 +4,13 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{Emulator, bin, emulate};
+use common::{account, bin, emulate};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("calllogs-fleet-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// `[[accounts]]` for `emu`, its credentials as `${VAR}`s prefixed with the
-/// account name; the variables go into `env`.
-fn account(name: &str, provider: &str, emu: &Emulator, env: &mut Vec<(String, String)>) -> String {
-    let mut text = format!(
-        "[[accounts]]\nname = \"{name}\"\nprovider = \"{provider}\"\nbase_url = \"{}\"\n",
-        emu.base_url
-    );
-    for (var, value) in &emu.exports {
-        let key = match var.as_str() {
-            "PLIVO_AUTH_ID" => "auth_id",
-            "UNPOD_ORG_HANDLE" => "org_handle",
-            _ => "token",
-        };
-        let own = format!("{}_{var}", name.to_uppercase().replace('-', "_"));
-        text += &format!("{key} = \"${{{own}}}\"\n");
-        env.push((own, value.clone()));
-    }
-    text
 }
 
 fn sync(config: &Path, env: &[(String, String)], extra: &[&str]) -> std::process::Output {

@@ -128,3 +128,23 @@ impl Db {
             .map_or(0, |d| d.run(async |s| s.count(None, None).await.unwrap_or(0)))
     }
 }
+
+/// `[[accounts]]` for `emu`, its credentials as `${VAR}`s prefixed with the
+/// account name; the variables go into `env`.
+pub fn account(name: &str, provider: &str, emu: &Emulator, env: &mut Vec<(String, String)>) -> String {
+    let mut text = format!(
+        "[[accounts]]\nname = \"{name}\"\nprovider = \"{provider}\"\nbase_url = \"{}\"\n",
+        emu.base_url
+    );
+    for (var, value) in &emu.exports {
+        let key = match var.as_str() {
+            "PLIVO_AUTH_ID" => "auth_id",
+            "UNPOD_ORG_HANDLE" => "org_handle",
+            _ => "token",
+        };
+        let own = format!("{}_{var}", name.to_uppercase().replace('-', "_"));
+        text += &format!("{key} = \"${{{own}}}\"\n");
+        env.push((own, value.clone()));
+    }
+    text
+}

@@ -683,7 +683,8 @@ impl PgStore {
                         c.taken_over_at, c.taken_over_from, c.holder
                  FROM sync_state s FULL OUTER JOIN claims c
                    ON s.provider = c.provider AND s.account = c.account
-                 ORDER BY 1 COLLATE \"C\", 2 COLLATE \"C\"",
+                 ORDER BY COALESCE(s.provider, c.provider) COLLATE \"C\",
+                          COALESCE(s.account, c.account) COLLATE \"C\"",
                 &[],
             )
             .await

@@ -1,0 +1,308 @@
+//! PostgreSQL as the store and the coordination point, with real
+//! `calllogs` processes against a throwaway cluster (`calllogs-pgtest`):
+//! three processes sharing twelve accounts, one killed with SIGKILL; a
+//! database that goes away mid-sync; the report from both backends.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Db, Emulator, account, bin, emulate};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("calllogs-pg-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The ids an emulator serves, as `calllogs fetch` reads them.
+fn served(emu: &Emulator, provider: &str) -> Vec<String> {
+    let o = bin()
+        .args(["fetch", "--provider", provider, "--base-url", &emu.base_url])
+        .args(["--since", "31d", "--no-raw", "--quiet"])
+        .envs(emu.env())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut ids: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn sync_cmd(config: &Path, env: &[(String, String)], extra: &[&str]) -> Command {
+    let mut cmd = bin();
+    cmd.args(["sync", "--quiet", "--config"])
+        .arg(config)
+        .args(extra)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    cmd
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn three_processes_share_twelve_accounts_and_finish_a_killed_ones_accounts_after_its_lease() {
+    let Some(pg) = calllogs_pgtest::shared() else {
+        return;
+    };
+    let url = pg.database("three");
+    let dir = scratch("three");
+    // Six emulators, two accounts each: twelve accounts, each a sync of its
+    // own (its own checkpoint, its own rows).
+    let emulators: Vec<(&str, Emulator)> = [
+        ("plivo", "1"),
+        ("plivo", "2"),
+        ("superu", "3"),
+        ("nectardesk", "4"),
+        ("unpod", "5"),
+        ("superu", "6"),
+    ]
+    .into_iter()
+    .map(|(p, seed)| {
+        let emu = emulate(&[
+            "--provider",
+            p,
+            "--calls",
+            "400",
+            "--seed",
+            seed,
+            "--latency-ms",
+            "30",
+        ]);
+        (p, emu)
+    })
+    .collect();
+    let mut env = Vec::new();
+    let mut config_text = format!("db = \"{url}\"\nfirst_window = \"31d\"\n\n");
+    let mut accounts: Vec<(String, &str, usize)> = Vec::new();
+    for (i, (p, emu)) in emulators.iter().enumerate() {
+        for k in ["a", "b"] {
+            let name = format!("acct-{i}{k}");
+            config_text += &account(&name, p, emu, &mut env);
+            accounts.push((name, p, i));
+        }
+    }
+    let config = dir.join("calllogs.toml");
+    std::fs::write(&config, &config_text).unwrap();
+
+    let args = ["--jobs", "2", "--lease", "3s"];
+    let spawn = || -> Child {
+        sync_cmd(&config, &env, &args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let mut doomed = spawn();
+    let others = [spawn(), spawn()];
+    let doomed_pid = doomed.id();
+
+    // Kill the first process with SIGKILL once it has committed pages of an
+    // account it still holds.
+    let db = Db::open(&url).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let held = loop {
+        assert!(Instant::now() < deadline, "the first process never got going");
+        let status = db.run(async |s| s.fleet_status().await.unwrap());
+        let mid = status.iter().find(|a| {
+            a.holder
+                .as_deref()
+                .is_some_and(|h| h.contains(&format!(":{doomed_pid}:")))
+                && a.state.as_deref() == Some("running")
+                && a.pages_done >= 2
+        });
+        if let Some(a) = mid {
+            break a.account.clone();
+        }
+        assert!(
+            doomed.try_wait().unwrap().is_none(),
+            "the first process ended before it could be killed"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    doomed.kill().unwrap(); // SIGKILL
+    doomed.wait().unwrap();
+    let killed_at = Instant::now();
+
+    let outputs: Vec<Output> = others
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let took = killed_at.elapsed();
+    let mut all = String::new();
+    for o in &outputs {
+        let t = text(o);
+        eprintln!("--- a surviving process:\n{t}");
+        assert!(o.status.success(), "{t}");
+        all += &t;
+    }
+    assert!(
+        took >= Duration::from_millis(2500),
+        "the killed process's accounts waited for its lease ({took:?})"
+    );
+    let needle = format!(":{doomed_pid}:");
+    assert!(
+        all.contains(&format!("/{held}: taken over from")) && all.contains(&needle),
+        "the account held mid-way by {doomed_pid} was taken over: {all}"
+    );
+    assert!(
+        all.contains(&format!("/{held}:")) && all.contains("resumed from the last checkpoint"),
+        "and continued from its checkpoint: {all}"
+    );
+
+    // Every account's calls, each exactly once.
+    let mut want: HashMap<usize, Vec<String>> = HashMap::new();
+    for (name, p, i) in &accounts {
+        let ids = want
+            .entry(*i)
+            .or_insert_with(|| served(&emulators[*i].1, p))
+            .clone();
+        assert_eq!(ids.len(), 400);
+        let got = db.run(async |s| s.ids(p, name).await.unwrap());
+        assert_eq!(got, ids, "{name}: each call once");
+    }
+    assert_eq!(db.run(async |s| s.count(None, None).await.unwrap()), 12 * 400);
+
+    // fleet status shows the handover: nobody holds anything, every account
+    // synced, the one killed mid-way taken over from the dead process.
+    let o = bin().args(["fleet", "status", "--db", &url]).output().unwrap();
+    let status = text(&o);
+    eprintln!("--- calllogs fleet status:\n{status}");
+    assert!(o.status.success(), "{status}");
+    assert_eq!(status.lines().count(), 12, "{status}");
+    assert_eq!(
+        status.matches(": free (last held by").count(),
+        12,
+        "all released: {status}"
+    );
+    assert_eq!(status.matches("synced until").count(), 12, "{status}");
+    let line = status
+        .lines()
+        .find(|l| l.contains(&format!("/{held}:")))
+        .unwrap();
+    assert!(
+        line.contains("taken over from") && line.contains(&needle),
+        "{line}"
+    );
+    assert!(!status.contains(calllogs_pgtest::PASSWORD), "{status}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_lost_database_stops_the_sync_with_a_clear_error_and_the_next_run_resumes() {
+    let Some(pg) = calllogs_pgtest::Cluster::start_or_skip() else {
+        return;
+    };
+    let url = pg.database("lost");
+    let emu = emulate(&[
+        "--provider",
+        "plivo",
+        "--calls",
+        "1500",
+        "--seed",
+        "7",
+        "--latency-ms",
+        "20",
+    ]);
+    let sync = || {
+        let mut cmd = bin();
+        cmd.args(["sync", "--provider", "plivo", "--db", &url])
+            .args(["--base-url", &emu.base_url, "--since", "31d", "--quiet"])
+            .envs(emu.env());
+        cmd
+    };
+    let child = sync()
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Db::count(&url) < 200 {
+        assert!(Instant::now() < deadline, "the sync made no progress");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    pg.stop_immediately().unwrap();
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    eprintln!("--- the sync when the database went away:\n{err}");
+    assert!(!o.status.success(), "{err}");
+    assert!(err.contains("PostgreSQL at postgres://postgres@127.0.0.1:"), "{err}");
+    assert!(!err.contains(calllogs_pgtest::PASSWORD), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    pg.start_again().unwrap();
+    let before = Db::count(&url);
+    assert!(before < 1500, "stopped mid-way ({before})");
+    let o = sync().output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("resumed from the last checkpoint"), "{err}");
+    let db = Db::open(&url).unwrap();
+    let account = db.run(async |s| s.accounts().await.unwrap())[0].1.clone();
+    assert_eq!(
+        db.run(async |s| s.ids("plivo", &account).await.unwrap()),
+        served(&emu, "plivo"),
+        "each call once"
+    );
+}
+
+#[test]
+fn the_report_is_the_same_from_sqlite_and_postgres() {
+    let Some(pg) = calllogs_pgtest::shared() else {
+        return;
+    };
+    let url = pg.database("report");
+    let dir = scratch("report");
+    let file = dir.join("calls.db");
+    let mut env = Vec::new();
+    let emulators: Vec<(&str, Emulator)> = ["plivo", "superu", "nectardesk", "unpod"]
+        .into_iter()
+        .map(|p| (p, emulate(&["--provider", p, "--calls", "300", "--seed", "11"])))
+        .collect();
+    let mut accounts = String::from("first_window = \"31d\"\n\n");
+    for (p, emu) in &emulators {
+        accounts += &account(&format!("{p}-main"), p, emu, &mut env);
+    }
+    let config = dir.join("calllogs.toml");
+    std::fs::write(&config, &accounts).unwrap();
+    for db in [file.to_str().unwrap(), url.as_str()] {
+        let o = sync_cmd(&config, &env, &["--db", db]).output().unwrap();
+        assert!(o.status.success(), "{}", text(&o));
+    }
+    for by in ["provider", "day", "agent", "campaign"] {
+        let report = |db: &str| {
+            let o = bin()
+                .args(["report", "--json", "--by", by, "--db", db])
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{}", text(&o));
+            serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+        };
+        let (lite, pgr) = (report(file.to_str().unwrap()), report(&url));
+        assert_eq!(lite, pgr, "--by {by}");
+        assert_eq!(lite["overall"]["total"], 1200, "--by {by}");
+        assert!(
+            lite["groups"].as_array().unwrap().len() >= 2,
+            "--by {by}: {lite}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
