@@ -33,10 +33,11 @@ pub enum Next {
         /// The process whose expired lease this claim took over.
         taken_over_from: Option<String>,
     },
-    /// Every account left is held by another live process: ask again later
-    /// (one of them may die and its lease run out).
+    /// Every account left is held by another process: ask again later (one
+    /// of them may die and its lease run out).
     Wait,
-    /// Every account was finished in this round.
+    /// Every account was finished in this round, or is being synced by
+    /// this process.
     Done,
 }
 
@@ -138,8 +139,9 @@ impl Claims {
             .query_one(
                 "SELECT count(*) FROM claims
                  WHERE (provider, account) IN (SELECT * FROM unnest($1::text[], $2::text[]))
-                   AND (last_finished_at IS NULL OR last_finished_at < $3)",
-                &[&self.providers, &self.accounts, &self.started],
+                   AND (last_finished_at IS NULL OR last_finished_at < $3)
+                   AND holder IS DISTINCT FROM $4",
+                &[&self.providers, &self.accounts, &self.started, &self.holder],
             )
             .await
             .map_err(|e| self.store.err(e))?

@@ -9,7 +9,11 @@
 //! 3. peak resident memory of `calllogs sync` at 200,000 calls against
 //!    20,000 calls;
 //! 4. eight accounts synced together (`fleet::sync`) against the slowest of
-//!    them synced alone.
+//!    them synced alone;
+//! 5. PostgreSQL: twelve accounts at 25 ms latency synced by one
+//!    `calllogs sync --config` process against three sharing them, and
+//!    upserts per second (20 calls a page, committed per page) into
+//!    PostgreSQL against SQLite.
 //!
 //! `--quick` shortens (2)'s sequential baseline (measured on part of the
 //! pull, compared per page). Results also go to `target/bench/latest.json`.
@@ -163,18 +167,23 @@ fn peak_rss_kib(mut child: std::process::Child) -> (u64, bool) {
 
 /// Figure 3: peak RSS of `calllogs sync` (its own process) at 200,000 and
 /// 20,000 calls, from an emulator in another process.
-fn memory_figures() -> Value {
-    use std::io::BufRead;
+/// The release `calllogs` binary `cargo xtask bench` built.
+fn calllogs_bin() -> Option<String> {
     let bin = std::env::var("CALLLOGS_BIN").unwrap_or_else(|_| {
         format!(
             "{}/../../target/release/calllogs",
             env!("CARGO_MANIFEST_DIR")
         )
     });
-    if !std::path::Path::new(&bin).exists() {
-        println!("memory    skipped: no calllogs binary at {bin} (cargo xtask bench builds it)");
+    std::path::Path::new(&bin).exists().then_some(bin)
+}
+
+fn memory_figures() -> Value {
+    use std::io::BufRead;
+    let Some(bin) = calllogs_bin() else {
+        println!("memory    skipped: no calllogs binary (cargo xtask bench builds it)");
         return json!({"skipped": true});
-    }
+    };
     let dir = std::env::temp_dir().join(format!("calllogs-bench-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
     let mut out = serde_json::Map::new();
@@ -343,15 +352,173 @@ fn fleet_figures(quick: bool) -> Value {
            "slowest_alone_s": slowest.0.as_secs_f64(), "slowest": slowest.1, "ratio": ratio})
 }
 
+/// Writes the `[[accounts]]` of `accounts` (name, provider, emulator) with
+/// `db` into a private config file at `path`.
+fn write_config(
+    path: &std::path::Path,
+    db: &str,
+    accounts: &[(String, &str, &calllogs_emulator::Running)],
+) {
+    use std::io::Write as _;
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut text = format!("db = {db:?}\nfirst_window = \"31d\"\n");
+    for (name, id, emu) in accounts {
+        text += &calllogs::config::account_entry(name, id, &emu.base_url(), &emu.credentials())
+            .expect("a registered provider");
+    }
+    let _ = std::fs::remove_file(path);
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .expect("a config file");
+    f.write_all(text.as_bytes()).expect("written");
+}
+
+/// Figure 5: PostgreSQL as the shared store.
+fn postgres_figures(quick: bool) -> Value {
+    let Some(bin) = calllogs_bin() else {
+        println!("postgres  skipped: no calllogs binary (cargo xtask bench builds it)");
+        return json!({"skipped": "no binary"});
+    };
+    let Some(pg) = calllogs_pgtest::shared() else {
+        println!("postgres  skipped: no PostgreSQL server binaries on this machine");
+        return json!({"skipped": "no PostgreSQL"});
+    };
+    let rt = runtime();
+    let dir = std::env::temp_dir().join(format!("calllogs-bench-pg-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+
+    // (a) Twelve accounts, 25 ms latency: one process, then three. The
+    // accounts are of the providers paged by a cursor (each page needs the
+    // one before), so each account's sync is a chain of round trips: the
+    // latency-bound work a fleet is made of. (Providers with a known total
+    // fetch pages in parallel and finish several times sooner, which makes
+    // a mixed fleet's figure depend on which account is claimed last.)
+    let calls = if quick { 1_500 } else { 4_000 };
+    let mut emulators = Vec::new();
+    for id in ["superu", "unpod"] {
+        if registry::info(id).is_err() {
+            continue;
+        }
+        let config = calllogs_emulator::Config {
+            calls,
+            latency: Duration::from_millis(25),
+            ..calllogs_emulator::Config::default()
+        };
+        emulators.push((
+            id,
+            rt.block_on(calllogs_emulator::start(id, config))
+                .expect("an emulator"),
+        ));
+    }
+    let mut accounts = Vec::new();
+    for k in 0..12 {
+        let (id, emu) = &emulators[k % emulators.len()];
+        accounts.push((format!("{id}-{k}"), *id, emu));
+    }
+    let timed = |processes: usize| {
+        let url = pg.database(&format!("fleet{processes}"));
+        let config = dir.join(format!("fleet-{processes}.toml"));
+        write_config(&config, &url, &accounts);
+        let t = Instant::now();
+        let children: Vec<_> = (0..processes)
+            .map(|_| {
+                std::process::Command::new(&bin)
+                    .args(["sync", "--quiet", "--jobs", "4", "--config"])
+                    .arg(&config)
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("calllogs sync")
+            })
+            .collect();
+        for c in children {
+            let o = c.wait_with_output().expect("calllogs sync");
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            if std::env::var_os("CALLLOGS_BENCH_VERBOSE").is_some() {
+                eprintln!("{:?}\n{}", t.elapsed(), String::from_utf8_lossy(&o.stderr));
+            }
+        }
+        t.elapsed()
+    };
+    let one = timed(1);
+    let three = timed(3);
+    let speedup = one.as_secs_f64() / three.as_secs_f64();
+    println!(
+        "postgres  12 cursor-paged accounts x {calls} calls, 25 ms latency, --jobs 4 each: one process {:.2}s, three processes {:.2}s = {speedup:.2}x (target >= 2.5x)",
+        one.as_secs_f64(),
+        three.as_secs_f64()
+    );
+
+    // (b) Upserts per second, 20 calls a page, each page committed with its
+    // checkpoint, into each backend.
+    let n = if quick { 20_000 } else { 100_000 };
+    let provider = registry::build("plivo", &calllogs::Settings::new().without_env()).expect("plivo");
+    let pages: Vec<Vec<calllogs::Call>> = calllogs_emulator::sample_pages("plivo", n, 20, 3)
+        .expect("pages")
+        .iter()
+        .map(|b| provider.decode_page(b).expect("a page").items)
+        .collect();
+    let upserts = |db: &str| {
+        rt.block_on(async {
+            let mut store = calllogs::store::Store::open(db).await.expect("a store");
+            let state = calllogs::store::SyncState {
+                running: true,
+                since: None,
+                until: None,
+                checkpoint: None,
+                pages_done: 0,
+                calls_seen: 0,
+                synced_until: None,
+            };
+            let t = Instant::now();
+            for page in &pages {
+                store
+                    .commit_page("plivo", "bench", page, &[], &state)
+                    .await
+                    .expect("committed");
+            }
+            let rate = n as f64 / t.elapsed().as_secs_f64();
+            assert_eq!(store.count(None, None).await.expect("count"), n as u64);
+            rate
+        })
+    };
+    let file = dir.join("upserts.db");
+    let _ = std::fs::remove_file(&file);
+    let sqlite = upserts(file.to_str().unwrap_or("upserts.db"));
+    let postgres = upserts(&pg.database("upserts"));
+    println!(
+        "postgres  upserts of {n} calls, 20 a page, committed per page: PostgreSQL {postgres:.0} calls/s, SQLite {sqlite:.0} calls/s = {:.2}x",
+        postgres / sqlite
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    json!({"accounts": 12, "calls_per_account": calls, "one_process_s": one.as_secs_f64(),
+           "three_processes_s": three.as_secs_f64(), "speedup": speedup,
+           "upsert_calls": n, "postgres_calls_per_s": postgres, "sqlite_calls_per_s": sqlite,
+           "postgres_vs_sqlite": postgres / sqlite})
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let started = Instant::now();
     let mut results = serde_json::Map::new();
     results.insert("quick".into(), json!(quick));
-    results.insert("normalize".into(), normalize_figures(quick));
-    results.insert("pull".into(), pull_figures(quick));
-    results.insert("memory".into(), memory_figures());
-    results.insert("fleet".into(), fleet_figures(quick));
+    // `--only=NAME` runs one figure (while working on it).
+    let only: Option<String> = std::env::args().find_map(|a| a.strip_prefix("--only=").map(String::from));
+    let figures: [(&str, &dyn Fn(bool) -> Value); 5] = [
+        ("normalize", &normalize_figures),
+        ("pull", &pull_figures),
+        ("memory", &|_| memory_figures()),
+        ("fleet", &fleet_figures),
+        ("postgres", &postgres_figures),
+    ];
+    for (name, figure) in figures {
+        if only.as_deref().is_none_or(|o| o == name) {
+            results.insert(name.into(), figure(quick));
+        }
+    }
     results.insert("seconds".into(), json!(started.elapsed().as_secs_f64()));
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench");
     let _ = std::fs::create_dir_all(&dir);
