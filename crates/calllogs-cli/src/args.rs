@@ -438,7 +438,9 @@ pub fn credential<'a>(given: &'a [(String, String)], flag: &str) -> Option<&'a s
 pub fn parse_lease(s: &str) -> Result<std::time::Duration, String> {
     calllogs::parse::span(s)
         .and_then(|d| d.to_std().ok())
-        .filter(|d| *d >= std::time::Duration::from_secs(1) && *d <= std::time::Duration::from_secs(86_400))
+        .filter(|d| {
+            *d >= std::time::Duration::from_secs(1) && *d <= std::time::Duration::from_secs(86_400)
+        })
         .ok_or_else(|| format!("{s:?}: expected a duration between 1s and 24h, such as 60s or 5m"))
 }
 

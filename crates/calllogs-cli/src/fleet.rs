@@ -155,7 +155,9 @@ pub fn status(
         return stdout_line(&mut out, &format!("{target}: no account has synced yet"));
     }
     let t = |t: Option<chrono::DateTime<chrono::Utc>>| {
-        t.map_or("-".to_string(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        t.map_or("-".to_string(), |t| {
+            t.format("%Y-%m-%d %H:%M:%S").to_string()
+        })
     };
     for r in &rows {
         let held = match (&r.holder, &r.last_holder) {
@@ -172,8 +174,8 @@ pub fn status(
                 "checkpoint after {} pages, {} calls of {} .. {}",
                 r.pages_done,
                 r.calls_seen,
-                t(r.range.and_then(|(s, _)| s)),
-                t(r.range.and_then(|(_, u)| u))
+                t(r.range_since),
+                t(r.range_until)
             ),
             Some(_) => format!("synced until {}", t(r.synced_until)),
             None => "never synced".to_string(),

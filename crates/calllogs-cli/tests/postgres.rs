@@ -120,7 +120,10 @@ fn three_processes_share_twelve_accounts_and_finish_a_killed_ones_accounts_after
     let db = Db::open(&url).unwrap();
     let deadline = Instant::now() + Duration::from_secs(60);
     let held = loop {
-        assert!(Instant::now() < deadline, "the first process never got going");
+        assert!(
+            Instant::now() < deadline,
+            "the first process never got going"
+        );
         let status = db.run(async |s| s.fleet_status().await.unwrap());
         let mid = status.iter().find(|a| {
             a.holder
@@ -179,11 +182,17 @@ fn three_processes_share_twelve_accounts_and_finish_a_killed_ones_accounts_after
         let got = db.run(async |s| s.ids(p, name).await.unwrap());
         assert_eq!(got, ids, "{name}: each call once");
     }
-    assert_eq!(db.run(async |s| s.count(None, None).await.unwrap()), 12 * 400);
+    assert_eq!(
+        db.run(async |s| s.count(None, None).await.unwrap()),
+        12 * 400
+    );
 
     // fleet status shows the handover: nobody holds anything, every account
     // synced, the one killed mid-way taken over from the dead process.
-    let o = bin().args(["fleet", "status", "--db", &url]).output().unwrap();
+    let o = bin()
+        .args(["fleet", "status", "--db", &url])
+        .output()
+        .unwrap();
     let status = text(&o);
     eprintln!("--- calllogs fleet status:\n{status}");
     assert!(o.status.success(), "{status}");
@@ -244,7 +253,10 @@ fn a_lost_database_stops_the_sync_with_a_clear_error_and_the_next_run_resumes() 
     let err = String::from_utf8_lossy(&o.stderr);
     eprintln!("--- the sync when the database went away:\n{err}");
     assert!(!o.status.success(), "{err}");
-    assert!(err.contains("PostgreSQL at postgres://postgres@127.0.0.1:"), "{err}");
+    assert!(
+        err.contains("PostgreSQL at postgres://postgres@127.0.0.1:"),
+        "{err}"
+    );
     assert!(!err.contains(calllogs_pgtest::PASSWORD), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 
@@ -275,7 +287,12 @@ fn the_report_is_the_same_from_sqlite_and_postgres() {
     let mut env = Vec::new();
     let emulators: Vec<(&str, Emulator)> = ["plivo", "superu", "nectardesk", "unpod"]
         .into_iter()
-        .map(|p| (p, emulate(&["--provider", p, "--calls", "300", "--seed", "11"])))
+        .map(|p| {
+            (
+                p,
+                emulate(&["--provider", p, "--calls", "300", "--seed", "11"]),
+            )
+        })
         .collect();
     let mut accounts = String::from("first_window = \"31d\"\n\n");
     for (p, emu) in &emulators {

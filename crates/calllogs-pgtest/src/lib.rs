@@ -185,7 +185,14 @@ impl Cluster {
     pub fn stop_immediately(&self) -> Result<(), String> {
         self.run(
             "pg_ctl",
-            &["-D", path_str(&self.data())?, "-m", "immediate", "-w", "stop"],
+            &[
+                "-D",
+                path_str(&self.data())?,
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ],
         )
     }
 
@@ -196,10 +203,7 @@ impl Cluster {
 
     /// A URL for `db` with the password in it.
     pub fn url(&self, db: &str) -> String {
-        format!(
-            "postgres://{USER}:{PASSWORD}@127.0.0.1:{}/{db}",
-            self.port
-        )
+        format!("postgres://{USER}:{PASSWORD}@127.0.0.1:{}/{db}", self.port)
     }
 
     /// A URL for `db` without a password (the password must come from
@@ -214,10 +218,24 @@ impl Cluster {
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
         let name: String = format!("{hint}_{}_{n}", std::process::id())
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
             .collect();
         let out = Command::new(self.bin.join("createdb"))
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", USER, &name])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                USER,
+                &name,
+            ])
             .env("PGPASSWORD", PASSWORD)
             .stdin(Stdio::null())
             .output()
@@ -257,13 +275,8 @@ impl Cluster {
         let exe = self.bin.join(tool);
         let mut cmd = if self.as_nobody {
             let mut c = Command::new("setpriv");
-            c.args([
-                "--reuid=65534",
-                "--regid=65534",
-                "--clear-groups",
-                "--",
-            ])
-            .arg(exe);
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+                .arg(exe);
             c
         } else {
             Command::new(exe)

@@ -156,7 +156,7 @@ impl Claims {
             holder: self.holder.clone(),
             lease: self.lease,
         };
-        renew_in(&self.store, &**client, provider, account, &fence).await
+        renew_in(&self.store, &client, provider, account, &fence).await
     }
 
     /// Ends this process's claim: the account is finished for this round,

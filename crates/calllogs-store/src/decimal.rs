@@ -62,7 +62,6 @@ impl std::fmt::Display for Decimal {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -112,9 +112,15 @@ impl Acc {
         let n = count(r.calls);
         // Written by the store from the enum; anything else is unknown.
         let status = Status::from_id(&r.status).unwrap_or(Status::Unknown);
-        let category = r.category.as_deref().and_then(|c| c.parse::<Category>().ok());
+        let category = r
+            .category
+            .as_deref()
+            .and_then(|c| c.parse::<Category>().ok());
         self.total += n;
-        *self.statuses.entry(status.as_str().to_string()).or_default() += n;
+        *self
+            .statuses
+            .entry(status.as_str().to_string())
+            .or_default() += n;
         if let Some(c) = category {
             *self.categories.entry(c.as_str().to_string()).or_default() += n;
         }

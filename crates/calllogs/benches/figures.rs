@@ -323,7 +323,13 @@ fn fleet_figures(quick: bool) -> Value {
         let started = Instant::now();
         let opts = calllogs::fleet::FleetOptions::default();
         let run = rt
-            .block_on(calllogs::fleet::sync(&config, accounts, &db, &opts, |_, _| {}))
+            .block_on(calllogs::fleet::sync(
+                &config,
+                accounts,
+                &db,
+                &opts,
+                |_, _| {},
+            ))
             .expect("a store");
         assert!(
             run.results.iter().all(|r| r.outcome.is_ok()),
@@ -455,7 +461,8 @@ fn postgres_figures(quick: bool) -> Value {
     // (b) Upserts per second, 20 calls a page, each page committed with its
     // checkpoint, into each backend.
     let n = if quick { 20_000 } else { 100_000 };
-    let provider = registry::build("plivo", &calllogs::Settings::new().without_env()).expect("plivo");
+    let provider =
+        registry::build("plivo", &calllogs::Settings::new().without_env()).expect("plivo");
     let pages: Vec<Vec<calllogs::Call>> = calllogs_emulator::sample_pages("plivo", n, 20, 3)
         .expect("pages")
         .iter()
@@ -506,7 +513,8 @@ fn main() {
     let mut results = serde_json::Map::new();
     results.insert("quick".into(), json!(quick));
     // `--only=NAME` runs one figure (while working on it).
-    let only: Option<String> = std::env::args().find_map(|a| a.strip_prefix("--only=").map(String::from));
+    let only: Option<String> =
+        std::env::args().find_map(|a| a.strip_prefix("--only=").map(String::from));
     let figures: [(&str, &dyn Fn(bool) -> Value); 5] = [
         ("normalize", &normalize_figures),
         ("pull", &pull_figures),

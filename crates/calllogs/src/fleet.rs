@@ -145,7 +145,10 @@ pub async fn sync(
     let source = match &store {
         Store::Sqlite(_) => Source::Local(Mutex::new(accounts.iter().copied().collect())),
         Store::Postgres(pg) => {
-            let holder = opts.holder.clone().unwrap_or_else(crate::claims::holder_name);
+            let holder = opts
+                .holder
+                .clone()
+                .unwrap_or_else(crate::claims::holder_name);
             let keys: Vec<(String, String)> = accounts
                 .iter()
                 .map(|a| (a.provider.to_string(), a.name.clone()))
@@ -209,9 +212,9 @@ pub async fn sync(
             accounts
                 .iter()
                 .filter(|a| {
-                    !results
-                        .iter()
-                        .any(|r| r.account == a.name && !matches!(&r.outcome, Err(e) if e.lease_lost()))
+                    !results.iter().any(|r| {
+                        r.account == a.name && !matches!(&r.outcome, Err(e) if e.lease_lost())
+                    })
                 })
                 .map(|a| a.name.clone())
                 .collect(),

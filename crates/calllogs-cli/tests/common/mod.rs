@@ -123,15 +123,20 @@ impl Db {
 
     /// Calls stored (0 when the store cannot be opened yet).
     pub fn count(db: &str) -> u64 {
-        Db::open(db)
-            .ok()
-            .map_or(0, |d| d.run(async |s| s.count(None, None).await.unwrap_or(0)))
+        Db::open(db).ok().map_or(0, |d| {
+            d.run(async |s| s.count(None, None).await.unwrap_or(0))
+        })
     }
 }
 
 /// `[[accounts]]` for `emu`, its credentials as `${VAR}`s prefixed with the
 /// account name; the variables go into `env`.
-pub fn account(name: &str, provider: &str, emu: &Emulator, env: &mut Vec<(String, String)>) -> String {
+pub fn account(
+    name: &str,
+    provider: &str,
+    emu: &Emulator,
+    env: &mut Vec<(String, String)>,
+) -> String {
     let mut text = format!(
         "[[accounts]]\nname = \"{name}\"\nprovider = \"{provider}\"\nbase_url = \"{}\"\n",
         emu.base_url

@@ -180,8 +180,10 @@ pub struct AccountStatus {
     pub pages_done: u64,
     /// Calls committed by the current (or last) pull.
     pub calls_seen: u64,
-    /// The pinned range of the current pull.
-    pub range: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
+    /// The start of the pinned range of the current (or last) pull.
+    pub range_since: Option<DateTime<Utc>>,
+    /// Its end.
+    pub range_until: Option<DateTime<Utc>>,
     /// Everything before this is synced.
     pub synced_until: Option<DateTime<Utc>>,
     /// The last process that held it.
@@ -252,7 +254,7 @@ pub enum Target {
     /// A SQLite file.
     Sqlite(PathBuf),
     /// A PostgreSQL database (`postgres://` or `postgresql://`).
-    Postgres(PgTarget),
+    Postgres(Box<PgTarget>),
 }
 
 impl Target {
@@ -267,7 +269,7 @@ impl Target {
             });
         }
         if pgconnect::is_url(db) {
-            return Ok(Target::Postgres(PgTarget::parse(db)?));
+            return Ok(Target::Postgres(Box::new(PgTarget::parse(db)?)));
         }
         if db.contains("://") {
             return Err(StoreError::Location {

@@ -84,7 +84,11 @@ impl PgTarget {
     /// URL; without a password in it, takes `PGPASSWORD`, else the matching
     /// line of `PGPASSFILE` or `~/.pgpass`.
     pub fn parse(db: &str) -> Result<PgTarget, StoreError> {
-        PgTarget::parse_with(db, &std::env::var("PGPASSWORD").unwrap_or_default(), pgpass_file())
+        PgTarget::parse_with(
+            db,
+            &std::env::var("PGPASSWORD").unwrap_or_default(),
+            pgpass_file(),
+        )
     }
 
     fn parse_with(
@@ -206,7 +210,7 @@ fn pgpass_lookup(file: &Path, host: &str, port: u16, dbname: &str, user: &str) -
                 && hit(&fields[1], &port)
                 && hit(&fields[2], dbname)
                 && hit(&fields[3], user))
-                .then(|| fields[4..].join(":"))
+            .then(|| fields[4..].join(":"))
         })
 }
 
@@ -274,10 +278,16 @@ mod tests {
                 .map(|p| String::from_utf8_lossy(p).into_owned())
         };
         let url = "postgres://calllogs@db.internal:5433/calls";
-        assert_eq!(pw("postgres://calllogs:in-url@db.internal:5433/calls", "env").as_deref(), Some("in-url"));
+        assert_eq!(
+            pw("postgres://calllogs:in-url@db.internal:5433/calls", "env").as_deref(),
+            Some("in-url")
+        );
         assert_eq!(pw(url, "from-env").as_deref(), Some("from-env"));
         assert_eq!(pw(url, "").as_deref(), Some("from:file"));
-        assert_eq!(pw("postgres://x@elsewhere/y", "").as_deref(), Some("fallback"));
+        assert_eq!(
+            pw("postgres://x@elsewhere/y", "").as_deref(),
+            Some("fallback")
+        );
         // Readable by others: ignored, as libpq does.
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
         assert_eq!(pw(url, ""), None);
@@ -289,7 +299,10 @@ mod tests {
         for (db, why) in [
             ("postgres://", "no host"),
             ("postgres://u@h:notaport/d", "postgres://u@h:notaport/d"),
-            ("postgres://u:s3cret@h:x/d?password=s3cret", "expected postgres://user"),
+            (
+                "postgres://u:s3cret@h:x/d?password=s3cret",
+                "expected postgres://user",
+            ),
         ] {
             let e = PgTarget::parse_with(db, "", None).unwrap_err().to_string();
             assert!(e.contains(why), "{db}: {e}");

@@ -112,7 +112,7 @@ const MIGRATIONS: &[&str] = &["
 "];
 
 /// Any number: the advisory lock that serializes migrations.
-const MIGRATION_LOCK: i64 = 0x00ca_11_1065;
+const MIGRATION_LOCK: i64 = 0x0000_ca11_1065;
 
 /// The PostgreSQL type of each flat column (the rest are `text`).
 fn pg_type(col: &str) -> &'static str {
@@ -399,9 +399,12 @@ impl PgStore {
             .map_err(|e| self.err(e))?;
         for r in rejects {
             let raw = no_nul(r.raw.clone());
-            tx.execute(&stmt, &[&r.provider, &account, &no_nul(r.reason.clone()), &raw])
-                .await
-                .map_err(|e| self.err(e))?;
+            tx.execute(
+                &stmt,
+                &[&r.provider, &account, &no_nul(r.reason.clone()), &raw],
+            )
+            .await
+            .map_err(|e| self.err(e))?;
         }
         Ok(())
     }
@@ -629,7 +632,10 @@ impl PgStore {
         let (key, from) = match key {
             AggKey::None => ("CAST(NULL AS text)", "calls"),
             AggKey::Provider => ("provider || '/' || account", "calls"),
-            AggKey::Day => ("to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')", "calls"),
+            AggKey::Day => (
+                "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+                "calls",
+            ),
             AggKey::Agent => (
                 "provider || '/' || COALESCE(a.v->>'id', a.v->>'name')",
                 "calls LEFT JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(calls.agents) = 'array' \
@@ -706,9 +712,12 @@ impl PgStore {
                     state: r.get(5),
                     pages_done: r.get::<_, Option<i64>>(6).unwrap_or(0).max(0) as u64,
                     calls_seen: r.get::<_, Option<i64>>(7).unwrap_or(0).max(0) as u64,
-                    range: (since.is_some() || until.is_some()).then_some((since, until)),
+                    range_since: since,
+                    range_until: until,
                     synced_until: r.get(10),
-                    last_holder: r.get::<_, Option<String>>(11).or(held.filter(|_| live.is_none())),
+                    last_holder: r
+                        .get::<_, Option<String>>(11)
+                        .or(held.filter(|_| live.is_none())),
                     last_success: r.get(12),
                     last_error: r.get::<_, Option<DateTime<Utc>>>(13).zip(r.get(14)),
                     taken_over_from: r.get::<_, Option<DateTime<Utc>>>(15).zip(r.get(16)),
@@ -724,7 +733,9 @@ impl PgStore {
 /// whose record, status and cost did not change are not updated at all.
 fn upsert_sql() -> String {
     let cols: Vec<&str> = COLUMNS.iter().map(|c| sql_name(c)).collect();
-    let arrays: Vec<String> = (0..cols.len()).map(|i| format!("${}::text[]", i + 2)).collect();
+    let arrays: Vec<String> = (0..cols.len())
+        .map(|i| format!("${}::text[]", i + 2))
+        .collect();
     let casts: Vec<String> = cols
         .iter()
         .map(|c| match pg_type(c) {

@@ -443,7 +443,8 @@ impl SqliteStore {
                 state: r.get(2)?,
                 pages_done: r.get::<_, i64>(3)?.max(0) as u64,
                 calls_seen: r.get::<_, i64>(4)?.max(0) as u64,
-                range: Some((parse_time(r.get(5)?), parse_time(r.get(6)?))),
+                range_since: parse_time(r.get(5)?),
+                range_until: parse_time(r.get(6)?),
                 synced_until: parse_time(r.get(7)?),
                 ..AccountStatus::default()
             })
@@ -581,7 +582,9 @@ mod tests {
         let opened: Vec<_> = (0..8)
             .map(|_| {
                 let db = db.clone();
-                std::thread::spawn(move || SqliteStore::open(&db).map(|s| s.schema_version().unwrap()))
+                std::thread::spawn(move || {
+                    SqliteStore::open(&db).map(|s| s.schema_version().unwrap())
+                })
             })
             .collect();
         for handle in opened {
