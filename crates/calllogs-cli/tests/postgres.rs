@@ -323,3 +323,42 @@ fn the_report_is_the_same_from_sqlite_and_postgres() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn the_password_comes_from_pgpassword_or_pgpass_and_is_never_printed() {
+    let Some(pg) = calllogs_pgtest::shared() else {
+        return;
+    };
+    let url = pg.database("pw");
+    let secret = calllogs_pgtest::PASSWORD;
+    let bare = url.replace(&format!(":{secret}@"), "@");
+    assert!(!bare.contains(secret));
+    let status = |db: &str, env: &[(&str, &str)]| {
+        let o = bin()
+            .args(["fleet", "status", "--db", db])
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let t = text(&o);
+        assert!(!t.contains(secret), "{t}");
+        (o.status.success(), t)
+    };
+    let (ok, t) = status(&bare, &[]);
+    assert!(!ok && t.contains("password"), "no password anywhere: {t}");
+    let (ok, t) = status(&bare, &[("PGPASSWORD", secret)]);
+    assert!(ok && t.contains("no account has synced yet"), "{t}");
+    let dir = scratch("pgpass");
+    let file = dir.join("pgpass");
+    std::fs::write(&file, format!("127.0.0.1:{}:*:postgres:{secret}\n", pg.port())).unwrap();
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let (ok, t) = status(&bare, &[("PGPASSFILE", file.to_str().unwrap())]);
+    assert!(ok, "{t}");
+    let wrong = url.replace(secret, "not-the-password-5551");
+    let (ok, t) = status(&wrong, &[]);
+    assert!(
+        !ok && t.contains("password authentication failed") && !t.contains("not-the-password"),
+        "{t}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -31,6 +31,7 @@ pub struct Cluster {
     bin: PathBuf,
     port: u16,
     as_nobody: bool,
+    tls: bool,
 }
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -85,6 +86,17 @@ impl Cluster {
     /// PostgreSQL is installed; a panic in CI, or when one is installed and
     /// fails to start.
     pub fn start_or_skip() -> Option<Cluster> {
+        Cluster::start_or_skip_with(false)
+    }
+
+    /// As [`Cluster::start_or_skip`], the server speaking TLS with a
+    /// certificate for `127.0.0.1` signed by a CA of its own
+    /// ([`Cluster::ca_file`]), made with `openssl`.
+    pub fn start_tls_or_skip() -> Option<Cluster> {
+        Cluster::start_or_skip_with(true)
+    }
+
+    fn start_or_skip_with(tls: bool) -> Option<Cluster> {
         let Some(bin) = bin_dir() else {
             let why = "no PostgreSQL server binaries (initdb, pg_ctl) on the PATH or in /usr/lib/postgresql/*/bin; \
                        install Debian's postgresql package or set CALLLOGS_PG_BIN";
@@ -94,14 +106,15 @@ impl Cluster {
             eprintln!("skipping the PostgreSQL part of this test: {why}");
             return None;
         };
-        match Cluster::start(&bin) {
+        match Cluster::start(&bin, tls) {
             Ok(c) => Some(c),
             Err(e) => panic!("PostgreSQL from {} did not start: {e}", bin.display()),
         }
     }
 
-    /// Creates and starts a cluster with the binaries in `bin`.
-    pub fn start(bin: &Path) -> Result<Cluster, String> {
+    /// Creates and starts a cluster with the binaries in `bin` (speaking TLS
+    /// if `tls`).
+    pub fn start(bin: &Path, tls: bool) -> Result<Cluster, String> {
         let n = NEXT.fetch_add(1, Ordering::SeqCst);
         let base = std::env::temp_dir().join(format!("calllogs-pg-{}-{n}", std::process::id()));
         let _ = std::fs::remove_dir_all(&base);
@@ -120,7 +133,11 @@ impl Cluster {
             bin: bin.to_path_buf(),
             port: 0,
             as_nobody,
+            tls,
         };
+        if tls {
+            cluster.certificates()?;
+        }
         cluster.watch();
         let data = cluster.data();
         cluster.run(
@@ -154,11 +171,18 @@ impl Cluster {
 
     /// Starts the server again after [`Cluster::stop_immediately`], on the same port.
     pub fn start_again(&self) -> Result<(), String> {
-        let opts = format!(
+        let mut opts = format!(
             "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off \
              -c synchronous_commit=off -c full_page_writes=off -c max_connections=200",
             self.port
         );
+        if self.tls {
+            opts += &format!(
+                " -c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+                self.base.join("server.pem").display(),
+                self.base.join("server.key").display()
+            );
+        }
         let log = self.base.join("server.log");
         self.run(
             "pg_ctl",
@@ -246,6 +270,82 @@ impl Cluster {
             String::from_utf8_lossy(&out.stderr)
         );
         self.url(&name)
+    }
+
+    /// The CA certificate (PEM) that signed the server's, for `sslrootcert`.
+    pub fn ca_file(&self) -> PathBuf {
+        self.base.join("ca.pem")
+    }
+
+    /// A CA and a server certificate for 127.0.0.1 signed by it, the key
+    /// readable by the server's user only (PostgreSQL insists).
+    fn certificates(&self) -> Result<(), String> {
+        let b = |f: &str| self.base.join(f).display().to_string();
+        let ext = self.base.join("server.ext");
+        std::fs::write(
+            &ext,
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n\
+             keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+        )
+        .map_err(|e| e.to_string())?;
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+        let steps: [Vec<String>; 3] = [
+            [&["req", "-x509"][..], &ec[..]]
+                .concat()
+                .iter()
+                .map(|s| s.to_string())
+                .chain(
+                    [
+                        "-keyout", &b("ca.key"), "-out", &b("ca.pem"), "-days", "2",
+                        "-subj", "/CN=calllogs test CA",
+                        "-addext", "basicConstraints=critical,CA:TRUE",
+                        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+                    ]
+                    .map(String::from),
+                )
+                .collect(),
+            [&["req"][..], &ec[..]]
+                .concat()
+                .iter()
+                .map(|s| s.to_string())
+                .chain(
+                    ["-keyout", &b("server.key"), "-out", &b("server.csr"), "-subj", "/CN=127.0.0.1"]
+                        .map(String::from),
+                )
+                .collect(),
+            [
+                "x509", "-req", "-in", &b("server.csr"), "-CA", &b("ca.pem"), "-CAkey",
+                &b("ca.key"), "-CAcreateserial", "-out", &b("server.pem"), "-days", "2",
+                "-extfile", &b("server.ext"),
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
+        for args in steps {
+            let out = Command::new("openssl")
+                .args(&args)
+                .stdin(Stdio::null())
+                .output()
+                .map_err(|e| format!("openssl (needed for the TLS test): {e}"))?;
+            if !out.status.success() {
+                return Err(format!(
+                    "openssl {}: {}",
+                    args.join(" "),
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+        }
+        let key = self.base.join("server.key");
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| e.to_string())?;
+        if self.as_nobody {
+            for f in ["server.key", "server.pem", "ca.pem"] {
+                std::os::unix::fs::chown(self.base.join(f), Some(NOBODY), Some(NOBODY))
+                    .map_err(|e| format!("chown {f}: {e}"))?;
+            }
+        }
+        Ok(())
     }
 
     fn data(&self) -> PathBuf {

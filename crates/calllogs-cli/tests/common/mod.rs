@@ -16,6 +16,7 @@ pub const ENV: &[&str] = &[
     "NECTARDESK_BASE_URL",
     "UNPOD_ORG_HANDLE",
     "UNPOD_API_TOKEN",
+    "PGPASSWORD",
 ];
 
 /// The `calllogs` binary, without any of [`ENV`].
@@ -24,6 +25,8 @@ pub fn bin() -> Command {
     for k in ENV {
         cmd.env_remove(k);
     }
+    // No ~/.pgpass of the machine's user either.
+    cmd.env("PGPASSFILE", "/nonexistent/pgpass");
     cmd
 }
 

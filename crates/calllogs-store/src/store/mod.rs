@@ -27,6 +27,7 @@ use calllogs_core::{Call, Reject};
 use chrono::{DateTime, Utc};
 
 pub use pgconnect::PgTarget;
+pub(crate) use pgconnect::pg_message;
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -37,12 +38,15 @@ pub enum StoreError {
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    /// PostgreSQL failed (the server's message is in the source).
-    #[error("PostgreSQL at {target}: {source}")]
+    /// PostgreSQL failed.
+    #[error("PostgreSQL at {target}: {message}")]
     Postgres {
         /// The server, without its password.
         target: String,
-        /// What the server or the connection said.
+        /// What the server said (its severity, message, detail and hint),
+        /// or what happened to the connection, with its causes.
+        message: String,
+        /// The client's error.
         #[source]
         source: tokio_postgres::Error,
     },

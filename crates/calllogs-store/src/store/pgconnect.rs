@@ -12,6 +12,33 @@ use tokio_postgres::config::Host;
 
 use super::StoreError;
 
+/// What a tokio-postgres error says, in one line: the server's own words
+/// for a database error (`ERROR: password authentication failed for user
+/// "x"`, with detail and hint), else the error and each of its causes
+/// (`error performing TLS handshake: invalid peer certificate: UnknownIssuer`).
+pub(crate) fn pg_message(e: &tokio_postgres::Error) -> String {
+    if let Some(db) = e.as_db_error() {
+        let mut m = format!("{}: {}", db.severity(), db.message());
+        if let Some(d) = db.detail() {
+            m += &format!(" ({d})");
+        }
+        if let Some(h) = db.hint() {
+            m += &format!("; hint: {h}");
+        }
+        return m;
+    }
+    let mut m = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !m.ends_with(&text) {
+            m += &format!(": {text}");
+        }
+        cause = c.source();
+    }
+    m
+}
+
 /// Whether `db` names PostgreSQL.
 pub(super) fn is_url(db: &str) -> bool {
     let lower = db.trim_start().to_ascii_lowercase();
@@ -65,6 +92,40 @@ fn strip_userinfo_password(db: &str) -> String {
 pub struct PgTarget {
     config: tokio_postgres::Config,
     shown: String,
+    /// `sslrootcert`: certificates (PEM) trusted besides the system's.
+    root_cert: Option<PathBuf>,
+}
+
+/// The URL as tokio-postgres reads it, and the libpq parameters it does not
+/// know, handled here: `sslrootcert=FILE` (a CA to trust, PEM) is taken
+/// out; `sslmode=verify-ca` and `verify-full` become `require` (rustls
+/// always checks the chain and the server's name, so both are what
+/// `require` does here).
+fn libpq_params(db: &str) -> (String, Option<PathBuf>) {
+    let Ok(mut url) = url::Url::parse(db.trim()) else {
+        return (db.trim().to_string(), None);
+    };
+    if url.query().is_none() {
+        return (db.trim().to_string(), None);
+    }
+    let mut root = None;
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter_map(|(k, v)| match (k.as_ref(), v.as_ref()) {
+            ("sslrootcert", file) => {
+                root = Some(PathBuf::from(file));
+                None
+            }
+            ("sslmode", "verify-ca" | "verify-full") => Some((k.into_owned(), "require".into())),
+            _ => Some((k.into_owned(), v.into_owned())),
+        })
+        .collect();
+    if kept.is_empty() {
+        url.set_query(None);
+    } else {
+        url.query_pairs_mut().clear().extend_pairs(kept);
+    }
+    (url.to_string(), root)
 }
 
 impl std::fmt::Display for PgTarget {
@@ -97,8 +158,9 @@ impl PgTarget {
         pgpass: Option<PathBuf>,
     ) -> Result<PgTarget, StoreError> {
         let shown = redact(db);
+        let (db, root_cert) = libpq_params(db);
         let mut config =
-            tokio_postgres::Config::from_str(db.trim()).map_err(|e| StoreError::Location {
+            tokio_postgres::Config::from_str(&db).map_err(|e| StoreError::Location {
                 given: shown.clone(),
                 message: format!(
                     "{e} (expected postgres://user[:password]@host[:port]/dbname[?sslmode=disable|prefer|require])"
@@ -140,7 +202,11 @@ impl PgTarget {
         if config.get_application_name().is_none() {
             config.application_name("calllogs");
         }
-        Ok(PgTarget { config, shown })
+        Ok(PgTarget {
+            config,
+            shown,
+            root_cert,
+        })
     }
 
     /// The connection settings.
@@ -154,21 +220,41 @@ impl PgTarget {
     }
 }
 
-/// The rustls connector: the system's root certificates, server names
-/// checked. With `sslmode=prefer` (the default) a server without TLS is
-/// reached in plain text; `sslmode=require` refuses that.
-pub(super) fn tls(shown: &str) -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreError> {
+/// The rustls connector: the system's root certificates and the
+/// `sslrootcert` file's, server names checked. With `sslmode=prefer` (the
+/// default) a server without TLS is reached in plain text;
+/// `sslmode=require` refuses that.
+pub(super) fn tls(target: &PgTarget) -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let shown = &target.shown;
     let mut roots = rustls::RootCertStore::empty();
     // Unreadable system certificates leave the store empty: a plain-text
     // local server still works, and a TLS one fails saying why.
     for cert in rustls_native_certs::load_native_certs().certs {
         let _ = roots.add(cert);
     }
+    if let Some(file) = &target.root_cert {
+        let bad = |message: String| StoreError::Location {
+            given: shown.clone(),
+            message: format!("sslrootcert {}: {message}", file.display()),
+        };
+        let certs = CertificateDer::pem_file_iter(file)
+            .map_err(|e| bad(e.to_string()))?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| bad(e.to_string()))?;
+        if certs.is_empty() {
+            return Err(bad("no certificate in it".into()));
+        }
+        for cert in certs {
+            roots.add(cert).map_err(|e| bad(e.to_string()))?;
+        }
+    }
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| StoreError::Connect {
-            target: shown.to_string(),
+            target: shown.clone(),
             message: format!("TLS setup: {e}"),
             source: None,
         })?
@@ -292,6 +378,16 @@ mod tests {
         std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
         assert_eq!(pw(url, ""), None);
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn libpq_tls_parameters_are_understood() {
+        let (url, root) =
+            libpq_params("postgres://u@h/d?sslmode=verify-full&sslrootcert=/etc/ca.pem&application_name=x");
+        assert_eq!(url, "postgres://u@h/d?sslmode=require&application_name=x");
+        assert_eq!(root.as_deref(), Some(Path::new("/etc/ca.pem")));
+        let t = PgTarget::parse_with("postgres://u@h/d?sslmode=verify-ca", "", None).unwrap();
+        assert_eq!(t.config().get_ssl_mode(), tokio_postgres::config::SslMode::Require);
     }
 
     #[test]

@@ -151,7 +151,7 @@ impl PgStore {
     /// Connects with a pool of at most `max` connections, and migrates.
     pub async fn connect_with(target: &PgTarget, max: usize) -> Result<PgStore, StoreError> {
         let shown = target.to_string();
-        let tls = pgconnect::tls(&shown)?;
+        let tls = pgconnect::tls(target)?;
         let manager = Manager::from_config(
             target.config().clone(),
             tls,
@@ -207,6 +207,7 @@ impl PgStore {
     pub(crate) fn err(&self, source: tokio_postgres::Error) -> StoreError {
         StoreError::Postgres {
             target: self.shown.clone(),
+            message: super::pg_message(&source),
             source,
         }
     }
@@ -215,7 +216,7 @@ impl PgStore {
     pub(crate) async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
         self.pool.get().await.map_err(|e| {
             let (message, source) = match e {
-                PoolError::Backend(e) => (e.to_string(), Some(e)),
+                PoolError::Backend(e) => (super::pg_message(&e), Some(e)),
                 PoolError::Timeout(_) => ("timed out".to_string(), None),
                 other => (other.to_string(), None),
             };
@@ -266,6 +267,24 @@ impl PgStore {
             .map_err(|e| self.err(e))?;
         }
         tx.commit().await.map_err(|e| self.err(e))
+    }
+
+    /// Whether this store's connections are encrypted (the server's own
+    /// view, `pg_stat_ssl`), and with which TLS version.
+    pub async fn session_tls(&self) -> Result<Option<String>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(if row.get::<_, bool>(0) {
+            Some(row.get::<_, Option<String>>(1).unwrap_or_default())
+        } else {
+            None
+        })
     }
 
     /// The schema version.
