@@ -349,7 +349,11 @@ fn the_password_comes_from_pgpassword_or_pgpass_and_is_never_printed() {
     assert!(ok && t.contains("no account has synced yet"), "{t}");
     let dir = scratch("pgpass");
     let file = dir.join("pgpass");
-    std::fs::write(&file, format!("127.0.0.1:{}:*:postgres:{secret}\n", pg.port())).unwrap();
+    std::fs::write(
+        &file,
+        format!("127.0.0.1:{}:*:postgres:{secret}\n", pg.port()),
+    )
+    .unwrap();
     use std::os::unix::fs::PermissionsExt as _;
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
     let (ok, t) = status(&bare, &[("PGPASSFILE", file.to_str().unwrap())]);

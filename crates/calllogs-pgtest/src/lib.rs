@@ -288,7 +288,13 @@ impl Cluster {
              keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
         )
         .map_err(|e| e.to_string())?;
-        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"];
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ];
         let steps: [Vec<String>; 3] = [
             [&["req", "-x509"][..], &ec[..]]
                 .concat()
@@ -296,10 +302,18 @@ impl Cluster {
                 .map(|s| s.to_string())
                 .chain(
                     [
-                        "-keyout", &b("ca.key"), "-out", &b("ca.pem"), "-days", "2",
-                        "-subj", "/CN=calllogs test CA",
-                        "-addext", "basicConstraints=critical,CA:TRUE",
-                        "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+                        "-keyout",
+                        &b("ca.key"),
+                        "-out",
+                        &b("ca.pem"),
+                        "-days",
+                        "2",
+                        "-subj",
+                        "/CN=calllogs test CA",
+                        "-addext",
+                        "basicConstraints=critical,CA:TRUE",
+                        "-addext",
+                        "keyUsage=critical,keyCertSign,cRLSign",
                     ]
                     .map(String::from),
                 )
@@ -309,14 +323,33 @@ impl Cluster {
                 .iter()
                 .map(|s| s.to_string())
                 .chain(
-                    ["-keyout", &b("server.key"), "-out", &b("server.csr"), "-subj", "/CN=127.0.0.1"]
-                        .map(String::from),
+                    [
+                        "-keyout",
+                        &b("server.key"),
+                        "-out",
+                        &b("server.csr"),
+                        "-subj",
+                        "/CN=127.0.0.1",
+                    ]
+                    .map(String::from),
                 )
                 .collect(),
             [
-                "x509", "-req", "-in", &b("server.csr"), "-CA", &b("ca.pem"), "-CAkey",
-                &b("ca.key"), "-CAcreateserial", "-out", &b("server.pem"), "-days", "2",
-                "-extfile", &b("server.ext"),
+                "x509",
+                "-req",
+                "-in",
+                &b("server.csr"),
+                "-CA",
+                &b("ca.pem"),
+                "-CAkey",
+                &b("ca.key"),
+                "-CAcreateserial",
+                "-out",
+                &b("server.pem"),
+                "-days",
+                "2",
+                "-extfile",
+                &b("server.ext"),
             ]
             .map(String::from)
             .to_vec(),

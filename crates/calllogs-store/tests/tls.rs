@@ -35,7 +35,10 @@ async fn tls_is_used_verified_and_required_when_asked() {
     let Err(e) = Store::open(&format!("{url}?sslrootcert=/nonexistent/ca.pem")).await else {
         panic!("a missing CA file was accepted");
     };
-    assert!(e.to_string().contains("sslrootcert /nonexistent/ca.pem"), "{e}");
+    assert!(
+        e.to_string().contains("sslrootcert /nonexistent/ca.pem"),
+        "{e}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -189,7 +189,11 @@ impl Config {
             path: path.to_path_buf(),
             source: e,
         })?;
-        Ok(file.db)
+        let source = Source {
+            path: path.to_path_buf(),
+            private: is_private(path),
+        };
+        resolve_db(file.db, &source, &|k| std::env::var(k).ok())
     }
 
     /// Checks `text`, resolving `${VAR}` with `env`.
@@ -234,7 +238,7 @@ impl Config {
             return Err(value_error("no [[accounts]]: nothing to sync".into()));
         }
         Ok(Config {
-            db: file.db,
+            db: resolve_db(file.db, source, env)?,
             lookback,
             first_window,
             accounts,
@@ -525,12 +529,64 @@ fn is_private(path: &Path) -> bool {
     }
 }
 
+/// `db` as given, or from the environment when it is `${VAR}`; a
+/// PostgreSQL URL with a password in it is a literal secret, refused in a
+/// file others can read.
+fn resolve_db(
+    db: Option<String>,
+    source: &Source,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<String>, ConfigError> {
+    let fail = |message: String| ConfigError::Value {
+        path: source.path.clone(),
+        message,
+    };
+    let Some(db) = db else { return Ok(None) };
+    if let Some(var) = db
+        .trim()
+        .strip_prefix("${")
+        .and_then(|v| v.strip_suffix('}'))
+    {
+        return env(var).filter(|v| !v.is_empty()).map(Some).ok_or_else(|| {
+            fail(format!(
+                "db refers to ${{{var}}}, which is not set in the environment"
+            ))
+        });
+    }
+    if !source.private && url_has_password(&db) {
+        return Err(fail(format!(
+            "db holds a password in a file that group or others can read; leave it out of the URL \
+             (PGPASSWORD or ~/.pgpass supply it), use db = \"${{VAR}}\", or chmod 600 {}",
+            source.path.display()
+        )));
+    }
+    Ok(Some(db))
+}
+
+/// Whether a `scheme://user:password@host/…` URL (or its `password=`
+/// parameter) carries a password.
+fn url_has_password(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let in_userinfo = authority
+        .rsplit_once('@')
+        .is_some_and(|(userinfo, _)| userinfo.contains(':'));
+    let in_query = rest.split_once('?').is_some_and(|(_, q)| {
+        q.split('&')
+            .any(|kv| kv.to_ascii_lowercase().starts_with("password="))
+    });
+    in_userinfo || in_query
+}
+
 /// The commented example `calllogs config init` writes.
 pub const EXAMPLE: &str = r#"# calllogs.toml: every account in one file; `calllogs sync --config calllogs.toml`.
 # Credentials are ${VAR} references to the environment. A literal secret is
 # refused unless only you can read this file (chmod 600).
 
-db = "calls.db"            # a SQLite file (the store)
+db = "calls.db"            # the store: a SQLite file, or postgres://user@host:5432/dbname
+                           # (password from PGPASSWORD or ~/.pgpass; or db = "${CALLLOGS_DB}")
 lookback = "24h"           # every sync re-reads this much before the last one's end
 first_window = "7d"        # a first sync without `since` reaches this far back
 # rate_limit = 20          # requests/s per account (default: each provider's own)
@@ -638,6 +694,36 @@ mod tests {
             assert!(err.contains(want), "{want:?} not in {err:?}\n{text}");
             assert!(!err.contains("t0k3n"), "no secret in {err}");
         }
+        // A password in a PostgreSQL db is a literal secret too; ${VAR} reads it.
+        let account = "[[accounts]]\nname = \"a\"\nprovider = \"nectardesk\"\ntoken = \"${T}\"\n";
+        let env = |k: &str| match k {
+            "T" => Some("t".to_string()),
+            "DB" => Some("postgres://u:pw@h/d".to_string()),
+            _ => None,
+        };
+        let shared = Source {
+            path: "shared.toml".into(),
+            private: false,
+        };
+        for (db, ok) in [
+            ("postgres://u:pw@h/d", false),
+            ("postgres://u@h/d?password=pw", false),
+            ("postgres://u@h/d", true),
+            ("${DB}", true),
+            ("calls.db", true),
+        ] {
+            let text = format!("db = \"{db}\"\n{account}");
+            let parsed = Config::parse(&text, &shared, &env);
+            assert_eq!(parsed.is_ok(), ok, "{db}: {:?}", parsed.err());
+            if let Err(e) = parsed {
+                assert!(e.to_string().contains("PGPASSWORD"), "{e}");
+            }
+        }
+        let text = format!("db = \"${{DB}}\"\n{account}");
+        assert_eq!(
+            Config::parse(&text, &shared, &env).unwrap().db.as_deref(),
+            Some("postgres://u:pw@h/d")
+        );
         // The same literal secret is accepted in a private file.
         let literal =
             "[[accounts]]\nname = \"a\"\nprovider = \"nectardesk\"\ntoken = \"literal\"\n";

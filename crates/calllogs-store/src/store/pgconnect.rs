@@ -224,7 +224,9 @@ impl PgTarget {
 /// `sslrootcert` file's, server names checked. With `sslmode=prefer` (the
 /// default) a server without TLS is reached in plain text;
 /// `sslmode=require` refuses that.
-pub(super) fn tls(target: &PgTarget) -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreError> {
+pub(super) fn tls(
+    target: &PgTarget,
+) -> Result<tokio_postgres_rustls::MakeRustlsConnect, StoreError> {
     use rustls::pki_types::CertificateDer;
     use rustls::pki_types::pem::PemObject as _;
     let shown = &target.shown;
@@ -382,12 +384,16 @@ mod tests {
 
     #[test]
     fn libpq_tls_parameters_are_understood() {
-        let (url, root) =
-            libpq_params("postgres://u@h/d?sslmode=verify-full&sslrootcert=/etc/ca.pem&application_name=x");
+        let (url, root) = libpq_params(
+            "postgres://u@h/d?sslmode=verify-full&sslrootcert=/etc/ca.pem&application_name=x",
+        );
         assert_eq!(url, "postgres://u@h/d?sslmode=require&application_name=x");
         assert_eq!(root.as_deref(), Some(Path::new("/etc/ca.pem")));
         let t = PgTarget::parse_with("postgres://u@h/d?sslmode=verify-ca", "", None).unwrap();
-        assert_eq!(t.config().get_ssl_mode(), tokio_postgres::config::SslMode::Require);
+        assert_eq!(
+            t.config().get_ssl_mode(),
+            tokio_postgres::config::SslMode::Require
+        );
     }
 
     #[test]
