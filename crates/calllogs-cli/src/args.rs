@@ -168,8 +168,12 @@ pub struct ReportArgs {
     #[arg(long, value_enum, default_value = "provider")]
     pub by: By,
     /// JSON instead of a table.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "html")]
     pub json: bool,
+    /// Write the report as one self-contained HTML file (charts, tables;
+    /// opens offline, prints) instead of a table.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

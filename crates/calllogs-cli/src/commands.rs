@@ -586,6 +586,30 @@ fn sync_cmd(args: crate::args::SyncArgs) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Writes the HTML report of `dashboard` to `path` (whole or not at all)
+/// and says where, with what it holds.
+pub(crate) fn write_html(
+    path: &std::path::Path,
+    dashboard: &calllogs::report::Dashboard,
+    source: &str,
+) -> Result<(), CliError> {
+    let html = calllogs::html::render(dashboard, source);
+    let tmp = path.with_extension("html.partial");
+    std::fs::write(&tmp, html)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            CliError::failed(format!("cannot write {}", path.display()), e)
+        })?;
+    eprintln!(
+        "wrote {}: {} calls, one bar a {}; open it in a browser (it needs nothing else)",
+        path.display(),
+        dashboard.overall.total,
+        dashboard.bucket.as_str()
+    );
+    Ok(())
+}
+
 fn report_cmd(args: crate::args::ReportArgs) -> Result<(), CliError> {
     let db = db_of(args.db.as_deref(), args.config.as_deref())?;
     let by = match args.by {
@@ -600,6 +624,14 @@ fn report_cmd(args: crate::args::ReportArgs) -> Result<(), CliError> {
         provider: args.provider.clone(),
         by,
     };
+    if let Some(path) = &args.html {
+        let dashboard = runtime()?.block_on(async {
+            let store = open_store(&db).await?;
+            Ok::<_, CliError>(calllogs::report::dashboard(&store, &q).await?)
+        })?;
+        write_html(path, &dashboard, &db.to_string())?;
+        return Ok(());
+    }
     let report = runtime()?.block_on(async {
         let store = open_store(&db).await?;
         Ok::<_, CliError>(calllogs::report::report(&store, &q).await?)

@@ -92,10 +92,15 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
         provider: None,
         by: calllogs::report::GroupBy::Provider,
     };
-    let report = rt.block_on(async {
+    let (report, dashboard) = rt.block_on(async {
         let store = open_store(&db).await?;
-        Ok::<_, CliError>(calllogs::report::report(&store, &q).await?)
+        Ok::<_, CliError>((
+            calllogs::report::report(&store, &q).await?,
+            calllogs::report::dashboard(&store, &q).await?,
+        ))
     })?;
+    // The same report to look at, beside the database.
+    crate::commands::write_html(&args.db.with_extension("html"), &dashboard, &db.to_string())?;
     stdout_line(&mut std::io::stdout().lock(), report.to_table().trim_end())
 }
 

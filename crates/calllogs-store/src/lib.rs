@@ -13,6 +13,7 @@
 pub mod claims;
 pub mod decimal;
 pub mod flat;
+pub mod html;
 pub mod report;
 pub mod store;
 pub mod sync;

@@ -208,11 +208,143 @@ pub async fn report(store: &Store, q: &ReportQuery) -> Result<Report, StoreError
     })
 }
 
-fn pct(v: Option<f64>) -> String {
+/// The calls of `filter` grouped by `key` (calls without a value under `none`).
+async fn grouped(
+    store: &Store,
+    key: AggKey,
+    filter: &AggFilter,
+    none: &str,
+) -> Result<Vec<(String, Kpis)>, StoreError> {
+    let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
+    for row in store.aggregate(key, filter).await? {
+        let name = row.key.clone().unwrap_or_else(|| none.to_string());
+        groups.entry(name).or_default().add(&row);
+    }
+    Ok(groups.into_iter().map(|(k, a)| (k, a.kpis())).collect())
+}
+
+/// The time buckets of a dashboard's charts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Bucket {
+    /// One bar a UTC day (ranges up to 62 days).
+    Day,
+    /// One bar an ISO week, labelled by its Monday (up to two years).
+    Week,
+    /// One bar a month.
+    Month,
+}
+
+impl Bucket {
+    /// The bucket that keeps a range of `days` to a readable number of bars
+    /// (at most 62 days, 105 weeks, or one bar a month).
+    pub fn for_days(days: i64) -> Bucket {
+        match days {
+            ..=62 => Bucket::Day,
+            63..=730 => Bucket::Week,
+            _ => Bucket::Month,
+        }
+    }
+
+    /// `day`, `week` or `month`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Bucket::Day => "day",
+            Bucket::Week => "week",
+            Bucket::Month => "month",
+        }
+    }
+}
+
+/// Everything the HTML report shows, from SQL aggregates.
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    /// What was asked for.
+    pub since: Option<DateTime<Utc>>,
+    /// Its upper bound.
+    pub until: Option<DateTime<Utc>>,
+    /// One provider only.
+    pub provider: Option<String>,
+    /// The first and last call start in the range.
+    pub first: Option<DateTime<Utc>>,
+    /// The last call start.
+    pub last: Option<DateTime<Utc>>,
+    /// The charts' time buckets.
+    pub bucket: Bucket,
+    /// All calls.
+    pub overall: Kpis,
+    /// Per `provider/account`.
+    pub providers: Vec<(String, Kpis)>,
+    /// Per time bucket, in time order (`(no start)` last, if any).
+    pub buckets: Vec<(String, Kpis)>,
+    /// Per agent (calls without one left out).
+    pub agents: Vec<(String, Kpis)>,
+    /// Per campaign (calls without one left out).
+    pub campaigns: Vec<(String, Kpis)>,
+}
+
+/// Builds the dashboard of `q` (its grouping is not used): five grouped SQL
+/// queries and the range's first and last start; nothing is loaded call by
+/// call, whatever the number of calls.
+pub async fn dashboard(store: &Store, q: &ReportQuery) -> Result<Dashboard, StoreError> {
+    let filter = AggFilter {
+        since: q.since,
+        until: q.until,
+        provider: q.provider.clone(),
+    };
+    let (first, last) = store.started_span(&filter).await?;
+    let days = match (first, last) {
+        (Some(a), Some(b)) => (b - a).num_days() + 1,
+        _ => 1,
+    };
+    let bucket = Bucket::for_days(days);
+    let key = match bucket {
+        Bucket::Day => AggKey::Day,
+        Bucket::Week => AggKey::Week,
+        Bucket::Month => AggKey::Month,
+    };
+    let overall = grouped(store, AggKey::None, &filter, "all").await?;
+    let mut buckets = grouped(store, key, &filter, "(no start)").await?;
+    // Keys sort as text, which is time order; the calls without a start go last.
+    if let Some(i) = buckets.iter().position(|(k, _)| k == "(no start)") {
+        let none = buckets.remove(i);
+        buckets.push(none);
+    }
+    let named = |groups: Vec<(String, Kpis)>, none: &str| {
+        groups.into_iter().filter(|(k, _)| k != none).collect()
+    };
+    Ok(Dashboard {
+        since: q.since,
+        until: q.until,
+        provider: q.provider.clone(),
+        first,
+        last,
+        bucket,
+        overall: overall
+            .into_iter()
+            .next()
+            .map(|(_, k)| k)
+            .unwrap_or_default(),
+        providers: grouped(store, AggKey::Provider, &filter, "(none)").await?,
+        buckets,
+        agents: named(
+            grouped(store, AggKey::Agent, &filter, "(no agent)").await?,
+            "(no agent)",
+        ),
+        campaigns: named(
+            grouped(store, AggKey::Campaign, &filter, "(no campaign)").await?,
+            "(no campaign)",
+        ),
+    })
+}
+
+/// A percentage (`40.0%`), `-` when not defined.
+pub fn pct(v: Option<f64>) -> String {
     v.map_or("-".into(), |v| format!("{:.1}%", v * 100.0))
 }
 
-fn secs(v: Option<f64>) -> String {
+/// Seconds as `1m15s`, `-` when not defined.
+pub fn secs(v: Option<f64>) -> String {
     v.map_or("-".into(), |s| {
         let s = s.round() as i64;
         if s >= 60 {
@@ -223,7 +355,8 @@ fn secs(v: Option<f64>) -> String {
     })
 }
 
-fn money(cost: &BTreeMap<String, String>) -> String {
+/// Costs per currency (`0.0265 USD, 1.20 EUR`), `-` when none.
+pub fn money(cost: &BTreeMap<String, String>) -> String {
     if cost.is_empty() {
         return "-".into();
     }

@@ -29,7 +29,7 @@ pub use calllogs_core::*;
 /// The store, sync, fleet claims, flat rows and report (feature `sync`):
 /// the `calllogs-store` crate.
 #[cfg(feature = "sync")]
-pub use calllogs_store::{claims, flat, report, store, sync};
+pub use calllogs_store::{claims, flat, html, report, store, sync};
 
 #[cfg(feature = "config")]
 pub mod config;

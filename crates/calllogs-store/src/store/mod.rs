@@ -235,11 +235,18 @@ pub enum AggKey {
     Provider,
     /// UTC day of the start (`YYYY-MM-DD`).
     Day,
+    /// The Monday (UTC) of the start's ISO week (`YYYY-MM-DD`).
+    Week,
+    /// UTC month of the start (`YYYY-MM`).
+    Month,
     /// Each agent's id (or name); a call with several counts for each.
     Agent,
     /// The campaign's id (or name).
     Campaign,
 }
+
+/// The first and last of something in time (either absent when nothing is).
+pub type Span = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 /// The range and provider the report looks at.
 #[derive(Debug, Clone, Default)]
@@ -489,6 +496,11 @@ impl Store {
         filter: &AggFilter,
     ) -> Result<Vec<AggRow>, StoreError> {
         both!(self.aggregate(key, filter))
+    }
+
+    /// The first and last start of the calls `filter` selects.
+    pub async fn started_span(&self, filter: &AggFilter) -> Result<Span, StoreError> {
+        both!(self.started_span(filter))
     }
 
     /// Every account the store knows: its sync state and, on PostgreSQL,

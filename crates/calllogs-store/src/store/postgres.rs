@@ -15,7 +15,7 @@ use tokio_postgres::types::ToSql;
 
 use super::pgconnect::{self, PgTarget};
 use super::{
-    AccountStatus, AggFilter, AggKey, AggRow, Stored, StoredReject, SyncState, Upserted,
+    AccountStatus, AggFilter, AggKey, AggRow, Span, Stored, StoredReject, SyncState, Upserted,
     aggregate_sql, sql_name,
 };
 use crate::flat::{COLUMNS, Cell, row};
@@ -655,6 +655,11 @@ impl PgStore {
                 "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
                 "calls",
             ),
+            AggKey::Week => (
+                "to_char(date_trunc('week', started_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')",
+                "calls",
+            ),
+            AggKey::Month => ("to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM')", "calls"),
             AggKey::Agent => (
                 "provider || '/' || COALESCE(a.v->>'id', a.v->>'name')",
                 "calls LEFT JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(calls.agents) = 'array' \
@@ -694,6 +699,22 @@ impl PgStore {
                 cost: r.get(11),
             })
             .collect())
+    }
+
+    /// See [`super::Store::started_span`].
+    pub async fn started_span(&self, filter: &AggFilter) -> Result<Span, StoreError> {
+        let client = self.client().await?;
+        let r = client
+            .query_one(
+                "SELECT min(started_at), max(started_at) FROM calls
+                 WHERE ($1::timestamptz IS NULL OR started_at >= $1)
+                   AND ($2::timestamptz IS NULL OR started_at < $2)
+                   AND ($3::text IS NULL OR provider = $3)",
+                &[&filter.since, &filter.until, &filter.provider],
+            )
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok((r.get(0), r.get(1)))
     }
 
     /// See [`super::Store::fleet_status`].

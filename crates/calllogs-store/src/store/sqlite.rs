@@ -11,7 +11,7 @@ use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::{
-    AccountStatus, AggFilter, AggKey, AggRow, Stored, StoredReject, SyncState, Upserted,
+    AccountStatus, AggFilter, AggKey, AggRow, Span, Stored, StoredReject, SyncState, Upserted,
     aggregate_sql, sql_name,
 };
 use crate::decimal::Decimal;
@@ -395,6 +395,11 @@ impl SqliteStore {
             AggKey::None => ("NULL", "calls"),
             AggKey::Provider => ("provider || '/' || account", "calls"),
             AggKey::Day => ("substr(started_at, 1, 10)", "calls"),
+            AggKey::Week => (
+                "date(substr(started_at, 1, 10), 'weekday 0', '-6 days')",
+                "calls",
+            ),
+            AggKey::Month => ("substr(started_at, 1, 7)", "calls"),
             AggKey::Agent => (
                 "provider || '/' || COALESCE(json_extract(a.value, '$.id'), json_extract(a.value, '$.name'))",
                 "calls LEFT JOIN json_each(CASE WHEN json_type(calls.agents) = 'array' THEN calls.agents END) AS a",
@@ -428,6 +433,22 @@ impl SqliteStore {
             },
         )?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// See [`super::Store::started_span`].
+    pub fn started_span(&self, filter: &AggFilter) -> Result<Span, StoreError> {
+        let (first, last): (Option<String>, Option<String>) = self.conn.query_row(
+            "SELECT min(started_at), max(started_at) FROM calls
+             WHERE (?1 IS NULL OR started_at >= ?1) AND (?2 IS NULL OR started_at < ?2)
+               AND (?3 IS NULL OR provider = ?3)",
+            params![
+                filter.since.map(time),
+                filter.until.map(time),
+                filter.provider
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok((parse_time(first), parse_time(last)))
     }
 
     /// Every account's sync state (SQLite has no claims: one process).
