@@ -423,7 +423,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::util::{int_param, time_param};
-use crate::{Api, Config, Outcome, Reply, Request, SynthCall};
+use crate::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
 
 /// The emulator with the credentials of `config` (a demo token otherwise).
 pub fn api(config: &Config) -> Arc<dyn Api> {
@@ -475,7 +475,7 @@ impl Api for {Title} {
     fn page_body(&self, calls: &[&SynthCall], total: usize) -> Value {
         json!({"records": calls.iter().map(|c| render(c)).collect::<Vec<_>>(), "total": total})
     }
-    fn handle(&self, req: &Request, calls: &[SynthCall], _now: DateTime<Utc>) -> Reply {
+    fn handle(&self, req: &Request, calls: &Calls, _now: DateTime<Utc>) -> Reply {
         if req.header("authorization") != Some(self.token.as_str()) {
             return Reply::json(401, json!({"error": "invalid token"}));
         }
@@ -494,13 +494,11 @@ impl Api for {Title} {
             Ok(p) => p,
             Err(message) => return Reply::json(400, json!({"error": message})),
         };
-        let matching: Vec<&SynthCall> = calls
-            .iter()
-            .filter(|c| since.is_none_or(|s| c.started_at >= s) && until.is_none_or(|u| c.started_at < u))
-            .collect();
+        // The index answers the time range by binary search; newest first.
+        let within = calls.started_within(since, until, false);
         let start = ((page - 1) * limit) as usize;
-        let items: Vec<&SynthCall> = matching.iter().skip(start).take(limit as usize).copied().collect();
-        Reply::json(200, json!({"records": items.iter().map(|c| render(c)).collect::<Vec<_>>(), "total": matching.len()}))
+        let (total, items) = newest_page(within.iter(), None, start, limit as usize);
+        Reply::json(200, json!({"records": items.iter().map(|c| render(c)).collect::<Vec<_>>(), "total": total}))
     }
 }
 "#;

@@ -195,3 +195,176 @@ pub fn generate(spec: &Spec, outcomes: &[Outcome], id: &dyn Fn(u64) -> String) -
     calls.sort_by_key(|c| (c.started_at, c.seq));
     calls
 }
+
+/// The calls an emulator serves, indexed so that a request costs a binary
+/// search and its page, not a scan of every call: kept oldest first by
+/// start (what `Deref` gives), with a second order of the ended calls by
+/// end, for the APIs that filter and sort on the end (Plivo).
+#[derive(Debug, Clone, Default)]
+pub struct Calls {
+    by_start: Vec<SynthCall>,
+    /// Positions in `by_start` of the ended calls, oldest first by end.
+    by_end: Vec<u32>,
+}
+
+impl std::ops::Deref for Calls {
+    type Target = [SynthCall];
+    fn deref(&self) -> &[SynthCall] {
+        &self.by_start
+    }
+}
+
+/// The end order: the end, then the sequence.
+fn end_key(c: &SynthCall) -> (DateTime<Utc>, u64) {
+    (c.ended_at.unwrap_or(c.started_at), c.seq)
+}
+
+impl Calls {
+    /// Indexes `calls`.
+    pub fn new(calls: Vec<SynthCall>) -> Calls {
+        let mut c = Calls {
+            by_start: calls,
+            by_end: Vec::new(),
+        };
+        c.reindex();
+        c
+    }
+
+    /// Changes the calls, then indexes them again.
+    pub fn update(&mut self, f: impl FnOnce(&mut Vec<SynthCall>)) {
+        f(&mut self.by_start);
+        self.reindex();
+    }
+
+    fn reindex(&mut self) {
+        self.by_start.sort_by_key(|c| (c.started_at, c.seq));
+        let mut order: Vec<u32> = (0..self.by_start.len() as u32)
+            .filter(|&i| self.by_start[i as usize].ended_at.is_some())
+            .collect();
+        order.sort_by_key(|&i| end_key(&self.by_start[i as usize]));
+        self.by_end = order;
+    }
+
+    /// The calls started within `[from, to]` (`to_inclusive`, else `[from, to)`),
+    /// oldest first: a slice found by binary search.
+    pub fn started_within(
+        &self,
+        from: Option<DateTime<Utc>>,
+        to: Option<DateTime<Utc>>,
+        to_inclusive: bool,
+    ) -> &[SynthCall] {
+        let lo = from.map_or(0, |f| self.by_start.partition_point(|c| c.started_at < f));
+        let hi = to.map_or(self.by_start.len(), |t| {
+            self.by_start
+                .partition_point(|c| c.started_at < t || (to_inclusive && c.started_at == t))
+        });
+        &self.by_start[lo..hi.max(lo)]
+    }
+
+    /// The ended calls whose end is within the bounds, oldest first:
+    /// `lower` is `(t, inclusive)`, likewise `upper`.
+    pub fn ended_within(
+        &self,
+        lower: Option<(DateTime<Utc>, bool)>,
+        upper: Option<(DateTime<Utc>, bool)>,
+    ) -> impl DoubleEndedIterator<Item = &SynthCall> + ExactSizeIterator {
+        let key = |i: &u32| end_key(&self.by_start[*i as usize]).0;
+        let lo = lower.map_or(0, |(t, inclusive)| {
+            self.by_end
+                .partition_point(|i| key(i) < t || (!inclusive && key(i) == t))
+        });
+        let hi = upper.map_or(self.by_end.len(), |(t, inclusive)| {
+            self.by_end
+                .partition_point(|i| key(i) < t || (inclusive && key(i) == t))
+        });
+        self.by_end[lo..hi.max(lo)]
+            .iter()
+            .map(|&i| &self.by_start[i as usize])
+    }
+}
+
+/// One page of `calls` (oldest first) newest first, after `skip`: the page
+/// and how many there are in all. Without a filter (`keep` is `None`) this
+/// costs the page only; with one, a pass that keeps nothing but the page.
+pub fn newest_page<'a, I>(
+    calls: I,
+    keep: Option<&dyn Fn(&SynthCall) -> bool>,
+    skip: usize,
+    take: usize,
+) -> (usize, Vec<&'a SynthCall>)
+where
+    I: DoubleEndedIterator<Item = &'a SynthCall> + ExactSizeIterator,
+{
+    match keep {
+        None => {
+            let total = calls.len();
+            (total, calls.rev().skip(skip).take(take).collect())
+        }
+        Some(keep) => {
+            let mut total = 0;
+            let mut page = Vec::with_capacity(take);
+            for c in calls.rev().filter(|c| keep(c)) {
+                if total >= skip && page.len() < take {
+                    page.push(c);
+                }
+                total += 1;
+            }
+            (total, page)
+        }
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+
+    #[test]
+    fn pages_from_the_index_match_a_scan() {
+        let spec = Spec {
+            calls: 500,
+            seed: 3,
+            days: 10,
+            now: Utc::now(),
+        };
+        let outcomes = &[Outcome {
+            status: Status::Completed,
+            direction: None,
+            causes: &[],
+            weight: 1,
+        }];
+        let calls = Calls::new(generate(&spec, outcomes, &|s| format!("c{s}")));
+        let from = spec.now - chrono::Duration::days(6);
+        let to = spec.now - chrono::Duration::days(2);
+        let scan: Vec<&SynthCall> = calls
+            .iter()
+            .filter(|c| c.started_at >= from && c.started_at <= to)
+            .collect();
+        let slice = calls.started_within(Some(from), Some(to), true);
+        assert_eq!(slice.iter().collect::<Vec<_>>(), scan);
+        let mut by_end: Vec<&SynthCall> = calls
+            .iter()
+            .filter(|c| c.ended_at.is_some_and(|e| e > from && e < to))
+            .collect();
+        by_end.sort_by_key(|c| end_key(c));
+        let got: Vec<&SynthCall> = calls
+            .ended_within(Some((from, false)), Some((to, false)))
+            .collect();
+        assert_eq!(got, by_end);
+        let (total, page) = newest_page(slice.iter(), None, 5, 10);
+        assert_eq!(total, scan.len());
+        assert_eq!(
+            page,
+            scan.iter()
+                .rev()
+                .skip(5)
+                .take(10)
+                .copied()
+                .collect::<Vec<_>>()
+        );
+        let odd = |c: &SynthCall| c.seq % 2 == 1;
+        let (total, page) = newest_page(slice.iter(), Some(&odd), 3, 4);
+        let want: Vec<&SynthCall> = scan.iter().rev().filter(|c| odd(c)).copied().collect();
+        assert_eq!(total, want.len());
+        assert_eq!(page, want[3..7].to_vec());
+    }
+}

@@ -64,7 +64,7 @@ emulators! {
 }
 
 use calllogs_core::Settings;
-pub use data::{Outcome, Spec, SynthCall};
+pub use data::{Calls, Outcome, Spec, SynthCall, newest_page};
 
 /// Knobs of one emulator.
 #[derive(Debug, Clone)]
@@ -189,8 +189,10 @@ pub trait Api: Send + Sync + 'static {
     fn outcomes(&self) -> &'static [Outcome];
     /// The provider's id for call number `seq`.
     fn call_id(&self, seq: u64) -> String;
-    /// Answers one request over the current calls (oldest first).
-    fn handle(&self, req: &Request, calls: &[SynthCall], now: DateTime<Utc>) -> Reply;
+    /// Answers one request over the current calls (oldest first, indexed:
+    /// [`Calls::started_within`], [`Calls::ended_within`] and
+    /// [`newest_page`] answer a page without scanning every call).
+    fn handle(&self, req: &Request, calls: &Calls, now: DateTime<Utc>) -> Reply;
     /// One page body holding `calls` (the last page of `total`), as the
     /// provider's list endpoint would answer; for benchmarks and fixtures.
     fn page_body(&self, calls: &[&SynthCall], total: usize) -> serde_json::Value;
@@ -250,7 +252,7 @@ impl Config {
 struct State {
     api: Arc<dyn Api>,
     config: Config,
-    calls: RwLock<Vec<SynthCall>>,
+    calls: RwLock<Calls>,
     next_seq: AtomicU64,
     faults: Mutex<fastrand::Rng>,
     bucket: Mutex<(f64, Instant)>,
@@ -319,7 +321,7 @@ pub async fn start(provider: &str, config: Config) -> Result<Running, StartError
     let rate = config.rate_limit.filter(|r| *r > 0.0);
     let state = Arc::new(State {
         next_seq: AtomicU64::new(calls.len() as u64),
-        calls: RwLock::new(calls),
+        calls: RwLock::new(Calls::new(calls)),
         // Each provider draws its own faults, even from the same seed.
         faults: Mutex::new(fastrand::Rng::with_seed(
             config.seed
@@ -389,14 +391,13 @@ impl Running {
         self.state
             .calls
             .read()
-            .map(|c| c.clone())
+            .map(|c| c.to_vec())
             .unwrap_or_default()
     }
     /// Changes the calls (a late cost, a new call…).
     pub fn update(&self, f: impl FnOnce(&mut Vec<SynthCall>)) {
         if let Ok(mut calls) = self.state.calls.write() {
-            f(&mut calls);
-            calls.sort_by_key(|c| (c.started_at, c.seq));
+            calls.update(f);
         }
     }
     /// Requests received so far.
@@ -519,6 +520,7 @@ impl State {
         let Ok(mut calls) = self.calls.write() else {
             return;
         };
+        let mut fresh_calls = Vec::with_capacity(k);
         for _ in 0..k {
             let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
             let spec = Spec {
@@ -535,10 +537,10 @@ impl State {
                 c.started_at += shift;
                 c.answered_at = c.answered_at.map(|t| t + shift);
                 c.ended_at = c.ended_at.map(|t| t + shift);
-                calls.push(c);
+                fresh_calls.push(c);
             }
         }
-        calls.sort_by_key(|c| (c.started_at, c.seq));
+        calls.update(|all| all.extend(fresh_calls));
     }
 }
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::util::{self, int_param, time_param};
-use crate::{Api, Config, Outcome, Reply, Request, SynthCall};
+use crate::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
 
 /// The emulator with the credentials of `config` (demo values for those it
 /// does not name).
@@ -175,7 +175,7 @@ impl Api for Nectardesk {
         })
     }
 
-    fn handle(&self, req: &Request, calls: &[SynthCall], _now: DateTime<Utc>) -> Reply {
+    fn handle(&self, req: &Request, calls: &Calls, _now: DateTime<Utc>) -> Reply {
         if req.header("access-token") != Some(self.token.as_str()) {
             return Reply::json(401, json!({"message": "Unauthenticated."}));
         }
@@ -204,26 +204,24 @@ impl Api for Nectardesk {
             Ok(p) => p,
             Err(message) => return Reply::json(422, json!({"message": message})),
         };
-        // The calls are kept oldest first: reversed, they are newest first.
-        let matching = calls.iter().rev().filter(|c| {
-            from.is_none_or(|f| c.started_at >= f)
-                && to.is_none_or(|t| c.started_at <= t)
-                && req
-                    .param("callType")
-                    .is_none_or(|t| call_type_matches(t, c))
+        let within = calls.started_within(from, to, true);
+        let keep = |c: &SynthCall| {
+            req.param("callType")
+                .is_none_or(|t| call_type_matches(t, c))
                 && req
                     .param("agentId")
                     .is_none_or(|a| a == c.agent.to_string())
-        });
-        let sorted: Vec<&SynthCall> = matching.collect();
-        let total = sorted.len() as u64;
+        };
+        let filtered = req.param("callType").is_some() || req.param("agentId").is_some();
         let start = ((page - 1) * limit) as usize;
-        let items: Vec<Value> = sorted
-            .iter()
-            .skip(start)
-            .take(limit as usize)
-            .map(|c| render(c))
-            .collect();
+        let (total, page_calls) = newest_page(
+            within.iter(),
+            filtered.then_some(&keep as &dyn Fn(&SynthCall) -> bool),
+            start,
+            limit as usize,
+        );
+        let total = total as u64;
+        let items: Vec<Value> = page_calls.iter().map(|c| render(c)).collect();
         let link = |p: u64| {
             format!(
                 "/api/v1/calls/?{}",

@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use serde_json::{Value, json};
 
 use crate::util::{self, Range, digits, int_param};
-use crate::{Api, Config, Outcome, Reply, Request, SynthCall};
+use crate::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
 
 /// The emulator with the credentials of `config` (demo values for those it
 /// does not name).
@@ -165,7 +165,7 @@ impl Api for Plivo {
         })
     }
 
-    fn handle(&self, req: &Request, calls: &[SynthCall], now: DateTime<Utc>) -> Reply {
+    fn handle(&self, req: &Request, calls: &Calls, now: DateTime<Utc>) -> Reply {
         let expected_auth = format!(
             "Basic {}",
             util::base64(format!("{}:{}", self.auth_id, self.token).as_bytes())
@@ -192,7 +192,7 @@ impl Plivo {
     fn list(
         &self,
         req: &Request,
-        calls: &[SynthCall],
+        calls: &Calls,
         now: DateTime<Utc>,
     ) -> Result<Reply, String> {
         let limit = int_param("limit", req.param("limit"), 20, 1, 20)?;
@@ -238,17 +238,33 @@ impl Plivo {
                     .map_err(|_| "hangup_cause_code: not a code".to_string())
             })
             .transpose()?;
-        let matching = calls.iter().filter(|c| {
-            let Some(end) = c.ended_at else { return false };
+        // The index by end gives the range (and Plivo's 90 days); the other
+        // filters, when sent, are checked on it alone.
+        let lower = [
+            range.gte.map(|t| (t, true)),
+            range.gt.map(|t| (t, false)),
+            range.eq.map(|t| (t, true)),
+            Some((oldest, true)),
+        ]
+        .into_iter()
+        .flatten()
+        .max_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        let upper = [
+            range.lte.map(|t| (t, true)),
+            range.lt.map(|t| (t, false)),
+            range.eq.map(|t| (t, true)),
+        ]
+        .into_iter()
+        .flatten()
+        .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+        let keep = |c: &SynthCall| {
             let billed = c.talk_s.map(|t| (t + 59) / 60 * 60).unwrap_or(0);
             let rendered_dir = if c.direction == Direction::Inbound {
                 "inbound"
             } else {
                 "outbound"
             };
-            end >= oldest
-                && range.contains(end)
-                && req
+            req
                     .param("call_direction")
                     .is_none_or(|d| d == rendered_dir)
                 && req
@@ -265,15 +281,31 @@ impl Plivo {
                 && b_gte.is_none_or(|b| billed >= b)
                 && b_lt.is_none_or(|b| billed < b)
                 && b_lte.is_none_or(|b| billed <= b)
-        });
-        let sorted = util::newest_first(matching, |c| c.ended_at.unwrap_or(c.started_at));
-        let total = sorted.len() as u64;
-        let page: Vec<Value> = sorted
+        };
+        let within = calls.ended_within(lower, upper);
+        let filtered = [
+                "call_direction",
+                "from_number",
+                "to_number",
+                "hangup_cause_code",
+                "subaccount",
+                "parent_call_uuid",
+                "bill_duration",
+                "bill_duration__gt",
+                "bill_duration__gte",
+                "bill_duration__lt",
+                "bill_duration__lte",
+            ]
             .iter()
-            .skip(offset as usize)
-            .take(limit as usize)
-            .map(|c| self.render(c))
-            .collect();
+            .any(|k| req.param(k).is_some());
+        let (total, page_calls) = newest_page(
+            within,
+            filtered.then_some(&keep as &dyn Fn(&SynthCall) -> bool),
+            offset as usize,
+            limit as usize,
+        );
+        let total = total as u64;
+        let page: Vec<Value> = page_calls.iter().map(|c| self.render(c)).collect();
         let link = |off: u64| {
             let q = util::with_param(
                 &util::with_param(&req.query, "limit", limit.to_string()),

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::util::{int_param, time_param};
-use crate::{Api, Config, Outcome, Reply, Request, SynthCall};
+use crate::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
 
 /// The emulator with the credentials of `config` (demo values for those it
 /// does not name).
@@ -140,7 +140,7 @@ impl Api for Superu {
         json!({"success": true, "data": {"calls": calls.iter().map(|c| render(c)).collect::<Vec<_>>(), "total": total}})
     }
 
-    fn handle(&self, req: &Request, calls: &[SynthCall], _now: DateTime<Utc>) -> Reply {
+    fn handle(&self, req: &Request, calls: &Calls, _now: DateTime<Utc>) -> Reply {
         if req.header("superu-api-key") != Some(self.key.as_str()) {
             return error(401, "Invalid API key");
         }
@@ -166,11 +166,11 @@ impl Api for Superu {
             Ok(p) => p,
             Err(message) => return Reply::json(422, json!({"success": false, "detail": message})),
         };
-        // The calls are kept oldest first: reversed, they are newest first.
-        let matching = calls.iter().rev().filter(|c| {
+        // The index gives the time range; the other filters, when sent, are
+        // checked on it alone.
+        let within = calls.started_within(after, before, true);
+        let keep = |c: &SynthCall| {
             (assistant == "all" || assistant == format!("asst-{:04}", c.agent))
-                && after.is_none_or(|a| c.started_at >= a)
-                && before.is_none_or(|b| c.started_at <= b)
                 && req.param("status").is_none_or(|s| match s {
                     "completed" => c.status == Status::Completed,
                     other => other == status_word(c),
@@ -181,18 +181,22 @@ impl Api for Superu {
                 && req
                     .param("search_query")
                     .is_none_or(|q| c.id.contains(q) || c.customer_number().contains(q))
-        });
-        let sorted: Vec<&SynthCall> = matching.collect();
+        };
+        let filtered = assistant != "all"
+            || ["status", "campaign_id", "search_query"]
+                .iter()
+                .any(|k| req.param(k).is_some());
         let start = ((page - 1) * limit) as usize;
-        let items: Vec<Value> = sorted
-            .iter()
-            .skip(start)
-            .take(limit as usize)
-            .map(|c| render(c))
-            .collect();
+        let (total, page_calls) = newest_page(
+            within.iter(),
+            filtered.then_some(&keep as &dyn Fn(&SynthCall) -> bool),
+            start,
+            limit as usize,
+        );
+        let items: Vec<Value> = page_calls.iter().map(|c| render(c)).collect();
         Reply::json(
             200,
-            json!({"success": true, "data": {"calls": items, "total": sorted.len()}}),
+            json!({"success": true, "data": {"calls": items, "total": total}}),
         )
     }
 }

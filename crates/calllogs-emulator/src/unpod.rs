@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use crate::util::{self, int_param, time_param};
-use crate::{Api, Config, Outcome, Reply, Request, SynthCall};
+use crate::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
 
 /// The emulator with the credentials of `config` (demo values for those it
 /// does not name).
@@ -134,7 +134,7 @@ impl Api for Unpod {
         })
     }
 
-    fn handle(&self, req: &Request, calls: &[SynthCall], _now: DateTime<Utc>) -> Reply {
+    fn handle(&self, req: &Request, calls: &Calls, _now: DateTime<Utc>) -> Reply {
         if req.header("authorization") != Some(format!("Token {}", self.token).as_str()) {
             return envelope(401, "Unauthorized - Invalid or missing API token");
         }
@@ -156,28 +156,26 @@ impl Api for Unpod {
             Ok(p) => p,
             Err(message) => return envelope(400, &format!("Bad Request - {message}")),
         };
-        // The calls are kept oldest first: reversed, they are newest first.
-        let matching = calls.iter().rev().filter(|c| {
-            start.is_none_or(|s| c.started_at >= s)
-                && end.is_none_or(|e| c.started_at <= e)
-                && req.param("call_type").is_none_or(|t| {
-                    t == if c.direction == Direction::Inbound {
-                        "inbound"
-                    } else {
-                        "outbound"
-                    }
-                })
-                && req.param("call_status").is_none_or(|s| s == call_status(c))
-        });
-        let sorted: Vec<&SynthCall> = matching.collect();
-        let total = sorted.len() as u64;
+        let within = calls.started_within(start, end, true);
+        let keep = |c: &SynthCall| {
+            req.param("call_type").is_none_or(|t| {
+                t == if c.direction == Direction::Inbound {
+                    "inbound"
+                } else {
+                    "outbound"
+                }
+            }) && req.param("call_status").is_none_or(|s| s == call_status(c))
+        };
+        let filtered = req.param("call_type").is_some() || req.param("call_status").is_some();
         let skip = ((page - 1) * size) as usize;
-        let items: Vec<Value> = sorted
-            .iter()
-            .skip(skip)
-            .take(size as usize)
-            .map(|c| render(c))
-            .collect();
+        let (total, page_calls) = newest_page(
+            within.iter(),
+            filtered.then_some(&keep as &dyn Fn(&SynthCall) -> bool),
+            skip,
+            size as usize,
+        );
+        let total = total as u64;
+        let items: Vec<Value> = page_calls.iter().map(|c| render(c)).collect();
         let link = |p: u64| {
             format!(
                 "{}/api/v2/platform/call-logs/?{}",

@@ -3,8 +3,6 @@
 use calllogs_core::parse::timestamp;
 use chrono::{DateTime, Utc};
 
-use crate::SynthCall;
-
 const ALNUM: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ0123456789";
 
 /// A Plivo-looking auth id: 20 characters starting with `MA`.
@@ -36,7 +34,7 @@ pub fn time_param(name: &str, v: Option<&str>) -> Result<Option<DateTime<Utc>>, 
     }
 }
 
-/// A bound check on `t`: `lo <= t` (or `<`), `t <= hi` (or `<`).
+/// Bounds on a time: `gte`/`gt` below, `lte`/`lt` above, or `eq`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Range {
     pub gte: Option<DateTime<Utc>>,
@@ -44,26 +42,6 @@ pub struct Range {
     pub lte: Option<DateTime<Utc>>,
     pub lt: Option<DateTime<Utc>>,
     pub eq: Option<DateTime<Utc>>,
-}
-
-impl Range {
-    pub fn contains(&self, t: DateTime<Utc>) -> bool {
-        self.gte.is_none_or(|b| t >= b)
-            && self.gt.is_none_or(|b| t > b)
-            && self.lte.is_none_or(|b| t <= b)
-            && self.lt.is_none_or(|b| t < b)
-            && self.eq.is_none_or(|b| t == b)
-    }
-}
-
-/// Newest first, as the providers list calls; ties by sequence, newest first.
-pub fn newest_first<'a>(
-    calls: impl Iterator<Item = &'a SynthCall>,
-    key: impl Fn(&SynthCall) -> DateTime<Utc>,
-) -> Vec<&'a SynthCall> {
-    let mut v: Vec<&SynthCall> = calls.collect();
-    v.sort_by(|a, b| key(b).cmp(&key(a)).then(b.seq.cmp(&a.seq)));
-    v
 }
 
 /// Digits of a number (for prefix filters).

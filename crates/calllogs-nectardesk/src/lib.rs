@@ -17,7 +17,7 @@
 //!
 //! - `GET {base}/calls/` with the `Access-Token` header (setting or
 //!   environment variable `NECTARDESK_ACCESS_TOKEN`), filters `dateFrom`,
-//!   `dateTo`, `page`, `limit` (1..=1000, default 100; a page size outside is
+//!   `dateTo`, `page`, `limit` (1..=1000, default 1000, the largest; a page size outside is
 //!   clamped before sending), `numberIds`, `ringGroupId`, `ivrId`, `listId`,
 //!   `agentId`, `callType`, `dispositionIds`, `surveyIds` (lists joined with
 //!   commas). See [`NectardeskFilters`].
@@ -184,7 +184,7 @@ impl Provider for Nectardesk {
     }
 
     fn paging(&self) -> PagingSpec {
-        PagingSpec::new(PagingStyle::PageNumber, 1000, 100)
+        PagingSpec::new(PagingStyle::PageNumber, 1000, 1000)
     }
 
     async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>> {

@@ -176,7 +176,8 @@ impl Params {
             .or_else(|| call_type_for(q.direction, q.status));
         Params {
             page: page.max(1),
-            limit: q.page_size.unwrap_or(100).clamp(1, 1000),
+            // The largest page NectarDesk allows (its example is 100).
+            limit: q.page_size.unwrap_or(1000).clamp(1, 1000),
             date_from: q.since.map(fmt),
             date_to: q.until.map(|u| match dates {
                 DateFormat::Date => fmt(u - chrono::Duration::microseconds(1)),

@@ -45,6 +45,25 @@ impl Respond for Pages {
 }
 
 #[tokio::test]
+async fn the_default_page_is_the_largest_allowed() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/v1/calls/"))
+        .respond_with(Pages { total: 2500 })
+        .mount(&server)
+        .await;
+    let calls: Vec<_> = desk(&server)
+        .calls(CallQuery::new())
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(calls.len(), 2500);
+    let reqs = server.received_requests().await.unwrap();
+    assert_eq!(reqs.len(), 3, "ceil(2500 / 1000) requests");
+    assert!(reqs.iter().all(|r| params(r)["limit"] == "1000"));
+}
+
+#[tokio::test]
 async fn pages_by_next_over_three_pages_with_the_header() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -53,8 +72,9 @@ async fn pages_by_next_over_three_pages_with_the_header() {
         .respond_with(Pages { total: 250 })
         .mount(&server)
         .await;
+    // A page size below the default (the largest, 1000) makes three pages.
     let calls: Vec<_> = desk(&server)
-        .calls(CallQuery::new())
+        .calls(CallQuery::new().page_size(100))
         .try_collect()
         .await
         .unwrap();

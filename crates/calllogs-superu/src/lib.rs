@@ -16,7 +16,7 @@
 //!
 //! `POST {base}/call-logs/{assistant_id}`, with the filters as **query
 //! parameters** although the method is POST (as SuperU's API reference and
-//! Python SDK show): `limit` (1..=100, default 20), `page` (from 1), `after`
+//! Python SDK show): `limit` (1..=100; we send 100, the largest, unless `--page-size` lowers it), `page` (from 1), `after`
 //! (lower time bound, from `CallQuery::since`), `before` (upper bound, from
 //! `CallQuery::until`), `status`, `campaign_id`, `search_query`. The API key
 //! goes in the `superU-Api-Key` header.
@@ -139,7 +139,7 @@ impl Provider for Superu {
     }
 
     fn paging(&self) -> PagingSpec {
-        PagingSpec::new(PagingStyle::PageNumber, 100, 20)
+        PagingSpec::new(PagingStyle::PageNumber, 100, 100)
     }
 
     async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>> {

@@ -41,7 +41,9 @@ impl Params {
     pub fn new(q: &CallQuery, page: u32) -> Self {
         let ext = q.get_extension::<SuperuFilters>();
         Params {
-            limit: q.page_size.unwrap_or(20).clamp(1, 100),
+            // The largest page SuperU allows (its example is 20): fewer requests,
+            // and requests are what its rate limit counts.
+            limit: q.page_size.unwrap_or(100).clamp(1, 100),
             page: page.max(1),
             after: q.since.map(iso),
             before: q.until.map(iso),

@@ -99,7 +99,7 @@ async fn every_filter_reaches_the_wire_under_its_name() {
     assert_eq!(reqs.len(), 1);
     let p = params(&reqs[0]);
     let want: HashMap<String, String> = [
-        ("limit", "20"),
+        ("limit", "100"),
         ("page", "1"),
         ("after", "2026-01-01T00:00:00Z"),
         ("before", "2026-02-01T00:00:00Z"),

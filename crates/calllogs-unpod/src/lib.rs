@@ -25,7 +25,7 @@
 //! | base URL `https://unpod.dev/api/v2/platform` | `base_url` |
 //! | path `call-logs/` | option `path` |
 //! | credentials `UNPOD_ORG_HANDLE` and `UNPOD_API_TOKEN` (settings, else the environment) | — |
-//! | page size 20 by default, at most 100 (the document's advice) | option `max_page_size` raises the cap |
+//! | page size 100 by default, the most the document advises (its own default is 20; fewer, larger pages mean fewer requests) | option `max_page_size` changes it; `--page-size` lowers it |
 //! | both dates always sent, as the document advises: by default the last 7 days, upper bound pinned at the start of the pull; the range `[since, until)` goes out as `start_date = since`, `end_date = until − 1µs` | — |
 //! | long ranges split into windows fetched in turn | option `window_days` (default 30) |
 //! | paging follows the response's `next` URL (absolute or relative) until it is null; a `next` on another host (or scheme, or port) is refused, since it would carry the token there | — |
@@ -163,7 +163,7 @@ impl Provider for Unpod {
     }
 
     fn paging(&self) -> PagingSpec {
-        let mut spec = PagingSpec::new(PagingStyle::Cursor, self.max_page_size, 20);
+        let mut spec = PagingSpec::new(PagingStyle::Cursor, self.max_page_size, self.max_page_size);
         spec.default_lookback = Some(chrono::Duration::days(7));
         spec.max_window = Some(chrono::Duration::days(self.window_days));
         spec

@@ -39,7 +39,11 @@ impl Params {
         let ext = q.get_extension::<UnpodFilters>();
         Params {
             page: 1,
-            page_size: q.page_size.unwrap_or(20).clamp(1, max_page_size.max(1)),
+            // The largest page by default (the document's own default is 20).
+            page_size: q
+                .page_size
+                .unwrap_or(max_page_size)
+                .clamp(1, max_page_size.max(1)),
             start_date: q.since.map(iso),
             end_date: q.until.map(|u| iso(u - chrono::Duration::microseconds(1))),
             call_type: match q.direction {

@@ -90,7 +90,61 @@ const MIGRATIONS: &[&str] = &[
     // 3: windows of the last run whose announced total differed from the
     // calls received (JSON), NULL when none did.
     "ALTER TABLE sync_state ADD COLUMN count_mismatches TEXT;",
+    // 4: a rowid table with a unique key instead of WITHOUT ROWID. Rows of
+    // a kilobyte or more (a provider's record is kept whole) overflowed the
+    // WITHOUT ROWID b-tree's small in-page limit: each took a 4 KiB overflow
+    // page, 3× the calls' NDJSON size. Rows are now stored whole in the
+    // table's pages, in arrival order (new files also use 16 KiB pages,
+    // see `open`).
+    "CREATE TABLE calls_v4 (
+        provider TEXT NOT NULL,
+        account TEXT NOT NULL,
+        id TEXT NOT NULL,
+        parent_id TEXT,
+        direction TEXT NOT NULL,
+        from_number TEXT,
+        to_number TEXT,
+        started_at TEXT,
+        answered_at TEXT,
+        ended_at TEXT,
+        duration_s INTEGER,
+        talk_time_s INTEGER,
+        billed_duration_s INTEGER,
+        status TEXT NOT NULL,
+        hangup_cause TEXT,
+        hangup_category TEXT,
+        hangup_source TEXT,
+        hangup_provider_code TEXT,
+        hangup_provider_reason TEXT,
+        hangup_q850 INTEGER,
+        hangup_sip INTEGER,
+        cost_amount TEXT,
+        cost_currency TEXT,
+        agents TEXT,
+        contact TEXT,
+        campaign TEXT,
+        tags TEXT,
+        recordings TEXT,
+        transcript TEXT,
+        analysis TEXT,
+        queue TEXT,
+        ivr TEXT,
+        disposition TEXT,
+        sla_met INTEGER,
+        raw TEXT,
+        first_seen_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    INSERT INTO calls_v4 SELECT * FROM calls;
+    DROP TABLE calls;
+    ALTER TABLE calls_v4 RENAME TO calls;
+    CREATE UNIQUE INDEX calls_key ON calls (provider, account, id);
+    CREATE INDEX calls_by_start ON calls (started_at);",
 ];
+
+/// The page size of new files: rows of one to three kilobytes fill 16 KiB
+/// pages well, where 4 KiB pages fit one or two of them and waste the rest.
+const PAGE_SIZE: i64 = 16 * 1024;
 
 fn keep_rejects(
     tx: &rusqlite::Transaction<'_>,
@@ -130,10 +184,16 @@ impl SqliteStore {
         let conn = Connection::open(path.as_ref())?;
         // First: other processes may be opening the same file right now.
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        // Before WAL: a new file takes its page size now or never (an
+        // existing file keeps its own; see `compact`).
+        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        let mut store = SqliteStore::migrate(conn)?;
+        let (mut store, from) = SqliteStore::migrate_from(conn)?;
         store.path = Some(path.as_ref().to_path_buf());
+        if from > 0 && from < 4 {
+            store.compact();
+        }
         Ok(store)
     }
 
@@ -151,7 +211,32 @@ impl SqliteStore {
         SqliteStore::migrate(Connection::open_in_memory()?)
     }
 
-    fn migrate(mut conn: Connection) -> Result<SqliteStore, StoreError> {
+    fn migrate(conn: Connection) -> Result<SqliteStore, StoreError> {
+        SqliteStore::migrate_from(conn).map(|(s, _)| s)
+    }
+
+    /// A file converted from the old layout keeps the old table's pages as
+    /// free pages, in 4 KiB pages: rewrite it once in 16 KiB pages. This
+    /// needs the file to itself (it leaves WAL mode for the rewrite); when
+    /// another process has it open, it is left for a later open, with a
+    /// warning. Nothing is lost either way.
+    fn compact(&mut self) {
+        let done = (|| -> rusqlite::Result<()> {
+            self.conn.pragma_update(None, "journal_mode", "DELETE")?;
+            self.conn.pragma_update(None, "page_size", PAGE_SIZE)?;
+            self.conn.execute_batch("VACUUM")?;
+            Ok(())
+        })();
+        if let Err(e) = done {
+            tracing::warn!(
+                "the store was converted but not compacted yet (another process has it open?): {e}"
+            );
+        }
+        let _ = self.conn.pragma_update(None, "journal_mode", "WAL");
+    }
+
+    /// Migrates, and says from which version (0: a new file).
+    fn migrate_from(mut conn: Connection) -> Result<(SqliteStore, i64), StoreError> {
         conn.create_aggregate_function(
             "decimal_sum",
             1,
@@ -175,7 +260,7 @@ impl SqliteStore {
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
         }
         tx.commit()?;
-        Ok(SqliteStore { conn, path: None })
+        Ok((SqliteStore { conn, path: None }, version))
     }
 
     /// The schema version of the file.
@@ -613,6 +698,69 @@ mod tests {
             assert_eq!(version, MIGRATIONS.len() as i64);
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_file_of_the_old_layout_is_converted_and_compacted() {
+        let dir = std::env::temp_dir().join(format!("calllogs-v3-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v3.db");
+        {
+            // A file as calllogs left it before migration 4: 4 KiB pages,
+            // WITHOUT ROWID, some calls in it.
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+            for sql in &MIGRATIONS[..3] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.pragma_update(None, "user_version", 3).unwrap();
+            let raw = format!("{{\"call_uuid\":\"x\",\"pad\":\"{}\"}}", "y".repeat(1500));
+            for i in 0..200 {
+                conn.execute(
+                    "INSERT INTO calls (provider, account, id, direction, status, raw, first_seen_at, updated_at)
+                     VALUES ('plivo', 'a', ?1, 'inbound', 'completed', ?2, 't', 't')",
+                    params![format!("id-{i:03}"), raw],
+                )
+                .unwrap();
+            }
+            let size: i64 = conn
+                .pragma_query_value(None, "page_size", |r| r.get(0))
+                .unwrap();
+            assert_eq!(size, 4096, "precondition");
+        }
+        let before = std::fs::metadata(&path).unwrap().len();
+        let mut store = SqliteStore::open(&path).unwrap();
+        assert_eq!(store.schema_version().unwrap(), MIGRATIONS.len() as i64);
+        assert_eq!(store.count(None, None).unwrap(), 200, "every call kept");
+        assert_eq!(store.ids("plivo", "a").unwrap()[199], "id-199");
+        let sql: String = store
+            .connection()
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE name = 'calls'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(!sql.contains("WITHOUT ROWID"), "{sql}");
+        let size: i64 = store
+            .connection()
+            .pragma_query_value(None, "page_size", |r| r.get(0))
+            .unwrap();
+        assert_eq!(size, PAGE_SIZE, "compacted into the new page size");
+        let mode: String = store
+            .connection()
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let after = std::fs::metadata(&path).unwrap().len();
+        assert!(after * 2 < before, "{before} -> {after} bytes");
+        // The unique key still makes an upsert an update.
+        let mut c = Call::new("plivo", "id-000");
+        c.status = calllogs_core::Status::Busy;
+        assert_eq!(store.upsert("a", &[c]).unwrap().updated, 1);
+        assert_eq!(store.count(None, None).unwrap(), 200);
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
