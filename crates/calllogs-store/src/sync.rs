@@ -121,6 +121,10 @@ pub struct SyncSummary {
     pub mismatches: Vec<CountMismatch>,
 }
 
+/// At most this many calls (a little more: whole pages) in one transaction
+/// when pages arrive faster than they are written.
+const BATCH_CALLS: usize = 2_000;
+
 /// Syncs `provider` into `store`.
 pub async fn run(
     store: &mut Store,
@@ -190,17 +194,64 @@ pub async fn run(
         },
     };
     let mut seen = calllogs_core::seen::SeenIds::default();
-    while let Some(page) = pager.next_page().await? {
-        summary.pages += 1;
-        for call in &page.items {
-            if seen.first_time(id, &call.id) {
-                summary.calls += 1;
+    // Each page is written with the checkpoint after it. Pages already
+    // fetched when one is written go into the same transaction (up to
+    // BATCH_CALLS calls), with the checkpoint after the last: when the
+    // store is the bottleneck, fewer and larger commits; when the provider
+    // is, one page a commit, as soon as it arrives.
+    let mut next = pager.next_page().await?;
+    let mut first_commit = true;
+    while let Some(first) = next.take() {
+        let mut admitted = 0;
+        let mut items = Vec::new();
+        let mut rejects = Vec::new();
+        let mut checkpoint = None;
+        let mut mismatched = false;
+        let mut pending: Option<SyncError> = None;
+        let mut exhausted = false;
+        let mut page = Some(first);
+        while let Some(p) = page.take() {
+            if let Some(m) = pager.mismatch() {
+                if opts.strict {
+                    pending = Some(SyncError::CountMismatch {
+                        provider: id,
+                        mismatch: m.clone(),
+                    });
+                    break;
+                }
+                tracing::info!(provider = id, account, "{m}");
+                summary.mismatches.push(m.clone());
+                mismatched = true;
+            }
+            admitted += 1;
+            summary.pages += 1;
+            for call in &p.items {
+                if seen.first_time(id, &call.id) {
+                    summary.calls += 1;
+                }
+            }
+            summary.rejects += p.rejects.len() as u64;
+            calllogs_core::page::tally_rejects(&mut summary.reject_reasons, &p.rejects);
+            items.extend(p.items);
+            rejects.extend(p.rejects);
+            checkpoint = pager.checkpoint();
+            if checkpoint.is_none() || items.len() >= BATCH_CALLS {
+                break;
+            }
+            match pager.next_page_ready() {
+                None => {}
+                Some(Ok(Some(p))) => page = Some(p),
+                Some(Ok(None)) => exhausted = true,
+                Some(Err(e)) => pending = Some(e.into()),
             }
         }
-        summary.rejects += page.rejects.len() as u64;
-        calllogs_core::page::tally_rejects(&mut summary.reject_reasons, &page.rejects);
-        let checkpoint = pager.checkpoint();
-        let done = checkpoint.is_none();
+        if admitted == 0
+            && let Some(e) = pending
+        {
+            // The first page of this batch failed the --strict check: nothing to write.
+            return Err(e);
+        }
+        let done = checkpoint.is_none() && pending.is_none();
         let state = SyncState {
             running: !done,
             since,
@@ -210,25 +261,16 @@ pub async fn run(
             calls_seen: summary.calls,
             synced_until: if done { until } else { synced_until },
         };
-        if let Some(m) = pager.mismatch() {
-            if opts.strict {
-                return Err(SyncError::CountMismatch {
-                    provider: id,
-                    mismatch: m.clone(),
-                });
-            }
-            tracing::info!(provider = id, account, "{m}");
-            summary.mismatches.push(m.clone());
-        }
         let u = store
-            .commit_page(id, &account, &page.items, &page.rejects, &state)
+            .commit_page(id, &account, &items, &rejects, &state)
             .await?;
         // A fresh run starts its own list of mismatches.
-        if pager.mismatch().is_some() || (!resumed && summary.pages == 1) {
+        if mismatched || (!resumed && first_commit) {
             store
                 .set_count_mismatches(id, &account, &summary.mismatches)
                 .await?;
         }
+        first_commit = false;
         summary.upserted.new += u.new;
         summary.upserted.updated += u.updated;
         summary.upserted.unchanged += u.unchanged;
@@ -238,8 +280,14 @@ pub async fn run(
             calls: summary.calls,
             started,
         });
+        if let Some(e) = pending {
+            return Err(e);
+        }
         if done {
             return Ok(summary);
+        }
+        if !exhausted {
+            next = pager.next_page().await?;
         }
     }
     // No page at all (nothing to ask for): the range is done.

@@ -92,7 +92,24 @@ impl<'a> Pager<'a> {
 
     /// The next page, or `None` when every window is done.
     pub async fn next_page(&mut self) -> Result<Option<Page<Call>>> {
-        match self.stream.next().await {
+        let next = self.stream.next().await;
+        self.take(next)
+    }
+
+    /// The next page if it is ready now (fetched ahead), without waiting:
+    /// `None` when it is not. A caller that writes pages can write those
+    /// that are ready together (one transaction instead of several) with
+    /// the checkpoint after the last. Nothing is lost by asking: a page not
+    /// ready stays in flight.
+    pub fn next_page_ready(&mut self) -> Option<Result<Option<Page<Call>>>> {
+        // Polling a stream's `next` once is cancel-safe: its progress lives
+        // in the stream, not in the dropped future.
+        let next = futures::FutureExt::now_or_never(self.stream.next())?;
+        Some(self.take(next))
+    }
+
+    fn take(&mut self, next: Option<Result<Fetched>>) -> Result<Option<Page<Call>>> {
+        match next {
             None => Ok(None),
             Some(Err(e)) => Err(e),
             Some(Ok(fetched)) => {
