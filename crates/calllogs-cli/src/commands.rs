@@ -399,8 +399,10 @@ fn fetch(args: FetchArgs) -> Result<(), CliError> {
         // Each call once per run: offset paging over a changing list can
         // send a call again on a later page.
         let mut seen = calllogs::seen::SeenIds::default();
+        let mut expected = calllogs::paginate::Expected::default();
         while let Some(fetched) = pages.next().await {
             let fetched = fetched?;
+            expected.observe(fetched.page.total, fetched.checkpoint.as_ref());
             if let Some(m) = fetched.mismatch {
                 if args.strict {
                     return Err(CliError::failed(format!("{}: --strict", provider.id()), m));
@@ -418,7 +420,11 @@ fn fetch(args: FetchArgs) -> Result<(), CliError> {
                 }
             }
             calllogs::page::tally_rejects(&mut rejects, &page.rejects);
-            progress.update(n_pages, n_calls);
+            progress.update(
+                n_pages,
+                n_calls,
+                expected.expected(n_calls, fetched.checkpoint.as_ref()),
+            );
         }
         Ok::<_, CliError>((repeats, rejects))
     });
@@ -569,7 +575,7 @@ fn sync_cmd(args: crate::args::SyncArgs) -> Result<(), CliError> {
         let mut store = open_store(&db).await?;
         Ok::<_, CliError>(
             calllogs::sync::run(&mut store, provider.as_ref(), &opts, |p| {
-                progress.update(p.pages, p.calls)
+                progress.update(p.pages, p.calls, p.expected)
             })
             .await?,
         )

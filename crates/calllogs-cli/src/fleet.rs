@@ -48,7 +48,7 @@ pub fn run(
         drop(open_store(db).await?);
         calllogs::fleet::sync(config, &selected, db, opts, |name, p| {
             if let Some(bar) = bars.get(name) {
-                bar.update(p.pages, p.calls);
+                bar.update(p.pages, p.calls, p.expected);
             }
         })
         .await

@@ -8,7 +8,8 @@ use calllogs::http::HttpStats;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// A spinner with pages, calls, calls/s and retries, or nothing.
+/// A spinner with pages, calls, calls/s and retries (a bar with an ETA once
+/// the total is known), or nothing.
 pub struct Progress {
     bar: Option<ProgressBar>,
     started: Instant,
@@ -47,11 +48,28 @@ impl Progress {
         p
     }
 
-    pub fn update(&self, pages: u64, calls: u64) {
+    /// Pages and calls so far; with `expected` (the calls in all, once the
+    /// provider announced them) the spinner becomes a bar with an ETA.
+    pub fn update(&self, pages: u64, calls: u64, expected: Option<u64>) {
         if let Some(bar) = &self.bar {
             let secs = self.started.elapsed().as_secs_f64().max(0.001);
+            if let Some(total) = expected
+                && bar.length() != Some(total)
+            {
+                if bar.length().is_none() {
+                    bar.set_style(
+                        ProgressStyle::with_template(
+                            "{prefix}: [{wide_bar}] {pos}/{len} calls, ETA {eta} ({msg})",
+                        )
+                        .unwrap_or_else(|_| ProgressStyle::default_bar())
+                        .progress_chars("=> "),
+                    );
+                }
+                bar.set_length(total);
+            }
+            bar.set_position(calls);
             bar.set_message(format!(
-                "{pages} pages, {calls} calls, {:.0} calls/s, {} retries",
+                "{pages} pages, {:.0} calls/s, {} retries",
                 calls as f64 / secs,
                 self.stats.as_ref().map_or(0, |s| s.retries())
             ));

@@ -177,8 +177,8 @@ impl Acc {
     }
 }
 
-/// Builds the report from the store's SQL aggregates (two grouped queries:
-/// the overall figures and the groups), never loading calls into memory.
+/// Builds the report from the store's SQL aggregates (one grouped query,
+/// two by agent), never loading calls into memory.
 /// SQLite and PostgreSQL give the same report for the same calls.
 pub async fn report(store: &Store, q: &ReportQuery) -> Result<Report, StoreError> {
     let filter = AggFilter {
@@ -186,20 +186,28 @@ pub async fn report(store: &Store, q: &ReportQuery) -> Result<Report, StoreError
         until: q.until,
         provider: q.provider.clone(),
     };
-    let mut overall = Acc::default();
-    for row in store.aggregate(AggKey::None, &filter).await? {
-        overall.add(&row);
-    }
     let (key, none) = match q.by {
         GroupBy::Provider => (AggKey::Provider, "(none)"),
         GroupBy::Day => (AggKey::Day, "(no start)"),
         GroupBy::Agent => (AggKey::Agent, "(no agent)"),
         GroupBy::Campaign => (AggKey::Campaign, "(no campaign)"),
     };
+    let mut overall = Acc::default();
     let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
     for row in store.aggregate(key, &filter).await? {
+        // Each call is in exactly one group, except by agent (a call with
+        // two agents is in both): then the overall figures need their own
+        // pass; otherwise one pass over the calls gives both.
+        if q.by != GroupBy::Agent {
+            overall.add(&row);
+        }
         let name = row.key.clone().unwrap_or_else(|| none.to_string());
         groups.entry(name).or_default().add(&row);
+    }
+    if q.by == GroupBy::Agent {
+        for row in store.aggregate(AggKey::None, &filter).await? {
+            overall.add(&row);
+        }
     }
     Ok(Report {
         by: q.by,

@@ -88,6 +88,11 @@ pub struct SyncProgress {
     pub pages: u64,
     /// Calls committed in this run.
     pub calls: u64,
+    /// The calls this run will have committed in all, once that is known:
+    /// the provider announced the total of the last window (offset and
+    /// page-number paging do), or the run is done. `None`: unknown (a
+    /// cursor, or windows still to come).
+    pub expected: Option<u64>,
     /// When the run started.
     pub started: Instant,
 }
@@ -201,6 +206,7 @@ pub async fn run(
     // is, one page a commit, as soon as it arrives.
     let mut next = pager.next_page().await?;
     let mut first_commit = true;
+    let mut expected = calllogs_core::paginate::Expected::default();
     while let Some(first) = next.take() {
         let mut admitted = 0;
         let mut items = Vec::new();
@@ -232,9 +238,11 @@ pub async fn run(
             }
             summary.rejects += p.rejects.len() as u64;
             calllogs_core::page::tally_rejects(&mut summary.reject_reasons, &p.rejects);
+            let announced = p.total;
             items.extend(p.items);
             rejects.extend(p.rejects);
             checkpoint = pager.checkpoint();
+            expected.observe(announced, checkpoint.as_ref());
             if checkpoint.is_none() || items.len() >= BATCH_CALLS {
                 break;
             }
@@ -278,6 +286,7 @@ pub async fn run(
             provider: id,
             pages: summary.pages,
             calls: summary.calls,
+            expected: expected.expected(summary.calls, state.checkpoint.as_ref()),
             started,
         });
         if let Some(e) = pending {

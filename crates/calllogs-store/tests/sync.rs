@@ -230,6 +230,32 @@ async fn resume(mut store: Store) {
     .await
     .unwrap();
     let real = registry::build("plivo", &emu.settings()).unwrap();
+    // Plivo announces its total: in one window (under 30 days) the progress
+    // knows from the first page what is coming; over two, from the last
+    // window's first page.
+    for (days, known_at_once) in [(20, true), (31, false)] {
+        let mut heard = Vec::new();
+        let mut probe = Store::in_memory().unwrap();
+        let opts = SyncOptions {
+            since: Some(Utc::now() - Duration::days(days)),
+            ..SyncOptions::default()
+        };
+        let s = sync::run(&mut probe, real.as_ref(), &opts, |p| {
+            heard.push((p.calls, p.expected))
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            heard.last().unwrap(),
+            &(s.calls, Some(s.calls)),
+            "{heard:?}"
+        );
+        assert_eq!(
+            heard.iter().all(|(_, e)| *e == Some(s.calls)),
+            known_at_once,
+            "{days} days: {heard:?}"
+        );
+    }
     let flaky = Flaky {
         inner: real.clone(),
         fail_after: 4,

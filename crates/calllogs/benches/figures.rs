@@ -6,11 +6,14 @@
 //! 2. a 20,000-call Plivo pull from the in-process emulator with 25 ms
 //!    latency and a rate limit: wall time against the rate-limit bound and
 //!    against a sequential page-by-page loop over the same emulator;
-//! 3. peak resident memory of `calllogs sync` at 200,000 calls against
-//!    20,000 calls;
-//! 4. eight accounts synced together (`fleet::sync`) against the slowest of
+//! 3. requests per pull against ceil(calls / largest page) + 1, and store
+//!    bytes per call (SQLite, PostgreSQL) against the same calls as NDJSON;
+//! 4. a Plivo sync of 100,000 (and, in the full run, 1,000,000) calls from
+//!    the emulator: calls per second, peak RSS (against the smaller run),
+//!    and the report's time over the stored calls;
+//! 5. eight accounts synced together (`fleet::sync`) against the slowest of
 //!    them synced alone;
-//! 5. PostgreSQL: twelve accounts at 25 ms latency synced by one
+//! 6. PostgreSQL: twelve accounts at 25 ms latency synced by one
 //!    `calllogs sync --config` process against three sharing them, and
 //!    upserts per second (20 calls a page, committed per page) into
 //!    PostgreSQL against SQLite.
@@ -165,8 +168,6 @@ fn peak_rss_kib(mut child: std::process::Child) -> (u64, bool) {
     }
 }
 
-/// Figure 3: peak RSS of `calllogs sync` (its own process) at 200,000 and
-/// 20,000 calls, from an emulator in another process.
 /// The release `calllogs` binary `cargo xtask bench` built.
 fn calllogs_bin() -> Option<String> {
     let bin = std::env::var("CALLLOGS_BIN").unwrap_or_else(|_| {
@@ -178,80 +179,137 @@ fn calllogs_bin() -> Option<String> {
     std::path::Path::new(&bin).exists().then_some(bin)
 }
 
-fn memory_figures() -> Value {
-    use std::io::BufRead;
+/// Figure 3: requests per pull against the least a provider's largest page
+/// allows, and bytes per call in each store against the same calls as
+/// NDJSON (with `raw`, as `calllogs fetch` writes them).
+fn requests_and_size_figures(quick: bool) -> Value {
+    use futures::TryStreamExt as _;
+    let calls = if quick { 5_000 } else { 20_000 };
+    let rt = runtime();
+    let dir = std::env::temp_dir().join(format!("calllogs-bench-size-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let pg = calllogs_pgtest::shared();
+    let mut out = serde_json::Map::new();
+    let now = chrono::Utc::now();
+    for id in calllogs_emulator::PROVIDERS {
+        if registry::info(id).is_err() {
+            continue;
+        }
+        let config = calllogs_emulator::Config {
+            calls,
+            seed: 4,
+            days: 28,
+            now: Some(now),
+            ..calllogs_emulator::Config::default()
+        };
+        let emu = rt
+            .block_on(calllogs_emulator::start(id, config))
+            .expect("an emulator");
+        let mut http = HttpConfig::default();
+        http.rate_limit = Some(1_000_000.0);
+        let provider = registry::build(id, &emu.settings().http(http)).expect("built");
+        // One window (29 days < every provider's longest window).
+        let query = CallQuery::new().since(now - chrono::Duration::days(29));
+        let before = emu.requests();
+        let fetched: Vec<calllogs::Call> = rt
+            .block_on(provider.calls(query).try_collect())
+            .expect("a pull");
+        let requests = emu.requests() - before;
+        let largest = provider.paging().max_page_size as usize;
+        let bound = fetched.len().div_ceil(largest) + 1;
+        let ndjson: usize = fetched
+            .iter()
+            .map(|c| serde_json::to_string(c).map_or(0, |s| s.len() + 1))
+            .sum();
+        let opts = calllogs::sync::SyncOptions {
+            since: Some(now - chrono::Duration::days(29)),
+            ..calllogs::sync::SyncOptions::default()
+        };
+        let mut stores = vec![(
+            "sqlite",
+            dir.join(format!("{id}.db")).to_string_lossy().into_owned(),
+        )];
+        if let Some(pg) = pg {
+            stores.push(("postgres", pg.database(&format!("size_{id}"))));
+        }
+        let mut sizes = serde_json::Map::new();
+        let mut line = format!(
+            "size      {id:<10} {} calls: {requests} requests (bound {bound}, largest page {largest}); NDJSON {:.0} B/call",
+            fetched.len(),
+            ndjson as f64 / fetched.len().max(1) as f64
+        );
+        for (backend, db) in stores {
+            let _ = std::fs::remove_file(&db);
+            let bytes = rt.block_on(async {
+                let mut store = calllogs::store::Store::open(&db).await.expect("a store");
+                calllogs::sync::run(&mut store, provider.as_ref(), &opts, |_| {})
+                    .await
+                    .expect("a sync");
+                store.calls_bytes().await.expect("its size")
+            });
+            let ratio = bytes as f64 / ndjson.max(1) as f64;
+            line += &format!(
+                "; {backend} {:.0} B/call = {ratio:.2}x",
+                bytes as f64 / fetched.len().max(1) as f64
+            );
+            sizes.insert(backend.into(), json!({"bytes": bytes, "ratio": ratio}));
+        }
+        println!("{line}");
+        out.insert(
+            id.to_string(),
+            json!({"calls": fetched.len(), "requests": requests, "bound": bound,
+                   "ndjson_bytes": ndjson, "stores": sizes}),
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Value::Object(out)
+}
+
+/// Figure 4: a Plivo sync of many calls (the `calllogs` binary, its own
+/// process) from the emulator with no latency and no rate limit: calls per
+/// second, peak RSS, and `report` (terminal and HTML) over the stored calls.
+fn scale_figures(quick: bool) -> Value {
     let Some(bin) = calllogs_bin() else {
-        println!("memory    skipped: no calllogs binary (cargo xtask bench builds it)");
+        println!("scale     skipped: no calllogs binary (cargo xtask bench builds it)");
         return json!({"skipped": true});
     };
-    let dir = std::env::temp_dir().join(format!("calllogs-bench-{}", std::process::id()));
+    let rt = runtime();
+    let dir = std::env::temp_dir().join(format!("calllogs-bench-scale-{}", std::process::id()));
     let _ = std::fs::create_dir_all(&dir);
+    let sizes: &[usize] = if quick {
+        &[20_000, 100_000]
+    } else {
+        &[100_000, 1_000_000]
+    };
     let mut out = serde_json::Map::new();
-    for calls in [20_000usize, 200_000] {
-        let mut emu = std::process::Command::new(&bin)
-            .args([
-                "emulate",
-                "--provider",
-                "nectardesk",
-                "--calls",
-                &calls.to_string(),
-                "--seed",
-                "5",
-            ])
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("calllogs emulate");
-        let mut env = Vec::new();
-        let mut base = String::new();
-        for line in std::io::BufReader::new(emu.stdout.take().expect("stdout"))
-            .lines()
-            .map_while(Result::ok)
-        {
-            if let Some(kv) = line.strip_prefix("export ") {
-                if let Some((k, v)) = kv.split_once('=') {
-                    env.push((k.to_string(), v.to_string()));
-                }
-            } else if let Some(rest) = line.strip_prefix("# ") {
-                base = rest
-                    .split("--base-url ")
-                    .nth(1)
-                    .and_then(|r| r.split(' ').next())
-                    .unwrap_or("")
-                    .to_string();
-                break;
-            }
-        }
-        let db = dir.join(format!("sync-{calls}.db"));
+    let mut rss = Vec::new();
+    for &calls in sizes {
+        let now = chrono::Utc::now();
+        let config = calllogs_emulator::Config {
+            calls,
+            seed: 9,
+            days: 28,
+            now: Some(now),
+            ..calllogs_emulator::Config::default()
+        };
+        let emu = rt
+            .block_on(calllogs_emulator::start("plivo", config))
+            .expect("an emulator");
+        let db = dir.join(format!("scale-{calls}.db"));
         let _ = std::fs::remove_file(&db);
+        let db = db.to_string_lossy().into_owned();
+        let since = (now - chrono::Duration::days(29)).to_rfc3339();
         let t = Instant::now();
-        let sync = std::process::Command::new(&bin)
-            .args([
-                "sync",
-                "--provider",
-                "nectardesk",
-                "--db",
-                db.to_str().unwrap_or("x.db"),
-                "--base-url",
-                &base,
-            ])
-            .args([
-                "--since",
-                "31d",
-                "--quiet",
-                "--rate-limit",
-                "100000",
-                "--concurrency",
-                "4",
-            ])
-            .envs(env)
+        let child = std::process::Command::new(&bin)
+            .args(["sync", "--provider", "plivo", "--db", &db, "--base-url"])
+            .arg(emu.base_url())
+            .args(["--since", &since, "--quiet", "--rate-limit", "1000000"])
+            .envs(emu.credentials())
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("calllogs sync");
-        let (kib, ok) = peak_rss_kib(sync);
+        let (kib, ok) = peak_rss_kib(child);
         let secs = t.elapsed().as_secs_f64();
-        let _ = emu.kill();
-        let _ = emu.wait();
         let stored = calllogs::store::SqliteStore::open(&db)
             .ok()
             .and_then(|s| s.count(None, None).ok())
@@ -260,27 +318,49 @@ fn memory_figures() -> Value {
             ok && stored == calls as u64,
             "the sync of {calls} calls stored {stored}"
         );
+        let timed = |args: &[&str]| {
+            let t = Instant::now();
+            let o = std::process::Command::new(&bin)
+                .args(args)
+                .output()
+                .expect("calllogs report");
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            t.elapsed().as_secs_f64()
+        };
+        let report = timed(&["report", "--db", &db]);
+        let html_file = dir.join("report.html");
+        let html = timed(&[
+            "report",
+            "--db",
+            &db,
+            "--html",
+            &html_file.to_string_lossy(),
+        ]);
+        let rate = calls as f64 / secs;
         println!(
-            "memory    sync of {calls:>7} calls into SQLite: peak RSS {:.1} MiB ({secs:.1}s)",
+            "scale     plivo sync of {calls:>7} calls, no latency, no rate limit: {secs:.1}s = {rate:.0} calls/s; peak RSS {:.1} MiB; report {report:.2}s, report --html {html:.2}s",
             kib as f64 / 1024.0
         );
+        rss.push(kib);
         out.insert(
             calls.to_string(),
-            json!({"peak_rss_kib": kib, "seconds": secs}),
+            json!({"seconds": secs, "calls_per_s": rate, "peak_rss_kib": kib,
+                   "report_s": report, "html_s": html}),
         );
     }
-    let small = out["20000"]["peak_rss_kib"].as_f64().unwrap_or(1.0);
-    let large = out["200000"]["peak_rss_kib"].as_f64().unwrap_or(0.0);
-    println!(
-        "memory    200,000 calls use {:.2}x the peak RSS of 20,000",
-        large / small
-    );
-    out.insert("ratio".into(), json!(large / small));
-    let _ = std::fs::remove_dir_all(dir);
+    if let [small, large] = rss[..] {
+        let ratio = large as f64 / small.max(1) as f64;
+        println!(
+            "scale     {} calls use {ratio:.2}x the peak RSS of {}",
+            sizes[1], sizes[0]
+        );
+        out.insert("rss_ratio".into(), json!(ratio));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
     Value::Object(out)
 }
 
-/// Figure 4: eight accounts (two per emulator, four emulators at 25 ms
+/// Figure 5: eight accounts (two per emulator, four emulators at 25 ms
 /// latency) synced by one `fleet::sync`, against the slowest of the same
 /// accounts synced alone, in the same run.
 fn fleet_figures(quick: bool) -> Value {
@@ -382,7 +462,7 @@ fn write_config(
     f.write_all(text.as_bytes()).expect("written");
 }
 
-/// Figure 5: PostgreSQL as the shared store.
+/// Figure 6: PostgreSQL as the shared store.
 fn postgres_figures(quick: bool) -> Value {
     let Some(bin) = calllogs_bin() else {
         println!("postgres  skipped: no calllogs binary (cargo xtask bench builds it)");
@@ -515,10 +595,11 @@ fn main() {
     // `--only=NAME` runs one figure (while working on it).
     let only: Option<String> =
         std::env::args().find_map(|a| a.strip_prefix("--only=").map(String::from));
-    let figures: [(&str, &dyn Fn(bool) -> Value); 5] = [
+    let figures: [(&str, &dyn Fn(bool) -> Value); 6] = [
         ("normalize", &normalize_figures),
         ("pull", &pull_figures),
-        ("memory", &|_| memory_figures()),
+        ("size", &requests_and_size_figures),
+        ("scale", &scale_figures),
         ("fleet", &fleet_figures),
         ("postgres", &postgres_figures),
     ];

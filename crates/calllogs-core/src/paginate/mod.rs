@@ -25,7 +25,9 @@ pub mod schedule;
 pub mod walk;
 
 pub use schedule::{Fetched, pull};
-pub use walk::{Checkpoint, CountMismatch, Progress, Walk, Window, next_token, plan_rest};
+pub use walk::{
+    Checkpoint, CountMismatch, Expected, Progress, Walk, Window, next_token, plan_rest,
+};
 
 /// What the engine needs of a provider: its paging rules and one page
 /// fetch. Every [`crate::Provider`] is one.

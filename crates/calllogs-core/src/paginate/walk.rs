@@ -148,6 +148,50 @@ pub struct Checkpoint {
     pub received: u64,
 }
 
+/// How many calls a pull will have given in all, once that is known: the
+/// provider announced the total of the last window (offset and page-number
+/// paging do), or the pull is done. Feed it each page's total with the
+/// checkpoint after that page.
+///
+/// ```
+/// use calllogs_core::paginate::{Checkpoint, Expected, Window};
+/// let mut e = Expected::default();
+/// let window = Window { since: None, until: None };
+/// let one_window = |received| Checkpoint { windows: vec![window], token: None, received };
+/// e.observe(Some(50), Some(&one_window(20)));
+/// assert_eq!(e.expected(20, Some(&one_window(20))), Some(50));
+/// assert_eq!(e.expected(50, None), Some(50));
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Expected {
+    window_total: Option<u64>,
+}
+
+impl Expected {
+    /// A page that announced `total` (for its window), and where the pull
+    /// stands after it.
+    pub fn observe(&mut self, total: Option<u64>, after: Option<&Checkpoint>) {
+        match after {
+            // The page ended its window; the next one's total is unknown yet.
+            Some(c) if c.received == 0 => self.window_total = None,
+            Some(_) => self.window_total = total.or(self.window_total),
+            None => {}
+        }
+    }
+
+    /// The calls in all, given `so_far` and where the pull stands; `None`
+    /// while windows without a known total remain.
+    pub fn expected(&self, so_far: u64, at: Option<&Checkpoint>) -> Option<u64> {
+        match at {
+            None => Some(so_far),
+            Some(c) if c.windows.len() == 1 => self
+                .window_total
+                .map(|t| so_far + t.saturating_sub(c.received)),
+            Some(_) => None,
+        }
+    }
+}
+
 /// The tokens of the rest of a window once its first page told the total
 /// (offset and page-number paging only), starting at `next`; `step` is the
 /// server's own page size, what it served when asked for a full page.

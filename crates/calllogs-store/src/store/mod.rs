@@ -392,6 +392,12 @@ impl Store {
         both!(self.schema_version())
     }
 
+    /// Bytes the stored calls take on disk (SQLite: the file's pages in
+    /// use; PostgreSQL: the table with its compressed values and indexes).
+    pub async fn calls_bytes(&self) -> Result<u64, StoreError> {
+        both!(self.calls_bytes())
+    }
+
     /// Upserts `calls` of `account`, keeps `rejects` and, in the same
     /// transaction, records `state` for their provider: a crash leaves all
     /// or nothing. On PostgreSQL under a lease, the same transaction renews
