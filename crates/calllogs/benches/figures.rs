@@ -365,7 +365,9 @@ fn scale_figures(quick: bool) -> Value {
 /// accounts synced alone, in the same run.
 fn fleet_figures(quick: bool) -> Value {
     use calllogs::config::{Config, Source};
-    let calls = if quick { 1_000 } else { 4_000 };
+    // Enough calls that each account is a few seconds of round trips
+    // (with every provider's largest page, a thousand calls take a handful).
+    let calls = if quick { 6_000 } else { 20_000 };
     let rt = runtime();
     let dir = std::env::temp_dir().join(format!("calllogs-bench-fleet-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -482,7 +484,7 @@ fn postgres_figures(quick: bool) -> Value {
     // latency-bound work a fleet is made of. (Providers with a known total
     // fetch pages in parallel and finish several times sooner, which makes
     // a mixed fleet's figure depend on which account is claimed last.)
-    let calls = if quick { 1_500 } else { 4_000 };
+    let calls = if quick { 8_000 } else { 20_000 };
     let mut emulators = Vec::new();
     for id in ["superu", "unpod"] {
         if registry::info(id).is_err() {
