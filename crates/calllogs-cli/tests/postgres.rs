@@ -10,35 +10,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Db, Emulator, account, bin, emulate};
+use common::{Db, Emulator, account, bin, emulate, served};
 
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("calllogs-pg-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// The ids an emulator serves, as `calllogs fetch` reads them.
-fn served(emu: &Emulator, provider: &str) -> Vec<String> {
-    let o = bin()
-        .args(["fetch", "--provider", provider, "--base-url", &emu.base_url])
-        .args(["--since", "31d", "--no-raw", "--quiet"])
-        .envs(emu.env())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let mut ids: Vec<String> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    ids.sort();
-    ids
 }
 
 fn sync_cmd(config: &Path, env: &[(String, String)], extra: &[&str]) -> Command {

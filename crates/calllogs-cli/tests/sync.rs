@@ -84,31 +84,7 @@ fn killed_and_resumed(db: &str) {
     assert!(err.contains("resumed"), "{err}");
 
     // Exactly the emulator's calls, each once.
-    let fetched = bin()
-        .args([
-            "fetch",
-            "--provider",
-            "plivo",
-            "--base-url",
-            &emu.base_url,
-            "--since",
-            "31d",
-            "--no-raw",
-            "--quiet",
-        ])
-        .envs(emu.env())
-        .output()
-        .unwrap();
-    let mut want: Vec<String> = String::from_utf8_lossy(&fetched.stdout)
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
-    want.sort();
+    let want = common::served(&emu, "plivo");
     assert_eq!(want.len(), 2000);
     let store = Db::open(db).unwrap();
     let accounts = store.run(async |s| s.accounts().await.unwrap());

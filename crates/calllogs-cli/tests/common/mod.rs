@@ -156,3 +156,25 @@ pub fn account(
     }
     text
 }
+
+/// The ids `emu` serves (last 31 days), sorted, as `calllogs fetch` reads them.
+pub fn served(emu: &Emulator, provider: &str) -> Vec<String> {
+    let o = bin()
+        .args(["fetch", "--provider", provider, "--base-url", &emu.base_url])
+        .args(["--since", "31d", "--no-raw", "--quiet"])
+        .envs(emu.env())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut ids: Vec<String> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    ids.sort();
+    ids
+}

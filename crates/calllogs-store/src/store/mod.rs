@@ -125,6 +125,20 @@ pub struct SyncState {
     pub synced_until: Option<DateTime<Utc>>,
 }
 
+impl SyncState {
+    /// `running` or `done`, as both backends store it.
+    pub(crate) fn status_word(&self) -> &'static str {
+        if self.running { "running" } else { "done" }
+    }
+
+    /// The checkpoint as stored (JSON), if any.
+    pub(crate) fn checkpoint_json(&self) -> Option<String> {
+        self.checkpoint
+            .as_ref()
+            .map(|c| serde_json::to_string(c).unwrap_or_default())
+    }
+}
+
 /// What one upsert did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Upserted {

@@ -449,11 +449,8 @@ impl PgStore {
         account: &str,
         s: &SyncState,
     ) -> Result<(), StoreError> {
-        let checkpoint = s
-            .checkpoint
-            .as_ref()
-            .map(|c| serde_json::to_string(c).unwrap_or_default());
-        let status = if s.running { "running" } else { "done" };
+        let checkpoint = s.checkpoint_json();
+        let status = s.status_word();
         let (pages, calls) = (s.pages_done as i64, s.calls_seen as i64);
         tx.execute(
             "INSERT INTO sync_state (provider, account, status, range_since, range_until, checkpoint,

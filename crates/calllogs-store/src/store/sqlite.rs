@@ -676,10 +676,7 @@ fn write_state(
     account: &str,
     s: &SyncState,
 ) -> Result<(), StoreError> {
-    let checkpoint = s
-        .checkpoint
-        .as_ref()
-        .map(|c| serde_json::to_string(c).unwrap_or_default());
+    let checkpoint = s.checkpoint_json();
     conn.execute(
         "INSERT INTO sync_state (provider, account, status, range_since, range_until, checkpoint, pages_done, calls_seen, synced_until, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
@@ -689,7 +686,7 @@ fn write_state(
         params![
             provider,
             account,
-            if s.running { "running" } else { "done" },
+            s.status_word(),
             s.since.map(time),
             s.until.map(time),
             checkpoint,
