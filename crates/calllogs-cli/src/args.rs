@@ -134,6 +134,9 @@ pub struct SyncArgs {
     /// announced is an error (its last page is not committed), not a warning.
     #[arg(long)]
     pub strict: bool,
+    /// Records per page (default: the provider's largest; see `calllogs providers`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "config")]
+    pub page_size: Option<u32>,
     /// With --config: accounts synced at once by this process.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: u16,

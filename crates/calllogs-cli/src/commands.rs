@@ -562,11 +562,14 @@ fn sync_cmd(args: crate::args::SyncArgs) -> Result<(), CliError> {
     let mut http = settings.http.clone();
     http.observers.add(stats.clone());
     let provider = registry::build(args.provider.id()?, &settings.http(http))?;
+    let mut query = calllogs::CallQuery::new();
+    query.page_size = args.page_size;
     let opts = calllogs::sync::SyncOptions {
         since: args.since,
         lookback: args.lookback,
         account: args.account.first().cloned(),
         strict: args.strict,
+        query,
         ..calllogs::sync::SyncOptions::default()
     };
     let progress = crate::progress::Progress::new(provider.id(), args.quiet, Some(stats));

@@ -50,6 +50,7 @@ const ACCOUNT_KEYS: &[&str] = &[
     "concurrency",
     "since",
     "filters",
+    "page_size",
 ];
 
 /// A loaded configuration: credentials resolved, every value checked.
@@ -80,6 +81,8 @@ pub struct Account {
     pub since: Option<DateTime<Utc>>,
     /// The provider's own filters, as `KEY=VALUE` pairs.
     pub filters: Vec<(String, String)>,
+    /// Records per page, below the provider's largest (the default).
+    pub page_size: Option<u32>,
 }
 
 impl Account {
@@ -87,6 +90,7 @@ impl Account {
     /// says which filter is wrong; checked when the file was read).
     pub fn query(&self) -> Result<CallQuery, String> {
         let mut q = CallQuery::new();
+        q.page_size = self.page_size;
         if !self.filters.is_empty() {
             let info = registry::info(self.provider).map_err(|e| e.to_string())?;
             (info.apply_filters)(&mut q, &self.filters).map_err(|m| format!("filters: {m}"))?;
@@ -443,12 +447,28 @@ fn read_account(
             ));
         }
     }
+    let page_size = match table.get("page_size") {
+        None => None,
+        Some(v) => Some(
+            v.as_integer()
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|n| *n > 0)
+                .ok_or_else(|| {
+                    fail(
+                        Some("page_size"),
+                        "page_size must be a whole number above 0 (the provider's largest is the default)"
+                            .into(),
+                    )
+                })?,
+        ),
+    };
     let account = Account {
         name,
         provider: info.id,
         settings,
         since,
         filters,
+        page_size,
     };
     // The provider's own filters are checked now, not at the first sync.
     account.query().map_err(|m| fail(Some("filters"), m))?;
@@ -598,6 +618,7 @@ provider = "plivo"
 auth_id = "${PLIVO_EU_AUTH_ID}"
 token = "${PLIVO_EU_AUTH_TOKEN}"
 # rate_limit = 60
+# page_size = 20           # records per page (default: the provider's largest)
 # filters = { call_direction = "inbound" }
 
 [[accounts]]
@@ -638,6 +659,11 @@ mod tests {
             names,
             [("plivo-eu", "plivo"), ("support-desk", "nectardesk")]
         );
+        // The commented page_size, uncommented, reaches the account's query.
+        let text = EXAMPLE.replace("# page_size = 20", "page_size = 20");
+        let c = parse(&text, false).unwrap();
+        assert_eq!(c.accounts[0].query().unwrap().page_size, Some(20));
+        assert_eq!(c.accounts[1].query().unwrap().page_size, None);
         assert!(
             c.accounts[0]
                 .settings
@@ -660,6 +686,14 @@ mod tests {
         let cases = [
             (account("tokn = \"x\"\n"), "unknown key \"tokn\""),
             (account("tokn = \"x\"\n"), "(line 5)"),
+            (
+                account("page_size = 0\n"),
+                "page_size must be a whole number above 0",
+            ),
+            (
+                account("page_size = \"big\"\n"),
+                "page_size must be a whole number",
+            ),
             (
                 format!("dbb = \"x\"\n{}", account("")),
                 "unknown field `dbb`",
