@@ -192,27 +192,25 @@ pub async fn report(store: &Store, q: &ReportQuery) -> Result<Report, StoreError
         GroupBy::Agent => (AggKey::Agent, "(no agent)"),
         GroupBy::Campaign => (AggKey::Campaign, "(no campaign)"),
     };
-    let mut overall = Acc::default();
-    let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
-    for row in store.aggregate(key, &filter).await? {
-        // Each call is in exactly one group, except by agent (a call with
-        // two agents is in both): then the overall figures need their own
-        // pass; otherwise one pass over the calls gives both.
-        if q.by != GroupBy::Agent {
-            overall.add(&row);
-        }
-        let name = row.key.clone().unwrap_or_else(|| none.to_string());
-        groups.entry(name).or_default().add(&row);
-    }
-    if q.by == GroupBy::Agent {
-        for row in store.aggregate(AggKey::None, &filter).await? {
-            overall.add(&row);
-        }
-    }
+    // Each call is in exactly one group, except by agent (a call with two
+    // agents is in both): then the overall figures need their own pass.
+    let (groups, overall) = if q.by == GroupBy::Agent {
+        let overall = grouped(store, AggKey::None, &filter, "all").await?;
+        (
+            grouped(store, key, &filter, none).await?,
+            overall
+                .into_iter()
+                .next()
+                .map(|(_, k)| k)
+                .unwrap_or_default(),
+        )
+    } else {
+        grouped_with_total(store, key, &filter, none).await?
+    };
     Ok(Report {
         by: q.by,
-        overall: overall.kpis(),
-        groups: groups.into_iter().map(|(k, a)| (k, a.kpis())).collect(),
+        overall,
+        groups,
     })
 }
 
@@ -223,12 +221,26 @@ async fn grouped(
     filter: &AggFilter,
     none: &str,
 ) -> Result<Vec<(String, Kpis)>, StoreError> {
+    Ok(grouped_with_total(store, key, filter, none).await?.0)
+}
+
+/// As [`grouped`], with the figures of all the calls folded from the same
+/// rows: right when each call is in exactly one group (not by agent).
+async fn grouped_with_total(
+    store: &Store,
+    key: AggKey,
+    filter: &AggFilter,
+    none: &str,
+) -> Result<(Vec<(String, Kpis)>, Kpis), StoreError> {
     let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
+    let mut all = Acc::default();
     for row in store.aggregate(key, filter).await? {
+        all.add(&row);
         let name = row.key.clone().unwrap_or_else(|| none.to_string());
         groups.entry(name).or_default().add(&row);
     }
-    Ok(groups.into_iter().map(|(k, a)| (k, a.kpis())).collect())
+    let groups = groups.into_iter().map(|(k, a)| (k, a.kpis())).collect();
+    Ok((groups, all.kpis()))
 }
 
 /// The time buckets of a dashboard's charts.
@@ -291,7 +303,7 @@ pub struct Dashboard {
     pub campaigns: Vec<(String, Kpis)>,
 }
 
-/// Builds the dashboard of `q` (its grouping is not used): five grouped SQL
+/// Builds the dashboard of `q` (its grouping is not used): four grouped SQL
 /// queries and the range's first and last start; nothing is loaded call by
 /// call, whatever the number of calls.
 pub async fn dashboard(store: &Store, q: &ReportQuery) -> Result<Dashboard, StoreError> {
@@ -311,7 +323,9 @@ pub async fn dashboard(store: &Store, q: &ReportQuery) -> Result<Dashboard, Stor
         Bucket::Week => AggKey::Week,
         Bucket::Month => AggKey::Month,
     };
-    let overall = grouped(store, AggKey::None, &filter, "all").await?;
+    // Each call is in one provider/account: the overall figures come with them.
+    let (providers, overall) =
+        grouped_with_total(store, AggKey::Provider, &filter, "(none)").await?;
     let mut buckets = grouped(store, key, &filter, "(no start)").await?;
     // Keys sort as text, which is time order; the calls without a start go last.
     if let Some(i) = buckets.iter().position(|(k, _)| k == "(no start)") {
@@ -328,12 +342,8 @@ pub async fn dashboard(store: &Store, q: &ReportQuery) -> Result<Dashboard, Stor
         first,
         last,
         bucket,
-        overall: overall
-            .into_iter()
-            .next()
-            .map(|(_, k)| k)
-            .unwrap_or_default(),
-        providers: grouped(store, AggKey::Provider, &filter, "(none)").await?,
+        overall,
+        providers,
         buckets,
         agents: named(
             grouped(store, AggKey::Agent, &filter, "(no agent)").await?,
