@@ -63,7 +63,7 @@ fn three_processes_share_twelve_accounts_and_finish_a_killed_ones_accounts_after
             "--seed",
             seed,
             "--latency-ms",
-            "30",
+            "60",
         ]);
         (p, emu)
     })
@@ -212,7 +212,7 @@ fn a_lost_database_stops_the_sync_with_a_clear_error_and_the_next_run_resumes() 
         "--seed",
         "7",
         "--latency-ms",
-        "20",
+        "50",
     ]);
     let sync = || {
         let mut cmd = bin();

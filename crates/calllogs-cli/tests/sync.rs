@@ -40,7 +40,7 @@ fn killed_and_resumed(db: &str) {
         "--seed",
         "9",
         "--latency-ms",
-        "15",
+        "40",
     ]);
     let sync = || {
         let mut cmd = bin();
