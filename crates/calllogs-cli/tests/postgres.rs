@@ -349,3 +349,75 @@ fn the_password_comes_from_pgpassword_or_pgpass_and_is_never_printed() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn fleet_status_shows_each_accounts_last_success_or_last_error() {
+    let Some(pg) = calllogs_pgtest::shared() else {
+        return;
+    };
+    let url = pg.database("errors");
+    let dir = scratch("errors");
+    let desk = emulate(&["--provider", "nectardesk", "--calls", "50"]);
+    let mut env = vec![("CALLLOGS_TEST_DB".to_string(), url.clone())];
+    let mut toml = "db = \"${CALLLOGS_TEST_DB}\"\nfirst_window = \"31d\"\n\n".to_string();
+    toml += &account("desk", "nectardesk", &desk, &mut env);
+    toml += &account("wrong-key", "nectardesk", &desk, &mut env);
+    let config = dir.join("calllogs.toml");
+    std::fs::write(&config, &toml).unwrap();
+    let secret = "not-the-token-5550000000000000000000000";
+    for (k, v) in env.iter_mut() {
+        if k.starts_with("WRONG_KEY") {
+            *v = secret.into();
+        }
+    }
+    let o = sync_cmd(&config, &env, &[]).output().unwrap();
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(
+        t.contains("nectardesk/wrong-key: failed") && t.contains("HTTP 401"),
+        "{t}"
+    );
+    let status = bin()
+        .args(["fleet", "status", "--config"])
+        .arg(&config)
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .output()
+        .unwrap();
+    let s = text(&status);
+    assert!(status.status.success(), "{s}");
+    let line = |name: &str| {
+        s.lines()
+            .find(|l| l.starts_with(&format!("nectardesk/{name}:")))
+            .unwrap_or_else(|| panic!("no {name} in {s}"))
+            .to_string()
+    };
+    assert!(
+        line("wrong-key").contains("last error") && line("wrong-key").contains("401"),
+        "{s}"
+    );
+    assert!(line("wrong-key").contains("never synced"), "{s}");
+    assert!(
+        line("desk").contains("last success") && !line("desk").contains("last error"),
+        "{s}"
+    );
+    assert!(
+        !s.contains(secret) && !t.contains(secret),
+        "no credential printed"
+    );
+    assert!(!s.contains(calllogs_pgtest::PASSWORD), "{s}");
+    // JSON for tools: one object per account.
+    let json = bin()
+        .args(["fleet", "status", "--json", "--db", &url])
+        .output()
+        .unwrap();
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&json.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows.iter()
+            .any(|r| r["account"] == "wrong-key" && r["last_error"].is_array())
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
