@@ -35,26 +35,29 @@ pub fn run(
     }
     let selected = config.select(names).map_err(CliError::usage)?;
     let multi = indicatif::MultiProgress::new();
-    let bars: HashMap<&str, Progress> = selected
-        .iter()
-        .map(|a| {
-            let p = Progress::in_multi(&multi, &a.name, quiet, stats.get(&a.name).cloned());
-            (a.name.as_str(), p)
-        })
-        .collect();
+    // A line per account this process syncs, from its first page: with
+    // `--jobs` and other processes sharing the fleet, not every account is
+    // this process's, nor under way at once.
+    let bars: std::sync::Mutex<HashMap<String, Progress>> = Default::default();
     let run = runtime()?.block_on(async {
         // Created and migrated once, before the accounts take their own
         // connections; a wrong URL or password fails here, once.
         drop(open_store(db).await?);
         calllogs::fleet::sync(config, &selected, db, opts, |name, p| {
-            if let Some(bar) = bars.get(name) {
-                bar.update(p.pages, p.calls, p.expected);
-            }
+            let Ok(mut bars) = bars.lock() else { return };
+            bars.entry(name.to_string())
+                .or_insert_with(|| {
+                    Progress::in_multi(&multi, name, quiet, stats.get(name).cloned())
+                        .since(p.started)
+                })
+                .update(p.pages, p.calls, p.expected);
         })
         .await
         .map_err(|e| CliError::failed(format!("cannot share out the accounts through {db}"), e))
     });
-    bars.values().for_each(Progress::finish);
+    if let Ok(bars) = bars.lock() {
+        bars.values().for_each(Progress::finish);
+    }
     Ok((run?, stats))
 }
 

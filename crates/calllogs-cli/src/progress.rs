@@ -36,6 +36,12 @@ impl Progress {
         }
     }
 
+    /// Rates counted from `started` (the run's start) rather than from now.
+    pub fn since(mut self, started: Instant) -> Self {
+        self.started = started;
+        self
+    }
+
     /// One line of `multi`, labelled `label` (nothing when quiet or not a terminal).
     pub fn in_multi(
         multi: &indicatif::MultiProgress,
