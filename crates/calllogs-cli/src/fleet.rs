@@ -40,10 +40,10 @@ pub fn run(
     // this process's, nor under way at once.
     let bars: std::sync::Mutex<HashMap<String, Progress>> = Default::default();
     let run = runtime()?.block_on(async {
-        // Created and migrated once, before the accounts take their own
-        // connections; a wrong URL or password fails here, once.
-        drop(open_store(db).await?);
-        calllogs::fleet::sync(config, &selected, db, opts, |name, p| {
+        // Opened and migrated once; the accounts take handles of their own
+        // from it. A wrong URL or password fails here, once.
+        let store = open_store(db).await?;
+        calllogs::fleet::sync(config, &selected, &store, opts, |name, p| {
             let Ok(mut bars) = bars.lock() else { return };
             bars.entry(name.to_string())
                 .or_insert_with(|| {

@@ -77,10 +77,7 @@ fn a_page_that_repeats_a_call_still_gives_each_call_once() {
             "{p}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
-        let mut ids: Vec<String> = String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
-            .collect();
+        let mut ids = common::ndjson_ids(&o.stdout);
         let n = ids.len();
         ids.sort();
         ids.dedup();
@@ -304,12 +301,7 @@ fn normalize_takes_what_people_paste() {
     let page: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let records = page["objects"].as_array().unwrap().clone();
-    let ids = |o: &std::process::Output| -> Vec<String> {
-        String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
-            .collect()
-    };
+    let ids = |o: &std::process::Output| common::ndjson_ids(&o.stdout);
     let as_page = normalize(&page.to_string());
     assert!(as_page.status.success());
     let want = ids(&as_page);
@@ -452,10 +444,7 @@ fn calls_ending_while_plivo_pages_newest_first_shift_nothing() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{stderr}");
-    let mut ids: Vec<String> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].to_string())
-        .collect();
+    let mut ids = common::ndjson_ids(&o.stdout);
     let n = ids.len();
     ids.sort();
     ids.dedup();

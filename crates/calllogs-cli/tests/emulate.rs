@@ -80,15 +80,8 @@ fn fetch_against_a_faulty_emulator_gets_every_call_and_logs_the_retries() {
         );
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert!(o.status.success(), "{provider}: {stderr}");
-        let ids: std::collections::HashSet<String> = String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .map(|l| {
-                serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            })
-            .collect();
+        let ids: std::collections::HashSet<String> =
+            common::ndjson_ids(&o.stdout).into_iter().collect();
         assert_eq!(ids.len(), 1000, "{provider}");
         assert_eq!(
             String::from_utf8_lossy(&o.stdout).lines().count(),

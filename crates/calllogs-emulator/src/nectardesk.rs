@@ -205,14 +205,14 @@ impl Api for Nectardesk {
             Err(message) => return Reply::json(422, json!({"message": message})),
         };
         let within = calls.started_within(from, to, true);
+        // The other filters, read once; `filtered` is derived from them.
+        let call_type = req.param("callType");
+        let agent = req.param("agentId");
+        let filtered = call_type.is_some() || agent.is_some();
         let keep = |c: &SynthCall| {
-            req.param("callType")
-                .is_none_or(|t| call_type_matches(t, c))
-                && req
-                    .param("agentId")
-                    .is_none_or(|a| a == c.agent.to_string())
+            call_type.is_none_or(|t| call_type_matches(t, c))
+                && agent.is_none_or(|a| a == c.agent.to_string())
         };
-        let filtered = req.param("callType").is_some() || req.param("agentId").is_some();
         let start = ((page - 1) * limit) as usize;
         let (total, page_calls) = newest_page(
             within.iter(),

@@ -169,23 +169,22 @@ impl Api for Superu {
         // The index gives the time range; the other filters, when sent, are
         // checked on it alone.
         let within = calls.started_within(after, before, true);
+        // The other filters, read once; `filtered` is derived from them.
+        let assistant = (assistant != "all").then_some(assistant);
+        let status = req.param("status");
+        let campaign = req.param("campaign_id");
+        let search = req.param("search_query");
+        let filtered =
+            assistant.is_some() || status.is_some() || campaign.is_some() || search.is_some();
         let keep = |c: &SynthCall| {
-            (assistant == "all" || assistant == format!("asst-{:04}", c.agent))
-                && req.param("status").is_none_or(|s| match s {
+            assistant.is_none_or(|a| a == format!("asst-{:04}", c.agent))
+                && status.is_none_or(|s| match s {
                     "completed" => c.status == Status::Completed,
                     other => other == status_word(c),
                 })
-                && req
-                    .param("campaign_id")
-                    .is_none_or(|k| k == format!("camp-{:03}", c.campaign))
-                && req
-                    .param("search_query")
-                    .is_none_or(|q| c.id.contains(q) || c.customer_number().contains(q))
+                && campaign.is_none_or(|k| k == format!("camp-{:03}", c.campaign))
+                && search.is_none_or(|q| c.id.contains(q) || c.customer_number().contains(q))
         };
-        let filtered = assistant != "all"
-            || ["status", "campaign_id", "search_query"]
-                .iter()
-                .any(|k| req.param(k).is_some());
         let start = ((page - 1) * limit) as usize;
         let (total, page_calls) = newest_page(
             within.iter(),

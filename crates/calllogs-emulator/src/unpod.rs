@@ -157,16 +157,19 @@ impl Api for Unpod {
             Err(message) => return envelope(400, &format!("Bad Request - {message}")),
         };
         let within = calls.started_within(start, end, true);
+        // The other filters, read once; `filtered` is derived from them.
+        let call_type = req.param("call_type");
+        let status = req.param("call_status");
+        let filtered = call_type.is_some() || status.is_some();
         let keep = |c: &SynthCall| {
-            req.param("call_type").is_none_or(|t| {
+            call_type.is_none_or(|t| {
                 t == if c.direction == Direction::Inbound {
                     "inbound"
                 } else {
                     "outbound"
                 }
-            }) && req.param("call_status").is_none_or(|s| s == call_status(c))
+            }) && status.is_none_or(|s| s == call_status(c))
         };
-        let filtered = req.param("call_type").is_some() || req.param("call_status").is_some();
         let skip = ((page - 1) * size) as usize;
         let (total, page_calls) = newest_page(
             within.iter(),

@@ -179,6 +179,27 @@ fn calllogs_bin() -> Option<String> {
     std::path::Path::new(&bin).exists().then_some(bin)
 }
 
+/// An emulator of `calls` calls over the 28 days before `now` (a pull of
+/// the last 29 days is one window for every provider), no latency, no
+/// faults, no rate limit.
+fn one_window_emulator(
+    rt: &tokio::runtime::Runtime,
+    id: &str,
+    calls: usize,
+    seed: u64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> calllogs_emulator::Running {
+    let config = calllogs_emulator::Config {
+        calls,
+        seed,
+        days: 28,
+        now: Some(now),
+        ..calllogs_emulator::Config::default()
+    };
+    rt.block_on(calllogs_emulator::start(id, config))
+        .expect("an emulator")
+}
+
 /// Figure 3: requests per pull against the least a provider's largest page
 /// allows, and bytes per call in each store against the same calls as
 /// NDJSON (with `raw`, as `calllogs fetch` writes them).
@@ -195,16 +216,7 @@ fn requests_and_size_figures(quick: bool) -> Value {
         if registry::info(id).is_err() {
             continue;
         }
-        let config = calllogs_emulator::Config {
-            calls,
-            seed: 4,
-            days: 28,
-            now: Some(now),
-            ..calllogs_emulator::Config::default()
-        };
-        let emu = rt
-            .block_on(calllogs_emulator::start(id, config))
-            .expect("an emulator");
+        let emu = one_window_emulator(&rt, id, calls, 4, now);
         let mut http = HttpConfig::default();
         http.rate_limit = Some(1_000_000.0);
         let provider = registry::build(id, &emu.settings().http(http)).expect("built");
@@ -285,16 +297,7 @@ fn scale_figures(quick: bool) -> Value {
     let mut rss = Vec::new();
     for &calls in sizes {
         let now = chrono::Utc::now();
-        let config = calllogs_emulator::Config {
-            calls,
-            seed: 9,
-            days: 28,
-            now: Some(now),
-            ..calllogs_emulator::Config::default()
-        };
-        let emu = rt
-            .block_on(calllogs_emulator::start("plivo", config))
-            .expect("an emulator");
+        let emu = one_window_emulator(&rt, "plivo", calls, 9, now);
         let db = dir.join(format!("scale-{calls}.db"));
         let _ = std::fs::remove_file(&db);
         let db = db.to_string_lossy().into_owned();
@@ -405,13 +408,10 @@ fn fleet_figures(quick: bool) -> Value {
         let started = Instant::now();
         let opts = calllogs::fleet::FleetOptions::default();
         let run = rt
-            .block_on(calllogs::fleet::sync(
-                &config,
-                accounts,
-                &db,
-                &opts,
-                |_, _| {},
-            ))
+            .block_on(async {
+                let store = calllogs::store::Store::open_target(&db).await?;
+                calllogs::fleet::sync(&config, accounts, &store, &opts, |_, _| {}).await
+            })
             .expect("a store");
         assert!(
             run.results.iter().all(|r| r.outcome.is_ok()),

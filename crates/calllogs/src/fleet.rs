@@ -11,12 +11,12 @@
 //! once the lease runs out.
 //!
 //! ```no_run
-//! use calllogs::{config::Config, fleet, store::Target};
+//! use calllogs::{config::Config, fleet, store::Store};
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let config = Config::load("calllogs.toml")?;
 //! let accounts = config.select(&[])?;
-//! let db = Target::parse("postgres://calllogs@db.internal/calls")?;
-//! let run = fleet::sync(&config, &accounts, &db, &fleet::FleetOptions::default(), |_, _| {}).await?;
+//! let store = Store::open("postgres://calllogs@db.internal/calls").await?;
+//! let run = fleet::sync(&config, &accounts, &store, &fleet::FleetOptions::default(), |_, _| {}).await?;
 //! for r in &run.results {
 //!     match &r.outcome {
 //!         Ok(s) => println!("{}: {} calls", r.account, s.calls),
@@ -36,7 +36,7 @@ use chrono::Utc;
 use crate::claims::{Claims, Next};
 use crate::config::{Account, Config};
 use crate::registry::{self, RegistryError};
-use crate::store::{Store, StoreError, Target};
+use crate::store::{Store, StoreError};
 use crate::sync::{SyncError, SyncOptions, SyncProgress, SyncSummary};
 
 /// Why one account's sync failed.
@@ -130,19 +130,19 @@ enum Source<'a> {
     Claims(Claims),
 }
 
-/// Syncs `accounts` of `config` into the store at `db`, `opts.jobs` at a
-/// time. `progress` hears each account's committed pages. On PostgreSQL,
-/// other processes running the same accounts share them with this one.
+/// Syncs `accounts` of `config` into `store`, `opts.jobs` at a time (each
+/// account on a handle of its own: [`Store::another`]). `progress` hears
+/// each account's committed pages. On PostgreSQL, other processes running
+/// the same accounts share them with this one.
 pub async fn sync(
     config: &Config,
     accounts: &[&Account],
-    db: &Target,
+    store: &Store,
     opts: &FleetOptions,
     progress: impl Fn(&str, &SyncProgress) + Sync,
 ) -> Result<FleetRun, StoreError> {
-    let store = Store::open_target(db).await?;
     let jobs = opts.jobs.max(1);
-    let source = match &store {
+    let source = match store {
         Store::Sqlite(_) => Source::Local(Mutex::new(accounts.iter().copied().collect())),
         Store::Postgres(pg) => {
             let holder = opts

@@ -166,15 +166,20 @@ pub fn served(emu: &Emulator, provider: &str) -> Vec<String> {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let mut ids: Vec<String> = String::from_utf8_lossy(&o.stdout)
+    let mut ids = ndjson_ids(&o.stdout);
+    ids.sort();
+    ids
+}
+
+/// The `id` of each line of NDJSON calls (`fetch`, `normalize`), in order.
+pub fn ndjson_ids(stdout: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(stdout)
         .lines()
         .map(|l| {
             serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
                 .as_str()
-                .unwrap()
+                .unwrap_or_else(|| panic!("a call without a string id: {l}"))
                 .to_string()
         })
-        .collect();
-    ids.sort();
-    ids
+        .collect()
 }

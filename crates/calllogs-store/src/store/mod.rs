@@ -137,6 +137,22 @@ impl SyncState {
             .as_ref()
             .map(|c| serde_json::to_string(c).unwrap_or_default())
     }
+
+    /// A stored checkpoint read back; unreadable JSON is an error naming
+    /// the account.
+    pub(crate) fn checkpoint_from(
+        json: Option<String>,
+        provider: &str,
+        account: &str,
+    ) -> Result<Option<Checkpoint>, StoreError> {
+        json.map(|c| serde_json::from_str::<Checkpoint>(&c))
+            .transpose()
+            .map_err(|source| StoreError::Checkpoint {
+                provider: provider.into(),
+                account: account.into(),
+                source,
+            })
+    }
 }
 
 /// What one upsert did.

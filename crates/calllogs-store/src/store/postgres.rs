@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use calllogs_core::paginate::{Checkpoint, CountMismatch};
+use calllogs_core::paginate::CountMismatch;
 use calllogs_core::{Call, Reject};
 use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime};
@@ -536,15 +536,7 @@ impl PgStore {
         else {
             return Ok(None);
         };
-        let checkpoint = r
-            .get::<_, Option<String>>(3)
-            .map(|c| serde_json::from_str::<Checkpoint>(&c))
-            .transpose()
-            .map_err(|source| StoreError::Checkpoint {
-                provider: provider.into(),
-                account: account.into(),
-                source,
-            })?;
+        let checkpoint = SyncState::checkpoint_from(r.get(3), provider, account)?;
         Ok(Some(SyncState {
             running: r.get::<_, String>(0) == "running",
             since: r.get(1),

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use calllogs_core::paginate::{Checkpoint, CountMismatch};
+use calllogs_core::paginate::CountMismatch;
 use calllogs_core::{Call, Reject};
 use chrono::{DateTime, Utc};
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
@@ -418,14 +418,7 @@ impl SqliteStore {
         let Some((status, since, until, checkpoint, pages, calls, synced)) = row else {
             return Ok(None);
         };
-        let checkpoint = checkpoint
-            .map(|c| serde_json::from_str::<Checkpoint>(&c))
-            .transpose()
-            .map_err(|source| StoreError::Checkpoint {
-                provider: provider.into(),
-                account: account.into(),
-                source,
-            })?;
+        let checkpoint = SyncState::checkpoint_from(checkpoint, provider, account)?;
         Ok(Some(SyncState {
             running: status == "running",
             since: parse_time(since),
