@@ -74,6 +74,15 @@ pub enum Command {
         #[arg(long)]
         account: Vec<String>,
     },
+    /// calllogs as an Airbyte source for one account: spec, check, discover,
+    /// read (one JSON message per line on stdout). Also run as
+    /// `calllogs-airbyte VERB …` (a link to this binary by that name).
+    #[command(subcommand)]
+    Airbyte(AirbyteCommand),
+    /// calllogs as a Singer tap for one account (Meltano): SCHEMA, RECORD
+    /// and STATE messages on stdout, or the catalog with --discover. Also
+    /// run as `calllogs-singer --config …` (a link by that name).
+    Singer(SingerArgs),
     /// The main job on an embedded default: four local emulators, a sync of
     /// each into SQLite over real HTTP, and the report. No credentials, no network.
     #[cfg(feature = "emulator")]
@@ -88,6 +97,52 @@ pub enum ConfigCommand {
         #[arg(long, short, default_value = "calllogs.toml")]
         output: std::path::PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AirbyteCommand {
+    /// The config's JSON Schema (one account: the `[[accounts]]` entry as JSON).
+    Spec,
+    /// Tries the account's credentials: a CONNECTION_STATUS message.
+    Check {
+        /// The config (JSON).
+        #[arg(long)]
+        config: std::path::PathBuf,
+    },
+    /// The catalog: the `calls` stream, its schema, key and cursor.
+    Discover {
+        /// The config (JSON).
+        #[arg(long)]
+        config: std::path::PathBuf,
+    },
+    /// RECORD messages, and a STATE message after each page.
+    Read {
+        /// The config (JSON).
+        #[arg(long)]
+        config: std::path::PathBuf,
+        /// The configured catalog (JSON).
+        #[arg(long)]
+        catalog: std::path::PathBuf,
+        /// The state the last read left (JSON).
+        #[arg(long)]
+        state: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SingerArgs {
+    /// The config (JSON): one `[[accounts]]` entry.
+    #[arg(long, short)]
+    pub config: std::path::PathBuf,
+    /// The state the last run left (JSON).
+    #[arg(long, short)]
+    pub state: Option<std::path::PathBuf>,
+    /// The catalog (JSON): whether `calls` is selected, and how.
+    #[arg(long, visible_alias = "properties", short = 'p')]
+    pub catalog: Option<std::path::PathBuf>,
+    /// Print the catalog instead of reading.
+    #[arg(long, short)]
+    pub discover: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -408,7 +463,22 @@ pub fn command() -> clap::Command {
 /// the subcommand's `credentials`.
 pub fn parse() -> Result<Cli, clap::Error> {
     use clap::FromArgMatches;
-    let matches = command().try_get_matches()?;
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // Airbyte's launchers run `ENTRYPOINT VERB …` and Meltano runs
+    // `EXECUTABLE --config …`: under the name `calllogs-airbyte` or
+    // `calllogs-singer` (a link to this binary), the subcommand is implied.
+    let implied = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_stem())
+        .and_then(|n| match n.to_str() {
+            Some("calllogs-airbyte") => Some("airbyte"),
+            Some("calllogs-singer") => Some("singer"),
+            _ => None,
+        });
+    if let Some(sub) = implied {
+        args.insert(1, sub.into());
+    }
+    let matches = command().try_get_matches_from(args)?;
     let mut cli = Cli::from_arg_matches(&matches)?;
     if let Some((_, sub)) = matches.subcommand() {
         let given = |flags: &mut Vec<(String, String)>| {

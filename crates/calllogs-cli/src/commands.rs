@@ -46,9 +46,44 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             crate::fleet::status(db.as_deref(), config.as_deref(), json)
         }
         Command::Check { config, account } => crate::fleet::check(&config, &account),
+        Command::Airbyte(verb) => airbyte(verb),
+        Command::Singer(args) => singer(args),
         #[cfg(feature = "emulator")]
         Command::Demo(args) => crate::emulated::demo(args),
     }
+}
+
+fn airbyte(verb: crate::args::AirbyteCommand) -> Result<(), CliError> {
+    use crate::args::AirbyteCommand as A;
+    use calllogs::connector::airbyte::{self, Command};
+    let command = match verb {
+        A::Spec => Command::Spec,
+        A::Check { config } => Command::Check { config },
+        A::Discover { config } => Command::Discover { config },
+        A::Read {
+            config,
+            catalog,
+            state,
+        } => Command::Read {
+            config,
+            catalog,
+            state,
+        },
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    Ok(airbyte::run(&command, &mut out)?)
+}
+
+fn singer(args: crate::args::SingerArgs) -> Result<(), CliError> {
+    use calllogs::connector::singer;
+    let opts = singer::Options {
+        config: args.config,
+        state: args.state,
+        catalog: args.catalog,
+        discover: args.discover,
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    Ok(singer::run(&opts, &mut out)?)
 }
 
 pub(crate) fn stdout_line(out: &mut impl Write, line: &str) -> Result<(), CliError> {

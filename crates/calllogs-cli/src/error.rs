@@ -50,6 +50,10 @@ pub enum CliError {
     /// A sync failed.
     #[error(transparent)]
     Sync(#[from] calllogs::sync::SyncError),
+    /// An Airbyte or Singer command failed (its TRACE message, for
+    /// Airbyte, is already on stdout).
+    #[error(transparent)]
+    Connector(#[from] calllogs::connector::ConnectorError),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] calllogs::store::StoreError),
@@ -91,6 +95,8 @@ impl CliError {
             CliError::Provider(e) | CliError::Registry(RegistryError::Build(e)) => e.is_usage(),
             CliError::Registry(_) => true,
             CliError::Sync(calllogs::sync::SyncError::Provider(e)) => e.is_usage(),
+            // A config, catalog or state file that cannot be used: bad input.
+            CliError::Connector(e) => e.is_input(),
             _ => false,
         };
         if usage { 2 } else { 1 }

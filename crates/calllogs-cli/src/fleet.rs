@@ -43,7 +43,7 @@ pub fn run(
         // Opened and migrated once; the accounts take handles of their own
         // from it. A wrong URL or password fails here, once.
         let store = open_store(db).await?;
-        calllogs::fleet::sync(config, &selected, &store, opts, |name, p| {
+        calllogs::fleet::sync(&selected, &store, opts, |name, p| {
             let Ok(mut bars) = bars.lock() else { return };
             bars.entry(name.to_string())
                 .or_insert_with(|| {
@@ -201,25 +201,13 @@ pub fn status(
 /// `calllogs check --config F`: one page of one call from the last day per
 /// account, all at once; a line each (`ok`, or the provider's sentence).
 pub fn check(path: &std::path::Path, names: &[String]) -> Result<(), CliError> {
-    use futures::StreamExt;
     let config = Config::load(path)?;
     let selected = config.select(names).map_err(CliError::usage)?;
-    let results = runtime()?.block_on(futures::future::join_all(selected.iter().map(
-        |a| async move {
-            let tried = async {
-                let provider = calllogs::registry::build(a.provider, &a.settings)?;
-                let mut q = a.query().map_err(CliError::usage)?;
-                q.since = Some(chrono::Utc::now() - chrono::Duration::days(1));
-                q.page_size = Some(1);
-                match provider.pages(q).next().await {
-                    Some(Err(e)) => Err(CliError::from(e)),
-                    _ => Ok(()),
-                }
-            }
-            .await;
-            (a, tried)
-        },
-    )));
+    let results = runtime()?.block_on(futures::future::join_all(
+        selected
+            .iter()
+            .map(|a| async move { (a, calllogs::fleet::check(a).await) }),
+    ));
     let mut failed = 0;
     for (a, tried) in &results {
         match tried {

@@ -3,16 +3,9 @@
 
 mod common;
 
-use std::path::PathBuf;
+use common::scratch_dir as scratch;
 
 use common::{bin, emulate};
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("calllogs-drift-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 const PROVIDERS: &[(&str, &str)] = &[
     ("plivo", "objects"),

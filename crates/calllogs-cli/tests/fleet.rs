@@ -2,16 +2,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::scratch_dir as scratch;
+
+use std::path::Path;
 
 use common::{account, bin, emulate};
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("calllogs-fleet-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn sync(config: &Path, env: &[(String, String)], extra: &[&str]) -> std::process::Output {
     bin()

@@ -5,19 +5,14 @@
 
 mod common;
 
+use common::scratch_dir as scratch;
+
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{Db, Emulator, account, bin, emulate, served};
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("calllogs-pg-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn sync_cmd(config: &Path, env: &[(String, String)], extra: &[&str]) -> Command {
     let mut cmd = bin();

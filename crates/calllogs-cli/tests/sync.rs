@@ -2,18 +2,12 @@
 
 mod common;
 
-use std::path::PathBuf;
+use common::scratch_dir as scratch;
+
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{Db, bin, emulate};
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("calllogs-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 #[test]
 fn a_sync_killed_with_sigkill_resumes_and_ends_with_every_call_once() {

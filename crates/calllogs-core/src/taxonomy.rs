@@ -688,6 +688,17 @@ pub enum HangupSource {
 }
 
 impl HangupSource {
+    /// Every source.
+    pub const ALL: &'static [HangupSource] = &[
+        HangupSource::Caller,
+        HangupSource::Callee,
+        HangupSource::Agent,
+        HangupSource::System,
+        HangupSource::Api,
+        HangupSource::Carrier,
+        HangupSource::Unknown,
+    ];
+
     /// The snake_case identifier (`caller`, …).
     pub fn as_str(self) -> &'static str {
         match self {

@@ -24,7 +24,88 @@ use calllogs_core::paginate::{CountMismatch, Pager};
 use calllogs_core::{CallQuery, Provider};
 use chrono::{DateTime, Duration, Utc};
 
+use calllogs_core::Call;
+use calllogs_core::page::Reject;
+
 use crate::store::{Store, StoreError, SyncState, Upserted};
+
+/// Where a sync writes: each batch of pages with the state after it, as one
+/// unit that either happens or not. The [`Store`] is one; the Airbyte and
+/// Singer connectors write messages instead (the same checkpoints, on
+/// stdout), so a run of either resumes exactly as a sync does.
+#[allow(async_fn_in_trait)] // used with concrete types: their futures' Send is known
+pub trait SyncTarget {
+    /// The state the last run of `provider`/`account` left, if any.
+    async fn state(&self, provider: &str, account: &str) -> Result<Option<SyncState>, StoreError>;
+    /// Writes `calls` and `rejects` with `state`, all or nothing.
+    async fn commit_page(
+        &mut self,
+        provider: &str,
+        account: &str,
+        calls: &[Call],
+        rejects: &[Reject],
+        state: &SyncState,
+    ) -> Result<Upserted, StoreError>;
+    /// Records `state` alone (a range with no page).
+    async fn set_state(
+        &mut self,
+        provider: &str,
+        account: &str,
+        state: &SyncState,
+    ) -> Result<(), StoreError>;
+    /// The count mismatches the current (resumed) run recorded so far.
+    async fn count_mismatches(
+        &self,
+        provider: &str,
+        account: &str,
+    ) -> Result<Vec<CountMismatch>, StoreError>;
+    /// Records the count mismatches of the current run.
+    async fn set_count_mismatches(
+        &mut self,
+        provider: &str,
+        account: &str,
+        mismatches: &[CountMismatch],
+    ) -> Result<(), StoreError>;
+}
+
+impl SyncTarget for Store {
+    async fn state(&self, provider: &str, account: &str) -> Result<Option<SyncState>, StoreError> {
+        Store::state(self, provider, account).await
+    }
+    async fn commit_page(
+        &mut self,
+        provider: &str,
+        account: &str,
+        calls: &[Call],
+        rejects: &[Reject],
+        state: &SyncState,
+    ) -> Result<Upserted, StoreError> {
+        Store::commit_page(self, provider, account, calls, rejects, state).await
+    }
+    async fn set_state(
+        &mut self,
+        provider: &str,
+        account: &str,
+        state: &SyncState,
+    ) -> Result<(), StoreError> {
+        Store::set_state(self, provider, account, state).await
+    }
+    async fn count_mismatches(
+        &self,
+        provider: &str,
+        account: &str,
+    ) -> Result<Vec<CountMismatch>, StoreError> {
+        Store::count_mismatches(self, provider, account).await
+    }
+    async fn set_count_mismatches(
+        &mut self,
+        provider: &str,
+        account: &str,
+        mismatches: &[CountMismatch],
+    ) -> Result<(), StoreError> {
+        Store::set_count_mismatches(self, provider, account, mismatches).await
+    }
+}
 
 /// How to sync.
 #[derive(Debug, Clone)]
@@ -43,6 +124,10 @@ pub struct SyncOptions {
     /// The filters of every pull (the provider's own filters, a direction…);
     /// its time range is set by the sync.
     pub query: CallQuery,
+    /// Pages already fetched when one is written go into the same commit,
+    /// up to this many calls (a little more: whole pages). `0`: every page
+    /// its own commit (the connectors: a state after each page).
+    pub batch_calls: usize,
 }
 
 impl Default for SyncOptions {
@@ -54,6 +139,7 @@ impl Default for SyncOptions {
             account: None,
             strict: false,
             query: CallQuery::new(),
+            batch_calls: BATCH_CALLS,
         }
     }
 }
@@ -127,12 +213,13 @@ pub struct SyncSummary {
 }
 
 /// At most this many calls (a little more: whole pages) in one transaction
-/// when pages arrive faster than they are written.
-const BATCH_CALLS: usize = 2_000;
+/// when pages arrive faster than they are written (the default of
+/// [`SyncOptions::batch_calls`]).
+pub const BATCH_CALLS: usize = 2_000;
 
-/// Syncs `provider` into `store`.
+/// Syncs `provider` into `store` (a [`Store`], or any [`SyncTarget`]).
 pub async fn run(
-    store: &mut Store,
+    store: &mut impl SyncTarget,
     provider: &dyn Provider,
     opts: &SyncOptions,
     mut progress: impl FnMut(&SyncProgress),
@@ -243,7 +330,7 @@ pub async fn run(
             rejects.extend(p.rejects);
             checkpoint = pager.checkpoint();
             expected.observe(announced, checkpoint.as_ref());
-            if checkpoint.is_none() || items.len() >= BATCH_CALLS {
+            if checkpoint.is_none() || items.len() >= opts.batch_calls {
                 break;
             }
             match pager.next_page_ready() {

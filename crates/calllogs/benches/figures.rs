@@ -410,7 +410,7 @@ fn fleet_figures(quick: bool) -> Value {
         let run = rt
             .block_on(async {
                 let store = calllogs::store::Store::open_target(&db).await?;
-                calllogs::fleet::sync(&config, accounts, &store, &opts, |_, _| {}).await
+                calllogs::fleet::sync(accounts, &store, &opts, |_, _| {}).await
             })
             .expect("a store");
         assert!(

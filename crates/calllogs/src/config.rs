@@ -51,6 +51,8 @@ const ACCOUNT_KEYS: &[&str] = &[
     "since",
     "filters",
     "page_size",
+    "lookback",
+    "first_window",
 ];
 
 /// A loaded configuration: credentials resolved, every value checked.
@@ -83,6 +85,12 @@ pub struct Account {
     pub filters: Vec<(String, String)>,
     /// Records per page, below the provider's largest (the default).
     pub page_size: Option<u32>,
+    /// How far before its last sync's end the account re-reads (its own
+    /// `lookback`, else the file's).
+    pub lookback: Duration,
+    /// The range of its first sync without `since` (its own `first_window`,
+    /// else the file's).
+    pub first_window: Duration,
 }
 
 impl Account {
@@ -155,6 +163,15 @@ pub enum ConfigError {
         /// What is wrong.
         message: String,
     },
+    /// A connector's JSON config that is not JSON.
+    #[error("{path}: not JSON: {source}")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// serde_json's error (with the line and column).
+        #[source]
+        source: serde_json::Error,
+    },
     /// A top-level value that cannot be used.
     #[error("{path}: {message}")]
     Value {
@@ -224,6 +241,11 @@ impl Config {
         let lookback = span("lookback", &file.lookback, Duration::hours(24))?;
         let first_window = span("first_window", &file.first_window, Duration::days(7))?;
         let defaults = Limits::read(file.rate_limit, file.concurrency).map_err(value_error)?;
+        let defaults = Defaults {
+            limits: defaults,
+            lookback,
+            first_window,
+        };
         let mut accounts: Vec<Account> = Vec::new();
         for (index, table) in file.accounts.iter().enumerate() {
             let account = read_account(text, source, index, table, &defaults, env)?;
@@ -249,6 +271,43 @@ impl Config {
         })
     }
 
+    /// One account given as JSON: the `[[accounts]]` entry with the same
+    /// keys and values (plus its own `lookback` and `first_window`), as the
+    /// Airbyte and Singer connectors take it, so one account moves between
+    /// `calllogs.toml` and those engines unchanged. `null` values count as
+    /// absent (engines write them for optional fields left empty).
+    ///
+    /// ```
+    /// use calllogs::config::{Config, Source};
+    /// let json = r#"{"name": "desk", "provider": "nectardesk", "token": "t0k3n",
+    ///                "lookback": "48h", "filters": {"status": "answered"}, "since": null}"#;
+    /// let account = Config::account_json(json, &Source::private("config.json"), &|_| None).unwrap();
+    /// assert_eq!(account.lookback, chrono::Duration::hours(48));
+    /// assert_eq!(account.filters, vec![("status".to_string(), "answered".to_string())]);
+    /// ```
+    pub fn account_json(
+        text: &str,
+        source: &Source,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Account, ConfigError> {
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|source_error| ConfigError::Json {
+                path: source.path.clone(),
+                source: source_error,
+            })?;
+        let serde_json::Value::Object(map) = value else {
+            return Err(ConfigError::Value {
+                path: source.path.clone(),
+                message: "the config must be a JSON object: one account (name, provider, its credentials, …)".into(),
+            });
+        };
+        let table: toml::Table = map
+            .into_iter()
+            .filter_map(|(k, v)| toml_of(v).map(|v| (k, v)))
+            .collect();
+        read_account("", source, 0, &table, &Defaults::default(), env)
+    }
+
     /// The accounts named (all when `names` is empty); an unknown name is an error.
     pub fn select(&self, names: &[String]) -> Result<Vec<&Account>, String> {
         if names.is_empty() {
@@ -266,6 +325,24 @@ impl Config {
                 })
             })
             .collect()
+    }
+}
+
+/// What every account of a file gets unless it says otherwise.
+#[derive(Debug, Clone, Copy)]
+struct Defaults {
+    limits: Limits,
+    lookback: Duration,
+    first_window: Duration,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Defaults {
+            limits: Limits::default(),
+            lookback: Duration::hours(24),
+            first_window: Duration::days(7),
+        }
     }
 }
 
@@ -302,7 +379,7 @@ fn read_account(
     source: &Source,
     index: usize,
     table: &toml::Table,
-    defaults: &Limits,
+    defaults: &Defaults,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Account, ConfigError> {
     let label = table
@@ -403,8 +480,8 @@ fn read_account(
     };
     let own = Limits::read(rate, concurrency).map_err(|m| fail(Some("rate_limit"), m))?;
     let mut http = settings.http.clone();
-    http.rate_limit = own.rate_limit.or(defaults.rate_limit);
-    http.concurrency = own.concurrency.or(defaults.concurrency);
+    http.rate_limit = own.rate_limit.or(defaults.limits.rate_limit);
+    http.concurrency = own.concurrency.or(defaults.limits.concurrency);
     settings = settings.http(http);
     let since = match string("since")? {
         None => None,
@@ -462,6 +539,17 @@ fn read_account(
                 })?,
         ),
     };
+    let span = |key: &str, default: Duration| match string(key)? {
+        None => Ok(default),
+        Some(s) => calllogs_core::parse::span(&s).ok_or_else(|| {
+            fail(
+                Some(key),
+                format!("{key} = {s:?} is not a duration (24h, 7d, 90m)"),
+            )
+        }),
+    };
+    let lookback = span("lookback", defaults.lookback)?;
+    let first_window = span("first_window", defaults.first_window)?;
     let account = Account {
         name,
         provider: info.id,
@@ -469,10 +557,32 @@ fn read_account(
         since,
         filters,
         page_size,
+        lookback,
+        first_window,
     };
     // The provider's own filters are checked now, not at the first sync.
     account.query().map_err(|m| fail(Some("filters"), m))?;
     Ok(account)
+}
+
+/// A JSON value as TOML; `None` for null (absent).
+fn toml_of(v: serde_json::Value) -> Option<toml::Value> {
+    use serde_json::Value as J;
+    Some(match v {
+        J::Null => return None,
+        J::Bool(b) => toml::Value::Boolean(b),
+        J::Number(n) => match n.as_i64() {
+            Some(i) => toml::Value::Integer(i),
+            None => toml::Value::Float(n.as_f64()?),
+        },
+        J::String(s) => toml::Value::String(s),
+        J::Array(a) => toml::Value::Array(a.into_iter().filter_map(toml_of).collect()),
+        J::Object(o) => toml::Value::Table(
+            o.into_iter()
+                .filter_map(|(k, v)| toml_of(v).map(|v| (k, v)))
+                .collect(),
+        ),
+    })
 }
 
 /// The config key of a credential: its CLI flag with `_` for `-`.
@@ -619,6 +729,7 @@ auth_id = "${PLIVO_EU_AUTH_ID}"
 token = "${PLIVO_EU_AUTH_TOKEN}"
 # rate_limit = 60
 # page_size = 20           # records per page (default: the provider's largest)
+# lookback = "72h"         # this account's own (late costs arrive later here)
 # filters = { call_direction = "inbound" }
 
 [[accounts]]
@@ -762,5 +873,58 @@ mod tests {
         let literal =
             "[[accounts]]\nname = \"a\"\nprovider = \"nectardesk\"\ntoken = \"literal\"\n";
         assert!(parse(literal, true).is_ok());
+    }
+
+    #[test]
+    fn an_account_may_set_its_own_lookback_and_first_window() {
+        let text = "lookback = \"12h\"\n[[accounts]]\nname = \"a\"\nprovider = \"nectardesk\"\ntoken = \"${NECTARDESK_ACCESS_TOKEN}\"\n\
+                    [[accounts]]\nname = \"b\"\nprovider = \"nectardesk\"\ntoken = \"${NECTARDESK_ACCESS_TOKEN}\"\nlookback = \"3d\"\nfirst_window = \"40d\"\n";
+        let c = parse(text, false).unwrap();
+        assert_eq!(c.accounts[0].lookback, Duration::hours(12));
+        assert_eq!(c.accounts[0].first_window, Duration::days(7));
+        assert_eq!(c.accounts[1].lookback, Duration::days(3));
+        assert_eq!(c.accounts[1].first_window, Duration::days(40));
+        let bad = text.replace("\"3d\"", "\"soon\"");
+        let e = parse(&bad, false).unwrap_err().to_string();
+        assert!(
+            e.contains("account \"b\"") && e.contains("lookback = \"soon\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn the_json_form_of_an_account_is_the_same_entry() {
+        let src = Source::private("config.json");
+        let env = |k: &str| (k == "TOKEN").then(|| "t0k3n".to_string());
+        let json = r#"{"name": "a", "provider": "nectardesk", "token": "${TOKEN}",
+                       "page_size": 50, "rate_limit": 2.5, "since": null}"#;
+        let a = Config::account_json(json, &src, &env).unwrap();
+        assert_eq!(a.page_size, Some(50));
+        assert_eq!(a.settings.http.rate_limit, Some(2.5));
+        assert_eq!(a.lookback, Duration::hours(24));
+        assert!(
+            a.settings
+                .get_credential("NECTARDESK_ACCESS_TOKEN")
+                .is_some()
+        );
+        for (text, want) in [
+            ("{", "not JSON"),
+            ("[1]", "must be a JSON object"),
+            (
+                r#"{"name": "a", "provider": "nectardesk", "tokn": "x"}"#,
+                "unknown key \"tokn\"",
+            ),
+            (
+                r#"{"name": "a", "provider": "nectardesk", "page_size": -1}"#,
+                "page_size",
+            ),
+            (r#"{"provider": "nectardesk"}"#, "has no name"),
+        ] {
+            let e = Config::account_json(text, &src, &env)
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(want), "{want:?} not in {e:?}");
+            assert!(e.starts_with("config.json"), "{e}");
+        }
     }
 }

@@ -16,7 +16,7 @@
 //! let config = Config::load("calllogs.toml")?;
 //! let accounts = config.select(&[])?;
 //! let store = Store::open("postgres://calllogs@db.internal/calls").await?;
-//! let run = fleet::sync(&config, &accounts, &store, &fleet::FleetOptions::default(), |_, _| {}).await?;
+//! let run = fleet::sync(&accounts, &store, &fleet::FleetOptions::default(), |_, _| {}).await?;
 //! for r in &run.results {
 //!     match &r.outcome {
 //!         Ok(s) => println!("{}: {} calls", r.account, s.calls),
@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use crate::claims::{Claims, Next};
-use crate::config::{Account, Config};
+use crate::config::Account;
 use crate::registry::{self, RegistryError};
 use crate::store::{Store, StoreError};
 use crate::sync::{SyncError, SyncOptions, SyncProgress, SyncSummary};
@@ -55,6 +55,9 @@ pub enum AccountError {
     /// Its filters are wrong.
     #[error("{0}")]
     Filters(String),
+    /// The provider refused or failed (a check).
+    #[error(transparent)]
+    Provider(#[from] calllogs_core::Error),
 }
 
 impl AccountError {
@@ -130,12 +133,11 @@ enum Source<'a> {
     Claims(Claims),
 }
 
-/// Syncs `accounts` of `config` into `store`, `opts.jobs` at a time (each
+/// Syncs `accounts` into `store`, `opts.jobs` at a time (each
 /// account on a handle of its own: [`Store::another`]). `progress` hears
 /// each account's committed pages. On PostgreSQL, other processes running
 /// the same accounts share them with this one.
 pub async fn sync(
-    config: &Config,
     accounts: &[&Account],
     store: &Store,
     opts: &FleetOptions,
@@ -178,14 +180,12 @@ pub async fn sync(
             let started = Instant::now();
             let outcome = match &source {
                 Source::Local(_) => match store.another().await {
-                    Ok(s) => one(config, account, s, |p| progress(&account.name, p)).await,
+                    Ok(s) => one(account, s, |p| progress(&account.name, p)).await,
                     Err(e) => Err(e.into()),
                 },
                 Source::Claims(claims) => {
-                    let outcome = leased(claims, config, account, opts.lease, |p| {
-                        progress(&account.name, p)
-                    })
-                    .await;
+                    let outcome =
+                        leased(claims, account, opts.lease, |p| progress(&account.name, p)).await;
                     if let Err(e) = end_claim(claims, account, &outcome).await {
                         errors.lock().unwrap().push(e);
                     }
@@ -271,7 +271,6 @@ async fn next_claim<'a>(
 /// as the lease is found lost.
 async fn leased(
     claims: &Claims,
-    config: &Config,
     account: &Account,
     lease: Duration,
     progress: impl FnMut(&SyncProgress),
@@ -288,7 +287,7 @@ async fn leased(
         }
     };
     tokio::select! {
-        outcome = one(config, account, claims.store_for(), progress) => outcome,
+        outcome = one(account, claims.store_for(), progress) => outcome,
         lost = heartbeat => Err(lost.into()),
     }
 }
@@ -311,22 +310,41 @@ async fn end_claim(
 }
 
 async fn one(
-    config: &Config,
     account: &Account,
     mut store: Store,
     progress: impl FnMut(&SyncProgress),
 ) -> Result<SyncSummary, AccountError> {
     let provider = registry::build(account.provider, &account.settings)?;
+    let opts = options(account)?;
+    Ok(crate::sync::run(&mut store, provider.as_ref(), &opts, progress).await?)
+}
+
+/// The sync options of `account`: its label, filters, lookback and first
+/// window (from its `since` when it has one).
+pub fn options(account: &Account) -> Result<SyncOptions, AccountError> {
     let first_window = account
         .since
         .map(|s| Utc::now() - s)
-        .unwrap_or(config.first_window);
-    let opts = SyncOptions {
-        lookback: config.lookback,
+        .unwrap_or(account.first_window);
+    Ok(SyncOptions {
+        lookback: account.lookback,
         first_window,
         account: Some(account.name.clone()),
         query: account.query().map_err(AccountError::Filters)?,
         ..SyncOptions::default()
-    };
-    Ok(crate::sync::run(&mut store, provider.as_ref(), &opts, progress).await?)
+    })
+}
+
+/// Tries `account`'s credentials and filters: one page of one call from
+/// the last day. `Ok` when the provider answered.
+pub async fn check(account: &Account) -> Result<(), AccountError> {
+    use futures::StreamExt;
+    let provider = registry::build(account.provider, &account.settings)?;
+    let mut q = account.query().map_err(AccountError::Filters)?;
+    q.since = Some(Utc::now() - chrono::Duration::days(1));
+    q.page_size = Some(1);
+    match provider.pages(q).next().await {
+        Some(Err(e)) => Err(AccountError::Provider(e)),
+        _ => Ok(()),
+    }
 }

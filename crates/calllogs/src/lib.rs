@@ -33,6 +33,8 @@ pub use calllogs_store::{claims, flat, html, report, store, sync};
 
 #[cfg(feature = "config")]
 pub mod config;
+#[cfg(feature = "connector")]
+pub mod connector;
 #[cfg(all(feature = "config", feature = "sync"))]
 pub mod fleet;
 pub mod registry;

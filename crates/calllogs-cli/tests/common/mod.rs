@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod python;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -182,4 +184,32 @@ pub fn ndjson_ids(stdout: &[u8]) -> Vec<String> {
                 .to_string()
         })
         .collect()
+}
+
+/// One account for `emu` as a connector's JSON config (the `[[accounts]]`
+/// entry as JSON), its credentials literal, reading the last 31 days.
+pub fn account_json(name: &str, provider: &str, emu: &Emulator) -> serde_json::Value {
+    let mut o = serde_json::json!({
+        "name": name,
+        "provider": provider,
+        "base_url": emu.base_url,
+        "since": "31d",
+    });
+    for (var, value) in &emu.exports {
+        let key = match var.as_str() {
+            "PLIVO_AUTH_ID" => "auth_id",
+            "UNPOD_ORG_HANDLE" => "org_handle",
+            _ => "token",
+        };
+        o[key] = serde_json::json!(value);
+    }
+    o
+}
+
+/// A scratch directory of its own for test `name`, emptied.
+pub fn scratch_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("calllogs-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }

@@ -35,6 +35,15 @@ pub use sqlite::SqliteStore;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
+    /// A stream the calls are written to (a connector's stdout) failed.
+    #[error("cannot write to {target}: {source}")]
+    Output {
+        /// What was written to (`stdout`).
+        target: &'static str,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

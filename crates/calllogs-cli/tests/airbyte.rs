@@ -1,0 +1,545 @@
+//! `calllogs airbyte …` checked by Airbyte's own clients: every message
+//! validated by the official protocol models (`airbyte-protocol-models`,
+//! in a virtual environment the harness makes), reads against the
+//! emulators, a read killed with SIGKILL and resumed from its last STATE,
+//! and one end-to-end read through PyAirbyte.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::python::{Venv, venv};
+use common::{account_json, bin, emulate, scratch_dir, served};
+use serde_json::{Value, json};
+
+type Key = (String, String, String);
+
+fn write_json(path: &Path, v: &Value) -> PathBuf {
+    std::fs::write(path, serde_json::to_vec(v).unwrap()).unwrap();
+    path.to_path_buf()
+}
+
+/// `calllogs airbyte ARGS…`, its stdout kept in `dir/NAME.jsonl`.
+fn airbyte(dir: &Path, name: &str, args: &[&str]) -> (Output, PathBuf) {
+    let o = bin().arg("airbyte").args(args).output().unwrap();
+    let file = dir.join(format!("{name}.jsonl"));
+    std::fs::write(&file, &o.stdout).unwrap();
+    (o, file)
+}
+
+/// The messages in `file` validated by the protocol models (and, with a
+/// catalog, every record by its schema); the summary the script prints.
+fn validated(py: &Venv, file: &Path, extra: &[&Path]) -> Value {
+    let mut cmd = py.script("airbyte_messages.py");
+    cmd.arg(file);
+    for pair in extra.chunks(2) {
+        cmd.arg(pair[0]).arg(pair[1]);
+    }
+    let o = cmd.output().unwrap();
+    assert!(
+        o.status.success(),
+        "{} does not validate: {}",
+        file.display(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+fn keys(summary: &Value) -> Vec<Key> {
+    summary["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| {
+            let s = |i: usize| k[i].as_str().unwrap().to_string();
+            (s(0), s(1), s(2))
+        })
+        .collect()
+}
+
+fn ids(keys: &[Key]) -> BTreeSet<String> {
+    keys.iter().map(|k| k.2.clone()).collect()
+}
+
+/// The discovered catalog as a configured catalog selecting `calls`.
+fn configure(dir: &Path, catalog_file: &Path, mode: &str) -> (PathBuf, PathBuf) {
+    let text = std::fs::read_to_string(catalog_file).unwrap();
+    let catalog =
+        serde_json::from_str::<Value>(text.lines().next().unwrap()).unwrap()["catalog"].clone();
+    let stream = catalog["streams"][0].clone();
+    let configured = json!({"streams": [{
+        "stream": stream,
+        "sync_mode": mode,
+        "destination_sync_mode": "append_dedup",
+        "cursor_field": ["started_at"],
+        "primary_key": [["provider"], ["account"], ["id"]],
+    }]});
+    (
+        write_json(&dir.join(format!("configured-{mode}.json")), &configured),
+        write_json(&dir.join("catalog.json"), &catalog),
+    )
+}
+
+fn flag<'a>(name: &'a str, path: &'a Path) -> [&'a str; 2] {
+    [name, path.to_str().unwrap()]
+}
+
+#[test]
+fn spec_check_and_discover_validate_against_the_protocol_models() {
+    let Some(py) = venv("protocol") else { return };
+    let dir = scratch_dir("airbyte-spec");
+    let emu = emulate(&["--provider", "plivo", "--calls", "40"]);
+    let config = write_json(
+        &dir.join("config.json"),
+        &account_json("plivo-eu", "plivo", &emu),
+    );
+
+    let (o, file) = airbyte(&dir, "spec", &["spec"]);
+    assert!(o.status.success());
+    // The config an engine would send must pass the spec's own schema.
+    let s = validated(&py, &file, &[Path::new("--config"), &config]);
+    assert_eq!(s["types"], json!({"SPEC": 1}));
+
+    let (o, file) = airbyte(
+        &dir,
+        "check",
+        &["check", "--config", config.to_str().unwrap()],
+    );
+    assert!(o.status.success());
+    let s = validated(&py, &file, &[]);
+    assert_eq!(s["connection"], json!([{"status": "SUCCEEDED"}]));
+
+    // Bad credentials: a FAILED status saying why, exit 0, the token nowhere.
+    let mut bad = account_json("plivo-eu", "plivo", &emu);
+    bad["token"] = json!("wrong-token-4711");
+    let bad = write_json(&dir.join("bad.json"), &bad);
+    let (o, file) = airbyte(
+        &dir,
+        "check-bad",
+        &["check", "--config", bad.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = validated(&py, &file, &[]);
+    assert_eq!(s["connection"][0]["status"], "FAILED");
+    let message = s["connection"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("authentication failed (HTTP 401)"),
+        "{message}"
+    );
+    let all = [o.stdout.as_slice(), o.stderr.as_slice()].concat();
+    assert!(!String::from_utf8_lossy(&all).contains("wrong-token-4711"));
+
+    // A config that is not an account: FAILED naming the key, not a crash.
+    let typo = write_json(
+        &dir.join("typo.json"),
+        &json!({"name": "x", "provider": "plivo", "tokn": "t"}),
+    );
+    let (o, file) = airbyte(
+        &dir,
+        "check-typo",
+        &["check", "--config", typo.to_str().unwrap()],
+    );
+    assert!(o.status.success());
+    let s = validated(&py, &file, &[]);
+    let message = s["connection"][0]["message"].as_str().unwrap();
+    assert!(message.contains("unknown key \"tokn\""), "{message}");
+
+    let (o, file) = airbyte(
+        &dir,
+        "discover",
+        &["discover", "--config", config.to_str().unwrap()],
+    );
+    assert!(o.status.success());
+    let s = validated(&py, &file, &[]);
+    assert_eq!(s["types"], json!({"CATALOG": 1}));
+    let catalog: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let stream = &catalog["catalog"]["streams"][0];
+    assert_eq!(stream["name"], "calls");
+    assert_eq!(
+        stream["source_defined_primary_key"],
+        json!([["provider"], ["account"], ["id"]])
+    );
+    assert_eq!(stream["default_cursor_field"], json!(["started_at"]));
+    assert_eq!(
+        stream["supported_sync_modes"],
+        json!(["full_refresh", "incremental"])
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn read_emits_each_call_once_with_a_state_after_each_page_for_every_provider() {
+    let Some(py) = venv("protocol") else { return };
+    let dir = scratch_dir("airbyte-read");
+    for provider in ["plivo", "superu", "nectardesk", "unpod"] {
+        let emu = emulate(&["--provider", provider, "--calls", "230", "--seed", "5"]);
+        let mut config = account_json(&format!("{provider}-1"), provider, &emu);
+        config["page_size"] = json!(50);
+        let config = write_json(&dir.join(format!("{provider}.json")), &config);
+        let (_, discovered) = airbyte(
+            &dir,
+            "discover",
+            &["discover", "--config", config.to_str().unwrap()],
+        );
+        let (configured, catalog) = configure(&dir, &discovered, "incremental");
+        let (o, file) = airbyte(
+            &dir,
+            &format!("read-{provider}"),
+            &[
+                "read",
+                "--config",
+                config.to_str().unwrap(),
+                "--catalog",
+                configured.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            o.status.success(),
+            "{provider}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let s = validated(&py, &file, &[Path::new("--catalog"), &catalog]);
+        let k = keys(&s);
+        let unique: BTreeSet<&Key> = k.iter().collect();
+        assert_eq!(unique.len(), k.len(), "{provider}: a call emitted twice");
+        assert!(
+            k.iter()
+                .all(|(p, a, _)| p == provider && *a == format!("{provider}-1"))
+        );
+        let expected: BTreeSet<String> = served(&emu, provider).into_iter().collect();
+        assert_eq!(ids(&k), expected, "{provider}: not every call was read");
+        assert_eq!(s["statuses"], json!(["STARTED", "RUNNING", "COMPLETE"]));
+        // A state after every page (of 50: at least one a page), each
+        // counting the records since the one before.
+        let states = s["states"].as_array().unwrap();
+        assert!(
+            states.len() >= k.len().div_ceil(50),
+            "{provider}: {} states",
+            states.len()
+        );
+        let counted: f64 = s["record_counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_f64().unwrap())
+            .sum();
+        assert_eq!(counted as usize, k.len());
+        let last = &states.last().unwrap()["state"]["stream"]["stream_state"];
+        assert_eq!(last["status"], "done", "{provider}: {last}");
+        assert!(last["synced_until"].is_string());
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn bad_credentials_in_a_read_are_a_trace_error_with_config_error() {
+    let Some(py) = venv("protocol") else { return };
+    let dir = scratch_dir("airbyte-trace");
+    let emu = emulate(&["--provider", "superu", "--calls", "10"]);
+    let mut config = account_json("agents", "superu", &emu);
+    config["token"] = json!("not-the-key-0815");
+    let config = write_json(&dir.join("config.json"), &config);
+    let (_, discovered) = airbyte(
+        &dir,
+        "discover",
+        &["discover", "--config", config.to_str().unwrap()],
+    );
+    let (configured, _) = configure(&dir, &discovered, "incremental");
+    let (o, file) = airbyte(
+        &dir,
+        "read",
+        &[
+            "read",
+            "--config",
+            config.to_str().unwrap(),
+            "--catalog",
+            configured.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let s = validated(&py, &file, &[]);
+    assert_eq!(s["errors"].as_array().unwrap().len(), 1, "{s}");
+    let error = &s["errors"][0];
+    assert_eq!(error["failure_type"], "config_error");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("authentication failed"),
+        "{error}"
+    );
+    assert_eq!(s["statuses"], json!(["STARTED", "INCOMPLETE"]));
+    assert!(s["keys"].as_array().unwrap().is_empty());
+    let all = [o.stdout.as_slice(), o.stderr.as_slice()].concat();
+    assert!(!String::from_utf8_lossy(&all).contains("not-the-key-0815"));
+
+    // A state file that is not a calllogs state: an error, not a silent restart.
+    let state = write_json(
+        &dir.join("state.json"),
+        &json!({"bookmarks": {"calls": {"cursor": "x"}}}),
+    );
+    let (o, file) = airbyte(
+        &dir,
+        "read-state",
+        &[
+            "read",
+            "--config",
+            config.to_str().unwrap(),
+            "--catalog",
+            configured.to_str().unwrap(),
+            "--state",
+            state.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let s = validated(&py, &file, &[]);
+    assert_eq!(s["errors"][0]["failure_type"], "config_error");
+    assert!(
+        s["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a calllogs state")
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// A read's stdout lines until `states` STATE messages went by, then SIGKILL.
+fn read_until_killed(args: &[&str], states: usize) -> Vec<String> {
+    let mut child = bin()
+        .arg("airbyte")
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    let mut seen = 0;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        if line.contains(r#""type":"STATE""#) {
+            seen += 1;
+        }
+        lines.push(line);
+        if seen == states {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the read made no progress");
+    }
+    assert_eq!(seen, states, "the read ended before it could be killed");
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    lines
+}
+
+#[test]
+fn a_read_killed_with_sigkill_resumes_from_its_last_state_and_the_next_rereads_the_lookback() {
+    let Some(py) = venv("protocol") else { return };
+    let dir = scratch_dir("airbyte-kill");
+    let emu = emulate(&[
+        "--provider",
+        "plivo",
+        "--calls",
+        "800",
+        "--seed",
+        "11",
+        "--latency-ms",
+        "30",
+    ]);
+    let config = write_json(
+        &dir.join("config.json"),
+        &account_json("plivo-eu", "plivo", &emu),
+    );
+    let (_, discovered) = airbyte(
+        &dir,
+        "discover",
+        &["discover", "--config", config.to_str().unwrap()],
+    );
+    let (configured, catalog) = configure(&dir, &discovered, "incremental");
+    let read = [
+        "read",
+        "--config",
+        config.to_str().unwrap(),
+        "--catalog",
+        configured.to_str().unwrap(),
+    ];
+    let expected: BTreeSet<String> = served(&emu, "plivo").into_iter().collect();
+
+    let first = read_until_killed(&read, 5);
+    let killed = dir.join("killed.jsonl");
+    std::fs::write(&killed, first.join("\n") + "\n").unwrap();
+    let s1 = validated(&py, &killed, &[Path::new("--catalog"), &catalog]);
+    let before = keys(&s1);
+    assert!(
+        before.len() < expected.len(),
+        "killed after {} of {}",
+        before.len(),
+        expected.len()
+    );
+    // What the platform passes back: the last STATE message's state, in a list.
+    let last = s1["states"].as_array().unwrap().last().unwrap()["state"].clone();
+    assert_eq!(last["stream"]["stream_state"]["status"], "running");
+    let state = write_json(&dir.join("state.json"), &json!([last]));
+
+    let mut resumed_args = read.to_vec();
+    resumed_args.extend(flag("--state", &state));
+    let (o, file) = airbyte(&dir, "resumed", &resumed_args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s2 = validated(&py, &file, &[Path::new("--catalog"), &catalog]);
+    let after = keys(&s2);
+    assert!(
+        after.len() < expected.len(),
+        "the resumed read started over ({} records)",
+        after.len()
+    );
+    // Up to the last state, nothing is read twice; after it (records of a
+    // page whose state never came), a call may come again: dedup on the key.
+    let union: BTreeSet<String> = ids(&before).union(&ids(&after)).cloned().collect();
+    assert_eq!(union, expected, "a page was skipped");
+    let done = &s2["states"].as_array().unwrap().last().unwrap()["state"];
+    assert_eq!(done["stream"]["stream_state"]["status"], "done");
+
+    // The next incremental read starts the lookback (24h) before the end.
+    let state = write_json(&dir.join("state2.json"), &json!([done]));
+    let mut next_args = read.to_vec();
+    next_args.extend(flag("--state", &state));
+    let (o, file) = airbyte(&dir, "next", &next_args);
+    assert!(o.status.success());
+    let s3 = validated(&py, &file, &[Path::new("--catalog"), &catalog]);
+    let synced_until = done["stream"]["stream_state"]["synced_until"]
+        .as_str()
+        .unwrap();
+    let from =
+        chrono::DateTime::parse_from_rfc3339(synced_until).unwrap() - chrono::Duration::hours(24);
+    let again = keys(&s3);
+    assert!(again.len() < expected.len() / 4, "{} re-read", again.len());
+    let lines = std::fs::read_to_string(&file).unwrap();
+    for line in lines.lines().filter(|l| l.contains(r#""type":"RECORD""#)) {
+        let v: Value = serde_json::from_str(line).unwrap();
+        // Plivo's window is on the call's end: the call ended within it.
+        let ended = v["record"]["data"]["ended_at"].as_str().unwrap();
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(ended).unwrap() >= from,
+            "{ended} is before the lookback"
+        );
+    }
+    // Full refresh ignores the state: every call again.
+    let (full, _) = configure(&dir, &discovered, "full_refresh");
+    let (o, file) = airbyte(
+        &dir,
+        "full",
+        &[
+            "read",
+            "--config",
+            config.to_str().unwrap(),
+            "--catalog",
+            full.to_str().unwrap(),
+            "--state",
+            state.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success());
+    let s4 = validated(&py, &file, &[Path::new("--catalog"), &catalog]);
+    assert_eq!(ids(&keys(&s4)), expected);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `calllogs-airbyte`: a link to the binary by that name, run as Airbyte's
+/// launchers run an image's entrypoint (the verb first).
+fn airbyte_link(dir: &Path) -> PathBuf {
+    let link = dir.join("calllogs-airbyte");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_calllogs"), &link).unwrap();
+    link
+}
+
+#[test]
+fn calllogs_airbyte_runs_the_verb_first() {
+    let dir = scratch_dir("airbyte-link");
+    let link = airbyte_link(&dir);
+    let via_link = std::process::Command::new(&link)
+        .arg("spec")
+        .output()
+        .unwrap();
+    assert!(
+        via_link.status.success(),
+        "{}",
+        String::from_utf8_lossy(&via_link.stderr)
+    );
+    let direct = bin().args(["airbyte", "spec"]).output().unwrap();
+    assert_eq!(via_link.stdout, direct.stdout);
+    let v: Value = serde_json::from_slice(&via_link.stdout).unwrap();
+    assert_eq!(v["type"], "SPEC");
+    // A verb Airbyte does not have is a usage error, not a hang.
+    let o = std::process::Command::new(&link)
+        .arg("write")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn pyairbyte_reads_every_call_through_local_executable_into_its_cache() {
+    let Some(py) = venv("pyairbyte") else { return };
+    let dir = scratch_dir("pyairbyte");
+    let link = airbyte_link(&dir);
+    let emu = emulate(&["--provider", "unpod", "--calls", "150", "--seed", "2"]);
+    let config = write_json(
+        &dir.join("config.json"),
+        &account_json("org-1", "unpod", &emu),
+    );
+    let o = py
+        .script("pyairbyte_read.py")
+        .arg(&link)
+        .arg(&config)
+        .arg(dir.join("cache"))
+        // Offline: no registry lookups, no telemetry, logs in the scratch dir.
+        .env("AIRBYTE_OFFLINE_MODE", "1")
+        .env("DO_NOT_TRACK", "1")
+        .env("AIRBYTE_LOGGING_ROOT", dir.join("logs"))
+        .env("HOME", &dir)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "PyAirbyte failed: {}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let result: Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    let cached: Vec<Key> = serde_json::from_value(result["keys"].clone()).unwrap();
+    let expected: BTreeSet<String> = served(&emu, "unpod").into_iter().collect();
+    assert_eq!(
+        cached.len(),
+        expected.len(),
+        "a call cached twice or not at all"
+    );
+    assert_eq!(ids(&cached), expected);
+    assert!(cached.iter().all(|(p, a, _)| p == "unpod" && a == "org-1"));
+    let _ = std::io::stdout().flush();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_dockerfile_runs_the_link_with_airbytes_labels() {
+    // Not built here (no Docker engine in CI): held to what the tests above
+    // run, so the image and the tested binary cannot drift apart.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let text = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
+    for needed in [
+        "ln -s calllogs /usr/local/bin/calllogs-airbyte",
+        r#"ENV AIRBYTE_ENTRYPOINT="/usr/local/bin/calllogs-airbyte""#,
+        r#"ENTRYPOINT ["/usr/local/bin/calllogs-airbyte"]"#,
+        "LABEL io.airbyte.name=airbyte/source-calllogs",
+        &format!("LABEL io.airbyte.version={}", env!("CARGO_PKG_VERSION")),
+        "-p calllogs-cli",
+    ] {
+        assert!(text.contains(needed), "the Dockerfile lacks {needed:?}");
+    }
+}
