@@ -221,7 +221,9 @@ impl {Title} {
     /// Builds the provider; the base URL and token are checked when a request is made.
     pub fn from_settings(s: &Settings) -> Result<Self> {
         Ok({Title} {
-            http: HttpClient::new(ID, API_TOKEN, s.http.clone())?.with_default_rate_limit(20.0),
+            http: HttpClient::new(ID, API_TOKEN, s.http.clone())?
+                .with_default_rate_limit(20.0)
+                .redacting([&s.get_credential(API_TOKEN)]),
             base: s.base_url.as_deref().map(|b| parse_base_url(ID, b, s.allow_insecure)).transpose()?,
             token: s.get_credential(API_TOKEN),
         })

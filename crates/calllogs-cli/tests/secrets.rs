@@ -285,3 +285,97 @@ fn bad_cli_input_is_one_sentence_exit_2_and_no_output_file() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A connector config (JSON) for `emu` with the sentinel credentials.
+fn connector_config(dir: &Path, p: &str, base_url: &str) -> std::path::PathBuf {
+    let mut config =
+        serde_json::json!({"name": "acct", "provider": p, "base_url": base_url, "since": "31d"});
+    for pair in creds(p).chunks(2) {
+        config[pair[0].trim_start_matches("--").replace('-', "_")] = serde_json::json!(pair[1]);
+    }
+    let path = dir.join(format!("{p}.json"));
+    std::fs::write(&path, config.to_string()).unwrap();
+    path
+}
+
+#[test]
+fn the_airbyte_and_singer_connectors_show_no_secret() {
+    let dir = std::env::temp_dir().join(format!(
+        "calllogs-secrets-connectors-{}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for p in ["plivo", "superu", "nectardesk", "unpod"] {
+        let emu = emulate(p, &[]);
+        let config = connector_config(&dir, p, &emu.base_url);
+        let config = config.to_str().unwrap();
+        let run = |args: &[&str]| bin().args(args).env("RUST_LOG", "trace").output().unwrap();
+        let o = run(&["airbyte", "discover", "--config", config]);
+        assert!(o.status.success());
+        let stream =
+            serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()["catalog"]["streams"]
+                [0]
+            .clone();
+        let catalog = dir.join("configured.json");
+        std::fs::write(
+            &catalog,
+            serde_json::json!({"streams": [{"stream": stream, "sync_mode": "incremental", "destination_sync_mode": "append"}]}).to_string(),
+        )
+        .unwrap();
+        let catalog = catalog.to_str().unwrap();
+        for (what, args) in [
+            ("check", vec!["airbyte", "check", "--config", config]),
+            (
+                "read",
+                vec!["airbyte", "read", "--config", config, "--catalog", catalog],
+            ),
+            ("singer", vec!["singer", "--config", config]),
+        ] {
+            let o = run(&args);
+            assert!(
+                o.status.success(),
+                "{p} {what}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            assert!(!o.stdout.is_empty(), "{p} {what}");
+            assert_clean(&format!("{p} airbyte {what}"), &o);
+        }
+
+        // Refused credentials, and a provider failing every request.
+        let other = common::emulate(&[
+            "--provider",
+            p,
+            "--calls",
+            "5",
+            "--token",
+            "another-token",
+            "--auth-id",
+            "MAOTHERAUTHID0000001",
+            "--org-handle",
+            "other-org",
+        ]);
+        // Faults take every retry (seconds each): Plivo's, whose bodies
+        // echo the auth id, stand for all.
+        let faulty = (p == "plivo").then(|| emulate(p, &["--fault-rate", "1.0"]));
+        let mut cases = vec![("401", other.base_url.clone())];
+        cases.extend(faulty.iter().map(|f| ("faults", f.base_url.clone())));
+        for (what, base) in cases {
+            let config = connector_config(&dir, p, &base);
+            let config = config.to_str().unwrap();
+            let o = run(&["airbyte", "check", "--config", config]);
+            assert_clean(&format!("{p} check {what}"), &o);
+            let o = run(&["airbyte", "read", "--config", config, "--catalog", catalog]);
+            assert_eq!(o.status.code(), Some(1), "{p} read {what}");
+            assert!(
+                String::from_utf8_lossy(&o.stdout).contains(r#""type":"ERROR""#),
+                "{p} read {what}: a TRACE error"
+            );
+            assert_clean(&format!("{p} read {what}"), &o);
+            let o = run(&["singer", "--config", config]);
+            assert_eq!(o.status.code(), Some(1), "{p} singer {what}");
+            assert_clean(&format!("{p} singer {what}"), &o);
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -194,6 +194,39 @@ impl Error {
         matches!(self, Error::BadQuery { .. } | Error::Config { .. })
     }
 
+    /// The error with every occurrence of `secrets` in the text that came
+    /// from the provider (messages, body snippets) replaced by `[redacted]`:
+    /// an API may echo a credential (Plivo puts the auth id in its `next`
+    /// links), and that text is printed.
+    pub fn redact(mut self, secrets: &[secrecy::SecretString]) -> Self {
+        use secrecy::ExposeSecret;
+        let scrub = |text: &mut String| {
+            for s in secrets {
+                let s = s.expose_secret();
+                // A value this short would blank ordinary words.
+                if s.len() >= 6 && text.contains(s) {
+                    *text = text.replace(s, "[redacted]");
+                }
+            }
+        };
+        match &mut self {
+            Error::Auth { message, .. }
+            | Error::BadQuery { message, .. }
+            | Error::Config { message, .. }
+            | Error::Provider { message, .. }
+            | Error::Envelope { message, .. }
+            | Error::Paging { message, .. } => scrub(message),
+            Error::Decode {
+                message, snippet, ..
+            } => {
+                scrub(message);
+                scrub(snippet);
+            }
+            _ => {}
+        }
+        self
+    }
+
     /// A decode error for a body that is not what was expected.
     pub fn decode(
         provider: &'static str,
@@ -232,3 +265,29 @@ pub fn snippet(body: &[u8]) -> String {
 
 /// Result with the core error.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_cuts_credentials_out_of_provider_text() {
+        let secrets = [
+            secrecy::SecretString::from("MAABCDEFGHIJ0123"),
+            secrecy::SecretString::from("ab"),
+        ];
+        let e = Error::Decode {
+            provider: "plivo",
+            status: Some(200),
+            path: ".".into(),
+            message: "bad".into(),
+            snippet: r#"{"next":"/v1/Account/MAABCDEFGHIJ0123/Call/?offset=20"}"#.into(),
+        }
+        .redact(&secrets);
+        let text = e.to_string();
+        assert!(!text.contains("MAABCDEFGHIJ0123"), "{text}");
+        assert!(text.contains("/v1/Account/[redacted]/Call/"), "{text}");
+        // Too short to cut without blanking words: left alone.
+        assert!(text.contains("bad"));
+    }
+}

@@ -68,6 +68,8 @@ pub struct HttpClient {
     credential_403: Option<Arc<str>>,
     config: Arc<HttpConfig>,
     limiter: Option<Arc<crate::ratelimit::RateLimiter>>,
+    /// Values no error may show (see [`HttpClient::redacting`]).
+    secrets: Arc<[secrecy::SecretString]>,
 }
 
 impl HttpClient {
@@ -105,6 +107,7 @@ impl HttpClient {
                 .rate_limit
                 .map(|r| Arc::new(crate::ratelimit::RateLimiter::new(r))),
             config: Arc::new(config),
+            secrets: Arc::new([]),
         })
     }
 
@@ -125,6 +128,17 @@ impl HttpClient {
     /// Pages in flight at once: the settings', else `default`.
     pub fn concurrency(&self, default: usize) -> usize {
         self.config.concurrency.unwrap_or(default).max(1)
+    }
+
+    /// Credentials to cut out of every error this client returns or logs:
+    /// a provider may echo one in a body (Plivo's auth id in its `next`
+    /// links), and bodies are quoted in decode errors.
+    pub fn redacting<'a>(
+        mut self,
+        secrets: impl IntoIterator<Item = &'a Option<secrecy::SecretString>>,
+    ) -> Self {
+        self.secrets = secrets.into_iter().flatten().cloned().collect();
+        self
     }
 
     /// Names a different credential for 403 answers (Unpod answers 403 for a
@@ -232,6 +246,7 @@ impl HttpClient {
                     }
                 }
             };
+            let failure = failure.redact(&self.secrets);
             if matches!(outcome, Outcome::Status { status: 429, .. })
                 && let Some(l) = &self.limiter
             {

@@ -107,7 +107,8 @@ impl Nectardesk {
         Ok(Nectardesk {
             http: HttpClient::new(ID, ACCESS_TOKEN, s.http.clone())?
                 // NectarDesk publishes no limit: a polite default.
-                .with_default_rate_limit(20.0),
+                .with_default_rate_limit(20.0)
+                .redacting([&s.get_credential(ACCESS_TOKEN)]),
             base: base
                 .map(|b| parse_base_url(ID, &b, s.allow_insecure))
                 .transpose()?,

@@ -102,14 +102,18 @@ impl Plivo {
             s.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
             s.allow_insecure,
         )?;
+        let auth_id = s.get_credential(AUTH_ID);
+        let auth_token = s.get_credential(AUTH_TOKEN);
         let http = HttpClient::new(ID, &format!("{AUTH_ID} / {AUTH_TOKEN}"), s.http.clone())?
             // Plivo publishes 300 requests per 5 seconds per account.
-            .with_default_rate_limit(60.0);
+            .with_default_rate_limit(60.0)
+            // Its `next` links carry the auth id; decode errors quote bodies.
+            .redacting([&auth_id, &auth_token]);
         Ok(Plivo {
             http,
             base,
-            auth_id: s.get_credential(AUTH_ID),
-            auth_token: s.get_credential(AUTH_TOKEN),
+            auth_id,
+            auth_token,
         })
     }
 

@@ -107,7 +107,8 @@ impl Superu {
         Ok(Superu {
             http: HttpClient::new(ID, API_KEY, s.http.clone())?
                 // SuperU publishes no limit: a polite default.
-                .with_default_rate_limit(20.0),
+                .with_default_rate_limit(20.0)
+                .redacting([&s.get_credential(API_KEY)]),
             base: parse_base_url(
                 ID,
                 s.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),

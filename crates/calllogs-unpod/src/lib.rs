@@ -117,7 +117,8 @@ impl Unpod {
             http: HttpClient::new(ID, API_TOKEN, s.http.clone())?
                 // Unpod publishes no limit: a polite default.
                 .with_default_rate_limit(20.0)
-                .with_forbidden_credential(ORG_HANDLE),
+                .with_forbidden_credential(ORG_HANDLE)
+                .redacting([&s.get_credential(ORG_HANDLE), &s.get_credential(API_TOKEN)]),
             base: parse_base_url(
                 ID,
                 s.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
