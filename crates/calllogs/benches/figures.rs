@@ -589,6 +589,107 @@ fn postgres_figures(quick: bool) -> Value {
            "postgres_vs_sqlite": postgres / sqlite})
 }
 
+/// Figure 7: the connectors. The same one-window Plivo pull as
+/// `calllogs airbyte read` and `calllogs singer` (messages to a pipe this
+/// process reads and counts) against `calllogs sync` into SQLite, each in
+/// its own process, in the same run.
+fn connector_figures(quick: bool) -> Value {
+    use std::io::BufRead as _;
+    let Some(bin) = calllogs_bin() else {
+        println!("connector skipped: no calllogs binary (cargo xtask bench builds it)");
+        return json!({"skipped": true});
+    };
+    let calls = if quick { 50_000 } else { 200_000 };
+    let rt = runtime();
+    let dir = std::env::temp_dir().join(format!("calllogs-bench-connector-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let now = chrono::Utc::now();
+    let emu = one_window_emulator(&rt, "plivo", calls, 5, now);
+    let since = (now - chrono::Duration::days(29)).to_rfc3339();
+    let config = dir.join("config.json");
+    let _ = std::fs::write(
+        &config,
+        json!({"name": "bench", "provider": "plivo", "base_url": emu.base_url(), "since": since,
+               "auth_id": "${PLIVO_AUTH_ID}", "token": "${PLIVO_AUTH_TOKEN}", "rate_limit": 1_000_000})
+        .to_string(),
+    );
+    let catalog = dir.join("catalog.json");
+    let _ = std::fs::write(
+        &catalog,
+        json!({"streams": [{"stream": {"name": "calls", "json_schema": {}, "supported_sync_modes": ["incremental"]},
+                            "sync_mode": "incremental", "destination_sync_mode": "append"}]})
+        .to_string(),
+    );
+    let (config, catalog) = (config.to_string_lossy(), catalog.to_string_lossy());
+    // Seconds, peak RSS and RECORD lines of one run.
+    let run = |args: &[&str]| {
+        let t = Instant::now();
+        let mut child = std::process::Command::new(&bin)
+            .args(args)
+            .envs(emu.credentials())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("calllogs");
+        let out = child.stdout.take().expect("stdout");
+        let counter = std::thread::spawn(move || {
+            std::io::BufReader::with_capacity(1 << 20, out)
+                .split(b'\n')
+                .map_while(Result::ok)
+                .filter(|l| l.starts_with(br#"{"type":"RECORD""#))
+                .count()
+        });
+        let (kib, ok) = peak_rss_kib(child);
+        let records = counter.join().unwrap_or(0);
+        assert!(ok, "calllogs {args:?} failed");
+        (t.elapsed().as_secs_f64(), kib, records)
+    };
+    let db = dir.join("sync.db");
+    let _ = std::fs::remove_file(&db);
+    let base = emu.base_url();
+    let (sync_s, sync_kib, _) = run(&[
+        "sync",
+        "--provider",
+        "plivo",
+        "--db",
+        &db.to_string_lossy(),
+        "--base-url",
+        &base,
+        "--since",
+        &since,
+        "--quiet",
+        "--rate-limit",
+        "1000000",
+    ]);
+    let (airbyte_s, airbyte_kib, airbyte_n) = run(&[
+        "airbyte",
+        "read",
+        "--config",
+        &config,
+        "--catalog",
+        &catalog,
+    ]);
+    let (singer_s, singer_kib, singer_n) = run(&["singer", "--config", &config]);
+    assert!(
+        airbyte_n == calls && singer_n == calls,
+        "records: airbyte {airbyte_n}, singer {singer_n}, of {calls}"
+    );
+    println!(
+        "connector plivo, {calls} calls: sync into SQLite {sync_s:.1}s ({:.0} calls/s, {:.1} MiB); \
+         airbyte read {airbyte_s:.1}s = {:.2}x the sync's rate ({:.1} MiB); singer {singer_s:.1}s = {:.2}x ({:.1} MiB)",
+        calls as f64 / sync_s,
+        sync_kib as f64 / 1024.0,
+        sync_s / airbyte_s,
+        airbyte_kib as f64 / 1024.0,
+        sync_s / singer_s,
+        singer_kib as f64 / 1024.0,
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    json!({"calls": calls, "sync_s": sync_s, "airbyte_s": airbyte_s, "singer_s": singer_s,
+           "airbyte_vs_sync": sync_s / airbyte_s, "singer_vs_sync": sync_s / singer_s,
+           "peak_rss_kib": {"sync": sync_kib, "airbyte": airbyte_kib, "singer": singer_kib}})
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let started = Instant::now();
@@ -597,13 +698,14 @@ fn main() {
     // `--only=NAME` runs one figure (while working on it).
     let only: Option<String> =
         std::env::args().find_map(|a| a.strip_prefix("--only=").map(String::from));
-    let figures: [(&str, &dyn Fn(bool) -> Value); 6] = [
+    let figures: [(&str, &dyn Fn(bool) -> Value); 7] = [
         ("normalize", &normalize_figures),
         ("pull", &pull_figures),
         ("size", &requests_and_size_figures),
         ("scale", &scale_figures),
         ("fleet", &fleet_figures),
         ("postgres", &postgres_figures),
+        ("connector", &connector_figures),
     ];
     for (name, figure) in figures {
         if only.as_deref().is_none_or(|o| o == name) {

@@ -280,10 +280,10 @@ impl Config {
     /// ```
     /// use calllogs::config::{Config, Source};
     /// let json = r#"{"name": "desk", "provider": "nectardesk", "token": "t0k3n",
-    ///                "lookback": "48h", "filters": {"status": "answered"}, "since": null}"#;
+    ///                "lookback": "48h", "filters": {"callType": "abandoned"}, "since": null}"#;
     /// let account = Config::account_json(json, &Source::private("config.json"), &|_| None).unwrap();
     /// assert_eq!(account.lookback, chrono::Duration::hours(48));
-    /// assert_eq!(account.filters, vec![("status".to_string(), "answered".to_string())]);
+    /// assert_eq!(account.filters, vec![("callType".to_string(), "abandoned".to_string())]);
     /// ```
     pub fn account_json(
         text: &str,
