@@ -543,3 +543,51 @@ fn the_dockerfile_runs_the_link_with_airbytes_labels() {
         assert!(text.contains(needed), "the Dockerfile lacks {needed:?}");
     }
 }
+
+#[test]
+fn another_accounts_state_is_said_and_not_used() {
+    let Some(py) = venv("protocol") else { return };
+    let dir = scratch_dir("airbyte-foreign");
+    let emu = emulate(&["--provider", "nectardesk", "--calls", "90", "--seed", "3"]);
+    let config = write_json(
+        &dir.join("config.json"),
+        &account_json("desk-a", "nectardesk", &emu),
+    );
+    let (_, discovered) = airbyte(
+        &dir,
+        "discover",
+        &["discover", "--config", config.to_str().unwrap()],
+    );
+    let (configured, catalog) = configure(&dir, &discovered, "incremental");
+    // A finished state of another account: used, it would skip everything.
+    let foreign = json!([{"type": "STREAM", "stream": {"stream_descriptor": {"name": "calls"}, "stream_state": {
+        "provider": "nectardesk", "account": "desk-b", "status": "done", "since": null, "until": null,
+        "checkpoint": null, "pages_done": 3, "calls_seen": 90, "synced_until": chrono::Utc::now().to_rfc3339()}}}]);
+    let state = write_json(&dir.join("state.json"), &foreign);
+    let (o, file) = airbyte(
+        &dir,
+        "read",
+        &[
+            "read",
+            "--config",
+            config.to_str().unwrap(),
+            "--catalog",
+            configured.to_str().unwrap(),
+            "--state",
+            state.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = validated(&py, &file, &[Path::new("--catalog"), &catalog]);
+    let warned = s["logs"].as_array().unwrap().iter().any(|l| {
+        l["level"] == "WARN"
+            && l["message"]
+                .as_str()
+                .unwrap()
+                .contains("nectardesk/desk-b, not nectardesk/desk-a")
+    });
+    assert!(warned, "{}", s["logs"]);
+    let expected: BTreeSet<String> = served(&emu, "nectardesk").into_iter().collect();
+    assert_eq!(ids(&keys(&s)), expected);
+    let _ = std::fs::remove_dir_all(dir);
+}

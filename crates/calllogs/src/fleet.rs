@@ -1,4 +1,4 @@
-//! Every account of a [`Config`] synced into one store (features `config`
+//! Every account of a [`Config`](crate::config::Config) synced into one store (features `config`
 //! and `sync`): each account under its own client, rate limiter and
 //! checkpoint, `jobs` accounts at a time; one failing account never stops
 //! the others.

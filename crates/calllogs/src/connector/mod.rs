@@ -402,3 +402,46 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ConnectorError> {
 pub(crate) fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider(e: ProviderError) -> ConnectorError {
+        ConnectorError::Sync(SyncError::Provider(e))
+    }
+
+    #[test]
+    fn faults_follow_whose_doing_it_is() {
+        let auth = ProviderError::Auth {
+            provider: "plivo",
+            status: 401,
+            message: "bad".into(),
+            credential: "PLIVO_AUTH_TOKEN".into(),
+        };
+        assert_eq!(provider(auth).fault(), Fault::Config);
+        let down = ProviderError::Provider {
+            provider: "plivo",
+            status: 503,
+            message: "down".into(),
+            attempts: 5,
+        };
+        assert_eq!(provider(down).fault(), Fault::Transient);
+        let gone = ProviderError::Provider {
+            provider: "plivo",
+            status: 404,
+            message: "no such account".into(),
+            attempts: 1,
+        };
+        assert_eq!(provider(gone).fault(), Fault::System);
+        let input = ConnectorError::Input {
+            path: "state.json".into(),
+            message: "not JSON".into(),
+        };
+        assert_eq!(input.fault(), Fault::Config);
+        assert!(input.is_input());
+        let output = ConnectorError::Output(std::io::Error::other("broken pipe"));
+        assert_eq!(output.fault(), Fault::System);
+        assert!(!output.is_input());
+    }
+}
