@@ -21,7 +21,8 @@ tasks:
   check-scaffold     new-provider in a scratch clone: it builds, and only its own tests fail
   record --provider P [--pages N] [fetch flags…]
                      pull N real pages with your credentials into fixtures/P/, redacted
-  bench [--quick]    the speed and memory figures (ratios against baselines run alongside),
+  bench [--quick] [--only=NAME]
+                     the speed and memory figures (ratios against baselines run alongside),
                      printed and written to target/bench/latest.json
 ";
 
@@ -38,7 +39,10 @@ fn main() -> ExitCode {
             Some(name) => scaffold::new_provider(&root(), name),
             None => Err("usage: cargo xtask new-provider NAME".into()),
         },
-        Some("bench") => bench(args.iter().any(|a| a == "--quick")),
+        Some("bench") => bench(
+            args.iter().any(|a| a == "--quick"),
+            args.iter().find(|a| a.starts_with("--only=")),
+        ),
         Some("help" | "--help" | "-h") | None => {
             print!("{HELP}");
             Ok(())
@@ -118,7 +122,7 @@ fn ci() -> Result<(), String> {
     Ok(())
 }
 
-fn bench(quick: bool) -> Result<(), String> {
+fn bench(quick: bool, only: Option<&String>) -> Result<(), String> {
     // The memory figure runs the real binary, emulator and sync in their own processes.
     run(
         "cargo build --release -p calllogs-cli",
@@ -133,6 +137,8 @@ fn bench(quick: bool) -> Result<(), String> {
     if quick {
         cmd.arg("--quick");
     }
+    // `--only=NAME`: one figure (while working on it).
+    cmd.args(only);
     run("cargo bench (figures)", &mut cmd)
 }
 
