@@ -65,27 +65,75 @@ fn ids(keys: &[Key]) -> BTreeSet<String> {
     keys.iter().map(|k| k.2.clone()).collect()
 }
 
-/// The discovered catalog as a configured catalog selecting `calls`.
-fn configure(dir: &Path, catalog_file: &Path, mode: &str) -> (PathBuf, PathBuf) {
-    let text = std::fs::read_to_string(catalog_file).unwrap();
-    let catalog =
-        serde_json::from_str::<Value>(text.lines().next().unwrap()).unwrap()["catalog"].clone();
-    let stream = catalog["streams"][0].clone();
-    let configured = json!({"streams": [{
-        "stream": stream,
-        "sync_mode": mode,
-        "destination_sync_mode": "append_dedup",
-        "cursor_field": ["started_at"],
-        "primary_key": [["provider"], ["account"], ["id"]],
-    }]});
-    (
-        write_json(&dir.join(format!("configured-{mode}.json")), &configured),
-        write_json(&dir.join("catalog.json"), &catalog),
-    )
+/// A source for the tests: its config written into `dir`, the catalog
+/// `discover` gave for it (`catalog.json`), and reads of that config.
+struct Source {
+    dir: PathBuf,
+    config: PathBuf,
+    catalog: PathBuf,
 }
 
-fn flag<'a>(name: &'a str, path: &'a Path) -> [&'a str; 2] {
-    [name, path.to_str().unwrap()]
+impl Source {
+    fn new(dir: &Path, config: &Value) -> Source {
+        let config = write_json(&dir.join("config.json"), config);
+        let (o, _) = airbyte(
+            dir,
+            "discover",
+            &["discover", "--config", config.to_str().unwrap()],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let message: Value = serde_json::from_slice(&o.stdout).unwrap();
+        let catalog = write_json(&dir.join("catalog.json"), &message["catalog"]);
+        Source {
+            dir: dir.to_path_buf(),
+            config,
+            catalog,
+        }
+    }
+
+    /// A configured catalog selecting `calls` in `mode`.
+    fn configured(&self, mode: &str) -> PathBuf {
+        let catalog: Value =
+            serde_json::from_slice(&std::fs::read(&self.catalog).unwrap()).unwrap();
+        let configured = json!({"streams": [{
+            "stream": catalog["streams"][0],
+            "sync_mode": mode,
+            "destination_sync_mode": "append_dedup",
+            "cursor_field": ["started_at"],
+            "primary_key": [["provider"], ["account"], ["id"]],
+        }]});
+        write_json(
+            &self.dir.join(format!("configured-{mode}.json")),
+            &configured,
+        )
+    }
+
+    /// The arguments of `airbyte read` in `mode`, from `state` if given.
+    fn read_args(&self, mode: &str, state: Option<&Path>) -> Vec<String> {
+        let mut args = vec![
+            "read".to_string(),
+            "--config".into(),
+            self.config.display().to_string(),
+            "--catalog".into(),
+            self.configured(mode).display().to_string(),
+        ];
+        if let Some(state) = state {
+            args.extend(["--state".into(), state.display().to_string()]);
+        }
+        args
+    }
+
+    /// `airbyte read`, its messages kept in `NAME.jsonl`.
+    fn read(&self, name: &str, mode: &str, state: Option<&Path>) -> (Output, PathBuf) {
+        let args = self.read_args(mode, state);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        airbyte(&self.dir, name, &args)
+    }
+
+    /// The messages of `file` validated, records against the catalog.
+    fn validated(&self, py: &Venv, file: &Path) -> Value {
+        validated(py, file, &[Path::new("--catalog"), &self.catalog])
+    }
 }
 
 #[test]
@@ -179,30 +227,16 @@ fn read_emits_each_call_once_with_a_state_after_each_page_for_every_provider() {
         let emu = emulate(&["--provider", provider, "--calls", "230", "--seed", "5"]);
         let mut config = account_json(&format!("{provider}-1"), provider, &emu);
         config["page_size"] = json!(50);
-        let config = write_json(&dir.join(format!("{provider}.json")), &config);
-        let (_, discovered) = airbyte(
-            &dir,
-            "discover",
-            &["discover", "--config", config.to_str().unwrap()],
-        );
-        let (configured, catalog) = configure(&dir, &discovered, "incremental");
-        let (o, file) = airbyte(
-            &dir,
-            &format!("read-{provider}"),
-            &[
-                "read",
-                "--config",
-                config.to_str().unwrap(),
-                "--catalog",
-                configured.to_str().unwrap(),
-            ],
-        );
+        let dir = dir.join(provider);
+        std::fs::create_dir_all(&dir).unwrap();
+        let source = Source::new(&dir, &config);
+        let (o, file) = source.read("read", "incremental", None);
         assert!(
             o.status.success(),
             "{provider}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
-        let s = validated(&py, &file, &[Path::new("--catalog"), &catalog]);
+        let s = source.validated(&py, &file);
         let k = keys(&s);
         let unique: BTreeSet<&Key> = k.iter().collect();
         assert_eq!(unique.len(), k.len(), "{provider}: a call emitted twice");
@@ -242,24 +276,8 @@ fn bad_credentials_in_a_read_are_a_trace_error_with_config_error() {
     let emu = emulate(&["--provider", "superu", "--calls", "10"]);
     let mut config = account_json("agents", "superu", &emu);
     config["token"] = json!("not-the-key-0815");
-    let config = write_json(&dir.join("config.json"), &config);
-    let (_, discovered) = airbyte(
-        &dir,
-        "discover",
-        &["discover", "--config", config.to_str().unwrap()],
-    );
-    let (configured, _) = configure(&dir, &discovered, "incremental");
-    let (o, file) = airbyte(
-        &dir,
-        "read",
-        &[
-            "read",
-            "--config",
-            config.to_str().unwrap(),
-            "--catalog",
-            configured.to_str().unwrap(),
-        ],
-    );
+    let source = Source::new(&dir, &config);
+    let (o, file) = source.read("read", "incremental", None);
     assert_eq!(o.status.code(), Some(1));
     let s = validated(&py, &file, &[]);
     assert_eq!(s["errors"].as_array().unwrap().len(), 1, "{s}");
@@ -282,19 +300,7 @@ fn bad_credentials_in_a_read_are_a_trace_error_with_config_error() {
         &dir.join("state.json"),
         &json!({"bookmarks": {"calls": {"cursor": "x"}}}),
     );
-    let (o, file) = airbyte(
-        &dir,
-        "read-state",
-        &[
-            "read",
-            "--config",
-            config.to_str().unwrap(),
-            "--catalog",
-            configured.to_str().unwrap(),
-            "--state",
-            state.to_str().unwrap(),
-        ],
-    );
+    let (o, file) = source.read("read-state", "incremental", Some(&state));
     assert_eq!(o.status.code(), Some(2));
     let s = validated(&py, &file, &[]);
     assert_eq!(s["errors"][0]["failure_type"], "config_error");
@@ -350,29 +356,14 @@ fn a_read_killed_with_sigkill_resumes_from_its_last_state_and_the_next_rereads_t
         "--latency-ms",
         "30",
     ]);
-    let config = write_json(
-        &dir.join("config.json"),
-        &account_json("plivo-eu", "plivo", &emu),
-    );
-    let (_, discovered) = airbyte(
-        &dir,
-        "discover",
-        &["discover", "--config", config.to_str().unwrap()],
-    );
-    let (configured, catalog) = configure(&dir, &discovered, "incremental");
-    let read = [
-        "read",
-        "--config",
-        config.to_str().unwrap(),
-        "--catalog",
-        configured.to_str().unwrap(),
-    ];
+    let source = Source::new(&dir, &account_json("plivo-eu", "plivo", &emu));
     let expected: BTreeSet<String> = served(&emu, "plivo").into_iter().collect();
 
-    let first = read_until_killed(&read, 5);
+    let read = source.read_args("incremental", None);
+    let first = read_until_killed(&read.iter().map(String::as_str).collect::<Vec<_>>(), 5);
     let killed = dir.join("killed.jsonl");
     std::fs::write(&killed, first.join("\n") + "\n").unwrap();
-    let s1 = validated(&py, &killed, &[Path::new("--catalog"), &catalog]);
+    let s1 = source.validated(&py, &killed);
     let before = keys(&s1);
     assert!(
         before.len() < expected.len(),
@@ -385,11 +376,9 @@ fn a_read_killed_with_sigkill_resumes_from_its_last_state_and_the_next_rereads_t
     assert_eq!(last["stream"]["stream_state"]["status"], "running");
     let state = write_json(&dir.join("state.json"), &json!([last]));
 
-    let mut resumed_args = read.to_vec();
-    resumed_args.extend(flag("--state", &state));
-    let (o, file) = airbyte(&dir, "resumed", &resumed_args);
+    let (o, file) = source.read("resumed", "incremental", Some(&state));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let s2 = validated(&py, &file, &[Path::new("--catalog"), &catalog]);
+    let s2 = source.validated(&py, &file);
     let after = keys(&s2);
     assert!(
         after.len() < expected.len(),
@@ -405,11 +394,9 @@ fn a_read_killed_with_sigkill_resumes_from_its_last_state_and_the_next_rereads_t
 
     // The next incremental read starts the lookback (24h) before the end.
     let state = write_json(&dir.join("state2.json"), &json!([done]));
-    let mut next_args = read.to_vec();
-    next_args.extend(flag("--state", &state));
-    let (o, file) = airbyte(&dir, "next", &next_args);
+    let (o, file) = source.read("next", "incremental", Some(&state));
     assert!(o.status.success());
-    let s3 = validated(&py, &file, &[Path::new("--catalog"), &catalog]);
+    let s3 = source.validated(&py, &file);
     let synced_until = done["stream"]["stream_state"]["synced_until"]
         .as_str()
         .unwrap();
@@ -428,22 +415,9 @@ fn a_read_killed_with_sigkill_resumes_from_its_last_state_and_the_next_rereads_t
         );
     }
     // Full refresh ignores the state: every call again.
-    let (full, _) = configure(&dir, &discovered, "full_refresh");
-    let (o, file) = airbyte(
-        &dir,
-        "full",
-        &[
-            "read",
-            "--config",
-            config.to_str().unwrap(),
-            "--catalog",
-            full.to_str().unwrap(),
-            "--state",
-            state.to_str().unwrap(),
-        ],
-    );
+    let (o, file) = source.read("full", "full_refresh", Some(&state));
     assert!(o.status.success());
-    let s4 = validated(&py, &file, &[Path::new("--catalog"), &catalog]);
+    let s4 = source.validated(&py, &file);
     assert_eq!(ids(&keys(&s4)), expected);
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -549,36 +523,15 @@ fn another_accounts_state_is_said_and_not_used() {
     let Some(py) = venv("protocol") else { return };
     let dir = scratch_dir("airbyte-foreign");
     let emu = emulate(&["--provider", "nectardesk", "--calls", "90", "--seed", "3"]);
-    let config = write_json(
-        &dir.join("config.json"),
-        &account_json("desk-a", "nectardesk", &emu),
-    );
-    let (_, discovered) = airbyte(
-        &dir,
-        "discover",
-        &["discover", "--config", config.to_str().unwrap()],
-    );
-    let (configured, catalog) = configure(&dir, &discovered, "incremental");
+    let source = Source::new(&dir, &account_json("desk-a", "nectardesk", &emu));
     // A finished state of another account: used, it would skip everything.
     let foreign = json!([{"type": "STREAM", "stream": {"stream_descriptor": {"name": "calls"}, "stream_state": {
         "provider": "nectardesk", "account": "desk-b", "status": "done", "since": null, "until": null,
         "checkpoint": null, "pages_done": 3, "calls_seen": 90, "synced_until": chrono::Utc::now().to_rfc3339()}}}]);
     let state = write_json(&dir.join("state.json"), &foreign);
-    let (o, file) = airbyte(
-        &dir,
-        "read",
-        &[
-            "read",
-            "--config",
-            config.to_str().unwrap(),
-            "--catalog",
-            configured.to_str().unwrap(),
-            "--state",
-            state.to_str().unwrap(),
-        ],
-    );
+    let (o, file) = source.read("read", "incremental", Some(&state));
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let s = validated(&py, &file, &[Path::new("--catalog"), &catalog]);
+    let s = source.validated(&py, &file);
     let warned = s["logs"].as_array().unwrap().iter().any(|l| {
         l["level"] == "WARN"
             && l["message"]

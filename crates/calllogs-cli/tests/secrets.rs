@@ -126,18 +126,7 @@ fn success_and_trace_logs_show_no_secret() {
 fn failures_show_no_secret() {
     for p in ["plivo", "superu", "nectardesk", "unpod"] {
         // 401: the emulator accepts other credentials.
-        let other = common::emulate(&[
-            "--provider",
-            p,
-            "--calls",
-            "5",
-            "--token",
-            "another-token",
-            "--auth-id",
-            "MAOTHERAUTHID0000001",
-            "--org-handle",
-            "other-org",
-        ]);
+        let other = refusing(p);
         let o = bin()
             .args(["fetch", "-p", p, "--base-url", &other.base_url])
             .args(creds(p))
@@ -166,6 +155,22 @@ fn failures_show_no_secret() {
         assert_eq!(o.status.code(), Some(1), "{p} faults");
         assert_clean(&format!("{p} faults"), &o);
     }
+}
+
+/// An emulator of `p` that accepts other credentials than the sentinels.
+fn refusing(p: &str) -> Emulator {
+    common::emulate(&[
+        "--provider",
+        p,
+        "--calls",
+        "5",
+        "--token",
+        "another-token",
+        "--auth-id",
+        "MAOTHERAUTHID0000001",
+        "--org-handle",
+        "other-org",
+    ])
 }
 
 /// A server that answers every request with `response`, or never answers.
@@ -343,18 +348,7 @@ fn the_airbyte_and_singer_connectors_show_no_secret() {
         }
 
         // Refused credentials, and a provider failing every request.
-        let other = common::emulate(&[
-            "--provider",
-            p,
-            "--calls",
-            "5",
-            "--token",
-            "another-token",
-            "--auth-id",
-            "MAOTHERAUTHID0000001",
-            "--org-handle",
-            "other-org",
-        ]);
+        let other = refusing(p);
         // Faults take every retry (seconds each): Plivo's, whose bodies
         // echo the auth id, stand for all.
         let faulty = (p == "plivo").then(|| emulate(p, &["--fault-rate", "1.0"]));
