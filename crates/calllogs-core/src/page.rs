@@ -1,7 +1,7 @@
 //! One page of results, the token that asks for the next, and a provider's
 //! paging rules.
 
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 /// One page as a provider returned it.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +19,30 @@ pub struct Page<T> {
     /// Records the provider sent that could not be mapped, kept with the
     /// reason: nothing a provider sent disappears without a trace.
     pub rejects: Vec<Reject>,
+    /// Time-cursor paging: the oldest record's time and the ids of the
+    /// records at that instant, mapped or not (see [`Page::with_oldest`]).
+    pub oldest: Option<Oldest>,
+}
+
+/// The oldest instant of a page and the ids of its records at that
+/// instant: where a time cursor moves next, and what it must not repeat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Oldest {
+    /// The oldest record's time.
+    pub at: DateTime<Utc>,
+    /// The ids of every record at exactly that time.
+    pub ids: Vec<String>,
+}
+
+/// Where a time cursor stands: records at or before `at`, without the ids
+/// already emitted at `at` itself (calls that share the instant must
+/// neither repeat nor be skipped).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct TimeCursor {
+    /// The newest time the next page may hold (inclusive).
+    pub at: DateTime<Utc>,
+    /// The ids already emitted at exactly `at`.
+    pub seen: Vec<String>,
 }
 
 /// A record that could not be mapped onto a [`crate::Call`] (no id, not an
@@ -44,6 +68,7 @@ impl<T> Page<T> {
             more: None,
             next: None,
             rejects: Vec::new(),
+            oldest: None,
         }
     }
     /// Sets the total.
@@ -65,7 +90,36 @@ impl<T> Page<T> {
             more: self.more,
             next: self.next,
             rejects: self.rejects,
+            oldest: self.oldest,
         }
+    }
+
+    /// Sets [`Page::oldest`] from every record's time and id (records
+    /// without either are left out): what a provider paged by a time cursor
+    /// says of each page, the rejected records included, so the cursor
+    /// moves past them too.
+    pub fn with_oldest<'a>(
+        mut self,
+        records: impl IntoIterator<Item = (Option<DateTime<Utc>>, Option<&'a str>)>,
+    ) -> Self {
+        let mut oldest: Option<Oldest> = None;
+        for (at, id) in records {
+            let (Some(at), Some(id)) = (at, id) else {
+                continue;
+            };
+            match &mut oldest {
+                Some(o) if o.at == at => o.ids.push(id.to_string()),
+                Some(o) if o.at < at => {}
+                _ => {
+                    oldest = Some(Oldest {
+                        at,
+                        ids: vec![id.to_string()],
+                    })
+                }
+            }
+        }
+        self.oldest = oldest;
+        self
     }
 }
 
@@ -81,6 +135,9 @@ pub enum PageToken {
     First,
     /// A cursor or next-page URL the previous page gave.
     Cursor(String),
+    /// Time-cursor paging after the first page: the records at or before
+    /// an instant, less those already emitted at it.
+    Before(TimeCursor),
 }
 
 impl PageToken {
@@ -109,6 +166,12 @@ pub enum PagingStyle {
     Offset,
     /// A cursor or `next` URL from each page.
     Cursor,
+    /// A time cursor: the API lists newest first with no total and no next
+    /// link; each next page asks for records at or before the oldest time
+    /// seen, and the engine drops the ids already emitted at that instant
+    /// ([`PageToken::Before`]). Ask the first page for records before the
+    /// window's end, the next ones for those at or before the cursor.
+    TimeCursor,
 }
 
 impl PagingStyle {
@@ -117,7 +180,7 @@ impl PagingStyle {
         match self {
             PagingStyle::PageNumber => PageToken::Number(1),
             PagingStyle::Offset => PageToken::Offset(0),
-            PagingStyle::Cursor => PageToken::First,
+            PagingStyle::Cursor | PagingStyle::TimeCursor => PageToken::First,
         }
     }
 }
@@ -140,6 +203,10 @@ pub struct PagingSpec {
     pub default_lookback: Option<Duration>,
     /// How far back the provider keeps calls.
     pub retention: Option<Duration>,
+    /// The provider filters the time range by date only (whole days): the
+    /// provider sends the widest safe bound and the engine keeps exactly
+    /// the calls that started within the window.
+    pub coarse_time_filter: bool,
 }
 
 impl PagingSpec {
@@ -152,6 +219,7 @@ impl PagingSpec {
             max_window: None,
             default_lookback: None,
             retention: None,
+            coarse_time_filter: false,
         }
     }
 }

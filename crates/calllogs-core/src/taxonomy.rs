@@ -415,48 +415,97 @@ pub const ALIASES: &[Alias] = &[
     sip("UNKNOWN", 0, C::Unknown),
     // Voice-AI ended reasons (Vapi style, SuperU, Unpod).
     ended("Customer Hangup", C::NormalHangup, Some(S::Caller)),
-    ended("customer-ended-call", C::NormalHangup, Some(S::Caller)),
     ended("Customer Ended The Call", C::NormalHangup, Some(S::Caller)),
     ended("caller_hangup", C::NormalHangup, Some(S::Caller)),
     ended("callee_hangup", C::NormalHangup, Some(S::Callee)),
-    ended(
-        "customer-ended-call-before-warm-transfer",
-        C::NormalHangup,
+    ended("Assistant Hangup", C::AgentHangup, Some(S::Agent)),
+    // Vapi's vocabulary (SuperU's too) maps by family: FAMILIES.
+];
+
+/// Families of voice-AI ended reasons (Vapi's vocabulary, which SuperU's
+/// records share), by the prefix of their folded form ([`key`]): hundreds
+/// of values (`pipeline-error-openai-llm-failed`,
+/// `call.in-progress.error-vapifault-…`, `assistant-ended-call-after-…`)
+/// map by rule, not one line each. The longest matching prefix wins; an
+/// exact alias ([`ALIASES`]) wins over any prefix; what matches nothing is
+/// `other`, with the words kept.
+pub const FAMILIES: &[(&str, HangupCause, Option<HangupSource>)] = &[
+    ("customer ended call", C::NormalHangup, Some(S::Caller)),
+    // Who was busy or did not answer is the record's direction to tell.
+    ("customer busy", C::BusyLine, None),
+    ("customer did not answer", C::NoAnswer, None),
+    (
+        "customer did not give microphone permission",
+        C::Rejected,
         Some(S::Caller),
     ),
-    ended("assistant-ended-call", C::AgentHangup, Some(S::Agent)),
-    ended(
-        "assistant-said-end-call-phrase",
+    ("assistant ended call", C::AgentHangup, Some(S::Agent)),
+    (
+        "assistant said end call phrase",
         C::AgentHangup,
         Some(S::Agent),
     ),
-    ended("Assistant Hangup", C::AgentHangup, Some(S::Agent)),
-    ended("customer-busy", C::BusyLine, None),
-    ended("customer-did-not-answer", C::NoAnswer, None),
-    ended("voicemail", C::MachineDetected, None),
-    ended("exceeded-max-duration", C::ScheduledHangup, Some(S::System)),
-    ended("silence-timed-out", C::MediaTimeout, Some(S::System)),
-    ended(
-        "twilio-reported-customer-misdialed",
+    ("assistant forwarded call", C::NormalHangup, Some(S::Agent)),
+    (
+        "assistant request",
+        C::ErrorReachingAnswerUrl,
+        Some(S::System),
+    ),
+    ("assistant not found", C::InternalError, Some(S::System)),
+    ("assistant not valid", C::InternalError, Some(S::System)),
+    ("assistant error", C::InternalError, Some(S::System)),
+    ("silence timed out", C::MediaTimeout, Some(S::System)),
+    ("exceeded max duration", C::ScheduledHangup, Some(S::System)),
+    ("voicemail", C::MachineDetected, None),
+    ("manually canceled", C::Canceled, Some(S::Api)),
+    ("pipeline error", C::InternalError, Some(S::System)),
+    ("call start error", C::InternalError, Some(S::System)),
+    ("call in progress error", C::InternalError, Some(S::System)),
+    (
+        "call forwarding operator busy",
+        C::BusyLine,
+        Some(S::Carrier),
+    ),
+    (
+        "twilio failed to connect call",
+        C::NetworkError,
+        Some(S::Carrier),
+    ),
+    (
+        "twilio reported customer misdialed",
         C::InvalidDestinationAddress,
         Some(S::Carrier),
     ),
-    ended(
-        "call.start.error-get-customer",
-        C::InternalError,
-        Some(S::System),
+    ("vonage rejected", C::Rejected, Some(S::Carrier)),
+    (
+        "vonage failed to connect call",
+        C::NetworkError,
+        Some(S::Carrier),
     ),
-    ended("manually-canceled", C::Canceled, Some(S::Api)),
+    (
+        "phone call provider closed websocket",
+        C::NetworkError,
+        Some(S::Carrier),
+    ),
+    ("worker shutdown", C::InternalError, Some(S::System)),
+    ("database error", C::InternalError, Some(S::System)),
 ];
 
-/// Prefixes of voice-AI reasons that name a family of platform errors
-/// (`pipeline-error-openai-llm-failed`, `call.in-progress.error-…`).
-const ERROR_PREFIXES: &[&str] = &[
-    "pipeline error",
-    "call start error",
-    "call in progress error",
-    "assistant error",
-];
+/// The family `k` (a folded reason) belongs to: the longest prefix of
+/// [`FAMILIES`] that is `k` or ends at a word boundary of it.
+fn family(k: &str) -> Option<Resolved> {
+    FAMILIES
+        .iter()
+        .filter(|(p, _, _)| {
+            k.strip_prefix(p)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(' '))
+        })
+        .max_by_key(|(p, _, _)| p.len())
+        .map(|(_, cause, source)| Resolved {
+            source: *source,
+            ..Resolved::of(*cause)
+        })
+}
 
 /// The folded form used for every name lookup: lower case, every run of
 /// non-alphanumeric characters one space. `Canceled (Out of Credits)`,
@@ -596,13 +645,7 @@ impl HangupCause {
             if let Ok(code) = reason.trim().parse::<u16>() {
                 return HangupCause::from_plivo_code(code).map(Resolved::of);
             }
-            ERROR_PREFIXES
-                .iter()
-                .any(|p| k.starts_with(p))
-                .then(|| Resolved {
-                    source: Some(HangupSource::System),
-                    ..Resolved::of(HangupCause::InternalError)
-                })
+            family(k)
         })
     }
 

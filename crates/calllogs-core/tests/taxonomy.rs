@@ -342,3 +342,80 @@ fn serializes_as_the_contract_says() {
     let back: Hangup = serde_json::from_value(v).unwrap();
     assert_eq!(back, h);
 }
+
+#[test]
+fn voice_ai_ended_reasons_map_by_family() {
+    use calllogs_core::HangupSource as S;
+    let cases = [
+        ("customer-ended-call", "normal_hangup", S::Caller),
+        (
+            "customer-ended-call-after-warm-transfer-attempt",
+            "normal_hangup",
+            S::Caller,
+        ),
+        ("customer-busy", "busy_line", S::Unknown),
+        ("customer-did-not-answer", "no_answer", S::Unknown),
+        (
+            "assistant-ended-call-after-message-spoken",
+            "agent_hangup",
+            S::Agent,
+        ),
+        ("assistant-said-end-call-phrase", "agent_hangup", S::Agent),
+        ("assistant-forwarded-call", "normal_hangup", S::Agent),
+        (
+            "assistant-request-returned-error",
+            "error_reaching_answer_url",
+            S::System,
+        ),
+        ("assistant-not-found", "internal_error", S::System),
+        ("silence-timed-out", "media_timeout", S::System),
+        ("exceeded-max-duration", "scheduled_hangup", S::System),
+        ("voicemail", "machine_detected", S::Unknown),
+        ("manually-canceled", "canceled", S::Api),
+        (
+            "pipeline-error-openai-llm-failed",
+            "internal_error",
+            S::System,
+        ),
+        (
+            "pipeline-error-eleven-labs-voice-not-found",
+            "internal_error",
+            S::System,
+        ),
+        (
+            "call.in-progress.error-vapifault-transport-never-connected",
+            "internal_error",
+            S::System,
+        ),
+        ("call.start.error-get-org", "internal_error", S::System),
+        ("twilio-failed-to-connect-call", "network_error", S::Carrier),
+        ("vonage-rejected", "rejected", S::Carrier),
+        (
+            "phone-call-provider-closed-websocket",
+            "network_error",
+            S::Carrier,
+        ),
+    ];
+    for (reason, cause, source) in cases {
+        let h = calllogs_core::Hangup::resolve(None, Some(reason)).unwrap();
+        assert_eq!(h.cause.as_str(), cause, "{reason}");
+        assert_eq!(h.source, source, "{reason}");
+        assert_eq!(
+            h.provider_reason.as_deref(),
+            Some(reason),
+            "the words are kept"
+        );
+    }
+    // A family's prefix must end at a word: `voicemailbox` is not `voicemail`,
+    // and what matches no family is `other`, words kept.
+    for unknown in [
+        "voicemailbox-full",
+        "pipelines-are-fine",
+        "some-new-reason-2027",
+        "assistant-forgot-to-hang-up",
+    ] {
+        let h = calllogs_core::Hangup::resolve(None, Some(unknown)).unwrap();
+        assert_eq!(h.cause.as_str(), "other", "{unknown}");
+        assert_eq!(h.provider_reason.as_deref(), Some(unknown));
+    }
+}

@@ -79,7 +79,7 @@ where
             None => (query.windows(handle.id(), &spec, chrono::Utc::now())?, None),
         };
         let walk = Arc::new(Walk::new(&windows));
-        let ahead = if spec.style == PagingStyle::Cursor {
+        let ahead = if matches!(spec.style, PagingStyle::Cursor | PagingStyle::TimeCursor) {
             handle.concurrency().max(1)
         } else {
             1
@@ -125,6 +125,25 @@ enum State<'a> {
     /// A paging error found after a page: the page went out first.
     Fail(Error),
     Done,
+}
+
+/// Keeps of `page` (fetched with `token`) the calls the user asked about.
+/// Done after the paging decision, which needs the page as served.
+fn keep(q: &CallQuery, spec: &PagingSpec, token: &PageToken, page: &mut Page<Call>) {
+    // A time cursor asks again for its instant: drop what was emitted there.
+    if let PageToken::Before(c) = token {
+        page.items.retain(|call| !c.seen.contains(&call.id));
+    }
+    // A provider that filters by whole days: exactly the window, by start.
+    if spec.coarse_time_filter {
+        page.items.retain(|call| {
+            call.started_at
+                .is_none_or(|t| q.since.is_none_or(|s| t >= s) && q.until.is_none_or(|u| t < u))
+        });
+    }
+    // Providers filter some of these loosely or not at all; the normalized
+    // record is what the user asked about.
+    page.items.retain(|c| q.matches(c));
 }
 
 /// The pages of one window, in order.
@@ -176,11 +195,7 @@ where
                     );
                     let served = page.items.len() as u64;
                     let total = page.total;
-                    // Providers filter some of these loosely or not at all;
-                    // the normalized record is what the user asked about.
-                    // Done after the paging decision, which needs the page
-                    // as served.
-                    page.items.retain(|c| q.matches(c));
+                    keep(&q, &spec, &token, &mut page);
                     let mut mismatch = None;
                     let (next, state) = match decided {
                         Ok(Some(next)) => {
@@ -218,14 +233,14 @@ where
                     mut remaining,
                     mut progress,
                 } => {
-                    let (_token, result) = stream.next().await?;
+                    let (token, result) = stream.next().await?;
                     remaining.pop_front();
                     let mut page = match result {
                         Ok(page) => page,
                         Err(e) => return Some((Err(e), State::Done)),
                     };
                     progress.received += page.items.len() as u64;
-                    page.items.retain(|c| q.matches(c));
+                    keep(&q, &spec, &token, &mut page);
                     let next = remaining.front().map(|t| (t.clone(), progress.received));
                     let (state, mismatch) = if next.is_some() {
                         let state = State::Planned {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::page::{Page, PageToken, PagingStyle};
+use crate::page::{Page, PageToken, PagingStyle, TimeCursor};
 use crate::query::CallQuery;
 
 /// What the paginator has seen of one window so far.
@@ -89,6 +89,9 @@ pub fn next_token<T>(
 ) -> Result<Option<PageToken>> {
     let n = page.items.len() as u64;
     progress.received += n;
+    if style == PagingStyle::TimeCursor {
+        return time_step(provider, current, page, page_size);
+    }
     if style == PagingStyle::Cursor {
         return match &page.next {
             None => Ok(None),
@@ -124,6 +127,54 @@ pub fn next_token<T>(
         (PagingStyle::Offset, t) => PageToken::Offset(t.offset() + n),
         (_, t) => PageToken::Number(t.number().saturating_add(1)),
     }))
+}
+
+/// The time cursor after `page` (see [`PagingStyle::TimeCursor`]): done
+/// when the page held fewer records than asked for (mapped or not), else
+/// the page's oldest instant, with the ids already emitted there (those of
+/// this page, and of the pages before it at the same instant). A page that
+/// cannot move the cursor (a whole page of records at one instant, all
+/// seen: whether more share it cannot be told) is an error, not a loop and
+/// not a silent skip.
+fn time_step<T>(
+    provider: &'static str,
+    current: &PageToken,
+    page: &Page<T>,
+    page_size: u32,
+) -> Result<Option<PageToken>> {
+    let records = (page.items.len() + page.rejects.len()) as u64;
+    if records < u64::from(page_size) {
+        return Ok(None);
+    }
+    let Some(oldest) = &page.oldest else {
+        return Err(Error::Paging {
+            provider,
+            message: "a full page without record times: the time cursor cannot move".into(),
+        });
+    };
+    let mut seen = match current {
+        PageToken::Before(c) if c.at == oldest.at => c.seen.clone(),
+        _ => Vec::new(),
+    };
+    let before = seen.len();
+    for id in &oldest.ids {
+        if !seen.contains(id) {
+            seen.push(id.clone());
+        }
+    }
+    if matches!(current, PageToken::Before(c) if c.at == oldest.at) && seen.len() == before {
+        return Err(Error::Paging {
+            provider,
+            message: format!(
+                "{page_size} or more records share the instant {}: a page cannot tell whether more follow there; raise the page size",
+                oldest.at.to_rfc3339()
+            ),
+        });
+    }
+    Ok(Some(PageToken::Before(TimeCursor {
+        at: oldest.at,
+        seen,
+    })))
 }
 
 /// One window of a pull, as a checkpoint stores it.
@@ -278,6 +329,7 @@ mod tests {
             more,
             next: next.map(str::to_string),
             rejects: Vec::new(),
+            oldest: None,
         }
     }
 
