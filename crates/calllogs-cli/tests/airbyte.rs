@@ -223,7 +223,7 @@ fn spec_check_and_discover_validate_against_the_protocol_models() {
 fn read_emits_each_call_once_with_a_state_after_each_page_for_every_provider() {
     let Some(py) = venv("protocol") else { return };
     let dir = scratch_dir("airbyte-read");
-    for provider in ["plivo", "superu", "nectardesk", "unpod"] {
+    for provider in common::provider_ids() {
         let emu = emulate(&["--provider", provider, "--calls", "230", "--seed", "5"]);
         let mut config = account_json(&format!("{provider}-1"), provider, &emu);
         config["page_size"] = json!(50);

@@ -55,7 +55,7 @@ fn emulate_prints_its_address_and_credentials() {
 
 #[test]
 fn fetch_against_a_faulty_emulator_gets_every_call_and_logs_the_retries() {
-    for provider in ["plivo", "superu", "nectardesk", "unpod"] {
+    for provider in common::provider_ids() {
         let emu = emulate(&[
             "--provider",
             provider,
@@ -97,7 +97,7 @@ fn fetch_against_a_faulty_emulator_gets_every_call_and_logs_the_retries() {
 
 #[test]
 fn bad_credentials_exit_1_with_nothing_on_stdout() {
-    for provider in ["plivo", "superu", "nectardesk", "unpod"] {
+    for provider in common::provider_ids() {
         let emu = emulate(&["--provider", provider, "--calls", "5"]);
         let wrong: Vec<(String, String)> = emu
             .exports

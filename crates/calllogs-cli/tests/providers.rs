@@ -1,6 +1,8 @@
 //! Every compiled-in provider through the CLI: normalize over its fixtures,
 //! and `calllogs providers`.
 
+mod common;
+
 use std::process::Command;
 
 fn calllogs(args: &[&str]) -> std::process::Output {
@@ -15,7 +17,7 @@ fn calllogs(args: &[&str]) -> std::process::Output {
 fn normalize_reads_every_fixture_of_every_provider() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
     let mut seen = 0;
-    for id in ["plivo", "superu", "nectardesk", "unpod"] {
+    for id in common::provider_ids() {
         let dir = root.join(id);
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;

@@ -13,36 +13,48 @@ use common::{Emulator, bin};
 const TOKEN: &str = "SENTINELtok3n9f8e7d6c5b4a39f8e7d6c5b4a3";
 const ORG: &str = "sentinel-org-handle-77";
 const AUTH_ID: &str = "MASENTINELAUTHID0001";
+const ACCOUNT_SID: &str = "ACsentinel0000000000000000000000077";
 
-fn emulate(provider: &str, extra: &[&str]) -> Emulator {
-    let mut args = vec![
-        "--provider",
-        provider,
-        "--calls",
-        "60",
-        "--token",
-        TOKEN,
-        "--auth-id",
-        AUTH_ID,
-        "--org-handle",
-        ORG,
-    ];
-    args.extend_from_slice(extra);
-    common::emulate(&args)
-}
-
-/// The credential flags for `provider`, all sentinels.
-fn creds(provider: &str) -> Vec<&'static str> {
-    match provider {
-        "plivo" => vec!["--auth-id", AUTH_ID, "--token", TOKEN],
-        "unpod" => vec!["--org-handle", ORG, "--token", TOKEN],
-        _ => vec!["--token", TOKEN],
+/// The sentinel for a credential flag; `None` for the optional ones (an API
+/// key pair instead of a token) the emulators do not take.
+fn sentinel(flag: &str) -> Option<&'static str> {
+    match flag {
+        "token" => Some(TOKEN),
+        "org-handle" => Some(ORG),
+        "auth-id" => Some(AUTH_ID),
+        "account-sid" => Some(ACCOUNT_SID),
+        _ => None,
     }
 }
 
-/// The sentinels that must never show. Plivo's auth id is an account
-/// identifier that Plivo itself writes into every record (`resource_uri`),
-/// so it may appear in the data, but never in logs or errors.
+fn emulate(provider: &str, extra: &[&str]) -> Emulator {
+    let mut args: Vec<String> = vec![
+        "--provider".into(),
+        provider.into(),
+        "--calls".into(),
+        "60".into(),
+    ];
+    args.extend(creds(provider));
+    args.extend(extra.iter().map(|s| s.to_string()));
+    common::emulate(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+/// The credential flags for `provider`, all sentinels.
+fn creds(provider: &str) -> Vec<String> {
+    let info = calllogs::registry::info(provider).unwrap();
+    let mut args = Vec::new();
+    for c in info.credentials {
+        if let Some(value) = sentinel(c.flag) {
+            args.extend([format!("--{}", c.flag), value.to_string()]);
+        }
+    }
+    args
+}
+
+/// The sentinels that must never show. Plivo's auth id and Twilio's
+/// account SID are account identifiers the providers themselves write into
+/// every record (`resource_uri`, `account_sid`), so they may appear in the
+/// data, but never in logs or errors.
 fn assert_clean(what: &str, o: &Output) {
     let out = String::from_utf8_lossy(&o.stdout);
     let err = String::from_utf8_lossy(&o.stderr);
@@ -50,10 +62,9 @@ fn assert_clean(what: &str, o: &Output) {
         assert!(!out.contains(secret), "{what}: a secret on stdout");
         assert!(!err.contains(secret), "{what}: a secret on stderr:\n{err}");
     }
-    assert!(
-        !err.contains(AUTH_ID),
-        "{what}: the auth id on stderr:\n{err}"
-    );
+    for id in [AUTH_ID, ACCOUNT_SID] {
+        assert!(!err.contains(id), "{what}: an account id on stderr:\n{err}");
+    }
 }
 
 fn assert_file_clean(path: &Path) {
@@ -78,7 +89,7 @@ fn success_and_trace_logs_show_no_secret() {
     let dir = std::env::temp_dir().join(format!("calllogs-secrets-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    for p in ["plivo", "superu", "nectardesk", "unpod"] {
+    for p in common::provider_ids() {
         let emu = emulate(p, &[]);
         let base = ["--provider", p, "--base-url", emu.base_url.as_str()];
         let o = bin()
@@ -124,7 +135,7 @@ fn success_and_trace_logs_show_no_secret() {
 
 #[test]
 fn failures_show_no_secret() {
-    for p in ["plivo", "superu", "nectardesk", "unpod"] {
+    for p in common::provider_ids() {
         // 401: the emulator accepts other credentials.
         let other = refusing(p);
         let o = bin()
@@ -159,18 +170,15 @@ fn failures_show_no_secret() {
 
 /// An emulator of `p` that accepts other credentials than the sentinels.
 fn refusing(p: &str) -> Emulator {
-    common::emulate(&[
-        "--provider",
-        p,
-        "--calls",
-        "5",
-        "--token",
-        "another-token",
-        "--auth-id",
-        "MAOTHERAUTHID0000001",
-        "--org-handle",
-        "other-org",
-    ])
+    let mut args: Vec<String> = vec!["--provider".into(), p.into(), "--calls".into(), "5".into()];
+    for c in calllogs::registry::info(p).unwrap().credentials {
+        if let Some(value) = sentinel(c.flag) {
+            // The same shape, another value: a prefix kept, the rest changed.
+            let other = format!("{}{}", &value[..2], "0".repeat(value.len() - 2));
+            args.extend([format!("--{}", c.flag), other]);
+        }
+    }
+    common::emulate(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 /// A server that answers every request with `response`, or never answers.
@@ -199,7 +207,11 @@ fn timeouts_and_undecodable_bodies_show_no_secret() {
     let html = raw_server(Some(
         "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: 20\r\nconnection: close\r\n\r\n<html>oops</html>\r\n\r\n",
     ));
-    for p in ["plivo", "superu", "unpod"] {
+    // NectarDesk's base URL is the account's own: no default to time out on.
+    for p in common::provider_ids()
+        .into_iter()
+        .filter(|p| *p != "nectardesk")
+    {
         let o = bin()
             .args([
                 "fetch",
@@ -311,7 +323,7 @@ fn the_airbyte_and_singer_connectors_show_no_secret() {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    for p in ["plivo", "superu", "nectardesk", "unpod"] {
+    for p in common::provider_ids() {
         let emu = emulate(p, &[]);
         let config = connector_config(&dir, p, &emu.base_url);
         let config = config.to_str().unwrap();

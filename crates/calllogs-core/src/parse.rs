@@ -20,6 +20,8 @@ use serde_json::Value;
 /// assert_eq!(t.to_rfc3339(), "2022-10-12T16:27:40+00:00");
 /// assert_eq!(timestamp("2022-10-12T16:27:40").unwrap(), t);
 /// assert!(timestamp("0000-00-00 00:00:00").is_none());
+/// let rfc2822 = timestamp("Tue, 31 Aug 2010 20:36:28 +0000").unwrap();
+/// assert_eq!(rfc2822.to_rfc3339(), "2010-08-31T20:36:28+00:00");
 /// ```
 pub fn timestamp(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
@@ -30,6 +32,12 @@ pub fn timestamp(s: &str) -> Option<DateTime<Utc>> {
         return s.parse::<i64>().ok().and_then(epoch_seconds);
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    // RFC 2822, as Twilio writes every time: `Tue, 31 Aug 2010 20:36:28 +0000`.
+    if s.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+        && let Ok(t) = DateTime::parse_from_rfc2822(s)
+    {
         return Some(t.with_timezone(&Utc));
     }
     let with_t = s.replacen(' ', "T", 1);

@@ -60,6 +60,7 @@ emulators! {
     superu,
     nectardesk,
     unpod,
+    twilio,
     // new-provider: emulators
 }
 

@@ -63,5 +63,6 @@ providers! {
     superu = "superu" => calllogs_superu,
     nectardesk = "nectardesk" => calllogs_nectardesk,
     unpod = "unpod" => calllogs_unpod,
+    twilio = "twilio" => calllogs_twilio,
     // new-provider: registry
 }

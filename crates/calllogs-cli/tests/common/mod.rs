@@ -8,24 +8,41 @@ pub mod python;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-/// Every variable that could leak a real credential or change logging.
-pub const ENV: &[&str] = &[
-    "RUST_LOG",
-    "PLIVO_AUTH_ID",
-    "PLIVO_AUTH_TOKEN",
-    "SUPERU_API_KEY",
-    "NECTARDESK_ACCESS_TOKEN",
-    "NECTARDESK_BASE_URL",
-    "UNPOD_ORG_HANDLE",
-    "UNPOD_API_TOKEN",
-    "PGPASSWORD",
-];
+/// Variables besides the providers' credentials that could change a run.
+pub const ENV: &[&str] = &["RUST_LOG", "NECTARDESK_BASE_URL", "PGPASSWORD"];
 
-/// The `calllogs` binary, without any of [`ENV`].
+/// Every provider compiled in, from the registry: a new provider is in
+/// every test that loops over them without an edit here.
+pub fn provider_ids() -> Vec<&'static str> {
+    calllogs::registry::providers()
+        .iter()
+        .map(|p| p.id)
+        .collect()
+}
+
+/// The config key of the credential in environment variable `var` (its CLI
+/// flag with `_`), from the registry: no provider is named here.
+pub fn credential_key(var: &str) -> String {
+    calllogs::registry::providers()
+        .iter()
+        .flat_map(|p| p.credentials)
+        .find(|c| c.env == var)
+        .map(|c| c.flag.replace('-', "_"))
+        .unwrap_or_else(|| panic!("{var} is no provider's credential"))
+}
+
+/// The `calllogs` binary, without any of [`ENV`] nor any provider's
+/// credential from the environment.
 pub fn bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_calllogs"));
     for k in ENV {
         cmd.env_remove(k);
+    }
+    for c in calllogs::registry::providers()
+        .iter()
+        .flat_map(|p| p.credentials)
+    {
+        cmd.env_remove(c.env);
     }
     // No ~/.pgpass of the machine's user either.
     cmd.env("PGPASSFILE", "/nonexistent/pgpass");
@@ -147,11 +164,7 @@ pub fn account(
         emu.base_url
     );
     for (var, value) in &emu.exports {
-        let key = match var.as_str() {
-            "PLIVO_AUTH_ID" => "auth_id",
-            "UNPOD_ORG_HANDLE" => "org_handle",
-            _ => "token",
-        };
+        let key = credential_key(var);
         let own = format!("{}_{var}", name.to_uppercase().replace('-', "_"));
         text += &format!("{key} = \"${{{own}}}\"\n");
         env.push((own, value.clone()));
@@ -196,12 +209,7 @@ pub fn account_json(name: &str, provider: &str, emu: &Emulator) -> serde_json::V
         "since": "31d",
     });
     for (var, value) in &emu.exports {
-        let key = match var.as_str() {
-            "PLIVO_AUTH_ID" => "auth_id",
-            "UNPOD_ORG_HANDLE" => "org_handle",
-            _ => "token",
-        };
-        o[key] = serde_json::json!(value);
+        o[credential_key(var)] = serde_json::json!(value);
     }
     o
 }

@@ -68,7 +68,16 @@ fn hangup() -> Value {
     object(
         true,
         vec![
-            ("cause", word(HangupCause::ALL.iter().map(|c| c.as_str()))),
+            // ALL is the table's causes; `other` (an unknown reason) is one too.
+            (
+                "cause",
+                word(
+                    HangupCause::ALL
+                        .iter()
+                        .chain([&HangupCause::Other])
+                        .map(|c| c.as_str()),
+                ),
+            ),
             ("category", word(Category::ALL.iter().map(|c| c.as_str()))),
             ("source", word(HangupSource::ALL.iter().map(|s| s.as_str()))),
             ("provider_code", maybe("string")),
@@ -442,6 +451,34 @@ mod tests {
     fn the_record_schema_has_exactly_the_calls_fields() {
         let record = super::super::record_value("eu", &full_call());
         same_keys("calls", &call_record(), &record);
+    }
+
+    #[test]
+    fn every_cause_category_source_and_status_is_in_the_record_schema() {
+        let schema = call_record();
+        let words = |v: &Value| -> Vec<String> {
+            v["enum"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| w.as_str().unwrap().to_string())
+                .collect()
+        };
+        let hangup = &schema["properties"]["hangup"]["properties"];
+        let causes = words(&hangup["cause"]);
+        for c in HangupCause::ALL.iter().chain([&HangupCause::Other]) {
+            assert!(causes.contains(&c.as_str().to_string()), "{}", c.as_str());
+        }
+        let categories = words(&hangup["category"]);
+        for c in Category::ALL {
+            assert!(
+                categories.contains(&c.as_str().to_string()),
+                "{}",
+                c.as_str()
+            );
+        }
+        assert!(words(&hangup["source"]).len() == HangupSource::ALL.len());
+        assert!(words(&schema["properties"]["status"]).len() == Status::ALL.len());
     }
 
     #[test]

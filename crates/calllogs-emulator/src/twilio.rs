@@ -1,0 +1,259 @@
+//! Twilio's Calls list: `GET /2010-04-01/Accounts/{AccountSid}/Calls.json`,
+//! HTTP basic (account SID and auth token), `PageSize` 1..=1000 (default
+//! 50), newest first, `next_page_uri` with a `PageToken` while more follow;
+//! `StartTime>=DAY` (the parameter `StartTime>`: on or after that midnight),
+//! `StartTime<DAY` (before that midnight) and `StartTime` (that day), by UTC
+//! days, `From`, `To`,
+//! `Status`, `ParentCallSid`. RFC 2822 times, `duration` a string, `price`
+//! a negative decimal string, null until the call is priced.
+
+use std::sync::Arc;
+
+use calllogs_core::{Direction, HangupCause as C, Status};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde_json::{Value, json};
+
+use crate::util::{self, digits, int_param};
+use crate::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
+
+/// The emulator with the credentials of `config` (demo values otherwise).
+pub fn api(config: &Config) -> Arc<dyn Api> {
+    Arc::new(Twilio {
+        sid: config.credential("TWILIO_ACCOUNT_SID", || {
+            let tail = util::demo_secret("", config.seed ^ 0x7711, 32);
+            // Twilio's SIDs are AC and 32 hex digits.
+            let hex: String = tail.bytes().map(|b| char::from(b"0123456789abcdef"[usize::from(b % 16)])).collect();
+            format!("AC{hex}")
+        }),
+        token: config.credential("TWILIO_AUTH_TOKEN", || config.demo_secret(32)),
+    })
+}
+
+pub struct Twilio {
+    pub sid: String,
+    pub token: String,
+}
+
+const OUTCOMES: &[Outcome] = &[
+    Outcome {
+        status: Status::Completed,
+        direction: None,
+        causes: &[C::NormalHangup, C::NormalHangup, C::NormalHangup, C::MachineDetected],
+        weight: 60,
+    },
+    Outcome {
+        status: Status::NoAnswer,
+        direction: None,
+        causes: &[C::NoAnswer],
+        weight: 14,
+    },
+    Outcome {
+        status: Status::Busy,
+        direction: None,
+        causes: &[C::BusyLine],
+        weight: 10,
+    },
+    Outcome {
+        status: Status::Failed,
+        direction: None,
+        causes: &[C::Other],
+        weight: 8,
+    },
+    Outcome {
+        status: Status::Canceled,
+        direction: Some(Direction::Outbound),
+        causes: &[C::Canceled],
+        weight: 5,
+    },
+    Outcome {
+        status: Status::InProgress,
+        direction: None,
+        causes: &[],
+        weight: 3,
+    },
+];
+
+/// How long after a call's end Twilio prices it, in this emulator.
+const PRICED_AFTER: i64 = 120;
+
+fn rfc2822(t: DateTime<Utc>) -> String {
+    t.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Completed => "completed",
+        Status::NoAnswer => "no-answer",
+        Status::Busy => "busy",
+        Status::Failed => "failed",
+        Status::Canceled => "canceled",
+        _ => "in-progress",
+    }
+}
+
+impl Twilio {
+    fn call_uri(&self, id: &str) -> String {
+        format!("/2010-04-01/Accounts/{}/Calls/{id}.json", self.sid)
+    }
+
+    fn render(&self, c: &SynthCall, now: DateTime<Utc>) -> Value {
+        let priced = c
+            .ended_at
+            .is_some_and(|e| now - e >= Duration::seconds(PRICED_AFTER));
+        let direction = match (c.direction, c.seq % 3) {
+            (Direction::Inbound, _) => "inbound",
+            (_, 0) => "outbound-dial",
+            _ => "outbound-api",
+        };
+        json!({
+            "sid": c.id,
+            "account_sid": self.sid,
+            "parent_call_sid": null,
+            "date_created": rfc2822(c.started_at - Duration::seconds(1)),
+            "date_updated": rfc2822(c.ended_at.unwrap_or(c.started_at)),
+            "to": c.to,
+            "to_formatted": c.to,
+            "from": c.from,
+            "from_formatted": c.from,
+            "phone_number_sid": format!("PN{:032x}", c.campaign),
+            "status": status_word(c.status),
+            "start_time": rfc2822(c.started_at),
+            "end_time": c.ended_at.map(rfc2822),
+            "duration": c.duration_s.unwrap_or(0).to_string(),
+            "price": priced.then(|| format!("-{}", c.cost())),
+            "price_unit": "USD",
+            "direction": direction,
+            "answered_by": (c.cause == Some(C::MachineDetected)).then_some("machine_start"),
+            "api_version": "2010-04-01",
+            "forwarded_from": null,
+            "group_sid": null,
+            "caller_name": null,
+            "queue_time": "0",
+            "trunk_sid": null,
+            "uri": self.call_uri(&c.id),
+            "subresource_uris": {
+                "recordings": format!("/2010-04-01/Accounts/{}/Calls/{}/Recordings.json", self.sid, c.id),
+            },
+        })
+    }
+
+    fn list(&self, req: &Request, calls: &Calls, now: DateTime<Utc>) -> Result<Reply, String> {
+        let size = int_param("PageSize", req.param("PageSize"), 50, 1, 1000)?;
+        let page = int_param("Page", req.param("Page"), 0, 0, u64::MAX / 2000)?;
+        // The token is ours to shape: the offset of the page, behind a prefix.
+        let offset = match req.param("PageToken") {
+            None => page * size,
+            Some(t) => t
+                .strip_prefix("PA")
+                .and_then(|o| o.parse::<u64>().ok())
+                .ok_or_else(|| format!("PageToken {t:?} is not valid"))?,
+        };
+        let day = |name: &str| -> Result<Option<DateTime<Utc>>, String> {
+            req.param(name)
+                .map(|v| {
+                    NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                        .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
+                        .map_err(|_| format!("{name}: {v:?} is not a date (YYYY-MM-DD)"))
+                })
+                .transpose()
+        };
+        let on = day("StartTime")?;
+        let from_day = day("StartTime>")?.or(on);
+        let before_day = day("StartTime<")?.or(on.map(|d| d + Duration::days(1)));
+        let status = req.param("Status");
+        let from = req.param("From").map(digits);
+        let to = req.param("To").map(digits);
+        let child = req.param("ParentCallSid").is_some();
+        let filtered = status.is_some() || from.is_some() || to.is_some() || child;
+        let keep = |c: &SynthCall| {
+            // No call of this emulator has a parent.
+            !child
+                && status.is_none_or(|s| s == status_word(c.status))
+                && from.as_ref().is_none_or(|p| digits(&c.from) == *p)
+                && to.as_ref().is_none_or(|p| digits(&c.to) == *p)
+        };
+        let within = calls.started_within(from_day, before_day, false);
+        let (total, items) = newest_page(
+            within.iter(),
+            filtered.then_some(&keep as &dyn Fn(&SynthCall) -> bool),
+            offset as usize,
+            size as usize,
+        );
+        let path = format!("/2010-04-01/Accounts/{}/Calls.json", self.sid);
+        let link = |off: u64, page: u64| {
+            let q = util::with_param(&req.query, "PageSize", size.to_string());
+            let q = util::with_param(&q, "Page", page.to_string());
+            let q = util::with_param(&q, "PageToken", format!("PA{off}"));
+            format!("{path}?{}", util::query_string(&q))
+        };
+        let this_page = offset / size.max(1);
+        let more = offset + size < total as u64;
+        Ok(Reply::json(
+            200,
+            json!({
+                "calls": items.iter().map(|c| self.render(c, now)).collect::<Vec<_>>(),
+                "end": offset + items.len().saturating_sub(1) as u64,
+                "first_page_uri": link(0, 0),
+                "next_page_uri": more.then(|| link(offset + size, this_page + 1)),
+                "page": this_page,
+                "page_size": size,
+                "previous_page_uri": (offset > 0).then(|| link(offset.saturating_sub(size), this_page.saturating_sub(1))),
+                "start": offset,
+                "uri": format!("{path}?{}", util::query_string(&req.query)),
+            }),
+        ))
+    }
+}
+
+fn error(status: u16, code: u32, message: &str) -> Reply {
+    Reply::json(
+        status,
+        json!({"code": code, "message": message, "more_info": format!("https://www.twilio.com/docs/errors/{code}"), "status": status}),
+    )
+}
+
+impl Api for Twilio {
+    fn id(&self) -> &'static str {
+        "twilio"
+    }
+    fn credentials(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("TWILIO_ACCOUNT_SID", self.sid.clone()),
+            ("TWILIO_AUTH_TOKEN", self.token.clone()),
+        ]
+    }
+    fn outcomes(&self) -> &'static [Outcome] {
+        OUTCOMES
+    }
+    fn call_id(&self, seq: u64) -> String {
+        format!("CA{:032x}", seq.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ seq)
+    }
+    fn page_body(&self, calls: &[&SynthCall], _total: usize) -> Value {
+        let now = Utc::now();
+        json!({
+            "calls": calls.iter().map(|c| self.render(c, now)).collect::<Vec<_>>(),
+            "next_page_uri": null,
+            "page": 0,
+            "page_size": calls.len(),
+        })
+    }
+    fn handle(&self, req: &Request, calls: &Calls, now: DateTime<Utc>) -> Reply {
+        let expected = format!(
+            "Basic {}",
+            util::base64(format!("{}:{}", self.sid, self.token).as_bytes())
+        );
+        if req.header("authorization") != Some(expected.as_str()) {
+            return error(401, 20003, "Authenticate");
+        }
+        if req.path != format!("/2010-04-01/Accounts/{}/Calls.json", self.sid) {
+            return error(404, 20404, "The requested resource was not found");
+        }
+        if req.method != "GET" {
+            return error(405, 20004, "Method not allowed");
+        }
+        match self.list(req, calls, now) {
+            Ok(reply) => reply,
+            Err(message) => error(400, 21600, &message),
+        }
+    }
+}

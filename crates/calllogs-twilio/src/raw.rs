@@ -1,0 +1,58 @@
+//! Twilio's wire format, read leniently: every field optional, a wrongly
+//! typed field `None`, never an error.
+
+use calllogs_core::parse::de;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// The list response: `calls`, and `next_page_uri` (a path on the API host
+/// carrying `PageToken`) while more pages follow.
+#[derive(Debug, Deserialize)]
+pub struct ListResponse<'a> {
+    /// The records, borrowed from the body.
+    #[serde(default, borrow, deserialize_with = "de::records")]
+    pub calls: Option<Vec<&'a RawValue>>,
+    /// The next page, or null on the last.
+    #[serde(default, deserialize_with = "de::string")]
+    pub next_page_uri: Option<String>,
+}
+
+/// One call resource.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawCall {
+    #[serde(deserialize_with = "de::string")]
+    pub sid: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub parent_call_sid: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub direction: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub from: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub to: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub caller_name: Option<String>,
+    /// RFC 2822 (`Tue, 31 Aug 2010 20:36:28 +0000`).
+    #[serde(deserialize_with = "de::timestamp")]
+    pub start_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(deserialize_with = "de::timestamp")]
+    pub end_time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(deserialize_with = "de::timestamp")]
+    pub date_created: Option<chrono::DateTime<chrono::Utc>>,
+    /// Seconds, as a string (`"3"`).
+    #[serde(deserialize_with = "de::int")]
+    pub duration: Option<i64>,
+    #[serde(deserialize_with = "de::string")]
+    pub status: Option<String>,
+    /// A negative decimal string (`"-0.01700"`); null until Twilio prices
+    /// the call, which may be a while after it ended.
+    #[serde(deserialize_with = "de::string")]
+    pub price: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub price_unit: Option<String>,
+    /// `human`, `machine_start`, `machine_end_beep`, `fax`, … (answering
+    /// machine detection), or null.
+    #[serde(deserialize_with = "de::string")]
+    pub answered_by: Option<String>,
+}
