@@ -450,6 +450,19 @@ fn reason(status: u16) -> &'static str {
 /// `error_message`, `msg`, or the first of `errors`.
 pub fn error_message(v: &Value) -> Option<String> {
     let obj = v.as_object()?;
+    // `{"error": "Unauthorized", "message": "Invalid Key."}` (NestJS style,
+    // Vapi): the status's name alone would drop what went wrong.
+    let text = |k: &str| {
+        obj.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
+    if let (Some(error), Some(message)) = (text("error"), text("message"))
+        && error != message
+    {
+        return Some(format!("{error}: {message}"));
+    }
     for key in [
         "error",
         "message",

@@ -61,6 +61,7 @@ emulators! {
     nectardesk,
     unpod,
     twilio,
+    vapi,
     // new-provider: emulators
 }
 

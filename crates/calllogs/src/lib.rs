@@ -64,5 +64,6 @@ providers! {
     nectardesk = "nectardesk" => calllogs_nectardesk,
     unpod = "unpod" => calllogs_unpod,
     twilio = "twilio" => calllogs_twilio,
+    vapi = "vapi" => calllogs_vapi,
     // new-provider: registry
 }

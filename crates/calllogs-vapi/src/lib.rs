@@ -1,0 +1,151 @@
+//! Vapi call logs for calllogs, normalized into [`calllogs_core::Call`].
+//!
+//! - `GET {base}/call` with `Authorization: Bearer <key>` (`VAPI_API_KEY`);
+//!   filters `assistantId` (also `--agent`), `phoneNumberId`, and the time
+//!   range on `createdAt`; `limit` up to 1,000 (the default: the largest).
+//! - The answer is a bare JSON array, newest first, with no total and no next
+//!   link: it is paged by a time cursor ([`PagingStyle::TimeCursor`], in
+//!   core), moving `createdAtLe` to the oldest `createdAt` seen and dropping
+//!   the ids already emitted at that instant, so calls sharing a timestamp
+//!   neither repeat nor are skipped. A whole page of calls at one instant
+//!   is an error (raise the page size), never a silent skip.
+//! - Mapping: `type` (`inboundPhoneCall`, `outboundPhoneCall`, `webCall`, a
+//!   customer-started call) to the direction; `status` and `endedReason` to
+//!   the status and the cause, `endedReason` by family through the core
+//!   taxonomy (`calllogs_core::taxonomy::FAMILIES`, shared with SuperU,
+//!   whose records use the same words), `other` with the words kept for an
+//!   unknown one; `cost` exact in USD, `costBreakdown` on the assistant
+//!   (`agents[0].extra`); `analysis` as given (`summary`, `structuredData`,
+//!   `successEvaluation`); `artifact.messages` to speaker turns (system and
+//!   tool messages left out), else `artifact.transcript` as one turn;
+//!   `artifact.recordingUrl`/`stereoRecordingUrl` to recordings;
+//!   `customer.number` to the contact; `assistantId` to the agent.
+//! - Analysis arrives after the call ends: the sync's lookback reads recent
+//!   calls again and stores the updated record.
+
+#![warn(missing_docs)]
+
+use calllogs_core::http::{HttpClient, endpoint, parse_base_url, secret_header};
+use calllogs_core::secrecy::{ExposeSecret, SecretString};
+use calllogs_core::{
+    Call, CallQuery, Credential, DynProvider, Page, PageToken, PagingSpec, PagingStyle, Provider,
+    ProviderInfo, Result, Settings, Url, async_trait,
+};
+use serde_json::value::RawValue;
+
+mod map;
+mod query;
+mod raw;
+
+pub use map::call;
+pub use query::{Params, VapiFilters, apply_filters};
+
+/// The provider id.
+pub const ID: &str = "vapi";
+/// Setting / environment variable of the private API key.
+pub const API_KEY: &str = "VAPI_API_KEY";
+/// Vapi's API.
+pub const DEFAULT_BASE_URL: &str = "https://api.vapi.ai";
+
+/// What the registry knows of Vapi.
+pub const INFO: ProviderInfo = ProviderInfo {
+    id: ID,
+    name: "Vapi",
+    credentials: &[Credential {
+        env: API_KEY,
+        flag: "token",
+    }],
+    filters: "the time range (createdAt), --agent (assistantId); --filter assistantId=…, phoneNumberId=…",
+    limits: "limit up to 1,000 (default 1,000); newest first, paged by a time cursor; 20 requests/s by default",
+    build: |s| Ok(std::sync::Arc::new(Vapi::from_settings(s)?) as DynProvider),
+    apply_filters,
+};
+
+/// The Vapi provider.
+#[derive(Clone, Debug)]
+pub struct Vapi {
+    http: HttpClient,
+    base: Url,
+    key: Option<SecretString>,
+}
+
+impl Vapi {
+    /// Builds the provider; the key is checked when a request is made.
+    pub fn from_settings(s: &Settings) -> Result<Self> {
+        let key = s.get_credential(API_KEY);
+        Ok(Vapi {
+            http: HttpClient::new(ID, API_KEY, s.http.clone())?
+                // Vapi publishes no limit for this endpoint: a polite default.
+                .with_default_rate_limit(20.0)
+                .redacting([&key]),
+            base: parse_base_url(
+                ID,
+                s.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
+                s.allow_insecure,
+            )?,
+            key,
+        })
+    }
+}
+
+#[async_trait]
+impl Provider for Vapi {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn account(&self) -> String {
+        calllogs_core::settings::account_label(self.key.as_ref().map(|k| k.expose_secret()))
+    }
+
+    fn paging(&self) -> PagingSpec {
+        let mut spec = PagingSpec::new(PagingStyle::TimeCursor, 1000, 1000);
+        spec.default_lookback = Some(chrono::Duration::days(7));
+        spec
+    }
+
+    async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
+        let key = calllogs_core::settings::present(ID, API_KEY, &self.key)?;
+        let bearer = SecretString::from(format!("Bearer {}", key.expose_secret()));
+        let req = self
+            .http
+            .request(reqwest::Method::GET, endpoint(&self.base, "call"))
+            .header(
+                reqwest::header::AUTHORIZATION,
+                secret_header(ID, API_KEY, &bearer)?,
+            )
+            .query(&Params::new(query, token));
+        self.http
+            .send(req, |status, body| decode(Some(status), body))
+            .await
+    }
+
+    fn decode_page(&self, body: &[u8]) -> Result<Page<Call>> {
+        decode(None, body)
+    }
+
+    fn decode_record(&self, record: &RawValue) -> std::result::Result<Call, String> {
+        map::call(record)
+    }
+}
+
+/// The time and id of a record, for the cursor (rejected records too).
+#[derive(serde::Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+struct Key {
+    #[serde(deserialize_with = "calllogs_core::parse::de::string")]
+    id: Option<String>,
+    #[serde(deserialize_with = "calllogs_core::parse::de::timestamp")]
+    created_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
+    // Strict about the envelope: a bare array, nothing else.
+    let records: Vec<&RawValue> = calllogs_core::http::decode_json(ID, status, body)?;
+    let keys: Vec<Key> = records
+        .iter()
+        .map(|r| serde_json::from_str(r.get()).unwrap_or_default())
+        .collect();
+    Ok(calllogs_core::page::map_records(ID, records, map::call)
+        .with_oldest(keys.iter().map(|k| (k.created_at, k.id.as_deref()))))
+}

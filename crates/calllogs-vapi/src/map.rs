@@ -1,0 +1,159 @@
+//! A Vapi call object -> the normalized [`Call`].
+
+use calllogs_core::parse::e164;
+use calllogs_core::{
+    Agent, Call, Category, Contact, Cost, Direction, Hangup, HangupCause, Recording, Status, Turn,
+};
+use serde_json::value::RawValue;
+
+use crate::raw::{Message, RawCall};
+
+/// Maps one record; an error only when it is not an object or has no id.
+pub fn call(record: &RawValue) -> Result<Call, String> {
+    let raw: RawCall = calllogs_core::parse::record(record)?;
+    let id = raw
+        .id
+        .clone()
+        .filter(|i| !i.trim().is_empty())
+        .ok_or("the record has no id")?;
+    let mut call = Call::new(crate::ID, id);
+    call.direction = match raw.kind.as_deref().map(str::trim) {
+        Some("inboundPhoneCall") => Direction::Inbound,
+        Some("outboundPhoneCall") => Direction::Outbound,
+        // The customer starts a web call, from a browser or an app.
+        Some("webCall") => Direction::Inbound,
+        _ => Direction::Unknown,
+    };
+    let customer = raw.customer.as_ref().and_then(|c| c.number.clone());
+    let ours = raw.phone_number.as_ref().and_then(|p| p.number.clone());
+    let (from, to) = match call.direction {
+        Direction::Inbound => (customer.clone(), ours),
+        _ => (ours, customer.clone()),
+    };
+    call.from = from.as_deref().and_then(e164);
+    call.to = to.as_deref().and_then(e164);
+    let customer_name = raw.customer.as_ref().and_then(|c| c.name.clone());
+    if customer.is_some() || customer_name.is_some() {
+        call.contact = Some(Contact::new(
+            None,
+            customer_name,
+            customer.as_deref().and_then(e164),
+        ));
+    }
+    call.started_at = raw.started_at.or(raw.created_at);
+    call.ended_at = raw.ended_at;
+    call.duration_s = match (raw.started_at, raw.ended_at) {
+        (Some(s), Some(e)) if e >= s => Some((e - s).num_seconds()),
+        _ => None,
+    };
+    if raw.assistant_id.is_some() || raw.squad_id.is_some() {
+        let mut agent = Agent::new(raw.assistant_id.clone().or(raw.squad_id.clone()), None);
+        agent.kind = Some("ai".into());
+        // What each part of the pipeline cost (transport, STT, LLM, TTS, Vapi).
+        agent.extra = raw
+            .cost_breakdown
+            .clone()
+            .filter(|b| b.is_object())
+            .map(|b| serde_json::json!({ "costBreakdown": b }));
+        call.agents.push(agent);
+    }
+    let artifact = raw.artifact.as_ref();
+    for url in [
+        artifact.and_then(|a| a.recording_url.clone()),
+        artifact.and_then(|a| a.stereo_recording_url.clone()),
+        raw.recording_url.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|u| !u.trim().is_empty())
+    {
+        if !call
+            .recordings
+            .iter()
+            .any(|r| r.url.as_deref() == Some(url.as_str()))
+        {
+            call.recordings.push(Recording {
+                id: None,
+                url: Some(url),
+            });
+        }
+    }
+    let messages = match artifact {
+        Some(a) if !a.messages.is_empty() => &a.messages,
+        _ => &raw.messages,
+    };
+    call.transcript = turns(messages).or_else(|| {
+        let text = artifact.and_then(|a| a.transcript.clone())?;
+        (!text.trim().is_empty()).then(|| {
+            vec![Turn {
+                speaker: None,
+                text,
+                at: None,
+            }]
+        })
+    });
+    call.analysis = raw.analysis.clone().filter(|a| !a.is_null());
+    call.cost = raw.cost.and_then(cost);
+    call.hangup =
+        Hangup::resolve(None, raw.ended_reason.as_deref()).map(|h| h.oriented(call.direction));
+    call.status = status(raw.status.as_deref(), call.hangup.as_ref());
+    call.raw = calllogs_core::Raw::new(record);
+    Ok(call)
+}
+
+/// Speaker turns: what the assistant and the customer said, in order (the
+/// system prompt and tool calls are configuration and plumbing, not speech).
+fn turns(messages: &[Message]) -> Option<Vec<Turn>> {
+    let turns: Vec<Turn> = messages
+        .iter()
+        .filter(|m| matches!(m.role.as_deref(), Some("bot" | "assistant" | "user")))
+        .filter_map(|m| {
+            Some(Turn {
+                speaker: m.role.clone(),
+                text: m.message.clone()?,
+                at: m.time.and_then(chrono::DateTime::from_timestamp_millis),
+            })
+        })
+        .collect();
+    (!turns.is_empty()).then_some(turns)
+}
+
+/// The cost exactly as the JSON wrote it: a number's own text, or a string.
+fn cost(v: &RawValue) -> Option<Cost> {
+    let text = v.get().trim();
+    let amount = if text.starts_with('"') {
+        serde_json::from_str::<String>(text)
+            .ok()?
+            .trim()
+            .to_string()
+    } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        text.to_string()
+    } else {
+        return None;
+    };
+    let valid = !amount.is_empty()
+        && amount
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'e' | b'E' | b'+'));
+    valid.then(|| Cost::new(amount, "USD"))
+}
+
+/// The outcome from Vapi's `status` and the ended reason.
+fn status(status: Option<&str>, hangup: Option<&Hangup>) -> Status {
+    match status.map(str::trim) {
+        Some("scheduled" | "queued" | "ringing" | "in-progress" | "forwarding") => {
+            Status::InProgress
+        }
+        Some("ended") | None => match hangup.map(|h| h.cause) {
+            None if status.is_some() => Status::Completed,
+            None => Status::Unknown,
+            Some(cause) => match cause.category() {
+                // The call was up: someone hung up, a timer ended it, or a machine answered.
+                Category::NormalCompletion | Category::Timeout => Status::Completed,
+                _ if cause == HangupCause::MachineDetected => Status::Completed,
+                _ => Status::from_cause(false, cause),
+            },
+        },
+        Some(_) => Status::Unknown,
+    }
+}
