@@ -73,11 +73,17 @@ pub fn new_provider(root: &Path, name: &str) -> Result<(), String> {
     write(root, &format!("crates/{krate}/src/raw.rs"), &fill(RAW))?;
     write(root, &format!("crates/{krate}/src/map.rs"), &fill(MAP))?;
     write(root, &format!("crates/{krate}/src/query.rs"), &fill(QUERY))?;
-    write(
-        root,
-        &format!("crates/{krate}/tests/provider.rs"),
-        &fill(TESTS),
-    )?;
+    for (file, text) in [
+        ("snapshots", TESTS_SNAPSHOTS),
+        ("hostile", TESTS_HOSTILE),
+        ("http", TESTS_HTTP),
+    ] {
+        write(
+            root,
+            &format!("crates/{krate}/tests/{file}.rs"),
+            &fill(text),
+        )?;
+    }
     write(
         root,
         &format!("crates/calllogs-emulator/src/{name}.rs"),
@@ -94,7 +100,7 @@ pub fn new_provider(root: &Path, name: &str) -> Result<(), String> {
         FIXTURE_2,
     )?;
 
-    // The four registration points; each fails loudly if its marker moved.
+    // The registration points; each fails loudly if its marker moved.
     insert_before(
         &root.join("Cargo.toml"),
         "# new-provider: workspace dependencies",
@@ -126,6 +132,11 @@ pub fn new_provider(root: &Path, name: &str) -> Result<(), String> {
         "// new-provider: emulators",
         &fill("    {name},\n"),
     )?;
+    insert_before(
+        &root.join("README.md"),
+        "<!-- new-provider: README table -->",
+        &fill("| {Title} | `{krate}` | `{name}` | `{UPPER}_API_TOKEN` |\n"),
+    )?;
     println!("{}", fill(NEXT_STEPS));
     Ok(())
 }
@@ -137,7 +148,7 @@ of the facade (in `providers`, so on by default) and its registry line, so
 emulator's exactly-once tests all include it with no other edit.
 
 Left to fill in, with the provider's API document at hand (each has a failing
-test in crates/{krate}/tests/provider.rs that says so):
+test in crates/{krate}/tests/ that says so):
   1. src/raw.rs     the wire format: envelope, record fields (lenient: calllogs_core::parse::de)
   2. src/map.rs     record -> Call: direction, numbers (E.164), times (UTC), status, hangup cause
   3. src/query.rs   CallQuery -> query parameters (time range, direction, status, page)
@@ -168,7 +179,9 @@ calllogs-core = { workspace = true, features = ["testing"] }
 calllogs-emulator.workspace = true
 futures.workspace = true
 insta.workspace = true
+serde_json.workspace = true
 tokio.workspace = true
+wiremock.workspace = true
 "#;
 
 const LIB: &str = r#"//! {Title} call logs for calllogs, normalized into [`calllogs_core::Call`].
@@ -347,10 +360,12 @@ pub fn apply_filters(_q: &mut CallQuery, pairs: &[(String, String)]) -> Result<(
 }
 "#;
 
-const TESTS: &str = r#"//! What is left to implement: each test fails, saying what, until it is.
+/// The tests, in the three files a finished provider keeps (snapshots of
+/// the fixtures, hostile input, HTTP and the emulator): each test fails
+/// saying what to implement until it is, then stays as it is.
+const TESTS_SNAPSHOTS: &str = r#"//! Every fixture page, normalized, against its snapshot.
 
-use calllogs_core::{CallQuery, Direction, Provider, Settings};
-use futures::TryStreamExt;
+use calllogs_core::{Direction, Provider, Settings};
 use serde_json::json;
 
 fn provider() -> {ident}::{Title} {
@@ -381,6 +396,30 @@ fn the_mapping_is_written() {
         "implement src/raw.rs and src/map.rs: map the record's direction, numbers, times, status and hangup cause onto Call (got {c:?})"
     );
 }
+"#;
+
+const TESTS_HOSTILE: &str = r#"//! Hostile input: no panic, no lost record (see `calllogs_core::testing`).
+
+use calllogs_core::Settings;
+use serde_json::json;
+
+#[test]
+fn hostile_records_are_survived() {
+    // Once the mapping is written: the record with every field it reads, and those fields.
+    let provider = {ident}::{Title}::from_settings(&Settings::new().without_env()).unwrap();
+    let base = json!({"id": "x"});
+    let envelope = |records: Vec<serde_json::Value>| json!({"records": records, "total": 3});
+    calllogs_core::testing::assert_hostile_records_are_survived(&provider, &envelope, &base, "id", &["id"], 16);
+    calllogs_core::testing::assert_arbitrary_bodies_do_not_panic(&provider, 64);
+}
+"#;
+
+const TESTS_HTTP: &str = r#"//! {Title} over HTTP: the query on the wire (add wiremock tests of its
+//! auth, filters and paging here, as the other providers have), and the
+//! emulator.
+
+use calllogs_core::{CallQuery, Direction, Provider};
+use futures::TryStreamExt;
 
 #[test]
 fn the_query_is_written() {
@@ -391,14 +430,6 @@ fn the_query_is_written() {
         params.as_object().is_some_and(|o| o.len() > 3),
         "implement src/query.rs: send the time range and direction as {Title}'s filters (sent only {params})"
     );
-}
-
-#[test]
-fn hostile_records_are_survived() {
-    let base = json!({"id": "x"});
-    let envelope = |records: Vec<serde_json::Value>| json!({"records": records, "total": 3});
-    calllogs_core::testing::assert_hostile_records_are_survived(&provider(), &envelope, &base, "id", &["id"], 16);
-    calllogs_core::testing::assert_arbitrary_bodies_do_not_panic(&provider(), 64);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

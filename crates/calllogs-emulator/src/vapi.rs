@@ -107,7 +107,7 @@ impl Vapi {
     fn render(&self, c: &SynthCall) -> Value {
         let ended = c.status != Status::InProgress;
         let kind = match c.direction {
-            Direction::Inbound if c.seq % 7 == 0 => "webCall",
+            Direction::Inbound if c.seq.is_multiple_of(7) => "webCall",
             Direction::Inbound => "inboundPhoneCall",
             _ => "outboundPhoneCall",
         };
@@ -132,8 +132,8 @@ impl Vapi {
             "customer": {"number": if c.direction == Direction::Inbound { &c.from } else { &c.to }},
             "analysis": (ended && answered).then(|| json!({
                 "summary": "A synthetic call about an invented order.",
-                "structuredData": {"resolved": c.seq % 2 == 0},
-                "successEvaluation": if c.seq % 3 == 0 { "false" } else { "true" },
+                "structuredData": {"resolved": c.seq.is_multiple_of(2)},
+                "successEvaluation": if c.seq.is_multiple_of(3) { "false" } else { "true" },
             })),
             "artifact": answered.then(|| json!({
                 "transcript": "AI: Hello, this is a synthetic assistant.\nUser: Hello.",
