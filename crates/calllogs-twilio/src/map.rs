@@ -60,7 +60,7 @@ fn status(s: Option<&str>) -> Status {
 
 /// Twilio's call has no hangup cause: it is derived from the status (and
 /// answering machine detection), the status kept as the provider's words.
-fn hangup(status: Option<&str>, answered_by: Option<&str>) -> Option<Hangup> {
+pub(crate) fn hangup(status: Option<&str>, answered_by: Option<&str>) -> Option<Hangup> {
     let status = status.map(str::trim).filter(|s| !s.is_empty())?;
     let machine = answered_by.is_some_and(|a| a.starts_with("machine") || a == "fax");
     let cause = match status {

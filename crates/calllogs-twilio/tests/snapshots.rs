@@ -60,3 +60,20 @@ fn the_cause_comes_from_the_status_and_the_cost_is_the_price_made_positive() {
         "2026-11-01T23:59:58+00:00"
     );
 }
+
+#[test]
+fn explain_derives_the_cause_from_a_status_or_answered_by() {
+    let t = twilio();
+    for (input, cause) in [
+        ("completed", "normal_hangup"),
+        ("busy", "busy_line"),
+        ("no-answer", "no_answer"),
+        ("canceled", "canceled"),
+        ("failed", "other"),
+        ("machine_end_beep", "machine_detected"),
+        ("fax", "machine_detected"),
+        ("ringing", "other"),
+    ] {
+        assert_eq!(t.explain(input).cause.as_str(), cause, "{input}");
+    }
+}
