@@ -129,23 +129,17 @@ impl Provider for Vapi {
     }
 }
 
-/// The time and id of a record, for the cursor (rejected records too).
-#[derive(serde::Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct Key {
-    #[serde(deserialize_with = "calllogs_core::parse::de::string")]
-    id: Option<String>,
-    #[serde(deserialize_with = "calllogs_core::parse::de::timestamp")]
-    created_at: Option<chrono::DateTime<chrono::Utc>>,
-}
-
 fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
     // Strict about the envelope: a bare array, nothing else.
     let records: Vec<&RawValue> = calllogs_core::http::decode_json(ID, status, body)?;
-    let keys: Vec<Key> = records
-        .iter()
-        .map(|r| serde_json::from_str(r.get()).unwrap_or_default())
-        .collect();
-    Ok(calllogs_core::page::map_records(ID, records, map::call)
-        .with_oldest(keys.iter().map(|k| (k.created_at, k.id.as_deref()))))
+    // Each record parsed once: its call, and its key for the time cursor
+    // (rejected records too, so the cursor moves past them).
+    let keys = std::cell::RefCell::new(Vec::with_capacity(records.len()));
+    let page = calllogs_core::page::map_records(ID, records, |r| {
+        let (call, key) = map::with_key(r);
+        keys.borrow_mut().push(key);
+        call
+    });
+    let keys = keys.into_inner();
+    Ok(page.with_oldest(keys.iter().map(|(at, id)| (*at, id.as_deref()))))
 }

@@ -10,7 +10,25 @@ use crate::raw::{Message, RawCall};
 
 /// Maps one record; an error only when it is not an object or has no id.
 pub fn call(record: &RawValue) -> Result<Call, String> {
-    let raw: RawCall = calllogs_core::parse::record(record)?;
+    with_key(record).0
+}
+
+/// The time cursor's key of a record (its `createdAt` and id), even when it
+/// cannot be mapped.
+pub type Key = (Option<chrono::DateTime<chrono::Utc>>, Option<String>);
+
+/// Maps one record, and gives its key from the same parse.
+pub fn with_key(record: &RawValue) -> (Result<Call, String>, Key) {
+    match calllogs_core::parse::record::<RawCall>(record) {
+        Err(e) => (Err(e), (None, None)),
+        Ok(raw) => {
+            let key = (raw.created_at, raw.id.clone());
+            (from_raw(raw, record), key)
+        }
+    }
+}
+
+fn from_raw(raw: RawCall, record: &RawValue) -> Result<Call, String> {
     let id = raw
         .id
         .clone()

@@ -169,7 +169,11 @@ async fn the_emulator_serves_every_call_once_across_shared_instants() {
     )
     .await
     .unwrap();
-    let v = Vapi::from_settings(&emu.settings()).unwrap();
+    // No rate limit: a hundred small pages.
+    let settings = emu.settings();
+    let mut http = settings.http.clone();
+    http.rate_limit = Some(10_000.0);
+    let v = Vapi::from_settings(&settings.http(http)).unwrap();
     // Small pages, so page ends fall inside minutes shared by several calls.
     let q = CallQuery::new()
         .since(Utc::now() - Duration::days(2))
