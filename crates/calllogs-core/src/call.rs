@@ -283,6 +283,42 @@ impl Status {
         Status::ALL.iter().copied().find(|st| st.as_str() == s)
     }
 
+    /// The outcome of a voice-AI call object (Vapi's, and SuperU's which
+    /// follows it): its `status` (`queued`, `ringing`, `in-progress`,
+    /// `forwarding`, `scheduled`, `ended`, …) and, once ended, the cause its
+    /// ended reason maps to: a call that was up (someone hung up, a timer
+    /// ended it, a machine answered) is completed, the others follow the
+    /// cause.
+    ///
+    /// ```
+    /// use calllogs_core::{Hangup, Status};
+    /// let busy = Hangup::resolve(None, Some("customer-busy"));
+    /// assert_eq!(Status::of_voice_ai(Some("ended"), busy.as_ref()), Status::Busy);
+    /// assert_eq!(Status::of_voice_ai(Some("ringing"), None), Status::InProgress);
+    /// ```
+    pub fn of_voice_ai(status: Option<&str>, hangup: Option<&Hangup>) -> Status {
+        let s = status.map(|s| s.trim().to_ascii_lowercase().replace('_', "-"));
+        match s.as_deref() {
+            Some("queued" | "ringing" | "in-progress" | "forwarding" | "scheduled" | "active") => {
+                Status::InProgress
+            }
+            Some("failed" | "error") => Status::Failed,
+            Some("busy") => Status::Busy,
+            Some("no-answer") => Status::NoAnswer,
+            Some("canceled" | "cancelled") => Status::Canceled,
+            Some("ended" | "completed") | None => match hangup.map(|h| h.cause) {
+                None if s.is_some() => Status::Completed,
+                None => Status::Unknown,
+                Some(cause) => match cause.category() {
+                    Category::NormalCompletion | Category::Timeout => Status::Completed,
+                    _ if cause == HangupCause::MachineDetected => Status::Completed,
+                    _ => Status::from_cause(false, cause),
+                },
+            },
+            Some(_) => Status::Unknown,
+        }
+    }
+
     /// The outcome of an ended call from whether it was answered and why it
     /// ended: answered calls are completed; unanswered ones are no-answer,
     /// busy, canceled or failed by the cause's meaning.

@@ -63,6 +63,35 @@ pub fn timestamp(s: &str) -> Option<DateTime<Utc>> {
         .map(|t| Utc.from_utc_datetime(&t))
 }
 
+/// An amount exactly as the JSON wrote it: a number's own text (`0.050`
+/// stays `0.050`, nothing rounds through a float), or a string holding a
+/// number; `None` for anything else.
+///
+/// ```
+/// use calllogs_core::parse::decimal_text;
+/// let raw = |s: &str| serde_json::value::RawValue::from_string(s.to_string()).unwrap();
+/// assert_eq!(decimal_text(&raw("0.050")).as_deref(), Some("0.050"));
+/// assert_eq!(decimal_text(&raw(r#"" 1.25e-2 ""#)).as_deref(), Some("1.25e-2"));
+/// assert_eq!(decimal_text(&raw("true")), None);
+/// assert_eq!(decimal_text(&raw(r#""free""#)), None);
+/// ```
+pub fn decimal_text(v: &serde_json::value::RawValue) -> Option<String> {
+    let text = v.get().trim();
+    let amount = if text.starts_with('"') {
+        serde_json::from_str::<String>(text)
+            .ok()?
+            .trim()
+            .to_string()
+    } else {
+        text.to_string()
+    };
+    let numeric = amount.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+        && amount
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
+    numeric.then_some(amount)
+}
+
 /// A span written as a number and a unit: `30s`, `90m`, `24h`, `7d`, `2w`.
 ///
 /// ```

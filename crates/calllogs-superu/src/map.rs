@@ -2,8 +2,7 @@
 
 use calllogs_core::parse::e164;
 use calllogs_core::{
-    Agent, Call, Campaign, Category, Contact, Cost, Direction, Hangup, HangupCause, Recording,
-    Status, Turn,
+    Agent, Call, Campaign, Contact, Cost, Direction, Hangup, Recording, Status, Turn,
 };
 use serde_json::value::RawValue;
 
@@ -99,28 +98,15 @@ pub fn call(record: &RawValue) -> Result<Call, String> {
         (_, Some(s)) => Some(serde_json::json!({ "summary": s })),
         _ => None,
     };
-    call.cost = raw.cost.and_then(cost);
+    call.cost = raw
+        .cost
+        .and_then(calllogs_core::parse::decimal_text)
+        .map(|amount| Cost::new(amount, "USD"));
     call.hangup =
         Hangup::resolve(None, raw.ended_reason.as_deref()).map(|h| h.oriented(call.direction));
-    call.status = status(raw.status.as_deref(), call.hangup.as_ref());
+    call.status = Status::of_voice_ai(raw.status.as_deref(), call.hangup.as_ref());
     call.raw = calllogs_core::Raw::new(record);
     Ok(call)
-}
-
-/// The cost exactly as the JSON wrote it: a number's own text, or a string.
-fn cost(v: &RawValue) -> Option<Cost> {
-    let text = v.get().trim();
-    let amount = if text.starts_with('"') {
-        serde_json::from_str::<String>(text)
-            .ok()?
-            .trim()
-            .to_string()
-    } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        text.to_string()
-    } else {
-        return None;
-    };
-    (!amount.is_empty()).then(|| Cost::new(amount, "USD"))
 }
 
 /// Speaker turns from messages (the system prompt left out), or one turn
@@ -144,30 +130,5 @@ fn transcript(t: Transcript) -> Vec<Turn> {
                 })
             })
             .collect(),
-    }
-}
-
-/// The outcome from SuperU's `status` and the ended reason.
-fn status(status: Option<&str>, hangup: Option<&Hangup>) -> Status {
-    let s = status.map(|s| s.trim().to_ascii_lowercase().replace('_', "-"));
-    match s.as_deref() {
-        Some("queued" | "ringing" | "in-progress" | "forwarding" | "scheduled" | "active") => {
-            Status::InProgress
-        }
-        Some("failed" | "error") => Status::Failed,
-        Some("busy") => Status::Busy,
-        Some("no-answer") => Status::NoAnswer,
-        Some("canceled" | "cancelled") => Status::Canceled,
-        Some("ended" | "completed") | None => match hangup.map(|h| h.cause) {
-            None if s.is_some() => Status::Completed,
-            None => Status::Unknown,
-            Some(cause) => match cause.category() {
-                // The call was up: someone hung up, a timer ended it, or a machine answered.
-                Category::NormalCompletion | Category::Timeout => Status::Completed,
-                _ if cause == HangupCause::MachineDetected => Status::Completed,
-                _ => Status::from_cause(false, cause),
-            },
-        },
-        Some(_) => Status::Unknown,
     }
 }

@@ -1,9 +1,7 @@
 //! A Vapi call object -> the normalized [`Call`].
 
 use calllogs_core::parse::e164;
-use calllogs_core::{
-    Agent, Call, Category, Contact, Cost, Direction, Hangup, HangupCause, Recording, Status, Turn,
-};
+use calllogs_core::{Agent, Call, Contact, Cost, Direction, Hangup, Recording, Status, Turn};
 use serde_json::value::RawValue;
 
 use crate::raw::{Message, RawCall};
@@ -111,10 +109,13 @@ fn from_raw(raw: RawCall, record: &RawValue) -> Result<Call, String> {
         })
     });
     call.analysis = raw.analysis.clone().filter(|a| !a.is_null());
-    call.cost = raw.cost.and_then(cost);
+    call.cost = raw
+        .cost
+        .and_then(calllogs_core::parse::decimal_text)
+        .map(|amount| Cost::new(amount, "USD"));
     call.hangup =
         Hangup::resolve(None, raw.ended_reason.as_deref()).map(|h| h.oriented(call.direction));
-    call.status = status(raw.status.as_deref(), call.hangup.as_ref());
+    call.status = Status::of_voice_ai(raw.status.as_deref(), call.hangup.as_ref());
     call.raw = calllogs_core::Raw::new(record);
     Ok(call)
 }
@@ -134,44 +135,4 @@ fn turns(messages: &[Message]) -> Option<Vec<Turn>> {
         })
         .collect();
     (!turns.is_empty()).then_some(turns)
-}
-
-/// The cost exactly as the JSON wrote it: a number's own text, or a string.
-fn cost(v: &RawValue) -> Option<Cost> {
-    let text = v.get().trim();
-    let amount = if text.starts_with('"') {
-        serde_json::from_str::<String>(text)
-            .ok()?
-            .trim()
-            .to_string()
-    } else if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        text.to_string()
-    } else {
-        return None;
-    };
-    let valid = !amount.is_empty()
-        && amount
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'e' | b'E' | b'+'));
-    valid.then(|| Cost::new(amount, "USD"))
-}
-
-/// The outcome from Vapi's `status` and the ended reason.
-fn status(status: Option<&str>, hangup: Option<&Hangup>) -> Status {
-    match status.map(str::trim) {
-        Some("scheduled" | "queued" | "ringing" | "in-progress" | "forwarding") => {
-            Status::InProgress
-        }
-        Some("ended") | None => match hangup.map(|h| h.cause) {
-            None if status.is_some() => Status::Completed,
-            None => Status::Unknown,
-            Some(cause) => match cause.category() {
-                // The call was up: someone hung up, a timer ended it, or a machine answered.
-                Category::NormalCompletion | Category::Timeout => Status::Completed,
-                _ if cause == HangupCause::MachineDetected => Status::Completed,
-                _ => Status::from_cause(false, cause),
-            },
-        },
-        Some(_) => Status::Unknown,
-    }
 }
