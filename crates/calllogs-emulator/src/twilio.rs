@@ -3,7 +3,7 @@
 //! 50), newest first, `next_page_uri` with a `PageToken` while more follow;
 //! `StartTime>=DAY` (the parameter `StartTime>`: on or after that midnight),
 //! `StartTime<DAY` (before that midnight) and `StartTime` (that day), by UTC
-//! days, `From`, `To`,
+//! days, `EndTime>=`/`EndTime<` likewise on the end, `From`, `To`,
 //! `Status`, `ParentCallSid`. RFC 2822 times, `duration` a string, `price`
 //! a negative decimal string, null until the call is priced.
 
@@ -160,17 +160,25 @@ impl Twilio {
         let on = day("StartTime")?;
         let from_day = day("StartTime>")?.or(on);
         let before_day = day("StartTime<")?.or(on.map(|d| d + Duration::days(1)));
+        let (end_from, end_before) = (day("EndTime>")?, day("EndTime<")?);
         let status = req.param("Status");
         let from = req.param("From").map(digits);
         let to = req.param("To").map(digits);
         let child = req.param("ParentCallSid").is_some();
-        let filtered = status.is_some() || from.is_some() || to.is_some() || child;
+        let filtered = status.is_some()
+            || from.is_some()
+            || to.is_some()
+            || child
+            || end_from.is_some()
+            || end_before.is_some();
         let keep = |c: &SynthCall| {
             // No call of this emulator has a parent.
             !child
                 && status.is_none_or(|s| s == status_word(c.status))
                 && from.as_ref().is_none_or(|p| digits(&c.from) == *p)
                 && to.as_ref().is_none_or(|p| digits(&c.to) == *p)
+                && end_from.is_none_or(|d| c.ended_at.is_some_and(|e| e >= d))
+                && end_before.is_none_or(|d| c.ended_at.is_some_and(|e| e < d))
         };
         let within = calls.started_within(from_day, before_day, false);
         let (total, items) = newest_page(

@@ -5,7 +5,8 @@
 //!   as Twilio's SDKs read them), or with an API key SID and secret
 //!   (`TWILIO_API_KEY` / `TWILIO_API_SECRET`) when both are set; the account
 //!   SID names the account either way.
-//! - Filters: `From`, `To`, `Status`, `ParentCallSid`, and the time range as
+//! - Filters: `From`, `To`, `Status`, `ParentCallSid`, `EndTime>=`/`EndTime<`
+//!   (days, as `--filter`), and the time range as
 //!   `StartTime>=` / `StartTime<`, which Twilio documents by date: the widest
 //!   safe days are asked for and the engine keeps exactly the window
 //!   ([`PagingSpec::coarse_time_filter`]).
@@ -73,7 +74,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
         },
     ],
     filters: "--from, --to, --status, the time range (StartTime, by day, trimmed to the instant); \
-              --filter ParentCallSid=CA…, --filter Status=queued|ringing|…",
+              --filter ParentCallSid=CA…, Status=queued|ringing|…, EndTime>=DAY, EndTime<DAY",
     limits: "PageSize up to 1,000 (default 1,000), next_page_uri; 100 requests/s by default",
     build: |s| Ok(std::sync::Arc::new(Twilio::from_settings(s)?) as DynProvider),
     apply_filters,

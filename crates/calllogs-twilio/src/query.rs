@@ -32,6 +32,12 @@ pub struct Params {
     pub status: Option<String>,
     #[serde(rename = "ParentCallSid", skip_serializing_if = "Option::is_none")]
     pub parent_call_sid: Option<String>,
+    /// `EndTime>=DAY` (the parameter `EndTime>`), a filter of the user's.
+    #[serde(rename = "EndTime>", skip_serializing_if = "Option::is_none")]
+    pub end_from: Option<String>,
+    /// `EndTime<DAY`, a filter of the user's.
+    #[serde(rename = "EndTime<", skip_serializing_if = "Option::is_none")]
+    pub end_before: Option<String>,
 }
 
 fn day(t: DateTime<Utc>) -> String {
@@ -66,6 +72,8 @@ impl Params {
             to: q.to.clone(),
             status: own.and_then(|f| f.status.clone()).or(status),
             parent_call_sid: own.and_then(|f| f.parent_call_sid.clone()),
+            end_from: own.and_then(|f| f.end_from.clone()),
+            end_before: own.and_then(|f| f.end_before.clone()),
         }
     }
 }
@@ -77,9 +85,15 @@ pub struct TwilioFilters {
     pub parent_call_sid: Option<String>,
     /// `Status` in Twilio's own words (`queued`, `ringing`, …).
     pub status: Option<String>,
+    /// `EndTime>=`: calls that ended on or after this day (`YYYY-MM-DD`).
+    pub end_from: Option<String>,
+    /// `EndTime<`: calls that ended before this day (`YYYY-MM-DD`).
+    pub end_before: Option<String>,
 }
 
-/// Reads `--filter KEY=VALUE` pairs: `ParentCallSid` and `Status`.
+/// Reads `--filter KEY=VALUE` pairs: `ParentCallSid`, `Status`, and the
+/// `EndTime>=` / `EndTime<` days (the call's time range is `--since` and
+/// `--until`, on its start).
 pub fn apply_filters(q: &mut CallQuery, pairs: &[(String, String)]) -> Result<(), String> {
     let mut f = q
         .get_extension::<TwilioFilters>()
@@ -105,9 +119,19 @@ pub fn apply_filters(q: &mut CallQuery, pairs: &[(String, String)]) -> Result<()
                 }
                 f.status = Some(v);
             }
+            "EndTime>=" | "EndTime>" | "EndTime<" => {
+                if chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d").is_err() {
+                    return Err(format!("{k} {v:?} is not a day (YYYY-MM-DD)"));
+                }
+                if k == "EndTime<" {
+                    f.end_before = Some(v);
+                } else {
+                    f.end_from = Some(v);
+                }
+            }
             other => {
                 return Err(format!(
-                    "twilio has no filter {other:?} (it has ParentCallSid, Status)"
+                    "twilio has no filter {other:?} (it has ParentCallSid, Status, EndTime>=, EndTime<)"
                 ));
             }
         }

@@ -101,6 +101,8 @@ async fn the_filters_go_on_the_wire() {
         .extension(TwilioFilters {
             parent_call_sid: Some("CA00000000000000000000000000000001".into()),
             status: Some("ringing".into()),
+            end_from: Some("2026-11-01".into()),
+            end_before: Some("2026-11-03".into()),
         });
     let calls: Vec<_> = twilio(&server, &[]).calls(q).try_collect().await.unwrap();
     assert!(calls.is_empty());
@@ -109,6 +111,8 @@ async fn the_filters_go_on_the_wire() {
     assert_eq!(p["To"], "+15555550102");
     assert_eq!(p["ParentCallSid"], "CA00000000000000000000000000000001");
     assert_eq!(p["Status"], "ringing");
+    assert_eq!(p["EndTime>"], "2026-11-01");
+    assert_eq!(p["EndTime<"], "2026-11-03");
     assert_eq!(p["PageSize"], "1000", "the largest page by default");
 }
 
@@ -202,4 +206,19 @@ async fn the_emulator_serves_every_call_once() {
             .is_some_and(|h| h.cause.as_str() == "machine_detected")
     }));
     let _ = Settings::new();
+}
+
+#[test]
+fn filters_are_checked_when_given() {
+    let mut q = CallQuery::new();
+    let pairs = |k: &str, v: &str| vec![(k.to_string(), v.to_string())];
+    assert!(calllogs_twilio::apply_filters(&mut q, &pairs("EndTime>=", "2026-11-01")).is_ok());
+    for (k, v, said) in [
+        ("EndTime<", "yesterday", "not a day"),
+        ("Status", "done", "not one of"),
+        ("Direction", "inbound", "no filter"),
+    ] {
+        let e = calllogs_twilio::apply_filters(&mut q, &pairs(k, v)).unwrap_err();
+        assert!(e.contains(said), "{k}: {e}");
+    }
 }
