@@ -119,6 +119,41 @@ impl Call {
     }
 }
 
+impl Call {
+    /// Places the customer and the account's own line by the call's
+    /// direction, as voice-AI call objects give them (Vapi's `customer` and
+    /// `phoneNumber`, SuperU's after it): an inbound call comes from the
+    /// customer to the line, any other goes from the line to the customer.
+    /// Numbers are kept in E.164 only; the customer is also the contact.
+    /// Set [`Call::direction`] first.
+    ///
+    /// ```
+    /// use calllogs_core::{Call, Direction};
+    /// let mut call = Call::new("vapi", "c1");
+    /// call.direction = Direction::Inbound;
+    /// call.set_customer_and_line(Some("+1 555 555 0142"), Some("Ann".into()), Some("+15555550100"));
+    /// assert_eq!(call.from.as_deref(), Some("+15555550142"));
+    /// assert_eq!(call.to.as_deref(), Some("+15555550100"));
+    /// assert_eq!(call.contact.unwrap().name.as_deref(), Some("Ann"));
+    /// ```
+    pub fn set_customer_and_line(
+        &mut self,
+        customer: Option<&str>,
+        customer_name: Option<String>,
+        line: Option<&str>,
+    ) {
+        let customer_number = customer.and_then(crate::parse::e164);
+        let line = line.and_then(crate::parse::e164);
+        (self.from, self.to) = match self.direction {
+            Direction::Inbound => (customer_number.clone(), line),
+            _ => (line, customer_number.clone()),
+        };
+        if customer.is_some() || customer_name.is_some() {
+            self.contact = Some(Contact::new(None, customer_name, customer_number));
+        }
+    }
+}
+
 /// A provider's original record, kept as the JSON text it came in (on one
 /// line), so keeping it costs a copy, not a parse, and nothing in it is
 /// rounded or reordered.

@@ -199,7 +199,9 @@ impl Api for Vapi {
         // minute each way, then the exact bounds on createdAt.
         let lo = gt.or(ge).map(|t| t - TimeDelta::minutes(1));
         let hi = lt.or(le).map(|t| t + TimeDelta::minutes(1));
-        let mut page: Vec<&SynthCall> = calls
+        // Newest start first is newest createdAt first (createdAt is the
+        // start's minute); within a minute, newest start first.
+        let page: Vec<&SynthCall> = calls
             .started_within(lo, hi, true)
             .iter()
             .rev()
@@ -214,8 +216,6 @@ impl Api for Vapi {
             })
             .take(limit as usize)
             .collect();
-        // Newest first by createdAt; within an instant, an order of its own.
-        page.sort_by(|a, b| created(b).cmp(&created(a)).then(a.seq.cmp(&b.seq)));
         Reply::json(200, self.page_body(&page, page.len()))
     }
 }

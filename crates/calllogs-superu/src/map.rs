@@ -1,9 +1,6 @@
 //! A SuperU call → the normalized [`Call`].
 
-use calllogs_core::parse::e164;
-use calllogs_core::{
-    Agent, Call, Campaign, Contact, Cost, Direction, Hangup, Recording, Status, Turn,
-};
+use calllogs_core::{Agent, Call, Campaign, Cost, Direction, Hangup, Recording, Status, Turn};
 use serde_json::value::RawValue;
 
 use crate::raw::{RawCall, Transcript};
@@ -32,20 +29,11 @@ pub fn call(record: &RawValue) -> Result<Call, String> {
         .as_ref()
         .and_then(|p| p.number.clone())
         .or(raw.from_number.clone());
-    let (from, to) = match call.direction {
-        Direction::Inbound => (customer.clone(), ours),
-        _ => (ours, customer.clone()),
-    };
-    call.from = from.as_deref().and_then(e164);
-    call.to = to.as_deref().and_then(e164);
-    let customer_name = raw.customer.as_ref().and_then(|c| c.name.clone());
-    if customer.is_some() || customer_name.is_some() {
-        call.contact = Some(Contact::new(
-            None,
-            customer_name,
-            customer.as_deref().and_then(e164),
-        ));
-    }
+    call.set_customer_and_line(
+        customer.as_deref(),
+        raw.customer.as_ref().and_then(|c| c.name.clone()),
+        ours.as_deref(),
+    );
 
     call.started_at = raw.started_at.or(raw.created_at);
     call.ended_at = raw.ended_at;

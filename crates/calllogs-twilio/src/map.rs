@@ -27,7 +27,7 @@ pub fn call(record: &RawValue) -> Result<Call, String> {
     call.duration_s = raw.duration.filter(|d| *d >= 0);
     call.status = status(raw.status.as_deref());
     call.hangup = hangup(raw.status.as_deref(), raw.answered_by.as_deref());
-    call.cost = cost(raw.price.as_deref(), raw.price_unit.as_deref());
+    call.cost = cost(raw.price, raw.price_unit.as_deref());
     if let Some(name) = raw.caller_name.filter(|n| !n.trim().is_empty()) {
         call.contact = Some(calllogs_core::Contact::new(None, Some(name), None));
     }
@@ -82,12 +82,9 @@ pub(crate) fn hangup(status: Option<&str>, answered_by: Option<&str>) -> Option<
 
 /// Twilio writes what a call cost as a negative amount (`"-0.01700"`): the
 /// cost is its absolute value, as the exact decimal string.
-fn cost(price: Option<&str>, unit: Option<&str>) -> Option<Cost> {
-    let price = price.map(str::trim).filter(|p| !p.is_empty())?;
-    let amount = price.strip_prefix('-').unwrap_or(price);
-    if amount.is_empty() || !amount.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        return None;
-    }
+fn cost(price: Option<&RawValue>, unit: Option<&str>) -> Option<Cost> {
+    let price = calllogs_core::parse::decimal_text(price?)?;
+    let amount = price.strip_prefix('-').unwrap_or(&price);
     let currency = unit
         .map(str::trim)
         .filter(|u| !u.is_empty())

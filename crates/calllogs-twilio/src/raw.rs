@@ -20,7 +20,7 @@ pub struct ListResponse<'a> {
 /// One call resource.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct RawCall {
+pub struct RawCall<'a> {
     #[serde(deserialize_with = "de::string")]
     pub sid: Option<String>,
     #[serde(deserialize_with = "de::string")]
@@ -46,9 +46,9 @@ pub struct RawCall {
     #[serde(deserialize_with = "de::string")]
     pub status: Option<String>,
     /// A negative decimal string (`"-0.01700"`); null until Twilio prices
-    /// the call, which may be a while after it ended.
-    #[serde(deserialize_with = "de::string")]
-    pub price: Option<String>,
+    /// the call, which may be a while after it ended. Kept as written.
+    #[serde(borrow)]
+    pub price: Option<&'a RawValue>,
     #[serde(deserialize_with = "de::string")]
     pub price_unit: Option<String>,
     /// `human`, `machine_start`, `machine_end_beep`, `fax`, … (answering

@@ -1,7 +1,6 @@
 //! A Vapi call object -> the normalized [`Call`].
 
-use calllogs_core::parse::e164;
-use calllogs_core::{Agent, Call, Contact, Cost, Direction, Hangup, Recording, Status, Turn};
+use calllogs_core::{Agent, Call, Cost, Direction, Hangup, Recording, Status, Turn};
 use serde_json::value::RawValue;
 
 use crate::raw::{Message, RawCall};
@@ -40,22 +39,11 @@ fn from_raw(raw: RawCall, record: &RawValue) -> Result<Call, String> {
         Some("webCall") => Direction::Inbound,
         _ => Direction::Unknown,
     };
-    let customer = raw.customer.as_ref().and_then(|c| c.number.clone());
-    let ours = raw.phone_number.as_ref().and_then(|p| p.number.clone());
-    let (from, to) = match call.direction {
-        Direction::Inbound => (customer.clone(), ours),
-        _ => (ours, customer.clone()),
-    };
-    call.from = from.as_deref().and_then(e164);
-    call.to = to.as_deref().and_then(e164);
-    let customer_name = raw.customer.as_ref().and_then(|c| c.name.clone());
-    if customer.is_some() || customer_name.is_some() {
-        call.contact = Some(Contact::new(
-            None,
-            customer_name,
-            customer.as_deref().and_then(e164),
-        ));
-    }
+    call.set_customer_and_line(
+        raw.customer.as_ref().and_then(|c| c.number.as_deref()),
+        raw.customer.as_ref().and_then(|c| c.name.clone()),
+        raw.phone_number.as_ref().and_then(|p| p.number.as_deref()),
+    );
     call.started_at = raw.started_at.or(raw.created_at);
     call.ended_at = raw.ended_at;
     call.duration_s = match (raw.started_at, raw.ended_at) {
