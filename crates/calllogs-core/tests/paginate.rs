@@ -21,6 +21,10 @@ struct Fake {
     /// Page-number paging: serve an empty page at this page number.
     empty_at: Option<u32>,
     window: Option<Duration>,
+    /// Serves at most this many whatever is asked (offset paging).
+    cap: Option<usize>,
+    /// Serves the first page whatever page is asked for.
+    ignore_page: bool,
     seen: Mutex<Vec<Request>>,
 }
 
@@ -33,6 +37,8 @@ impl Fake {
             cursors: None,
             empty_at: None,
             window: None,
+            cap: None,
+            ignore_page: false,
             seen: Mutex::new(vec![]),
         }
     }
@@ -61,8 +67,9 @@ impl Provider for Fake {
             .lock()
             .unwrap()
             .push((token.clone(), q.page_size, q.since));
-        let size = q.page_size.unwrap() as usize;
+        let size = (q.page_size.unwrap() as usize).min(self.cap.unwrap_or(usize::MAX));
         let (start, idx) = match (self.style, token) {
+            _ if self.ignore_page => (0, 0),
             (PagingStyle::Offset, t) => (t.offset() as usize, 0),
             (PagingStyle::PageNumber, t) => {
                 ((t.number() as usize - 1) * size, t.number() as usize - 1)
@@ -104,6 +111,32 @@ fn expected(n: usize) -> Vec<String> {
 }
 
 #[tokio::test]
+async fn a_server_serving_fewer_than_asked_without_a_total_is_followed_to_the_end() {
+    // Asked for 20, served 7: every page is short, none is the last but the empty one.
+    let mut fake = Fake::new(PagingStyle::Offset, 30);
+    fake.report_total = false;
+    fake.cap = Some(7);
+    let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
+    assert_eq!(ids(&calls), expected(30));
+    assert_eq!(fake.requests().len(), 6, "5 pages and the empty one");
+}
+
+#[tokio::test]
+async fn a_server_that_ignores_the_page_asked_for_is_an_error_not_a_loop() {
+    let mut fake = Fake::new(PagingStyle::PageNumber, 30);
+    fake.report_total = false;
+    fake.ignore_page = true;
+    let err = fake
+        .calls(CallQuery::new())
+        .try_collect::<Vec<Call>>()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("same 20 calls for two pages"), "{err}");
+    assert_eq!(fake.requests().len(), 2);
+}
+
+#[tokio::test]
 async fn page_numbers_until_the_total() {
     let fake = Fake::new(PagingStyle::PageNumber, 45);
     let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
@@ -119,7 +152,7 @@ async fn page_numbers_until_the_total() {
 }
 
 #[tokio::test]
-async fn offsets_stop_at_total_short_page_and_empty_page() {
+async fn offsets_stop_at_the_total_or_an_empty_page_never_a_short_one() {
     let fake = Fake::new(PagingStyle::Offset, 40);
     let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
     assert_eq!(ids(&calls), expected(40));
@@ -133,7 +166,15 @@ async fn offsets_stop_at_total_short_page_and_empty_page() {
     fake.report_total = false;
     let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
     assert_eq!(ids(&calls), expected(27));
-    assert_eq!(fake.requests().len(), 2, "stops at the short page");
+    assert_eq!(
+        fake.requests(),
+        [
+            PageToken::Offset(0),
+            PageToken::Offset(20),
+            PageToken::Offset(27)
+        ],
+        "a short page without a total is not the end: the empty page after it is"
+    );
 
     let mut fake = Fake::new(PagingStyle::Offset, 40);
     fake.report_total = false;

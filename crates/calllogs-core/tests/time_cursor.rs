@@ -19,6 +19,8 @@ struct Api {
     calls: Vec<(DateTime<Utc>, String)>,
     /// A record the mapping refuses (no usable fields), still with a time.
     reject: Option<String>,
+    /// Serves at most this many whatever `limit` asks (a server's own cap).
+    cap: Option<usize>,
     asked: Mutex<Vec<PageToken>>,
 }
 
@@ -38,6 +40,7 @@ impl Api {
         Api {
             calls,
             reject: None,
+            cap: None,
             asked: Mutex::new(Vec::new()),
         }
     }
@@ -53,7 +56,7 @@ impl Provider for Api {
     }
     async fn page(&self, q: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
         self.asked.lock().unwrap().push(token.clone());
-        let limit = q.page_size.unwrap() as usize;
+        let limit = (q.page_size.unwrap() as usize).min(self.cap.unwrap_or(usize::MAX));
         let mut matching: Vec<&(DateTime<Utc>, String)> = self
             .calls
             .iter()
@@ -150,8 +153,51 @@ async fn the_cursor_moves_to_the_oldest_instant_and_remembers_its_ids() {
     };
     assert_eq!(c.at, t0() + Duration::seconds(5));
     assert_eq!(c.seen, ["call-0023", "call-0022", "call-0021"]);
-    // A short page ends the window: no request after it.
-    assert!(asked.len() <= 5, "{asked:?}");
+    // 30 calls in pages of 9 (4, 5 and 6 of them new after the first),
+    // then one request that brings nothing new confirms the end.
+    assert!(asked.len() <= 6, "{asked:?}");
+}
+
+#[tokio::test]
+async fn a_server_that_serves_fewer_than_asked_is_followed_to_the_end() {
+    // As Vapi's default (100) or a proxy would: `limit=1000` asked, at
+    // most 100 served. A short page is not the last page.
+    for (n, per_instant, cap, page_size) in [(2000, 1, 100, 1000), (500, 3, 10, 25), (37, 2, 5, 7)] {
+        let mut api = Api::new(n, per_instant);
+        api.cap = Some(cap);
+        let got = ids(&api, page_size).await;
+        let want: Vec<String> = (0..n).map(|i| format!("call-{i:04}")).collect();
+        assert_eq!(got.len(), n, "cap {cap}, asked {page_size}");
+        assert_eq!(sorted(got), want, "cap {cap}, asked {page_size}");
+        // Each request brings new calls, but for the one that confirms the end.
+        let asked = api.asked.lock().unwrap().len();
+        let bound = n.div_ceil(cap - per_instant) + 1;
+        assert!(asked <= bound, "cap {cap}: {asked} requests, at most {bound}");
+    }
+}
+
+#[tokio::test]
+async fn a_whole_capped_page_at_one_instant_is_an_error_not_a_skip() {
+    // The server serves 10 whatever is asked, and 20 calls share the oldest
+    // instant: once a page has shown the server's page size (10), a page of
+    // 10 already seen at one instant cannot be told complete.
+    let mut api = Api::new(0, 1);
+    api.calls = (0..35)
+        .map(|i| {
+            let at = t0() + Duration::seconds(i.max(19) - 19);
+            (at, format!("call-{i:04}"))
+        })
+        .collect();
+    api.cap = Some(10);
+    let mut q = range();
+    q.page_size = Some(100);
+    let err = api
+        .calls(q)
+        .try_collect::<Vec<Call>>()
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("share the instant"), "{err}");
 }
 
 #[tokio::test]
@@ -225,7 +271,10 @@ impl Provider for ByDay {
         spec.coarse_time_filter = true;
         spec
     }
-    async fn page(&self, q: &CallQuery, _token: &PageToken) -> Result<Page<Call>> {
+    async fn page(&self, q: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
+        if token.number() > 1 {
+            return Ok(Page::new(Vec::new()));
+        }
         let day = |t: DateTime<Utc>| t.date_naive();
         let items = self
             .calls

@@ -53,19 +53,6 @@ pub trait SyncTarget {
         account: &str,
         state: &SyncState,
     ) -> Result<(), StoreError>;
-    /// The count mismatches the current (resumed) run recorded so far.
-    async fn count_mismatches(
-        &self,
-        provider: &str,
-        account: &str,
-    ) -> Result<Vec<CountMismatch>, StoreError>;
-    /// Records the count mismatches of the current run.
-    async fn set_count_mismatches(
-        &mut self,
-        provider: &str,
-        account: &str,
-        mismatches: &[CountMismatch],
-    ) -> Result<(), StoreError>;
 }
 
 impl SyncTarget for Store {
@@ -89,21 +76,6 @@ impl SyncTarget for Store {
         state: &SyncState,
     ) -> Result<(), StoreError> {
         Store::set_state(self, provider, account, state).await
-    }
-    async fn count_mismatches(
-        &self,
-        provider: &str,
-        account: &str,
-    ) -> Result<Vec<CountMismatch>, StoreError> {
-        Store::count_mismatches(self, provider, account).await
-    }
-    async fn set_count_mismatches(
-        &mut self,
-        provider: &str,
-        account: &str,
-        mismatches: &[CountMismatch],
-    ) -> Result<(), StoreError> {
-        Store::set_count_mismatches(self, provider, account, mismatches).await
     }
 }
 
@@ -230,6 +202,12 @@ pub async fn run(
     let synced_until = previous.as_ref().and_then(|s| s.synced_until);
     let started = Instant::now();
 
+    // A resumed run goes on with the mismatches it had recorded.
+    let carried = previous
+        .as_ref()
+        .filter(|s| s.running)
+        .map(|s| s.count_mismatches.clone())
+        .unwrap_or_default();
     let (since, until, mut pager, resumed) = match previous.filter(|s| s.running) {
         // A sync that did not finish: the same pinned range, from its checkpoint.
         Some(s) => {
@@ -279,11 +257,7 @@ pub async fn run(
         upserted: Upserted::default(),
         rejects: 0,
         reject_reasons: Vec::new(),
-        mismatches: if resumed {
-            store.count_mismatches(id, &account).await?
-        } else {
-            Vec::new()
-        },
+        mismatches: carried,
     };
     let mut seen = calllogs_core::seen::SeenIds::default();
     // Each page is written with the checkpoint after it. Pages already
@@ -292,14 +266,12 @@ pub async fn run(
     // store is the bottleneck, fewer and larger commits; when the provider
     // is, one page a commit, as soon as it arrives.
     let mut next = pager.next_page().await?;
-    let mut first_commit = true;
     let mut expected = calllogs_core::paginate::Expected::default();
     while let Some(first) = next.take() {
         let mut admitted = 0;
         let mut items = Vec::new();
         let mut rejects = Vec::new();
         let mut checkpoint = None;
-        let mut mismatched = false;
         let mut pending: Option<SyncError> = None;
         let mut exhausted = false;
         let mut page = Some(first);
@@ -314,7 +286,6 @@ pub async fn run(
                 }
                 tracing::info!(provider = id, account, "{m}");
                 summary.mismatches.push(m.clone());
-                mismatched = true;
             }
             admitted += 1;
             summary.pages += 1;
@@ -355,17 +326,11 @@ pub async fn run(
             pages_done: summary.pages,
             calls_seen: summary.calls,
             synced_until: if done { until } else { synced_until },
+            count_mismatches: summary.mismatches.clone(),
         };
         let u = store
             .commit_page(id, &account, &items, &rejects, &state)
             .await?;
-        // A fresh run starts its own list of mismatches.
-        if mismatched || (!resumed && first_commit) {
-            store
-                .set_count_mismatches(id, &account, &summary.mismatches)
-                .await?;
-        }
-        first_commit = false;
         summary.upserted.new += u.new;
         summary.upserted.updated += u.updated;
         summary.upserted.unchanged += u.unchanged;
@@ -395,6 +360,7 @@ pub async fn run(
         pages_done: 0,
         calls_seen: 0,
         synced_until: until,
+        count_mismatches: Vec::new(),
     };
     store.set_state(id, &account, &state).await?;
     Ok(summary)

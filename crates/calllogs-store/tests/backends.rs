@@ -160,6 +160,15 @@ async fn a_page_its_rejects_and_its_checkpoint_commit_together() {
             pages_done: 1,
             calls_seen: 1,
             synced_until: None,
+            // Written with the page, in its transaction (the lease's fence).
+            count_mismatches: vec![calllogs_core::paginate::CountMismatch {
+                window: calllogs_core::paginate::Window {
+                    since: None,
+                    until: None,
+                },
+                announced: 5,
+                received: 4,
+            }],
         };
         let page = [call("p1", "0.1")];
         store
@@ -179,6 +188,12 @@ async fn a_page_its_rejects_and_its_checkpoint_commit_together() {
         );
         let back = store.state("plivo", "acct").await.unwrap().unwrap();
         assert!(back.running && back.pages_done == 1, "{db}");
+        assert_eq!(back.count_mismatches, state.count_mismatches, "{db}");
+        assert_eq!(
+            store.count_mismatches("plivo", "acct").await.unwrap(),
+            state.count_mismatches,
+            "{db}"
+        );
         assert_eq!(
             back.since.map(|t| t.timestamp_micros()),
             state.since.map(|t| t.timestamp_micros()),

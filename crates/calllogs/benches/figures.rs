@@ -561,6 +561,7 @@ fn postgres_figures(quick: bool) -> Value {
                 pages_done: 0,
                 calls_seen: 0,
                 synced_until: None,
+                count_mismatches: Vec::new(),
             };
             let t = Instant::now();
             for page in &pages {

@@ -146,6 +146,36 @@ fn keep(q: &CallQuery, spec: &PagingSpec, token: &PageToken, page: &mut Page<Cal
     page.items.retain(|c| q.matches(c));
 }
 
+/// An error when a page-number or offset page holds the same calls as the
+/// page before it: the server ignored the page asked for (without a total,
+/// following it would never end).
+fn same_page_again(
+    provider: &'static str,
+    style: PagingStyle,
+    page: &Page<Call>,
+    progress: &mut Progress,
+) -> Result<()> {
+    if !matches!(style, PagingStyle::PageNumber | PagingStyle::Offset) {
+        return Ok(());
+    }
+    let (Some(first), Some(last)) = (page.items.first(), page.items.last()) else {
+        progress.previous_page = None;
+        return Ok(());
+    };
+    let this = (page.items.len(), first.id.clone(), last.id.clone());
+    if progress.previous_page.as_ref() == Some(&this) {
+        return Err(Error::Paging {
+            provider,
+            message: format!(
+                "the provider served the same {} calls for two pages in a row ({} to {}); it ignores the page asked for: stopping instead of looping",
+                this.0, this.1, this.2
+            ),
+        });
+    }
+    progress.previous_page = Some(this);
+    Ok(())
+}
+
 /// The pages of one window, in order.
 fn window_pages<'a, S, H>(
     handle: H,
@@ -185,6 +215,9 @@ where
                         Err(e) => return Some((Err(e), State::Done)),
                     };
                     progress.announce(page.total);
+                    if let Err(e) = same_page_again(provider, spec.style, &page, &mut progress) {
+                        return Some((Err(e), State::Done));
+                    }
                     let decided = next_token(
                         provider,
                         spec.style,

@@ -21,6 +21,16 @@ pub struct Progress {
     pub seen: HashSet<String>,
     /// The total the provider announced for this window, from the first page that gave one.
     pub announced: Option<u64>,
+    /// Time cursor: the records of the previous page of this window.
+    pub last_served: Option<u64>,
+    /// Time cursor: the server's own page size, once a page proved it (a
+    /// page followed by more records is as long as the server serves,
+    /// whatever was asked).
+    pub cap: Option<u64>,
+    /// Page-number and offset paging: the previous page's length and first
+    /// and last ids. A server that ignores the page asked for serves the
+    /// same page again; without a total that would never end.
+    pub previous_page: Option<(usize, String, String)>,
 }
 
 impl Progress {
@@ -75,10 +85,14 @@ impl std::fmt::Display for CountMismatch {
 /// - Cursor paging: stop when there is no next cursor; a cursor seen before
 ///   is an error. An empty page with a cursor is followed.
 /// - Page-number and offset paging: stop when the provider says no more
-///   (`more == Some(false)`), when the records received reach the total,
-///   on an empty page, or — when neither a total nor `more` is known — on a
-///   page shorter than the page size. An empty page before the total is
-///   reached is logged as a warning, never dropped silently.
+///   (`more == Some(false)`), when the records received reach the total, or
+///   on an empty page. A page shorter than asked is not the end: a server
+///   may serve fewer than asked (a proxy, a cap, an API version), so when
+///   neither a total nor `more` is known, one more request confirms the
+///   end. An empty page before the total is reached is logged as a
+///   warning, never dropped silently.
+/// - Time cursor: see [`PagingStyle::TimeCursor`]; the chain ends when a
+///   page brings nothing new, never on a short page.
 pub fn next_token<T>(
     provider: &'static str,
     style: PagingStyle,
@@ -90,7 +104,7 @@ pub fn next_token<T>(
     let n = page.items.len() as u64;
     progress.received += n;
     if style == PagingStyle::TimeCursor {
-        return time_step(provider, current, page, page_size);
+        return time_step(provider, current, page, page_size, progress);
     }
     if style == PagingStyle::Cursor {
         return match &page.next {
@@ -118,10 +132,8 @@ pub fn next_token<T>(
         }
         return Ok(None);
     }
-    match page.total {
-        Some(total) if progress.received >= total => return Ok(None),
-        None if page.more.is_none() && n < u64::from(page_size) => return Ok(None),
-        _ => {}
+    if page.total.is_some_and(|total| progress.received >= total) {
+        return Ok(None);
     }
     Ok(Some(match (style, current) {
         (PagingStyle::Offset, t) => PageToken::Offset(t.offset() + n),
@@ -129,31 +141,40 @@ pub fn next_token<T>(
     }))
 }
 
-/// The time cursor after `page` (see [`PagingStyle::TimeCursor`]): done
-/// when the page held fewer records than asked for (mapped or not), else
-/// the page's oldest instant, with the ids already emitted there (those of
-/// this page, and of the pages before it at the same instant). A page that
-/// cannot move the cursor (a whole page of records at one instant, all
-/// seen: whether more share it cannot be told) is an error, not a loop and
-/// not a silent skip.
+/// The time cursor after `page` (see [`PagingStyle::TimeCursor`]): the
+/// page's oldest instant, with the ids already emitted there (those of this
+/// page, and of the pages before it at the same instant).
+///
+/// The chain ends on what the API says, never on "fewer than asked": a
+/// server may serve fewer records than the page size asked for (Vapi's own
+/// default is 100; a proxy or a later API version may cap it), so a short
+/// page is followed like a full one. It ends on an empty page, or on a page
+/// that brings nothing new (every record at the cursor's instant and
+/// already emitted) while shorter than a page the server serves: then
+/// nothing older exists. A page that brings nothing new and is as long as
+/// the server's page (a whole page of records at one instant, all seen:
+/// whether more share it cannot be told) is an error, not a loop and not a
+/// silent skip.
 fn time_step<T>(
     provider: &'static str,
     current: &PageToken,
     page: &Page<T>,
     page_size: u32,
+    progress: &mut Progress,
 ) -> Result<Option<PageToken>> {
     let records = (page.items.len() + page.rejects.len()) as u64;
-    if records < u64::from(page_size) {
+    if records == 0 {
         return Ok(None);
     }
     let Some(oldest) = &page.oldest else {
         return Err(Error::Paging {
             provider,
-            message: "a full page without record times: the time cursor cannot move".into(),
+            message: "a page without record times: the time cursor cannot move".into(),
         });
     };
+    let at_cursor = matches!(current, PageToken::Before(c) if c.at == oldest.at);
     let mut seen = match current {
-        PageToken::Before(c) if c.at == oldest.at => c.seen.clone(),
+        PageToken::Before(c) if at_cursor => c.seen.clone(),
         _ => Vec::new(),
     };
     let before = seen.len();
@@ -162,19 +183,32 @@ fn time_step<T>(
             seen.push(id.clone());
         }
     }
-    if matches!(current, PageToken::Before(c) if c.at == oldest.at) && seen.len() == before {
-        return Err(Error::Paging {
-            provider,
-            message: format!(
-                "{page_size} or more records share the instant {}: a page cannot tell whether more follow there; raise the page size",
-                oldest.at.to_rfc3339()
-            ),
-        });
+    if !at_cursor || seen.len() > before {
+        // New records: the previous page was not the last, so it was as
+        // long as the server serves.
+        if matches!(current, PageToken::Before(_))
+            && let Some(previous) = progress.last_served
+        {
+            progress.cap = Some(progress.cap.map_or(previous, |c| c.max(previous)));
+        }
+        progress.last_served = Some(records);
+        return Ok(Some(PageToken::Before(TimeCursor {
+            at: oldest.at,
+            seen,
+        })));
     }
-    Ok(Some(PageToken::Before(TimeCursor {
-        at: oldest.at,
-        seen,
-    })))
+    // Nothing new: every record is at the cursor's instant, already emitted.
+    let server_page = progress.cap.unwrap_or(u64::from(page_size));
+    if records < server_page {
+        return Ok(None);
+    }
+    Err(Error::Paging {
+        provider,
+        message: format!(
+            "{records} or more records share the instant {}: a page cannot tell whether more follow there; raise the page size",
+            oldest.at.to_rfc3339()
+        ),
+    })
 }
 
 /// One window of a pull, as a checkpoint stores it.
@@ -376,8 +410,13 @@ mod tests {
         let mut pr = Progress::default();
         assert_eq!(
             step(s, PageToken::Offset(0), &page(7, None, None, None), &mut pr),
+            Some(PageToken::Offset(7)),
+            "a short page without a total is not the end: one more request confirms it"
+        );
+        assert_eq!(
+            step(s, PageToken::Offset(7), &page(0, None, None, None), &mut pr),
             None,
-            "short page"
+            "the empty page after it is"
         );
         let mut pr = Progress::default();
         assert_eq!(
@@ -419,7 +458,7 @@ mod tests {
     }
 
     #[test]
-    fn page_numbers_stop_on_more_false_and_short_pages() {
+    fn page_numbers_stop_on_more_false_and_empty_pages() {
         let s = PagingStyle::PageNumber;
         let mut pr = Progress::default();
         assert_eq!(
@@ -445,6 +484,16 @@ mod tests {
                 s,
                 PageToken::Number(3),
                 &page(19, None, None, None),
+                &mut pr
+            ),
+            Some(PageToken::Number(4)),
+            "a short page without a total or `more` is followed"
+        );
+        assert_eq!(
+            step(
+                s,
+                PageToken::Number(4),
+                &page(0, None, None, None),
                 &mut pr
             ),
             None

@@ -132,9 +132,26 @@ pub struct SyncState {
     pub calls_seen: u64,
     /// Everything before this was pulled by a finished sync.
     pub synced_until: Option<DateTime<Utc>>,
+    /// Windows of this pull whose announced total differed from the calls
+    /// received. Written with the rest of the state, in the same (fenced)
+    /// statement: a process that lost its lease cannot write them either.
+    pub count_mismatches: Vec<CountMismatch>,
 }
 
 impl SyncState {
+    /// The count mismatches as stored (JSON), `None` when there are none.
+    pub(crate) fn mismatches_json(&self) -> Option<String> {
+        (!self.count_mismatches.is_empty())
+            .then(|| serde_json::to_string(&self.count_mismatches).unwrap_or_default())
+    }
+
+    /// Stored count mismatches read back (unreadable JSON: none, as before
+    /// this field was part of the state; they are a note, not a position).
+    pub(crate) fn mismatches_from(json: Option<String>) -> Vec<CountMismatch> {
+        json.and_then(|j| serde_json::from_str(&j).ok())
+            .unwrap_or_default()
+    }
+
     /// `running` or `done`, as both backends store it.
     pub(crate) fn status_word(&self) -> &'static str {
         if self.running { "running" } else { "done" }
@@ -466,16 +483,6 @@ impl Store {
         state: &SyncState,
     ) -> Result<(), StoreError> {
         both!(self.set_state(provider, account, state))
-    }
-
-    /// Records the count mismatches of the current run (none: clears them).
-    pub async fn set_count_mismatches(
-        &mut self,
-        provider: &str,
-        account: &str,
-        mismatches: &[CountMismatch],
-    ) -> Result<(), StoreError> {
-        both!(self.set_count_mismatches(provider, account, mismatches))
     }
 
     /// The count mismatches the last run of `provider`/`account` recorded.

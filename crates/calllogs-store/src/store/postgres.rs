@@ -452,15 +452,16 @@ impl PgStore {
         let checkpoint = s.checkpoint_json();
         let status = s.status_word();
         let (pages, calls) = (s.pages_done as i64, s.calls_seen as i64);
+        let mismatches = s.mismatches_json();
         tx.execute(
             "INSERT INTO sync_state (provider, account, status, range_since, range_until, checkpoint,
-                 pages_done, calls_seen, synced_until, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, now())
+                 pages_done, calls_seen, synced_until, updated_at, count_mismatches)
+             VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, now(), $10::text::jsonb)
              ON CONFLICT (provider, account) DO UPDATE SET status = excluded.status,
                range_since = excluded.range_since, range_until = excluded.range_until,
                checkpoint = excluded.checkpoint, pages_done = excluded.pages_done,
                calls_seen = excluded.calls_seen, synced_until = excluded.synced_until,
-               updated_at = excluded.updated_at",
+               updated_at = excluded.updated_at, count_mismatches = excluded.count_mismatches",
             &[
                 &provider,
                 &account,
@@ -471,30 +472,11 @@ impl PgStore {
                 &pages,
                 &calls,
                 &s.synced_until,
+                &mismatches,
             ],
         )
         .await
         .map_err(|e| self.err(e))?;
-        Ok(())
-    }
-
-    /// See [`super::Store::set_count_mismatches`].
-    pub async fn set_count_mismatches(
-        &mut self,
-        provider: &str,
-        account: &str,
-        mismatches: &[CountMismatch],
-    ) -> Result<(), StoreError> {
-        let json =
-            (!mismatches.is_empty()).then(|| serde_json::to_string(mismatches).unwrap_or_default());
-        let client = self.client().await?;
-        client
-            .execute(
-                "UPDATE sync_state SET count_mismatches = $3::text::jsonb WHERE provider = $1 AND account = $2",
-                &[&provider, &account, &json],
-            )
-            .await
-            .map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -513,9 +495,7 @@ impl PgStore {
             .await
             .map_err(|e| self.err(e))?
             .and_then(|r| r.get(0));
-        Ok(json
-            .and_then(|j| serde_json::from_str(&j).ok())
-            .unwrap_or_default())
+        Ok(SyncState::mismatches_from(json))
     }
 
     /// See [`super::Store::state`].
@@ -527,7 +507,8 @@ impl PgStore {
         let client = self.client().await?;
         let Some(r) = client
             .query_opt(
-                "SELECT status, range_since, range_until, checkpoint::text, pages_done, calls_seen, synced_until
+                "SELECT status, range_since, range_until, checkpoint::text, pages_done, calls_seen, synced_until,
+                     count_mismatches::text
                  FROM sync_state WHERE provider = $1 AND account = $2",
                 &[&provider, &account],
             )
@@ -545,6 +526,7 @@ impl PgStore {
             pages_done: r.get::<_, i64>(4).max(0) as u64,
             calls_seen: r.get::<_, i64>(5).max(0) as u64,
             synced_until: r.get(6),
+            count_mismatches: SyncState::mismatches_from(r.get(7)),
         }))
     }
 

@@ -357,23 +357,6 @@ impl SqliteStore {
         write_state(&self.conn, provider, account, state)
     }
 
-    /// Records the count mismatches of the current run of `provider`/`account`
-    /// (none: clears them).
-    pub fn set_count_mismatches(
-        &mut self,
-        provider: &str,
-        account: &str,
-        mismatches: &[CountMismatch],
-    ) -> Result<(), StoreError> {
-        let json =
-            (!mismatches.is_empty()).then(|| serde_json::to_string(mismatches).unwrap_or_default());
-        self.conn.execute(
-            "UPDATE sync_state SET count_mismatches = ?3 WHERE provider = ?1 AND account = ?2",
-            params![provider, account, json],
-        )?;
-        Ok(())
-    }
-
     /// The count mismatches the last run of `provider`/`account` recorded.
     pub fn count_mismatches(
         &self,
@@ -389,9 +372,7 @@ impl SqliteStore {
             )
             .optional()?
             .flatten();
-        Ok(json
-            .and_then(|j| serde_json::from_str(&j).ok())
-            .unwrap_or_default())
+        Ok(SyncState::mismatches_from(json))
     }
 
     /// The sync state of `provider`/`account`.
@@ -399,7 +380,8 @@ impl SqliteStore {
         let row = self
             .conn
             .query_row(
-                "SELECT status, range_since, range_until, checkpoint, pages_done, calls_seen, synced_until
+                "SELECT status, range_since, range_until, checkpoint, pages_done, calls_seen, synced_until,
+                     count_mismatches
                  FROM sync_state WHERE provider = ?1 AND account = ?2",
                 params![provider, account],
                 |r| {
@@ -411,11 +393,12 @@ impl SqliteStore {
                         r.get::<_, i64>(4)?,
                         r.get::<_, i64>(5)?,
                         r.get::<_, Option<String>>(6)?,
+                        r.get::<_, Option<String>>(7)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((status, since, until, checkpoint, pages, calls, synced)) = row else {
+        let Some((status, since, until, checkpoint, pages, calls, synced, mismatches)) = row else {
             return Ok(None);
         };
         let checkpoint = SyncState::checkpoint_from(checkpoint, provider, account)?;
@@ -427,6 +410,7 @@ impl SqliteStore {
             pages_done: pages.max(0) as u64,
             calls_seen: calls.max(0) as u64,
             synced_until: parse_time(synced),
+            count_mismatches: SyncState::mismatches_from(mismatches),
         }))
     }
 
@@ -671,11 +655,12 @@ fn write_state(
 ) -> Result<(), StoreError> {
     let checkpoint = s.checkpoint_json();
     conn.execute(
-        "INSERT INTO sync_state (provider, account, status, range_since, range_until, checkpoint, pages_done, calls_seen, synced_until, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+        "INSERT INTO sync_state (provider, account, status, range_since, range_until, checkpoint, pages_done, calls_seen, synced_until, updated_at, count_mismatches)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (provider, account) DO UPDATE SET status = excluded.status, range_since = excluded.range_since,
            range_until = excluded.range_until, checkpoint = excluded.checkpoint, pages_done = excluded.pages_done,
-           calls_seen = excluded.calls_seen, synced_until = excluded.synced_until, updated_at = excluded.updated_at",
+           calls_seen = excluded.calls_seen, synced_until = excluded.synced_until, updated_at = excluded.updated_at,
+           count_mismatches = excluded.count_mismatches",
         params![
             provider,
             account,
@@ -687,6 +672,7 @@ fn write_state(
             s.calls_seen as i64,
             s.synced_until.map(time),
             time(Utc::now()),
+            s.mismatches_json(),
         ],
     )?;
     Ok(())

@@ -217,6 +217,7 @@ pub(crate) struct Emitter<'a, W: Write, F: Framing> {
     framing: &'a F,
     /// The state the engine passed, for the sync to start from.
     input: Option<StreamState>,
+    /// The count mismatches already said (as a `LOG` WARN), so each is said once.
     mismatches: Vec<CountMismatch>,
     seen: SeenIds,
     /// Records since the last state.
@@ -251,7 +252,17 @@ impl<'a, W: Write, F: Framing> Emitter<'a, W, F> {
         account: &str,
         s: &SyncState,
     ) -> Result<(), StoreError> {
-        let state = StreamState::of(provider, account, s, &self.mismatches);
+        let new: Vec<String> = s
+            .count_mismatches
+            .iter()
+            .filter(|m| !self.mismatches.contains(m))
+            .map(|m| format!("{provider}/{account}: {m}"))
+            .collect();
+        self.mismatches.clone_from(&s.count_mismatches);
+        for line in new {
+            self.log(Level::Warn, &line)?;
+        }
+        let state = StreamState::of(provider, account, s);
         let r = self
             .framing
             .state(&mut self.out, &state, self.pending)
@@ -323,31 +334,6 @@ impl<W: Write, F: Framing> SyncTarget for Emitter<'_, W, F> {
         self.emit_state(provider, account, state)
     }
 
-    async fn count_mismatches(
-        &self,
-        _provider: &str,
-        _account: &str,
-    ) -> Result<Vec<CountMismatch>, StoreError> {
-        Ok(self.mismatches.clone())
-    }
-
-    async fn set_count_mismatches(
-        &mut self,
-        provider: &str,
-        account: &str,
-        mismatches: &[CountMismatch],
-    ) -> Result<(), StoreError> {
-        let new: Vec<String> = mismatches
-            .iter()
-            .filter(|m| !self.mismatches.contains(m))
-            .map(|m| format!("{provider}/{account}: {m}"))
-            .collect();
-        self.mismatches = mismatches.to_vec();
-        for line in new {
-            self.log(Level::Warn, &line)?;
-        }
-        Ok(())
-    }
 }
 
 /// Reads `account` into `emitter` from its state: the sync, emitting.
