@@ -496,6 +496,9 @@ impl Api for {Title} {
     fn id(&self) -> &'static str {
         "{name}"
     }
+    fn page_size_param(&self) -> &'static str {
+        "limit"
+    }
     fn credentials(&self) -> Vec<(&'static str, String)> {
         vec![("{UPPER}_API_TOKEN", self.token.clone())]
     }

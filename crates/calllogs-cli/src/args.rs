@@ -293,6 +293,10 @@ pub struct EmulateArgs {
     /// request, so the list changes while a client pages.
     #[arg(long, default_value_t = 0)]
     pub drift: usize,
+    /// Serve at most this many calls a page whatever the client asks for
+    /// (as a server's own cap or a proxy would).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_page: Option<u64>,
     /// Credentials to accept, as `(flag, value)`: one flag per credential
     /// of the registry's providers, added by [`command`] (default: demo values).
     #[arg(skip)]

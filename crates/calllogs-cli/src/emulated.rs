@@ -161,6 +161,9 @@ pub fn emulate(args: crate::args::EmulateArgs) -> Result<(), CliError> {
         drop_records_rate: args.drop_records_rate,
         duplicate_rate: args.duplicate_rate,
         grow_per_request: args.drift,
+        max_page: args
+            .max_page
+            .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         credentials,
         ..calllogs_emulator::Config::default()
     };

@@ -23,6 +23,41 @@ fn a_sync_into_postgres_killed_with_sigkill_resumes_and_ends_with_every_call_onc
     }
 }
 
+#[test]
+fn a_sync_against_a_server_serving_fewer_than_asked_stores_every_call() {
+    // `emulate --max-page 100`: the sync asks for the provider's largest
+    // page (up to 1,000), the server serves 100. Every provider's chain
+    // goes on to the end the API states, never stops at a short page.
+    let dir = scratch("maxpage");
+    for provider in common::provider_ids() {
+        let emu = emulate(&[
+            "--provider",
+            provider,
+            "--calls",
+            "1200",
+            "--seed",
+            "21",
+            "--max-page",
+            "100",
+        ]);
+        let db = dir.join(format!("{provider}.db"));
+        let db = db.to_str().unwrap();
+        let o = bin()
+            .args(["sync", "--provider", provider, "--db", db])
+            .args(["--base-url", &emu.base_url, "--since", "31d", "--quiet"])
+            .envs(emu.env())
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{provider}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(Db::count(db), 1200, "{provider}: every call stored");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 /// One body, two backends: `db` is a SQLite path or a postgres:// URL.
 fn killed_and_resumed(db: &str) {
     let count = || Db::count(db);

@@ -162,7 +162,8 @@ async fn the_cursor_moves_to_the_oldest_instant_and_remembers_its_ids() {
 async fn a_server_that_serves_fewer_than_asked_is_followed_to_the_end() {
     // As Vapi's default (100) or a proxy would: `limit=1000` asked, at
     // most 100 served. A short page is not the last page.
-    for (n, per_instant, cap, page_size) in [(2000, 1, 100, 1000), (500, 3, 10, 25), (37, 2, 5, 7)] {
+    for (n, per_instant, cap, page_size) in [(2000, 1, 100, 1000), (500, 3, 10, 25), (37, 2, 5, 7)]
+    {
         let mut api = Api::new(n, per_instant);
         api.cap = Some(cap);
         let got = ids(&api, page_size).await;
@@ -172,7 +173,10 @@ async fn a_server_that_serves_fewer_than_asked_is_followed_to_the_end() {
         // Each request brings new calls, but for the one that confirms the end.
         let asked = api.asked.lock().unwrap().len();
         let bound = n.div_ceil(cap - per_instant) + 1;
-        assert!(asked <= bound, "cap {cap}: {asked} requests, at most {bound}");
+        assert!(
+            asked <= bound,
+            "cap {cap}: {asked} requests, at most {bound}"
+        );
     }
 }
 

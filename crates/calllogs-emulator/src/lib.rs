@@ -102,6 +102,11 @@ pub struct Config {
     pub credentials: Vec<(String, String)>,
     /// "Now" for the data; defaults to the moment of start.
     pub now: Option<DateTime<Utc>>,
+    /// Serves at most this many records a page, whatever the client asks
+    /// (as Vapi's default of 100, a proxy or a later API version may): the
+    /// page-size parameter is lowered to it before the API answers, so its
+    /// links and meta say the size it served. `None`: the API's own limits.
+    pub max_page: Option<usize>,
 }
 
 impl Default for Config {
@@ -119,6 +124,7 @@ impl Default for Config {
             duplicate_rate: 0.0,
             credentials: Vec::new(),
             now: None,
+            max_page: None,
         }
     }
 }
@@ -187,6 +193,9 @@ pub trait Api: Send + Sync + 'static {
     }
     /// The credentials accepted, as `(environment variable, value)`.
     fn credentials(&self) -> Vec<(&'static str, String)>;
+    /// The query parameter that asks for a page size (`limit`, `PageSize`):
+    /// [`Config::max_page`] lowers it.
+    fn page_size_param(&self) -> &'static str;
     /// The outcomes this provider can express, for the generator.
     fn outcomes(&self) -> &'static [Outcome];
     /// The provider's id for call number `seq`.
@@ -604,12 +613,17 @@ async fn respond(
             Fault::Truncated => {}
         }
     }
+    let mut query: Vec<(String, String)> =
+        url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+    if let Some(max) = state.config.max_page {
+        cap_page_size(&mut query, state.api.page_size_param(), max);
+    }
     let request = Request {
         method: req.method().as_str().to_string(),
         path: req.uri().path().to_string(),
-        query: url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect(),
+        query,
         headers: req.headers().clone(),
         origin: state.origin.clone(),
     };
@@ -628,6 +642,24 @@ async fn respond(
         state.grow(now);
     }
     Ok(to_response(reply))
+}
+
+/// Lowers the page size asked for in `query` (parameter `param`) to `max`,
+/// or asks for `max` when none is asked: the server serves at most `max`.
+/// A value that is not a number is left for the API to refuse.
+fn cap_page_size(query: &mut Vec<(String, String)>, param: &str, max: usize) {
+    let mut found = false;
+    for (k, v) in query.iter_mut() {
+        if k == param {
+            found = true;
+            if let Ok(n) = v.parse::<usize>() {
+                *v = n.min(max).to_string();
+            }
+        }
+    }
+    if !found {
+        query.push((param.to_string(), max.to_string()));
+    }
 }
 
 /// Serves forever; for the CLI.

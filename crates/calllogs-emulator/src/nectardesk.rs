@@ -158,6 +158,9 @@ impl Api for Nectardesk {
     fn base_path(&self) -> &'static str {
         "/api/v1"
     }
+    fn page_size_param(&self) -> &'static str {
+        "limit"
+    }
     fn credentials(&self) -> Vec<(&'static str, String)> {
         vec![("NECTARDESK_ACCESS_TOKEN", self.token.clone())]
     }

@@ -144,6 +144,9 @@ impl Api for Plivo {
     fn id(&self) -> &'static str {
         "plivo"
     }
+    fn page_size_param(&self) -> &'static str {
+        "limit"
+    }
     fn credentials(&self) -> Vec<(&'static str, String)> {
         vec![
             ("PLIVO_AUTH_ID", self.auth_id.clone()),

@@ -126,6 +126,9 @@ impl Api for Superu {
     fn id(&self) -> &'static str {
         "superu"
     }
+    fn page_size_param(&self) -> &'static str {
+        "limit"
+    }
     fn credentials(&self) -> Vec<(&'static str, String)> {
         vec![("SUPERU_API_KEY", self.key.clone())]
     }

@@ -224,6 +224,9 @@ impl Api for Twilio {
     fn id(&self) -> &'static str {
         "twilio"
     }
+    fn page_size_param(&self) -> &'static str {
+        "PageSize"
+    }
     fn credentials(&self) -> Vec<(&'static str, String)> {
         vec![
             ("TWILIO_ACCOUNT_SID", self.sid.clone()),

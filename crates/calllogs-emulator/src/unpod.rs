@@ -114,6 +114,9 @@ impl Api for Unpod {
     fn base_path(&self) -> &'static str {
         "/api/v2/platform"
     }
+    fn page_size_param(&self) -> &'static str {
+        "page_size"
+    }
     fn credentials(&self) -> Vec<(&'static str, String)> {
         vec![
             ("UNPOD_ORG_HANDLE", self.org.clone()),

@@ -161,6 +161,9 @@ impl Api for Vapi {
     fn id(&self) -> &'static str {
         "vapi"
     }
+    fn page_size_param(&self) -> &'static str {
+        "limit"
+    }
     fn credentials(&self) -> Vec<(&'static str, String)> {
         vec![("VAPI_API_KEY", self.key.clone())]
     }

@@ -115,6 +115,35 @@ async fn a_full_fetch_returns_every_call_exactly_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_serving_fewer_than_asked_still_gives_every_call_once() {
+    // `--max-page`: the client asks for 50 a page, the server serves 9. A
+    // short page is not the last page, for any provider.
+    for &p in PROVIDERS {
+        let emu = start(
+            p,
+            Config {
+                calls: 600,
+                seed: 12,
+                max_page: Some(9),
+                ..Config::default()
+            },
+        )
+        .await
+        .unwrap();
+        let got = fetch(&emu, everything(), 2)
+            .await
+            .unwrap_or_else(|e| panic!("{p}: {e}"));
+        assert_same(p, &got, &emu.calls());
+        // The cap was served: at least one request per 9 calls.
+        assert!(
+            emu.requests() >= 600 / 9,
+            "{p}: {} requests for 600 calls at 9 a page",
+            emu.requests()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn under_faults_and_a_rate_limit_still_exactly_once() {
     for &p in PROVIDERS {
         let config = Config {

@@ -490,12 +490,7 @@ mod tests {
             "a short page without a total or `more` is followed"
         );
         assert_eq!(
-            step(
-                s,
-                PageToken::Number(4),
-                &page(0, None, None, None),
-                &mut pr
-            ),
+            step(s, PageToken::Number(4), &page(0, None, None, None), &mut pr),
             None
         );
         let mut pr = Progress::default();

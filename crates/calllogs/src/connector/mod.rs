@@ -333,7 +333,6 @@ impl<W: Write, F: Framing> SyncTarget for Emitter<'_, W, F> {
     ) -> Result<(), StoreError> {
         self.emit_state(provider, account, state)
     }
-
 }
 
 /// Reads `account` into `emitter` from its state: the sync, emitting.

@@ -51,11 +51,7 @@ pub enum RunStatus {
 
 impl StreamState {
     /// The state of `provider`/`account` after `state`.
-    pub fn of(
-        provider: &str,
-        account: &str,
-        state: &SyncState,
-    ) -> Self {
+    pub fn of(provider: &str, account: &str, state: &SyncState) -> Self {
         StreamState {
             provider: provider.into(),
             account: account.into(),
