@@ -220,6 +220,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     limits: "page numbers; no published rate limit",
     build: |s| Ok(std::sync::Arc::new({Title}::from_settings(s)?) as DynProvider),
     apply_filters,
+    reads: raw::READS,
 };
 
 /// The {Title} provider.
@@ -307,6 +308,11 @@ pub struct RawCall {
     #[serde(deserialize_with = "de::string")]
     pub id: Option<String>,
 }
+
+/// Every field of a record the mapping reads (`customer.number`,
+/// `messages[].role`): the facade's `reads` test holds it against the
+/// mapping, and the SDK conformance test against the official SDK.
+pub(crate) const READS: &[&str] = &["id"];
 "#;
 
 const MAP: &str = r#"//! A {Title} record -> the normalized [`Call`].

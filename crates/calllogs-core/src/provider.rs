@@ -132,6 +132,11 @@ pub struct ProviderInfo {
     /// CLI's `--filter`) to the query's typed extension; the error says
     /// which key or value is wrong.
     pub apply_filters: ApplyFilters,
+    /// Every field of a record the mapping reads, as a path (`customer.number`,
+    /// `artifact.messages[].role`; a path covers everything under it). The
+    /// official SDKs' models are held against it, and a test holds it
+    /// against the mapping: a field outside it changes no mapped call.
+    pub reads: &'static [&'static str],
 }
 
 /// See [`ProviderInfo::apply_filters`].

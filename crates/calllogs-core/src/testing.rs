@@ -195,3 +195,142 @@ pub fn query_params(url: &url::Url) -> std::collections::HashMap<String, String>
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
 }
+
+/// Checks a provider's declared reads ([`crate::ProviderInfo::reads`])
+/// against its mapping over `pages` (response bodies, such as its fixtures):
+/// removing any field a record holds outside the declaration leaves the
+/// mapped call unchanged (so the declaration names every field the mapping
+/// reads). Panics with every finding.
+pub fn assert_reads_declared(provider: &dyn Provider, reads: &[&str], pages: &[Vec<u8>]) {
+    let covered = |path: &str| {
+        reads.iter().any(|r| {
+            path == *r
+                || path
+                    .strip_prefix(r)
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with("[]"))
+        })
+    };
+    let normalized = |record: &Value| -> Result<Value, String> {
+        let text = record.to_string();
+        let raw = serde_json::value::RawValue::from_string(text).map_err(|e| e.to_string())?;
+        let call = provider.decode_record(&raw)?;
+        let mut v = serde_json::to_value(&call).map_err(|e| e.to_string())?;
+        if let Some(o) = v.as_object_mut() {
+            o.remove("raw");
+        }
+        Ok(v)
+    };
+    let mut findings = std::collections::BTreeSet::new();
+    let mut records = 0;
+    for body in pages {
+        let page = provider
+            .decode_page(body)
+            .unwrap_or_else(|e| panic!("{}: a page does not decode: {e}", provider.id()));
+        let raws = page
+            .items
+            .iter()
+            .map(|c| c.raw.get().to_string())
+            .chain(page.rejects.iter().map(|r| r.raw.clone()));
+        for raw in raws {
+            let Ok(record) = serde_json::from_str::<Value>(&raw) else {
+                continue;
+            };
+            records += 1;
+            let before = normalized(&record);
+            let mut leaves = Vec::new();
+            leaf_paths(&record, &mut Vec::new(), &mut leaves);
+            for (concrete, path) in leaves {
+                if covered(&path) {
+                    continue;
+                }
+                let mut without = record.clone();
+                remove_at(&mut without, &concrete);
+                if normalized(&without) != before {
+                    findings.insert(format!("the mapping reads {path}, which `reads` does not name"));
+                }
+            }
+        }
+    }
+    assert!(records > 0, "{}: no records in the pages", provider.id());
+    assert!(
+        findings.is_empty(),
+        "{}:\n  {}",
+        provider.id(),
+        findings.into_iter().collect::<Vec<_>>().join("\n  ")
+    );
+}
+
+/// One step into a JSON value: a key or an array index.
+#[derive(Debug, Clone)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// Every leaf of `v` (a scalar, or an empty object or array): its concrete
+/// steps and its path with `[]` for every index.
+fn leaf_paths(v: &Value, at: &mut Vec<Step>, out: &mut Vec<(Vec<Step>, String)>) {
+    match v {
+        Value::Object(o) if !o.is_empty() => {
+            for (k, child) in o {
+                at.push(Step::Key(k.clone()));
+                leaf_paths(child, at, out);
+                at.pop();
+            }
+        }
+        Value::Array(a) if !a.is_empty() => {
+            for (i, child) in a.iter().enumerate() {
+                at.push(Step::Index(i));
+                leaf_paths(child, at, out);
+                at.pop();
+            }
+        }
+        _ => {
+            let mut path = String::new();
+            for step in at.iter() {
+                match step {
+                    Step::Key(k) => {
+                        if !path.is_empty() {
+                            path.push('.');
+                        }
+                        path.push_str(k);
+                    }
+                    Step::Index(_) => path.push_str("[]"),
+                }
+            }
+            out.push((at.clone(), path));
+        }
+    }
+}
+
+/// Removes the leaf at `steps` (a key from its object; an element is set to null).
+fn remove_at(v: &mut Value, steps: &[Step]) {
+    let Some((last, parents)) = steps.split_last() else {
+        return;
+    };
+    let mut cur = v;
+    for step in parents {
+        cur = match (step, cur) {
+            (Step::Key(k), Value::Object(o)) => match o.get_mut(k) {
+                Some(next) => next,
+                None => return,
+            },
+            (Step::Index(i), Value::Array(a)) => match a.get_mut(*i) {
+                Some(next) => next,
+                None => return,
+            },
+            _ => return,
+        };
+    }
+    match (last, cur) {
+        (Step::Key(k), Value::Object(o)) => {
+            o.remove(k);
+        }
+        (Step::Index(i), Value::Array(a)) => {
+            if let Some(slot) = a.get_mut(*i) {
+                *slot = Value::Null;
+            }
+        }
+        _ => {}
+    }
+}

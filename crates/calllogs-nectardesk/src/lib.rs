@@ -75,6 +75,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     limits: "limit 1..=1000 per page (page numbers, meta.next); base URL required (--base-url or NECTARDESK_BASE_URL)",
     build: |s| Ok(std::sync::Arc::new(Nectardesk::from_settings(s)?) as DynProvider),
     apply_filters,
+    reads: raw::READS,
 };
 
 /// The NectarDesk provider.

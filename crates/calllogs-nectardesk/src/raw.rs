@@ -149,3 +149,29 @@ pub struct RawCall {
     #[serde(deserialize_with = "de::texts")]
     pub tags: Vec<String>,
 }
+
+/// Every field of a record the mapping reads (see
+/// `calllogs_core::ProviderInfo::reads`): held against the mapping by the
+/// facade's `reads` test, and against the official SDK's model where there is one.
+pub(crate) const READS: &[&str] = &[
+    "id",
+    "is_inbound",
+    "is_answered",
+    "is_ended",
+    "contact",
+    "all_agents",
+    "answered_agents",
+    "number.number",
+    "started_at",
+    "duration",
+    "talk_time",
+    "type",
+    "is_answered_within_sla",
+    "original_call_id",
+    "campaign",
+    "ring_group",
+    "ivr",
+    "disposition",
+    "recordings",
+    "tags",
+];

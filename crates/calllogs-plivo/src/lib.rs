@@ -82,6 +82,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     limits: "limit ≤ 20 per page (offset paging); ≤ 30-day windows; last 90 days only; 300 requests / 5 s",
     build: |s| Ok(std::sync::Arc::new(Plivo::from_settings(s)?) as DynProvider),
     apply_filters,
+    reads: raw::READS,
 };
 
 /// The Plivo provider.

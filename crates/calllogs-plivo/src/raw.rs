@@ -66,3 +66,25 @@ pub struct RawCall {
     #[serde(deserialize_with = "de::string")]
     pub hangup_source: Option<String>,
 }
+
+/// Every field of a record the mapping reads (see
+/// `calllogs_core::ProviderInfo::reads`): held against the mapping by the
+/// facade's `reads` test, and against the official SDK's model where there is one.
+pub(crate) const READS: &[&str] = &[
+    "call_uuid",
+    "parent_call_uuid",
+    "call_direction",
+    "from_number",
+    "to_number",
+    "initiation_time",
+    "answer_time",
+    "end_time",
+    "call_duration",
+    "bill_duration",
+    "billed_duration",
+    "total_amount",
+    "call_state",
+    "hangup_cause_code",
+    "hangup_cause_name",
+    "hangup_source",
+];

@@ -89,6 +89,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     limits: "limit 1..=100 per page (page numbers from 1); no published rate limit",
     build: |s| Ok(std::sync::Arc::new(Superu::from_settings(s)?) as DynProvider),
     apply_filters,
+    reads: raw::READS,
 };
 
 /// The SuperU provider.

@@ -78,6 +78,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     limits: "PageSize up to 1,000 (default 1,000), next_page_uri; 100 requests/s by default",
     build: |s| Ok(std::sync::Arc::new(Twilio::from_settings(s)?) as DynProvider),
     apply_filters,
+    reads: raw::READS,
 };
 
 /// The Twilio provider.

@@ -56,3 +56,23 @@ pub struct RawCall<'a> {
     #[serde(deserialize_with = "de::string")]
     pub answered_by: Option<String>,
 }
+
+/// Every field of a record the mapping reads (see
+/// `calllogs_core::ProviderInfo::reads`): held against the mapping by the
+/// facade's `reads` test, and against the official SDK's model where there is one.
+pub(crate) const READS: &[&str] = &[
+    "sid",
+    "parent_call_sid",
+    "direction",
+    "from",
+    "to",
+    "caller_name",
+    "start_time",
+    "end_time",
+    "date_created",
+    "duration",
+    "status",
+    "price",
+    "price_unit",
+    "answered_by",
+];

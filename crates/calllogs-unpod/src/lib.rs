@@ -81,6 +81,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     limits: "page_size ≤ 100 (next links); 30-day windows; no published rate limit",
     build: |s| Ok(std::sync::Arc::new(Unpod::from_settings(s)?) as DynProvider),
     apply_filters,
+    reads: raw::READS,
 };
 
 /// The Unpod provider.

@@ -60,3 +60,19 @@ fn duration<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Er
         other => other.int().filter(|n| *n >= 0),
     })
 }
+
+/// Every field of a record the mapping reads (see
+/// `calllogs_core::ProviderInfo::reads`): held against the mapping by the
+/// facade's `reads` test, and against the official SDK's model where there is one.
+pub(crate) const READS: &[&str] = &[
+    "id",
+    "source_number",
+    "destination_number",
+    "call_type",
+    "call_status",
+    "creation_time",
+    "start_time",
+    "end_time",
+    "call_duration",
+    "end_reason",
+];

@@ -59,6 +59,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     limits: "limit up to 1,000 (default 1,000); newest first, paged by a time cursor; 20 requests/s by default",
     build: |s| Ok(std::sync::Arc::new(Vapi::from_settings(s)?) as DynProvider),
     apply_filters,
+    reads: raw::READS,
 };
 
 /// The Vapi provider.

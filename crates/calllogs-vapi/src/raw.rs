@@ -93,3 +93,37 @@ pub struct Party {
     #[serde(deserialize_with = "de::string")]
     pub name: Option<String>,
 }
+
+/// Every field of a record the mapping reads (see
+/// `calllogs_core::ProviderInfo::reads`): held against the mapping by the
+/// facade's `reads` test, and against the official SDK's model where there is one.
+pub(crate) const READS: &[&str] = &[
+    "id",
+    "type",
+    "status",
+    "endedReason",
+    "createdAt",
+    "startedAt",
+    "endedAt",
+    "cost",
+    "costBreakdown",
+    "analysis",
+    "artifact.transcript",
+    "artifact.messages[].role",
+    "artifact.messages[].message",
+    "artifact.messages[].time",
+    "artifact.recordingUrl",
+    "artifact.stereoRecordingUrl",
+    "messages[].role",
+    "messages[].message",
+    "messages[].time",
+    "recordingUrl",
+    "customer.number",
+    "customer.name",
+    "phoneNumber.number",
+    "phoneNumber.name",
+    "phoneNumberId",
+    "assistantId",
+    "squadId",
+    "name",
+];
