@@ -1,0 +1,326 @@
+"""Holds a provider's emulator and fixture pages to the provider's official
+SDK, and the fields calllogs reads to the SDK's model of a call.
+
+    sdk_conformance.py PROVIDER --base-url URL --cred NAME=VALUE ... \
+        --reads JSON --fixtures DIR --expect N
+
+- Every record of every fixture page and of every emulator page, walked
+  against the SDK's model of a call: a key the model does not have, or an
+  enum value the SDK does not list, is a finding.
+- Every path calllogs reads (`ProviderInfo::reads`) must exist in the model.
+- The list envelope is the SDK's: the SDK's own client lists the emulator's
+  calls (its request, its paging, its parsing) and must find all N.
+
+Prints one JSON object: {"records": n, "sdk_calls": n, "findings": [...]}
+and exits 1 when there are findings. `--ended-reasons` prints the SDK's
+list of Vapi end reasons instead (the taxonomy's enum walk).
+"""
+
+import argparse
+import base64
+import datetime as dt
+import inspect
+import json
+import re
+import sys
+import typing
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+# --- fetching raw pages from the emulator ---------------------------------
+
+
+def get_json(url, headers):
+    req = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read())
+
+
+def basic(user, password):
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+# --- walking JSON against a pydantic model (vapi-server-sdk) --------------
+
+
+def is_model(t):
+    import pydantic
+
+    return isinstance(t, type) and issubclass(t, pydantic.BaseModel)
+
+
+def model_fields(model):
+    """The model's fields by wire name (alias)."""
+    out = {}
+    for name, field in model.model_fields.items():
+        out[field.alias or name] = field.annotation
+    return out
+
+
+def walk_pydantic(value, ann, path, findings):
+    origin = typing.get_origin(ann)
+    args = typing.get_args(ann)
+    if origin is typing.Annotated:
+        return walk_pydantic(value, args[0], path, findings)
+    if ann is typing.Any or ann is object or value is None:
+        return
+    if origin is typing.Union:
+        members = [a for a in args if a is not type(None)]
+        literals = [a for a in members if typing.get_origin(a) is typing.Literal]
+        if literals and typing.Any in members and isinstance(value, str):
+            # Fern's open enums: Union[Literal[...], Any]. calllogs must
+            # only meet (and its emulator only send) values the SDK lists.
+            known = {v for lit in literals for v in typing.get_args(lit)}
+            if value not in known:
+                findings.append(f"{path}: {value!r} is not a value the SDK lists")
+            return
+        tries = []
+        for member in members:
+            found = []
+            walk_pydantic(value, member, path, found)
+            tries.append(found)
+        if tries:
+            findings.extend(min(tries, key=len))
+        return
+    if origin is typing.Literal:
+        if value not in args:
+            findings.append(f"{path}: {value!r} is not one of {list(args)}")
+        return
+    if origin in (list, typing.List):
+        if not isinstance(value, list):
+            findings.append(f"{path}: the SDK has a list here, not {type(value).__name__}")
+            return
+        for item in value:
+            walk_pydantic(item, args[0] if args else typing.Any, f"{path}[]", findings)
+        return
+    if origin in (dict, typing.Dict):
+        return
+    if is_model(ann):
+        if not isinstance(value, dict):
+            findings.append(f"{path}: the SDK has an object ({ann.__name__}) here")
+            return
+        fields = model_fields(ann)
+        for key, child in value.items():
+            where = f"{path}.{key}" if path else key
+            if key not in fields:
+                findings.append(f"{where}: the SDK's {ann.__name__} has no such field")
+                continue
+            walk_pydantic(child, fields[key], where, findings)
+        return
+    if ann in (float, int) and not (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        findings.append(f"{path}: the SDK has a number here, not {value!r}")
+    if ann is str and not isinstance(value, str):
+        findings.append(f"{path}: the SDK has a string here, not {value!r}")
+
+
+def resolve_pydantic(model, path):
+    """Whether `path` (`artifact.messages[].role`) exists in `model`."""
+    anns = [model]
+    for part in path.split("."):
+        key = part[:-2] if part.endswith("[]") else part
+        nxt = []
+        for ann in anns:
+            for m in flatten(ann):
+                if is_model(m):
+                    f = model_fields(m).get(key)
+                    if f is not None:
+                        nxt.append(f)
+        if not nxt:
+            return False
+        if part.endswith("[]"):
+            nxt = [a for ann in nxt for l in flatten(ann) if typing.get_origin(l) in (list, typing.List) for a in typing.get_args(l)]
+            if not nxt:
+                return False
+        anns = nxt
+    return True
+
+
+def flatten(ann):
+    """The members of an annotation: through Optional, Union and Annotated."""
+    origin = typing.get_origin(ann)
+    if origin is typing.Annotated:
+        return flatten(typing.get_args(ann)[0])
+    if origin is typing.Union:
+        return [m for a in typing.get_args(ann) for m in flatten(a)]
+    return [ann]
+
+
+# --- providers -------------------------------------------------------------
+
+
+def vapi_check(args, creds, findings):
+    from vapi import Vapi
+    from vapi.types import Call
+
+    headers = {"Authorization": f"Bearer {creds['VAPI_API_KEY']}"}
+    since = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=args.days)).isoformat()
+    # Raw pages, walked against the model.
+    records = []
+    url = f"{args.base_url}/call?limit=1000&createdAtGe={urllib.parse.quote(since)}"
+    page = get_json(url, headers)
+    if not isinstance(page, list):
+        findings.append("emulator: the list is not a bare array (the SDK's List[Call])")
+        page = []
+    records += [("emulator", r) for r in page]
+    for f in sorted(Path(args.fixtures).glob("*.json")):
+        body = json.loads(f.read_text())
+        if not isinstance(body, list):
+            findings.append(f"{f.name}: the list is not a bare array (the SDK's List[Call])")
+            continue
+        records += [(f.name, r) for r in body]
+    for where, record in records:
+        found = []
+        walk_pydantic(record, Call, "", found)
+        findings.extend(f"{where}: {x}" for x in found)
+    for path in json.loads(args.reads):
+        if not resolve_pydantic(Call, path):
+            findings.append(f"calllogs reads {path}, which the SDK's Call does not have")
+    # The SDK's own client, request and parse.
+    client = Vapi(token=creds["VAPI_API_KEY"], base_url=args.base_url)
+    got = client.calls.list(limit=1000, created_at_ge=dt.datetime.fromisoformat(since))
+    if len(got) != args.expect:
+        findings.append(f"the SDK's client listed {len(got)} calls, the emulator holds {args.expect}")
+    return len(records), len(got)
+
+
+def twilio_known_keys():
+    from twilio.rest.api.v2010.account.call import CallInstance
+
+    src = inspect.getsource(CallInstance.__init__)
+    return set(re.findall(r'payload\.get\(\s*"([A-Za-z_]+)"', src))
+
+
+def twilio_check(args, creds, findings):
+    from twilio.base.page import Page
+    from twilio.rest import Client
+    from twilio.rest.api.v2010.account.call import CallInstance
+
+    sid, token = creds["TWILIO_ACCOUNT_SID"], creds["TWILIO_AUTH_TOKEN"]
+    known = twilio_known_keys()
+    statuses = {v for k, v in vars(CallInstance.Status).items() if k.isupper()}
+    envelope = set(Page.META_KEYS) | {"calls"}
+    pages = []
+    url = f"{args.base_url}/2010-04-01/Accounts/{sid}/Calls.json?PageSize=1000"
+    while url:
+        body = get_json(url, basic(sid, token))
+        pages.append(("emulator", body))
+        nxt = body.get("next_page_uri")
+        url = f"{args.base_url}{nxt}" if nxt else None
+    for f in sorted(Path(args.fixtures).glob("*.json")):
+        pages.append((f.name, json.loads(f.read_text())))
+    records = 0
+    for where, body in pages:
+        for key in body:
+            if key not in envelope:
+                findings.append(f"{where}: the list has {key!r}, which the SDK's Page does not read")
+        for record in body.get("calls") or []:
+            records += 1
+            if not isinstance(record, dict):
+                continue
+            for key, value in record.items():
+                if key not in known:
+                    findings.append(f"{where}: {key}: the SDK's CallInstance has no such field")
+            status = record.get("status")
+            if isinstance(status, str) and status not in statuses:
+                findings.append(f"{where}: status {status!r} is not a CallInstance.Status")
+    for path in json.loads(args.reads):
+        if path.split(".")[0].split("[")[0] not in known:
+            findings.append(f"calllogs reads {path}, which the SDK's CallInstance does not have")
+    # The SDK's own client: its filters (date-times), paging, one call, accounts.
+    client = Client(sid, token)
+    client.api.base_url = args.base_url
+    after = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=args.days)
+    listed = client.api.v2010.accounts(sid).calls.list(start_time_after=after, page_size=100)
+    if len(listed) != args.expect:
+        findings.append(f"the SDK's client listed {len(listed)} calls, the emulator holds {args.expect}")
+    if listed:
+        one = client.api.v2010.accounts(sid).calls(listed[0].sid).fetch()
+        if one.sid != listed[0].sid:
+            findings.append(f"fetching call {listed[0].sid} gave {one.sid}")
+    accounts = client.api.v2010.accounts.list(limit=5)
+    if [a.sid for a in accounts] != [sid]:
+        findings.append(f"the SDK's accounts list gave {[a.sid for a in accounts]}")
+    return records, len(listed)
+
+
+def plivo_check(args, creds, findings):
+    import plivo
+    import plivo.rest.client as rest
+
+    auth_id, token = creds["PLIVO_AUTH_ID"], creds["PLIVO_AUTH_TOKEN"]
+    # plivo-python names its hosts as module constants; point them here.
+    base = f"{args.base_url}/v1/Account"
+    for name in dir(rest):
+        if name.endswith("BASE_URI") or "BASE_URI_FALLBACK" in name:
+            setattr(rest, name, base)
+    client = plivo.RestClient(auth_id, token)
+    client.base_uri = base
+    seen = set()
+    offset = 0
+    records = 0
+    while True:
+        page = client.calls.list(limit=20, offset=offset)
+        objects = list(page)
+        for call in objects:
+            records += 1
+            uuid = getattr(call, "call_uuid", None)
+            if not uuid:
+                findings.append("a call the SDK listed has no call_uuid")
+            seen.add(uuid)
+        if not objects or not getattr(page.meta, "next", None):
+            break
+        offset += len(objects)
+    if len(seen) != args.expect:
+        findings.append(f"the SDK's client listed {len(seen)} calls, the emulator holds {args.expect}")
+    # plivo-python has no typed model of a call (a Call is a dict-like
+    # resource): the envelope and the id are all it can judge.
+    return records, len(seen)
+
+
+CHECKS = {"vapi": vapi_check, "twilio": twilio_check, "plivo": plivo_check}
+
+
+def ended_reasons():
+    from vapi.types.call_ended_reason import CallEndedReason
+
+    values = []
+    for member in typing.get_args(CallEndedReason):
+        if typing.get_origin(member) is typing.Literal:
+            values.extend(typing.get_args(member))
+    return values
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("provider")
+    p.add_argument("--base-url")
+    p.add_argument("--cred", action="append", default=[])
+    p.add_argument("--reads", default="[]")
+    p.add_argument("--fixtures")
+    p.add_argument("--expect", type=int, default=0)
+    p.add_argument("--days", type=int, default=31)
+    p.add_argument("--ended-reasons", action="store_true")
+    args = p.parse_args()
+    if args.ended_reasons:
+        print(json.dumps(ended_reasons()))
+        return 0
+    creds = dict(c.split("=", 1) for c in args.cred)
+    findings = []
+    try:
+        records, sdk_calls = CHECKS[args.provider](args, creds, findings)
+    except Exception as e:  # the SDK refused what the emulator sent
+        records, sdk_calls = 0, 0
+        findings.append(f"the SDK failed: {type(e).__name__}: {e}")
+    # One line per distinct finding, with how often it occurred.
+    counted = {}
+    for f in findings:
+        counted[f] = counted.get(f, 0) + 1
+    out = [f if n == 1 else f"{f} (x{n})" for f, n in counted.items()]
+    print(json.dumps({"records": records, "sdk_calls": sdk_calls, "findings": out}, indent=1))
+    return 1 if out else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
