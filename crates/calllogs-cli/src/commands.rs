@@ -194,10 +194,21 @@ fn offline_provider(id: &str) -> Result<DynProvider, CliError> {
 
 fn explain(provider: &str, reason: &str) -> Result<(), CliError> {
     let p = offline_provider(provider)?;
-    let h = p.explain(reason);
+    let Some(h) = p.explain(reason) else {
+        // A status, not an end: no cause yet, and saying `other` would lie.
+        let v = serde_json::json!({
+            "provider": p.id(),
+            "input": reason,
+            "ended": false,
+            "meaning": "a call status that is not an end (the call is queued, ringing or in progress): it has no hangup cause yet",
+        });
+        let text = serde_json::to_string_pretty(&v)?;
+        return stdout_line(&mut std::io::stdout().lock(), &text);
+    };
     let v = serde_json::json!({
         "provider": p.id(),
         "input": reason,
+        "ended": true,
         "cause": h.cause.as_str(),
         "category": h.category.as_str(),
         "description": h.cause.description(),

@@ -120,6 +120,27 @@ impl Call {
 }
 
 impl Call {
+    /// The end of a voice-AI call object (Vapi's, SuperU's, and those
+    /// that follow them): the hangup from its ended reason (through the
+    /// taxonomy's families, oriented by the direction) and the status from
+    /// its `status` and that cause. A call with a transcript connected, so
+    /// an error that ended it does not make it unanswered. Set
+    /// [`Call::direction`] and [`Call::transcript`] first.
+    ///
+    /// ```
+    /// use calllogs_core::{Call, Direction, HangupSource, Status};
+    /// let mut call = Call::new("vapi", "c1");
+    /// call.direction = Direction::Outbound;
+    /// call.set_voice_ai_end(Some("ended"), Some("customer-ended-call"));
+    /// assert_eq!(call.status, Status::Completed);
+    /// assert_eq!(call.hangup.unwrap().source, HangupSource::Callee);
+    /// ```
+    pub fn set_voice_ai_end(&mut self, status: Option<&str>, ended_reason: Option<&str>) {
+        self.hangup = Hangup::resolve(None, ended_reason).map(|h| h.oriented(self.direction));
+        let connected = self.transcript.as_ref().is_some_and(|t| !t.is_empty());
+        self.status = Status::of_voice_ai(status, self.hangup.as_ref(), connected);
+    }
+
     /// Places the customer and the account's own line by the call's
     /// direction, as voice-AI call objects give them (Vapi's `customer` and
     /// `phoneNumber`, SuperU's after it): an inbound call comes from the
@@ -323,15 +344,20 @@ impl Status {
     /// `forwarding`, `scheduled`, `ended`, …) and, once ended, the cause its
     /// ended reason maps to: a call that was up (someone hung up, a timer
     /// ended it, a machine answered) is completed, the others follow the
-    /// cause.
+    /// cause. A call that `connected` (a conversation took place) and then
+    /// ended on an error was answered: completed, the error its cause, so
+    /// the answer rate counts it.
     ///
     /// ```
     /// use calllogs_core::{Hangup, Status};
     /// let busy = Hangup::resolve(None, Some("customer-busy"));
-    /// assert_eq!(Status::of_voice_ai(Some("ended"), busy.as_ref()), Status::Busy);
-    /// assert_eq!(Status::of_voice_ai(Some("ringing"), None), Status::InProgress);
+    /// assert_eq!(Status::of_voice_ai(Some("ended"), busy.as_ref(), false), Status::Busy);
+    /// assert_eq!(Status::of_voice_ai(Some("ringing"), None, false), Status::InProgress);
+    /// let failed = Hangup::resolve(None, Some("pipeline-error-openai-llm-failed"));
+    /// assert_eq!(Status::of_voice_ai(Some("ended"), failed.as_ref(), false), Status::Failed);
+    /// assert_eq!(Status::of_voice_ai(Some("ended"), failed.as_ref(), true), Status::Completed);
     /// ```
-    pub fn of_voice_ai(status: Option<&str>, hangup: Option<&Hangup>) -> Status {
+    pub fn of_voice_ai(status: Option<&str>, hangup: Option<&Hangup>, connected: bool) -> Status {
         let s = status.map(|s| s.trim().to_ascii_lowercase().replace('_', "-"));
         match s.as_deref() {
             Some("queued" | "ringing" | "in-progress" | "forwarding" | "scheduled" | "active") => {
@@ -347,7 +373,7 @@ impl Status {
                 Some(cause) => match cause.category() {
                     Category::NormalCompletion | Category::Timeout => Status::Completed,
                     _ if cause == HangupCause::MachineDetected => Status::Completed,
-                    _ => Status::from_cause(false, cause),
+                    _ => Status::from_cause(connected, cause),
                 },
             },
             Some(_) => Status::Unknown,
@@ -503,6 +529,25 @@ impl Hangup {
         hangup.provider_code = code.map(str::to_string);
         hangup.provider_reason = reason.map(str::to_string);
         Some(hangup)
+    }
+
+    /// What [`Hangup::resolve`] makes of a provider's words alone (no code):
+    /// what every provider's mapping does with its reason, and so what
+    /// `calllogs explain` says of it. `None` when the words are a call
+    /// status that is not an end (`queued`, `ringing`, `in-progress`…).
+    ///
+    /// ```
+    /// use calllogs_core::{Hangup, HangupCause};
+    /// assert_eq!(Hangup::explain_words("customer-busy").unwrap().cause, HangupCause::BusyLine);
+    /// assert_eq!(Hangup::explain_words("8011").unwrap().cause, HangupCause::Other);
+    /// assert!(Hangup::explain_words("ringing").is_none());
+    /// ```
+    pub fn explain_words(reason: &str) -> Option<Hangup> {
+        let reason = reason.trim();
+        if HangupCause::lookup(reason).is_none() && crate::parse::is_pending_status(reason) {
+            return None;
+        }
+        Some(Hangup::resolve(None, Some(reason)).unwrap_or_else(|| Hangup::of(HangupCause::Other)))
     }
 
     /// Voice-AI reasons speak of "the customer", who is the caller of an

@@ -34,8 +34,9 @@ pub fn timestamp(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
-    // RFC 2822, as Twilio writes every time: `Tue, 31 Aug 2010 20:36:28 +0000`.
-    if s.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+    // RFC 2822, as Twilio writes every time: `Tue, 31 Aug 2010 20:36:28 +0000`,
+    // the weekday optional (`31 Aug 2010 20:36:28 +0000`): a month's name.
+    if s.bytes().any(|b| b.is_ascii_alphabetic())
         && let Ok(t) = DateTime::parse_from_rfc2822(s)
     {
         return Some(t.with_timezone(&Utc));
@@ -65,13 +66,15 @@ pub fn timestamp(s: &str) -> Option<DateTime<Utc>> {
 
 /// An amount exactly as the JSON wrote it: a number's own text (`0.050`
 /// stays `0.050`, nothing rounds through a float), or a string holding a
-/// number; `None` for anything else.
+/// number; an exponent is written out (`1.5e-05` is `0.000015`, see
+/// [`plain_decimal`]); `None` for anything else.
 ///
 /// ```
 /// use calllogs_core::parse::decimal_text;
 /// let raw = |s: &str| serde_json::value::RawValue::from_string(s.to_string()).unwrap();
 /// assert_eq!(decimal_text(&raw("0.050")).as_deref(), Some("0.050"));
-/// assert_eq!(decimal_text(&raw(r#"" 1.25e-2 ""#)).as_deref(), Some("1.25e-2"));
+/// assert_eq!(decimal_text(&raw(r#"" 1.25e-2 ""#)).as_deref(), Some("0.0125"));
+/// assert_eq!(decimal_text(&raw("1.5e-05")).as_deref(), Some("0.000015"));
 /// assert_eq!(decimal_text(&raw("true")), None);
 /// assert_eq!(decimal_text(&raw(r#""free""#)), None);
 /// ```
@@ -85,11 +88,94 @@ pub fn decimal_text(v: &serde_json::value::RawValue) -> Option<String> {
     } else {
         text.to_string()
     };
-    let numeric = amount.starts_with(|c: char| c == '-' || c.is_ascii_digit())
-        && amount
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'));
-    numeric.then_some(amount)
+    plain_decimal(&amount)
+}
+
+/// A decimal number's text without an exponent, exactly: `1.5e-05` is
+/// `0.000015`, `2E3` is `2000`; a number without one is kept as written
+/// (`0.050`, trailing zeros and all). `None` for anything that is not a
+/// number, or whose exponent would make it absurdly long.
+///
+/// ```
+/// use calllogs_core::parse::plain_decimal;
+/// assert_eq!(plain_decimal("1.5e-05").as_deref(), Some("0.000015"));
+/// assert_eq!(plain_decimal("-2.50E2").as_deref(), Some("-250"));
+/// assert_eq!(plain_decimal("0.050").as_deref(), Some("0.050"));
+/// assert_eq!(plain_decimal("1e999999"), None);
+/// assert_eq!(plain_decimal("1-2"), None);
+/// ```
+pub fn plain_decimal(text: &str) -> Option<String> {
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'-' => ("-", &text[1..]),
+        b'+' => ("", &text[1..]),
+        _ => ("", text),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], Some(rest[i + 1..].parse::<i32>().ok()?)),
+        None => (rest, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !digits_only(int) || !digits_only(frac) {
+        return None;
+    }
+    let Some(exponent) = exponent else {
+        return Some(format!("{sign}{mantissa}"));
+    };
+    // Costs are small: a longer expansion than this is not a price.
+    if !(-60..=60).contains(&exponent) {
+        return None;
+    }
+    let digits = format!("{int}{frac}");
+    let point = int.len() as i32 + exponent;
+    let (whole, fraction) = if point <= 0 {
+        (
+            "0".to_string(),
+            format!("{}{digits}", "0".repeat(point.unsigned_abs() as usize)),
+        )
+    } else if point as usize >= digits.len() {
+        (
+            format!("{digits}{}", "0".repeat(point as usize - digits.len())),
+            String::new(),
+        )
+    } else {
+        (
+            digits[..point as usize].to_string(),
+            digits[point as usize..].to_string(),
+        )
+    };
+    let whole = whole.trim_start_matches('0');
+    let whole = if whole.is_empty() { "0" } else { whole };
+    Some(if fraction.is_empty() {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{fraction}")
+    })
+}
+
+/// Whether `word` is a call status that is not an end: the call is still
+/// queued, ringing, in progress (any provider's spelling). Such words are
+/// not hangup reasons.
+///
+/// ```
+/// use calllogs_core::parse::is_pending_status;
+/// assert!(is_pending_status("In-Progress"));
+/// assert!(is_pending_status("ringing"));
+/// assert!(!is_pending_status("completed"));
+/// ```
+pub fn is_pending_status(word: &str) -> bool {
+    crate::taxonomy::with_key(word, |k| {
+        matches!(
+            k,
+            "queued"
+                | "ringing"
+                | "in progress"
+                | "initiated"
+                | "scheduled"
+                | "forwarding"
+                | "active"
+        )
+    })
 }
 
 /// A span written as a number and a unit: `30s`, `90m`, `24h`, `7d`, `2w`.
@@ -287,6 +373,10 @@ mod tests {
             "2026-04-20 06:59:42",
             "2026-04-20T06:59:42",
             "1776668382",
+            // RFC 2822, with and without the weekday.
+            "Mon, 20 Apr 2026 06:59:42 +0000",
+            "20 Apr 2026 06:59:42 +0000",
+            "20 Apr 2026 08:59:42 +0200",
         ] {
             let t = timestamp(s).unwrap_or_else(|| panic!("{s}"));
             assert_eq!(

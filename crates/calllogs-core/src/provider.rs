@@ -66,19 +66,15 @@ pub trait Provider: Send + Sync + 'static {
         Err(format!("{} cannot read a single record", self.id()))
     }
 
-    /// How one of this provider's hangup reasons or codes maps onto the
-    /// taxonomy. The default reads digits as a Plivo-style code and anything
-    /// else as words.
-    fn explain(&self, reason: &str) -> crate::call::Hangup {
-        let reason = reason.trim();
-        let is_code = !reason.is_empty() && reason.bytes().all(|b| b.is_ascii_digit());
-        let (code, words) = if is_code {
-            (Some(reason), None)
-        } else {
-            (None, Some(reason))
-        };
-        crate::call::Hangup::resolve(code, words)
-            .unwrap_or_else(|| crate::call::Hangup::of(crate::HangupCause::Other))
+    /// How one of this provider's hangup reasons (or codes) maps onto the
+    /// taxonomy: exactly what its mapping gives a record with these words
+    /// (the same function, held by a test over every provider's fixtures),
+    /// but for who hung up where that takes the record's direction. `None`
+    /// when the words are a call status that is not an end (`queued`,
+    /// `ringing`, `in-progress`). The default reads words (a provider's
+    /// numeric codes are its own: Plivo's override reads them).
+    fn explain(&self, reason: &str) -> Option<crate::call::Hangup> {
+        crate::call::Hangup::explain_words(reason)
     }
 
     /// Every call the query matches, over all windows and pages.

@@ -120,7 +120,7 @@ pub struct UnknownName(pub String);
 
 macro_rules! causes {
     ($(
-        $variant:ident = $id:literal, $name:literal, $cat:ident, $desc:literal,
+        $variant:ident = $id:literal, $name:literal, $cat:ident, $desc:literal, $meaning:literal,
             plivo $plivo:expr, q850 $q850:expr, sip $sip:expr;
     )*) => {
         /// One hangup cause of the taxonomy.
@@ -142,7 +142,7 @@ macro_rules! causes {
         #[non_exhaustive]
         pub enum HangupCause {
             $(
-                #[doc = $desc]
+                #[doc = $meaning]
                 $variant,
             )*
             /// Nothing in the taxonomy fits; the provider's words are kept in
@@ -169,11 +169,22 @@ macro_rules! causes {
                 match self { $(HangupCause::$variant => Category::$cat,)* HangupCause::Other => Category::Other }
             }
 
-            /// The table's description.
+            /// What the cause means, in words that hold for every provider
+            /// (each provider's own words stay in
+            /// [`crate::Hangup::provider_reason`]).
             pub fn description(self) -> &'static str {
                 match self {
-                    $(HangupCause::$variant => $desc,)*
+                    $(HangupCause::$variant => $meaning,)*
                     HangupCause::Other => "Reason not in the taxonomy; the provider's words are kept",
+                }
+            }
+
+            /// The description as the cause table of the document spells it
+            /// (Plivo's hangup-cause list, which SuperU's document copies).
+            pub fn table_description(self) -> &'static str {
+                match self {
+                    $(HangupCause::$variant => $desc,)*
+                    HangupCause::Other => "",
                 }
             }
 
@@ -196,124 +207,124 @@ macro_rules! causes {
 }
 
 causes! {
-    AgentHangup = "agent_hangup", "Agent Hangup", NormalCompletion, "Agent hangup the call",
+    AgentHangup = "agent_hangup", "Agent Hangup", NormalCompletion, "Agent hangup the call", "An agent (a person or an AI assistant) ended the call",
         plivo None, q850 Some(16), sip None;
-    NormalHangup = "normal_hangup", "Normal Hangup", NormalCompletion, "Call terminated normally",
+    NormalHangup = "normal_hangup", "Normal Hangup", NormalCompletion, "Call terminated normally", "Call terminated normally",
         plivo Some(4000), q850 Some(16), sip None;
-    EndOfXmlInstructions = "end_of_xml_instructions", "End of XML Instructions", NormalCompletion, "No more XML instructions to execute",
+    EndOfXmlInstructions = "end_of_xml_instructions", "End of XML Instructions", NormalCompletion, "No more XML instructions to execute", "No more XML instructions to execute",
         plivo Some(4010), q850 Some(16), sip None;
-    MultipartCallEnded = "multipart_call_ended", "Multipart Call Ended", NormalCompletion, "MPC ended via API or max duration",
+    MultipartCallEnded = "multipart_call_ended", "Multipart Call Ended", NormalCompletion, "MPC ended via API or max duration", "A multiparty call (conference) ended, by request or at its maximum duration",
         plivo Some(4020), q850 Some(16), sip None;
-    KickedOutOfMultipartyCall = "kicked_out_of_multiparty_call", "Kicked Out of Multiparty Call", NormalCompletion, "Participant removed via API",
+    KickedOutOfMultipartyCall = "kicked_out_of_multiparty_call", "Kicked Out of Multiparty Call", NormalCompletion, "Participant removed via API", "A participant was removed from a multiparty call by request",
         plivo Some(4030), q850 Some(16), sip None;
 
-    Unknown = "unknown", "Unknown", Canceled, "Hangup reason undetermined",
+    Unknown = "unknown", "Unknown", Canceled, "Hangup reason undetermined", "The provider could not tell why the call ended",
         plivo Some(0), q850 None, sip None;
-    Canceled = "canceled", "Canceled", Canceled, "Call canceled via Hangup Call API before answer",
+    Canceled = "canceled", "Canceled", Canceled, "Call canceled via Hangup Call API before answer", "The call was canceled before it was answered (by the caller, the application or a request)",
         plivo Some(1000), q850 None, sip Some(487);
-    CanceledOutOfCredits = "canceled_out_of_credits", "Canceled (Out of Credits)", Canceled, "Account ran out of credits",
+    CanceledOutOfCredits = "canceled_out_of_credits", "Canceled (Out of Credits)", Canceled, "Account ran out of credits", "The account ran out of credits",
         plivo Some(1010), q850 None, sip None;
-    CanceledSimultaneousDialLimitReached = "canceled_simultaneous_dial_limit_reached", "Canceled (Simultaneous dial limit reached)", Canceled, "Simultaneous dial limit exceeded",
+    CanceledSimultaneousDialLimitReached = "canceled_simultaneous_dial_limit_reached", "Canceled (Simultaneous dial limit reached)", Canceled, "Simultaneous dial limit exceeded", "The account's concurrent or daily dialing limit was reached",
         plivo Some(1020), q850 None, sip None;
 
-    InvalidDestinationAddress = "invalid_destination_address", "Invalid Destination Address", DestinationIssue, "Destination number/endpoint invalid",
+    InvalidDestinationAddress = "invalid_destination_address", "Invalid Destination Address", DestinationIssue, "Destination number/endpoint invalid", "Destination number/endpoint invalid",
         plivo Some(2000), q850 Some(28), sip Some(484);
-    DestinationOutOfService = "destination_out_of_service", "Destination Out of Service", DestinationIssue, "Destination unavailable",
+    DestinationOutOfService = "destination_out_of_service", "Destination Out of Service", DestinationIssue, "Destination unavailable", "Destination unavailable",
         plivo Some(2010), q850 Some(27), sip Some(502);
-    EndpointNotRegistered = "endpoint_not_registered", "Endpoint Not Registered", DestinationIssue, "SIP endpoint unregistered/unreachable",
+    EndpointNotRegistered = "endpoint_not_registered", "Endpoint Not Registered", DestinationIssue, "SIP endpoint unregistered/unreachable", "The SIP endpoint is not registered or not reachable",
         plivo Some(2020), q850 Some(20), sip Some(480);
-    DestinationCountryBarred = "destination_country_barred", "Destination Country Barred", DestinationIssue, "Country disabled in geo permissions",
+    DestinationCountryBarred = "destination_country_barred", "Destination Country Barred", DestinationIssue, "Country disabled in geo permissions", "Calls to the destination country are not enabled for the account",
         plivo Some(2030), q850 None, sip Some(403);
-    DestinationNumberBarred = "destination_number_barred", "Destination Number Barred", DestinationIssue, "Premium rate numbers disabled",
+    DestinationNumberBarred = "destination_number_barred", "Destination Number Barred", DestinationIssue, "Premium rate numbers disabled", "Calls to this kind of number (premium rate) are not enabled for the account",
         plivo Some(2040), q850 None, sip Some(403);
-    DestinationPrefixBarred = "destination_prefix_barred", "Destination Prefix Barred", DestinationIssue, "Prefix not permitted",
+    DestinationPrefixBarred = "destination_prefix_barred", "Destination Prefix Barred", DestinationIssue, "Prefix not permitted", "Calls to this number prefix are not permitted",
         plivo Some(2050), q850 None, sip Some(403);
-    LoopDetected = "loop_detected", "Loop Detected", DestinationIssue, "B-leg would redial A leg's number",
+    LoopDetected = "loop_detected", "Loop Detected", DestinationIssue, "B-leg would redial A leg's number", "The call would have looped back to its own caller",
         plivo Some(2060), q850 None, sip Some(482);
-    ViolatesMediaAnchoring = "violates_media_anchoring", "Violates Media Anchoring", DestinationIssue, "India PSTN regulation violation",
+    ViolatesMediaAnchoring = "violates_media_anchoring", "Violates Media Anchoring", DestinationIssue, "India PSTN regulation violation", "The call broke a media-anchoring rule (India's PSTN regulation)",
         plivo Some(2070), q850 None, sip None;
 
-    NoAnswer = "no_answer", "No Answer", CallRejection, "Destination unavailable/unreachable",
+    NoAnswer = "no_answer", "No Answer", CallRejection, "Destination unavailable/unreachable", "The called party did not answer",
         plivo Some(3000), q850 Some(19), sip Some(480);
-    BusyLine = "busy_line", "Busy Line", CallRejection, "Destination is busy",
+    BusyLine = "busy_line", "Busy Line", CallRejection, "Destination is busy", "Destination is busy",
         plivo Some(3010), q850 Some(17), sip Some(486);
-    Rejected = "rejected", "Rejected", CallRejection, "Call rejected by called party",
+    Rejected = "rejected", "Rejected", CallRejection, "Call rejected by called party", "Call rejected by called party",
         plivo Some(3020), q850 Some(21), sip Some(603);
-    UnknownCallerId = "unknown_caller_id", "Unkown Caller ID", CallRejection, "Non-Plivo number used as caller ID",
+    UnknownCallerId = "unknown_caller_id", "Unkown Caller ID", CallRejection, "Non-Plivo number used as caller ID", "The caller ID is not a number the account owns or has verified",
         plivo Some(3030), q850 None, sip Some(403);
-    Forbidden = "forbidden", "Forbiddden", CallRejection, "Destination rejected/blocked call",
+    Forbidden = "forbidden", "Forbiddden", CallRejection, "Destination rejected/blocked call", "The destination refused or blocked the call",
         plivo Some(3040), q850 Some(21), sip Some(403);
-    UnallocatedNumber = "unallocated_number", "Unallocated number", CallRejection, "Destination invalid or out of service",
+    UnallocatedNumber = "unallocated_number", "Unallocated number", CallRejection, "Destination invalid or out of service", "The number is not assigned to anyone",
         plivo Some(3050), q850 Some(1), sip Some(404);
 
-    RequestTimeout = "request_timeout", "Request timeout", CarrierError, "Carrier didn't respond in time",
+    RequestTimeout = "request_timeout", "Request timeout", CarrierError, "Carrier didn't respond in time", "The carrier did not respond in time",
         plivo Some(3070), q850 Some(102), sip Some(408);
-    InternalServerErrorFromCarrier = "internal_server_error_from_carrier", "Internal server error from carrier", CarrierError, "Carrier encountered error",
+    InternalServerErrorFromCarrier = "internal_server_error_from_carrier", "Internal server error from carrier", CarrierError, "Carrier encountered error", "The carrier had an internal error",
         plivo Some(3080), q850 Some(41), sip Some(500);
-    NetworkCongestionFromCarrier = "network_congestion_from_carrier", "Network congestion from carrier", CarrierError, "Carrier network overloaded",
+    NetworkCongestionFromCarrier = "network_congestion_from_carrier", "Network congestion from carrier", CarrierError, "Carrier network overloaded", "The carrier's network was overloaded",
         plivo Some(3090), q850 Some(34), sip Some(503);
-    BusyEverywhere = "busy_everywhere", "Busy everywhere", CarrierError, "All destination endpoints busy",
+    BusyEverywhere = "busy_everywhere", "Busy everywhere", CarrierError, "All destination endpoints busy", "Every endpoint of the destination was busy",
         plivo Some(3100), q850 Some(17), sip Some(600);
-    Declined = "declined", "Declined", CarrierError, "Destination cannot/won't participate",
+    Declined = "declined", "Declined", CarrierError, "Destination cannot/won't participate", "The destination declined the call",
         plivo Some(3110), q850 Some(21), sip Some(603);
-    UserDoesNotExistAnywhere = "user_does_not_exist_anywhere", "User does not exist anywhere", CarrierError, "End user doesn't exist",
+    UserDoesNotExistAnywhere = "user_does_not_exist_anywhere", "User does not exist anywhere", CarrierError, "End user doesn't exist", "The called user does not exist",
         plivo Some(3120), q850 Some(1), sip Some(604);
-    SpamBlock = "spam_block", "Spam block", CarrierError, "Carrier rejected due to spam flag",
+    SpamBlock = "spam_block", "Spam block", CarrierError, "Carrier rejected due to spam flag", "The carrier blocked the call as spam",
         plivo Some(3130), q850 Some(21), sip Some(607);
-    DnoCallerId = "dno_caller_id", "DNO Caller ID", CarrierError, "Caller ID on Do Not",
+    DnoCallerId = "dno_caller_id", "DNO Caller ID", CarrierError, "Caller ID on Do Not", "The caller ID is on a do-not-originate list",
         plivo Some(3140), q850 Some(21), sip Some(608);
 
-    NetworkError = "network_error", "Network Error", SystemError, "Fatal network condition",
+    NetworkError = "network_error", "Network Error", SystemError, "Fatal network condition", "A network or connection failure ended the call",
         plivo Some(5000), q850 Some(38), sip None;
-    InternalError = "internal_error", "Internal Error", SystemError, "Plivo system error",
+    InternalError = "internal_error", "Internal Error", SystemError, "Plivo system error", "The platform failed (the provider's, or the voice-AI pipeline's)",
         plivo Some(5010), q850 Some(41), sip Some(500);
-    RoutingError = "routing_error", "Routing Error", SystemError, "Could not route to destination",
+    RoutingError = "routing_error", "Routing Error", SystemError, "Could not route to destination", "Could not route to destination",
         plivo Some(5020), q850 Some(3), sip None;
-    ConcurrencyLimitBreached = "concurrency_limit_breached", "Concurrency Limit Breached", SystemError, "India concurreny call limit exceeded",
+    ConcurrencyLimitBreached = "concurrency_limit_breached", "Concurrency Limit Breached", SystemError, "India concurreny call limit exceeded", "A concurrent call limit was exceeded (a regulatory limit in India)",
         plivo Some(5030), q850 Some(34), sip Some(503);
 
-    ScheduledHangup = "scheduled_hangup", "Scheduled Hangup", Timeout, "Max call duration reached",
+    ScheduledHangup = "scheduled_hangup", "Scheduled Hangup", Timeout, "Max call duration reached", "The call reached its maximum duration",
         plivo Some(6000), q850 None, sip None;
-    RingTimeoutReached = "ring_timeout_reached", "Ring Timeout Reached", Timeout, "Not answered within ring timeout",
+    RingTimeoutReached = "ring_timeout_reached", "Ring Timeout Reached", Timeout, "Not answered within ring timeout", "Not answered within ring timeout",
         plivo Some(6010), q850 Some(19), sip Some(480);
-    MediaTimeout = "media_timeout", "Media Timeout", Timeout, "No media packets for 60 seconds",
+    MediaTimeout = "media_timeout", "Media Timeout", Timeout, "No media packets for 60 seconds", "No media (audio) arrived for too long",
         plivo Some(6020), q850 None, sip None;
 
-    ErrorReachingAnswerUrl = "error_reaching_answer_url", "Error Reaching Answer URL", UrlError, "Non-2xx response from answer URL",
+    ErrorReachingAnswerUrl = "error_reaching_answer_url", "Error Reaching Answer URL", UrlError, "Non-2xx response from answer URL", "The application's answer URL (or assistant server) did not answer with success",
         plivo Some(7011), q850 None, sip None;
-    ErrorReachingActionUrl = "error_reaching_action_url", "Error Reaching Action URL", UrlError, "Non-2xx response from action URL",
+    ErrorReachingActionUrl = "error_reaching_action_url", "Error Reaching Action URL", UrlError, "Non-2xx response from action URL", "The application's action URL did not answer with success",
         plivo Some(7012), q850 None, sip None;
-    ErrorReachingTransferUrl = "error_reaching_transfer_url", "Error Reaching Transfer URL", UrlError, "Non-2xx response from transfer URL",
+    ErrorReachingTransferUrl = "error_reaching_transfer_url", "Error Reaching Transfer URL", UrlError, "Non-2xx response from transfer URL", "The application's transfer URL did not answer with success",
         plivo Some(7013), q850 None, sip None;
-    ErrorReachingRedirectUrl = "error_reaching_redirect_url", "Error Reaching Redirect URL", UrlError, "Non-2xx response from redirect URL",
+    ErrorReachingRedirectUrl = "error_reaching_redirect_url", "Error Reaching Redirect URL", UrlError, "Non-2xx response from redirect URL", "The application's redirect URL did not answer with success",
         plivo Some(7014), q850 None, sip None;
-    InvalidActionUrl = "invalid_action_url", "Invalid Action URL", UrlError, "Action URL not valid",
+    InvalidActionUrl = "invalid_action_url", "Invalid Action URL", UrlError, "Action URL not valid", "Action URL not valid",
         plivo Some(7022), q850 None, sip None;
-    InvalidTransferUrl = "invalid_transfer_url", "Invalid Transfer URL", UrlError, "Transfer URL not valid",
+    InvalidTransferUrl = "invalid_transfer_url", "Invalid Transfer URL", UrlError, "Transfer URL not valid", "Transfer URL not valid",
         plivo Some(7023), q850 None, sip None;
-    InvalidRedirectUrl = "invalid_redirect_url", "Invalid Redirect URL", UrlError, "Redirect URL not valid",
+    InvalidRedirectUrl = "invalid_redirect_url", "Invalid Redirect URL", UrlError, "Redirect URL not valid", "Redirect URL not valid",
         plivo Some(7024), q850 None, sip None;
-    InvalidMethodForActionUrl = "invalid_method_for_action_url", "Invalid Method for Action URL", UrlError, "Unsupported HTTP method",
+    InvalidMethodForActionUrl = "invalid_method_for_action_url", "Invalid Method for Action URL", UrlError, "Unsupported HTTP method", "Unsupported HTTP method for the action URL",
         plivo Some(7032), q850 None, sip None;
-    InvalidMethodForTransferUrl = "invalid_method_for_transfer_url", "Invalid Method for Transfer URL", UrlError, "Unsupported HTTP method",
+    InvalidMethodForTransferUrl = "invalid_method_for_transfer_url", "Invalid Method for Transfer URL", UrlError, "Unsupported HTTP method", "Unsupported HTTP method for the transfer URL",
         plivo Some(7033), q850 None, sip None;
-    InvalidMethodForRedirectUrl = "invalid_method_for_redirect_url", "Invalid Method for Redirect URL", UrlError, "Unsupported HTTP method",
+    InvalidMethodForRedirectUrl = "invalid_method_for_redirect_url", "Invalid Method for Redirect URL", UrlError, "Unsupported HTTP method", "Unsupported HTTP method for the redirect URL",
         plivo Some(7034), q850 None, sip None;
 
-    InvalidAnswerXml = "invalid_answer_xml", "Invalid Answer XML", XmlError, "Answer URL returned invalid XML",
+    InvalidAnswerXml = "invalid_answer_xml", "Invalid Answer XML", XmlError, "Answer URL returned invalid XML", "Answer URL returned invalid XML",
         plivo Some(8011), q850 None, sip None;
-    InvalidActionXml = "invalid_action_xml", "Invalid Action XML", XmlError, "Action URL returned invalid XML",
+    InvalidActionXml = "invalid_action_xml", "Invalid Action XML", XmlError, "Action URL returned invalid XML", "Action URL returned invalid XML",
         plivo Some(8012), q850 None, sip None;
-    InvalidTransferXml = "invalid_transfer_xml", "Invalid Transfer XML", XmlError, "Transfer URL returned invalid XML",
+    InvalidTransferXml = "invalid_transfer_xml", "Invalid Transfer XML", XmlError, "Transfer URL returned invalid XML", "Transfer URL returned invalid XML",
         plivo Some(8013), q850 None, sip None;
-    InvalidRedirectXml = "invalid_redirect_xml", "Invalid Redirect XML", XmlError, "Redirect URL returned invalid XML",
+    InvalidRedirectXml = "invalid_redirect_xml", "Invalid Redirect XML", XmlError, "Redirect URL returned invalid XML", "Redirect URL returned invalid XML",
         plivo Some(8014), q850 None, sip None;
 
-    LostRace = "lost_race", "Lost Race", SpecialCase, "Another parallel B-leg answered first",
+    LostRace = "lost_race", "Lost Race", SpecialCase, "Another parallel B-leg answered first", "Another leg dialed at the same time answered first",
         plivo Some(9000), q850 None, sip None;
-    MachineDetected = "machine_detected", "Machine Detected", SpecialCase, "Answered by answering machine",
+    MachineDetected = "machine_detected", "Machine Detected", SpecialCase, "Answered by answering machine", "An answering machine (or voicemail) answered",
         plivo Some(9100), q850 None, sip None;
-    ConfirmKeyChallengeFailed = "confirm_key_challenge_failed", "Confirm Key Challenge Failed", SpecialCase, "Participant failed to enter confirm key",
+    ConfirmKeyChallengeFailed = "confirm_key_challenge_failed", "Confirm Key Challenge Failed", SpecialCase, "Participant failed to enter confirm key", "Participant failed to enter confirm key",
         plivo Some(9110), q850 None, sip None;
 }
 
@@ -430,6 +441,74 @@ pub const ALIASES: &[Alias] = &[
 /// exact alias ([`ALIASES`]) wins over any prefix; what matches nothing is
 /// `other`, with the words kept.
 pub const FAMILIES: &[(&str, HangupCause, Option<HangupSource>)] = &[
+    // Ended normally, whoever's words they are.
+    ("vonage completed", C::NormalHangup, None),
+    (
+        "call in progress twilio completed call",
+        C::NormalHangup,
+        None,
+    ),
+    ("call in progress sip completed call", C::NormalHangup, None),
+    (
+        "sip outbound carrier released call",
+        C::NormalHangup,
+        Some(S::Carrier),
+    ),
+    // The application's hooks ended or moved the call.
+    ("call ringing hook executed", C::NormalHangup, Some(S::Api)),
+    ("call ending hook executed", C::NormalHangup, Some(S::Api)),
+    // Canceled before an answer: by the caller, or by deleting the call.
+    (
+        "call ringing sip inbound caller hungup before call connect",
+        C::Canceled,
+        Some(S::Caller),
+    ),
+    ("scheduled call deleted", C::Canceled, Some(S::Api)),
+    ("call deleted", C::Canceled, Some(S::Api)),
+    ("call forwarding no answer", C::NoAnswer, None),
+    (
+        "sip outbound unallocated number",
+        C::UnallocatedNumber,
+        Some(S::Carrier),
+    ),
+    // The account's limits, before the call starts.
+    (
+        "call start error subscription insufficient credits",
+        C::CanceledOutOfCredits,
+        Some(S::System),
+    ),
+    (
+        "call start error subscription concurrency limit reached",
+        C::CanceledSimultaneousDialLimitReached,
+        Some(S::System),
+    ),
+    (
+        "call start error vapi number outbound daily limit",
+        C::CanceledSimultaneousDialLimitReached,
+        Some(S::System),
+    ),
+    // The assistant server answered with a number to forward to.
+    (
+        "assistant request returned forwarding phone number",
+        C::NormalHangup,
+        Some(S::Api),
+    ),
+    (
+        "assistant join timed out",
+        C::InternalError,
+        Some(S::System),
+    ),
+    (
+        "call in progress error assistant did not receive customer audio",
+        C::MediaTimeout,
+        Some(S::System),
+    ),
+    ("vonage disconnected", C::NetworkError, Some(S::Carrier)),
+    (
+        "phone call provider bypass enabled but no call received",
+        C::InternalError,
+        Some(S::System),
+    ),
     ("customer ended call", C::NormalHangup, Some(S::Caller)),
     // Who was busy or did not answer is the record's direction to tell.
     ("customer busy", C::BusyLine, None),
@@ -459,7 +538,10 @@ pub const FAMILIES: &[(&str, HangupCause, Option<HangupSource>)] = &[
     ("voicemail", C::MachineDetected, None),
     ("manually canceled", C::Canceled, Some(S::Api)),
     ("pipeline error", C::InternalError, Some(S::System)),
-    ("call start error", C::InternalError, Some(S::System)),
+    // Every `call.start.*` reason is an error starting the call (the
+    // `…-version-error-validation` ones too), as is `call.ringing.error-*`.
+    ("call start", C::InternalError, Some(S::System)),
+    ("call ringing error", C::InternalError, Some(S::System)),
     ("call in progress error", C::InternalError, Some(S::System)),
     (
         "call forwarding operator busy",
@@ -490,6 +572,79 @@ pub const FAMILIES: &[(&str, HangupCause, Option<HangupSource>)] = &[
     ("worker shutdown", C::InternalError, Some(S::System)),
     ("database error", C::InternalError, Some(S::System)),
 ];
+
+/// The cause a SIP response means, where the codes could mean several
+/// (403 is also what a barred country gets); others by the table's `sip`
+/// column, else by the response's class.
+pub const SIP_RESPONSES: &[(u16, HangupCause)] = &[
+    (401, C::Forbidden),
+    (403, C::Forbidden),
+    (404, C::UnallocatedNumber),
+    (407, C::Forbidden),
+    (408, C::RequestTimeout),
+    (410, C::UnallocatedNumber),
+    (480, C::NoAnswer),
+    (484, C::InvalidDestinationAddress),
+    (486, C::BusyLine),
+    (487, C::Canceled),
+    (500, C::InternalServerErrorFromCarrier),
+    (502, C::DestinationOutOfService),
+    (503, C::NetworkCongestionFromCarrier),
+    (504, C::RequestTimeout),
+    (600, C::BusyEverywhere),
+    (603, C::Declined),
+    (604, C::UserDoesNotExistAnywhere),
+    (607, C::SpamBlock),
+    (608, C::DnoCallerId),
+];
+
+impl HangupCause {
+    /// The cause a SIP final response (400..=699) means.
+    ///
+    /// ```
+    /// use calllogs_core::HangupCause;
+    /// assert_eq!(HangupCause::from_sip(403), Some(HangupCause::Forbidden));
+    /// assert_eq!(HangupCause::from_sip(482), Some(HangupCause::LoopDetected));
+    /// assert_eq!(HangupCause::from_sip(499), Some(HangupCause::Rejected));
+    /// assert_eq!(HangupCause::from_sip(200), None);
+    /// ```
+    pub fn from_sip(code: u16) -> Option<HangupCause> {
+        if let Some((_, cause)) = SIP_RESPONSES.iter().find(|(c, _)| *c == code) {
+            return Some(*cause);
+        }
+        if let Some(cause) = HangupCause::ALL.iter().find(|c| c.sip() == Some(code)) {
+            return Some(*cause);
+        }
+        match code {
+            400..=499 => Some(C::Rejected),
+            500..=599 => Some(C::InternalServerErrorFromCarrier),
+            600..=699 => Some(C::Declined),
+            _ => None,
+        }
+    }
+}
+
+/// A reason that names a SIP response (`…-outbound-sip-403-forbidden`, folded
+/// `… sip 403 forbidden`): that response's cause, with the code itself.
+fn sip_named(k: &str) -> Option<Resolved> {
+    let mut words = k.split(' ');
+    while let Some(w) = words.next() {
+        if w != "sip" {
+            continue;
+        }
+        let Some(code) = words.clone().next().and_then(|n| n.parse::<u16>().ok()) else {
+            continue;
+        };
+        let cause = HangupCause::from_sip(code)?;
+        return Some(Resolved {
+            cause,
+            q850: cause.q850(),
+            sip: Some(code),
+            source: Some(S::Carrier),
+        });
+    }
+    None
+}
 
 /// The family `k` (a folded reason) belongs to: the longest prefix of
 /// [`FAMILIES`] that is `k` or ends at a word boundary of it.
@@ -632,8 +787,10 @@ static BY_KEY: LazyLock<FnvMap<String, Resolved>> = LazyLock::new(|| {
 impl HangupCause {
     /// Resolves a provider's words onto the taxonomy: a cause's identifier or
     /// table name (any case or spacing, misspellings accepted), a FreeSWITCH /
-    /// Q.850 name, a voice-AI ended reason, or a Plivo code written as text.
-    /// `None` when nothing fits.
+    /// Q.850 name, a voice-AI ended reason (by family, or by the SIP
+    /// response it names). `None` when nothing fits. Numbers are not words:
+    /// a provider's numeric codes are its own ([`HangupCause::from_plivo_code`]
+    /// for Plivo's).
     pub fn lookup(reason: &str) -> Option<Resolved> {
         with_key(reason, |k| {
             if k.is_empty() {
@@ -642,10 +799,9 @@ impl HangupCause {
             if let Some(r) = BY_KEY.get(k) {
                 return Some(*r);
             }
-            if let Ok(code) = reason.trim().parse::<u16>() {
-                return HangupCause::from_plivo_code(code).map(Resolved::of);
-            }
-            family(k)
+            // A reason that names a SIP response carries it: the code says
+            // more than the family it belongs to.
+            sip_named(k).or_else(|| family(k))
         })
     }
 

@@ -246,7 +246,9 @@ pub fn assert_reads_declared(provider: &dyn Provider, reads: &[&str], pages: &[V
                 let mut without = record.clone();
                 remove_at(&mut without, &concrete);
                 if normalized(&without) != before {
-                    findings.insert(format!("the mapping reads {path}, which `reads` does not name"));
+                    findings.insert(format!(
+                        "the mapping reads {path}, which `reads` does not name"
+                    ));
                 }
             }
         }

@@ -105,7 +105,7 @@ fn every_cause_of_the_table_parses_into_its_category() {
         assert_eq!(cause.as_str(), contract_id(name), "{name}");
         assert_eq!(cause.category().title(), heading, "{name}");
         assert_eq!(&heading.parse::<Category>().unwrap(), &cause.category());
-        assert_eq!(cause.description(), desc);
+        assert_eq!(cause.table_description(), desc);
         // Any letter case and spacing.
         assert_eq!(HangupCause::from(name.to_uppercase().as_str()), cause);
         assert_eq!(
@@ -217,16 +217,31 @@ const PLIVO: &[(u16, &str)] = &[
 ];
 
 #[test]
+fn descriptions_are_provider_neutral() {
+    for &c in HangupCause::ALL {
+        let d = c.description();
+        for word in ["Plivo", "Hangup Call API", "B-leg", "MPC", "concurreny"] {
+            assert!(!d.contains(word), "{c}: {d:?} names {word:?}");
+        }
+        assert!(!d.is_empty(), "{c}");
+    }
+}
+
+#[test]
 fn every_published_plivo_code_maps_to_its_cause() {
     for &(code, name) in PLIVO {
         let by_code = HangupCause::from_plivo_code(code).unwrap_or_else(|| panic!("code {code}"));
         assert_eq!(by_code, HangupCause::from(name), "{code} {name}");
         assert_eq!(by_code.plivo_code(), Some(code));
+        // A code is Plivo's own numbering: as words it means nothing.
         assert_eq!(
             HangupCause::from(code.to_string().as_str()),
-            by_code,
+            HangupCause::Other,
             "code as text"
         );
+        // Through Plivo's resolution (code first), it is the cause.
+        let h = calllogs_core::Hangup::resolve(Some(&code.to_string()), None).unwrap();
+        assert_eq!(h.cause, by_code);
     }
     // Only Agent Hangup has no published code.
     let without: Vec<_> = HangupCause::ALL

@@ -4,8 +4,15 @@
 //! `StartTime>=DAY` (the parameter `StartTime>`: on or after that midnight),
 //! `StartTime<DAY` (before that midnight) and `StartTime` (that day), by UTC
 //! days, `EndTime>=`/`EndTime<` likewise on the end, `From`, `To`,
-//! `Status`, `ParentCallSid`. RFC 2822 times, `duration` a string, `price`
-//! a negative decimal string, null until the call is priced.
+//! `Status`, `ParentCallSid`; each time filter also in the date-time form
+//! twilio-python sends (`2026-11-19T00:00:00Z`), read as that instant.
+//! `GET …/Calls/{Sid}.json` (one call) and `GET /2010-04-01/Accounts.json`
+//! (the account, which the Airbyte and Singer Twilio sources list first).
+//! RFC 2822 times, `duration` a string (`"0"` for a call never answered,
+//! null while in progress), `price` a negative decimal string, null until
+//! the call is priced; every `outbound-dial` leg has a `parent_call_sid`
+//! (the call that dialed it); `answered_by` `human` or `machine_start`
+//! on answered calls.
 
 use std::sync::Arc;
 
@@ -56,7 +63,7 @@ const OUTCOMES: &[Outcome] = &[
     Outcome {
         status: Status::Failed,
         direction: None,
-        causes: &[C::Other],
+        causes: &[C::InvalidDestinationAddress],
         weight: 8,
     },
     Outcome {
@@ -80,6 +87,31 @@ fn rfc2822(t: DateTime<Utc>) -> String {
     t.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
 }
 
+/// `inbound`, or one of Twilio's two outbound kinds.
+fn direction_word(c: &SynthCall) -> &'static str {
+    match (c.direction, c.seq % 3) {
+        (Direction::Inbound, _) => "inbound",
+        (_, 0) => "outbound-dial",
+        _ => "outbound-api",
+    }
+}
+
+/// The sid of the call that dialed an `outbound-dial` leg.
+fn parent_sid(c: &SynthCall) -> String {
+    format!("CA{:032x}", c.seq.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1)
+}
+
+/// A time filter's value: a day (`2026-11-19`, its midnight) or, as
+/// twilio-python sends it, a date-time (`2026-11-19T00:00:00Z`, that instant).
+fn filter_time(name: &str, v: &str) -> Result<DateTime<Utc>, String> {
+    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+        return Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
+    }
+    DateTime::parse_from_rfc3339(v)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("{name}: {v:?} is not a date (YYYY-MM-DD) or a date-time"))
+}
+
 fn status_word(s: Status) -> &'static str {
     match s {
         Status::Completed => "completed",
@@ -100,15 +132,24 @@ impl Twilio {
         let priced = c
             .ended_at
             .is_some_and(|e| now - e >= Duration::seconds(PRICED_AFTER));
-        let direction = match (c.direction, c.seq % 3) {
-            (Direction::Inbound, _) => "inbound",
-            (_, 0) => "outbound-dial",
-            _ => "outbound-api",
+        let direction = direction_word(c);
+        // A `<Dial>` leg is the child of the call that dialed it.
+        let parent = (direction == "outbound-dial").then(|| parent_sid(c));
+        let duration = match c.status {
+            Status::InProgress => None,
+            Status::Completed => Some(c.duration_s.unwrap_or(0)),
+            _ => Some(0),
+        };
+        // Answering machine detection runs on answered calls only.
+        let answered_by = match (c.status, c.cause) {
+            (Status::Completed, Some(C::MachineDetected)) => Some("machine_start"),
+            (Status::Completed, _) if c.seq % 4 == 1 => Some("human"),
+            _ => None,
         };
         json!({
             "sid": c.id,
             "account_sid": self.sid,
-            "parent_call_sid": null,
+            "parent_call_sid": parent,
             "date_created": rfc2822(c.started_at - Duration::seconds(1)),
             "date_updated": rfc2822(c.ended_at.unwrap_or(c.started_at)),
             "to": c.to,
@@ -119,11 +160,11 @@ impl Twilio {
             "status": status_word(c.status),
             "start_time": rfc2822(c.started_at),
             "end_time": c.ended_at.map(rfc2822),
-            "duration": c.duration_s.unwrap_or(0).to_string(),
+            "duration": duration.map(|d| d.to_string()),
             "price": priced.then(|| format!("-{}", c.cost())),
             "price_unit": "USD",
             "direction": direction,
-            "answered_by": (c.cause == Some(C::MachineDetected)).then_some("machine_start"),
+            "answered_by": answered_by,
             "api_version": "2010-04-01",
             "forwarded_from": null,
             "group_sid": null,
@@ -149,13 +190,7 @@ impl Twilio {
                 .ok_or_else(|| format!("PageToken {t:?} is not valid"))?,
         };
         let day = |name: &str| -> Result<Option<DateTime<Utc>>, String> {
-            req.param(name)
-                .map(|v| {
-                    NaiveDate::parse_from_str(v, "%Y-%m-%d")
-                        .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc())
-                        .map_err(|_| format!("{name}: {v:?} is not a date (YYYY-MM-DD)"))
-                })
-                .transpose()
+            req.param(name).map(|v| filter_time(name, v)).transpose()
         };
         let on = day("StartTime")?;
         let from_day = day("StartTime>")?.or(on);
@@ -164,16 +199,15 @@ impl Twilio {
         let status = req.param("Status");
         let from = req.param("From").map(digits);
         let to = req.param("To").map(digits);
-        let child = req.param("ParentCallSid").is_some();
+        let parent = req.param("ParentCallSid");
         let filtered = status.is_some()
             || from.is_some()
             || to.is_some()
-            || child
+            || parent.is_some()
             || end_from.is_some()
             || end_before.is_some();
         let keep = |c: &SynthCall| {
-            // No call of this emulator has a parent.
-            !child
+            parent.is_none_or(|p| direction_word(c) == "outbound-dial" && parent_sid(c) == p)
                 && status.is_none_or(|s| s == status_word(c.status))
                 && from.as_ref().is_none_or(|p| digits(&c.from) == *p)
                 && to.as_ref().is_none_or(|p| digits(&c.to) == *p)
@@ -210,6 +244,44 @@ impl Twilio {
                 "uri": format!("{path}?{}", util::query_string(&req.query)),
             }),
         ))
+    }
+}
+
+impl Twilio {
+    /// The accounts the credentials see: this one.
+    fn accounts(&self, req: &Request) -> Reply {
+        let created = rfc2822(
+            DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(),
+        );
+        let account = json!({
+            "sid": self.sid,
+            "owner_account_sid": self.sid,
+            "friendly_name": "calllogs emulator",
+            "status": "active",
+            "type": "Full",
+            "date_created": created,
+            "date_updated": created,
+            "auth_token": null,
+            "uri": format!("/2010-04-01/Accounts/{}.json", self.sid),
+            "subresource_uris": {
+                "calls": format!("/2010-04-01/Accounts/{}/Calls.json", self.sid),
+            },
+        });
+        let path = "/2010-04-01/Accounts.json";
+        Reply::json(
+            200,
+            json!({
+                "accounts": [account],
+                "end": 0,
+                "first_page_uri": format!("{path}?PageSize=50&Page=0"),
+                "next_page_uri": null,
+                "page": 0,
+                "page_size": 50,
+                "previous_page_uri": null,
+                "start": 0,
+                "uri": format!("{path}?{}", util::query_string(&req.query)),
+            }),
+        )
     }
 }
 
@@ -256,15 +328,26 @@ impl Api for Twilio {
         if req.header("authorization") != Some(expected.as_str()) {
             return error(401, 20003, "Authenticate");
         }
-        if req.path != format!("/2010-04-01/Accounts/{}/Calls.json", self.sid) {
-            return error(404, 20404, "The requested resource was not found");
-        }
         if req.method != "GET" {
             return error(405, 20004, "Method not allowed");
         }
-        match self.list(req, calls, now) {
-            Ok(reply) => reply,
-            Err(message) => error(400, 21600, &message),
+        let calls_path = format!("/2010-04-01/Accounts/{}/Calls", self.sid);
+        if req.path == "/2010-04-01/Accounts.json" {
+            return self.accounts(req);
+        }
+        if req.path == format!("{calls_path}.json") {
+            return match self.list(req, calls, now) {
+                Ok(reply) => reply,
+                Err(message) => error(400, 21600, &message),
+            };
+        }
+        let one = req
+            .path
+            .strip_prefix(&format!("{calls_path}/"))
+            .and_then(|rest| rest.strip_suffix(".json"));
+        match one.and_then(|sid| calls.started_within(None, None, false).iter().find(|c| c.id == sid)) {
+            Some(c) => Reply::json(200, self.render(c, now)),
+            None => error(404, 20404, "The requested resource was not found"),
         }
     }
 }

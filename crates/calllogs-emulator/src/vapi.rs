@@ -3,7 +3,11 @@
 //! `limit` 1..=1000 (default 100), `createdAtGt/Ge/Lt/Le`, `assistantId`,
 //! `phoneNumberId`. `createdAt` is the start truncated to the minute, so
 //! calls share instants as real traffic sometimes does: a client must
-//! neither repeat nor skip them across pages.
+//! neither repeat nor skip them across pages. The call object has the
+//! fields of vapi-server-sdk's `Call` and nothing else (a CI test walks
+//! every answer against the SDK's model): the account's line is a
+//! transient number's `phoneNumber.twilioPhoneNumber`, end reasons are
+//! values of the SDK's `CallEndedReason`.
 
 use std::sync::Arc;
 
@@ -89,7 +93,7 @@ fn ended_reason(c: &SynthCall) -> &'static str {
         Some(C::Canceled) => "manually-canceled",
         Some(C::NetworkError) => pick(&["twilio-failed-to-connect-call", "vonage-failed-to-connect-call"]),
         Some(C::ErrorReachingAnswerUrl) => "assistant-request-returned-error",
-        _ => pick(&["pipeline-error-openai-llm-failed", "call.in-progress.error-vapifault-transport-never-connected", "call.start.error-get-org"]),
+        _ => pick(&["pipeline-error-openai-llm-failed", "call.in-progress.error-vapifault-transport-never-connected", "call.start.error-vapifault-get-org"]),
     }
 }
 
@@ -107,6 +111,7 @@ impl Vapi {
     fn render(&self, c: &SynthCall) -> Value {
         let ended = c.status != Status::InProgress;
         let kind = match c.direction {
+            Direction::Inbound if c.seq.is_multiple_of(13) => "vapi.websocketCall",
             Direction::Inbound if c.seq.is_multiple_of(7) => "webCall",
             Direction::Inbound => "inboundPhoneCall",
             _ => "outboundPhoneCall",
@@ -128,8 +133,13 @@ impl Vapi {
             "costBreakdown": ended.then(|| json!({"transport": cost * 0.2, "stt": cost * 0.1, "llm": cost * 0.3, "tts": cost * 0.2, "vapi": cost * 0.2, "total": cost})),
             "assistantId": format!("asst-{:04}", c.agent),
             "phoneNumberId": format!("pn-{:04}", c.campaign),
-            "phoneNumber": {"number": if c.direction == Direction::Inbound { &c.to } else { &c.from }},
+            // A transient Twilio number: its digits are `twilioPhoneNumber`.
+            "phoneNumber": {
+                "twilioPhoneNumber": if c.direction == Direction::Inbound { &c.to } else { &c.from },
+                "twilioAccountSid": "AC00000000000000000000000000000000",
+            },
             "customer": {"number": if c.direction == Direction::Inbound { &c.from } else { &c.to }},
+            "campaignId": (c.direction == Direction::Outbound).then(|| format!("camp-{:04}", c.campaign)),
             "analysis": (ended && answered).then(|| json!({
                 "summary": "A synthetic call about an invented order.",
                 "structuredData": {"resolved": c.seq.is_multiple_of(2)},

@@ -175,6 +175,16 @@ impl Provider for Plivo {
     ) -> std::result::Result<Call, String> {
         map::call(record)
     }
+
+    fn explain(&self, reason: &str) -> Option<calllogs_core::Hangup> {
+        // Digits are a `hangup_cause_code` (Plivo's own numbering); words a
+        // `hangup_cause_name`: the mapping's function for each.
+        let reason = reason.trim();
+        if !reason.is_empty() && reason.bytes().all(|b| b.is_ascii_digit()) {
+            return map::hangup(Some(reason), None);
+        }
+        calllogs_core::Hangup::explain_words(reason)
+    }
 }
 
 fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {

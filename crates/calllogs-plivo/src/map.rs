@@ -32,7 +32,7 @@ pub fn call(record: &RawValue) -> Result<Call, String> {
         .or(raw.bill_duration)
         .filter(|d| *d >= 0);
     call.cost = raw.total_amount.map(|a| Cost::new(a, "USD"));
-    call.hangup = Hangup::resolve(
+    call.hangup = hangup(
         raw.hangup_cause_code.as_deref(),
         raw.hangup_cause_name.as_deref(),
     )
@@ -67,4 +67,10 @@ pub fn call(record: &RawValue) -> Result<Call, String> {
     };
     call.raw = Raw::new(record);
     Ok(call)
+}
+
+/// Plivo's `hangup_cause_code` (its own numbering, read first) and
+/// `hangup_cause_name`: what the mapping and `explain` both use.
+pub(crate) fn hangup(code: Option<&str>, name: Option<&str>) -> Option<Hangup> {
+    Hangup::resolve(code, name)
 }

@@ -1,6 +1,6 @@
 //! A SuperU call → the normalized [`Call`].
 
-use calllogs_core::{Agent, Call, Campaign, Cost, Direction, Hangup, Recording, Status, Turn};
+use calllogs_core::{Agent, Call, Campaign, Cost, Direction, Recording, Turn};
 use serde_json::value::RawValue;
 
 use crate::raw::{RawCall, Transcript};
@@ -90,9 +90,7 @@ pub fn call(record: &RawValue) -> Result<Call, String> {
         .cost
         .and_then(calllogs_core::parse::decimal_text)
         .map(|amount| Cost::new(amount, "USD"));
-    call.hangup =
-        Hangup::resolve(None, raw.ended_reason.as_deref()).map(|h| h.oriented(call.direction));
-    call.status = Status::of_voice_ai(raw.status.as_deref(), call.hangup.as_ref());
+    call.set_voice_ai_end(raw.status.as_deref(), raw.ended_reason.as_deref());
     call.raw = calllogs_core::Raw::new(record);
     Ok(call)
 }

@@ -47,7 +47,7 @@ impl Respond for Pages {
 }
 
 #[tokio::test]
-async fn post_with_key_header_and_assistant_in_the_path_over_three_pages() {
+async fn post_with_key_header_and_assistant_in_the_path_over_three_pages_and_an_empty_one() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/call-logs/asst-0001"))
@@ -68,12 +68,15 @@ async fn post_with_key_header_and_assistant_in_the_path_over_three_pages() {
         .iter()
         .map(|r| (params(r)["page"].clone(), params(r)["limit"].clone()))
         .collect();
+    // No total in these answers: the short third page is not taken for
+    // the last, the empty fourth confirms the end.
     assert_eq!(
         pages,
         [
             ("1".into(), "100".into()),
             ("2".into(), "100".into()),
-            ("3".into(), "100".into())
+            ("3".into(), "100".into()),
+            ("4".into(), "100".into())
         ]
     );
     assert!(reqs.iter().all(|r| r.body.is_empty()));

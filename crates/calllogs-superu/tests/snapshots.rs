@@ -24,7 +24,7 @@ fn fixtures_normalize_as_snapshotted() {
 }
 
 #[test]
-fn cost_is_the_decimal_text_as_written() {
+fn cost_is_the_decimal_text_as_written_with_an_exponent_written_out() {
     let superu = Superu::from_settings(&Settings::new().without_env()).unwrap();
     let body = br#"{"success": true, "data": {"calls": [
         {"id": "a", "cost": 0.050}, {"id": "b", "cost": 1.25e-2}, {"id": "c", "cost": "0.0075"},
@@ -39,7 +39,8 @@ fn cost_is_the_decimal_text_as_written() {
         costs,
         [
             Some("0.050"),
-            Some("1.25e-2"),
+            // An exponent written out, exactly.
+            Some("0.0125"),
             Some("0.0075"),
             Some("0.1000000000000000055511151231257827"),
             None

@@ -175,19 +175,15 @@ impl Provider for Twilio {
     /// Twilio has no hangup cause: `calllogs explain --provider twilio`
     /// takes a status (`busy`, `no-answer`, …) or an `answered_by` value
     /// (`machine_start`, `fax`) and shows the cause derived from it.
-    fn explain(&self, reason: &str) -> calllogs_core::Hangup {
+    fn explain(&self, reason: &str) -> Option<calllogs_core::Hangup> {
+        // A status, or an `answered_by` word (of an answered call): what
+        // the mapping derives from each. `None` for a status not an end.
         let reason = reason.trim();
-        let machine = reason.starts_with("machine") || reason == "fax";
-        let derived = if machine {
+        if map::is_machine(reason) || reason == "human" {
             map::hangup(Some("completed"), Some(reason))
         } else {
             map::hangup(Some(reason), None)
-        };
-        derived.unwrap_or_else(|| {
-            let mut h = calllogs_core::Hangup::of(calllogs_core::HangupCause::Other);
-            h.provider_reason = Some(reason.to_string());
-            h
-        })
+        }
     }
 
     fn decode_record(

@@ -28,8 +28,16 @@ pub fn call(record: &RawValue) -> Result<Call, String> {
     call.status = status(raw.status.as_deref());
     call.hangup = hangup(raw.status.as_deref(), raw.answered_by.as_deref());
     call.cost = cost(raw.price, raw.price_unit.as_deref());
-    if let Some(name) = raw.caller_name.filter(|n| !n.trim().is_empty()) {
-        call.contact = Some(calllogs_core::Contact::new(None, Some(name), None));
+    // The contact is the other party: the caller of an inbound call (with
+    // the caller name Twilio looked up), the called party of an outbound one.
+    let (customer, name) = match call.direction {
+        Direction::Inbound => (call.from.clone(), raw.caller_name),
+        Direction::Outbound => (call.to.clone(), None),
+        _ => (None, None),
+    };
+    let name = name.filter(|n| !n.trim().is_empty());
+    if customer.is_some() || name.is_some() {
+        call.contact = Some(calllogs_core::Contact::new(None, name, customer));
     }
     call.raw = Raw::new(record);
     Ok(call)
@@ -60,24 +68,37 @@ fn status(s: Option<&str>) -> Status {
 
 /// Twilio's call has no hangup cause: it is derived from the status (and
 /// answering machine detection), the status kept as the provider's words.
+/// `None` for a status that is not an end (`queued`, `ringing`,
+/// `in-progress`, `initiated`). `failed` is Twilio's "could not be completed
+/// as dialed, most likely because the phone number was non-existent": a
+/// destination issue. `answered_by` says machine only of an answered
+/// (`completed`) call: on any other it is ignored.
 pub(crate) fn hangup(status: Option<&str>, answered_by: Option<&str>) -> Option<Hangup> {
     let status = status.map(str::trim).filter(|s| !s.is_empty())?;
-    let machine = answered_by.is_some_and(|a| a.starts_with("machine") || a == "fax");
+    let machine = status == "completed" && answered_by.is_some_and(is_machine);
     let cause = match status {
         _ if machine => HangupCause::MachineDetected,
         "completed" => HangupCause::NormalHangup,
         "busy" => HangupCause::BusyLine,
         "no-answer" => HangupCause::NoAnswer,
         "canceled" => HangupCause::Canceled,
+        "failed" => HangupCause::InvalidDestinationAddress,
         "queued" | "ringing" | "in-progress" | "initiated" => return None,
         _ => HangupCause::Other,
     };
     let mut h = Hangup::of(cause);
+    // The words the cause comes from: the machine's, or the status.
     h.provider_reason = Some(match answered_by {
-        Some(a) if machine => format!("{status} (answered by {a})"),
+        Some(a) if machine => a.trim().to_string(),
         _ => status.to_string(),
     });
     Some(h)
+}
+
+/// Whether an `answered_by` word says a machine (or a fax) answered.
+pub(crate) fn is_machine(answered_by: &str) -> bool {
+    let a = answered_by.trim();
+    a.starts_with("machine") || a == "fax"
 }
 
 /// Twilio writes what a call cost as a negative amount (`"-0.01700"`): the

@@ -69,11 +69,24 @@ fn explain_derives_the_cause_from_a_status_or_answered_by() {
         ("busy", "busy_line"),
         ("no-answer", "no_answer"),
         ("canceled", "canceled"),
-        ("failed", "other"),
+        ("failed", "invalid_destination_address"),
         ("machine_end_beep", "machine_detected"),
         ("fax", "machine_detected"),
-        ("ringing", "other"),
+        ("human", "normal_hangup"),
+        ("something-new", "other"),
     ] {
-        assert_eq!(t.explain(input).cause.as_str(), cause, "{input}");
+        let h = t
+            .explain(input)
+            .unwrap_or_else(|| panic!("{input}: no cause"));
+        assert_eq!(h.cause.as_str(), cause, "{input}");
+    }
+    // `failed` is a failure of the destination, not `other`.
+    assert_eq!(
+        t.explain("failed").unwrap().category,
+        calllogs_core::Category::DestinationIssue
+    );
+    // A status that is not an end has no cause.
+    for pending in ["queued", "ringing", "in-progress", "initiated"] {
+        assert!(t.explain(pending).is_none(), "{pending}");
     }
 }

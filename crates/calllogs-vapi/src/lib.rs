@@ -3,23 +3,35 @@
 //! - `GET {base}/call` with `Authorization: Bearer <key>` (`VAPI_API_KEY`);
 //!   filters `assistantId` (also `--agent`), `phoneNumberId`, and the time
 //!   range on `createdAt`; `limit` up to 1,000 (the default: the largest).
-//! - The answer is a bare JSON array, newest first, with no total and no next
-//!   link: it is paged by a time cursor ([`PagingStyle::TimeCursor`], in
-//!   core), moving `createdAtLe` to the oldest `createdAt` seen and dropping
-//!   the ids already emitted at that instant, so calls sharing a timestamp
-//!   neither repeat nor are skipped. A whole page of calls at one instant
-//!   is an error (raise the page size), never a silent skip.
-//! - Mapping: `type` (`inboundPhoneCall`, `outboundPhoneCall`, `webCall`, a
-//!   customer-started call) to the direction; `status` and `endedReason` to
-//!   the status and the cause, `endedReason` by family through the core
-//!   taxonomy (`calllogs_core::taxonomy::FAMILIES`, shared with SuperU,
-//!   whose records use the same words), `other` with the words kept for an
-//!   unknown one; `cost` exact in USD, `costBreakdown` on the assistant
-//!   (`agents[0].extra`); `analysis` as given (`summary`, `structuredData`,
-//!   `successEvaluation`); `artifact.messages` to speaker turns (system and
-//!   tool messages left out), else `artifact.transcript` as one turn;
-//!   `artifact.recordingUrl`/`stereoRecordingUrl` to recordings;
-//!   `customer.number` to the contact; `assistantId` to the agent.
+//! - The answer is a bare JSON array (the official SDK's `List[Call]`),
+//!   newest first, with no total and no next link: it is paged by a time
+//!   cursor ([`PagingStyle::TimeCursor`], in core), moving `createdAtLe` to
+//!   the oldest `createdAt` seen and dropping the ids already emitted at
+//!   that instant, so calls sharing a timestamp neither repeat nor are
+//!   skipped. A page shorter than `limit` is not the last (Vapi's own
+//!   default is 100, and a server may serve fewer than asked): the chain
+//!   ends when a page brings no new call. A whole page of calls at one
+//!   instant is an error (raise the page size), never a silent skip.
+//! - The call object's fields are those of vapi-server-sdk's `Call` (a CI
+//!   test holds the emulator, the fixtures and [`INFO`]'s `reads` to it).
+//! - Mapping: `type` (`inboundPhoneCall`, `outboundPhoneCall`, `webCall`
+//!   and `vapi.websocketCall`, both customer-started) to the direction;
+//!   `status` and `endedReason` to the status and the cause, `endedReason`
+//!   by family through the core taxonomy (`calllogs_core::taxonomy::FAMILIES`,
+//!   shared with SuperU, whose records use the same words; a reason that
+//!   names a SIP response carries that code), `other` with the words kept
+//!   for an unknown one; a call with a conversation that ended on an error
+//!   is answered, the error its cause; `cost` exact in USD (an exponent
+//!   written out), `costBreakdown` on the assistant (`agents[0].extra`);
+//!   `analysis` as given (`summary`, `structuredData`, `successEvaluation`);
+//!   `artifact.messages` (older calls: top-level `messages`) to speaker
+//!   turns (system and tool messages left out), else `artifact.transcript`
+//!   as one turn; `artifact.recordingUrl`/`stereoRecordingUrl` to
+//!   recordings; `customer.number` (or `customer.sipUri`, kept as given) to
+//!   the other party and the contact, `customerId` to the contact's id;
+//!   `phoneNumber.twilioPhoneNumber` to the account's line (a saved number
+//!   is only `phoneNumberId`, so the line is then empty); `campaignId` to
+//!   the campaign; `assistantId` (else `squadId`) to the agent.
 //! - Analysis arrives after the call ends: the sync's lookback reads recent
 //!   calls again and stores the updated record.
 

@@ -1,6 +1,6 @@
 //! A Vapi call object -> the normalized [`Call`].
 
-use calllogs_core::{Agent, Call, Cost, Direction, Hangup, Recording, Status, Turn};
+use calllogs_core::{Agent, Call, Cost, Direction, Recording, Turn};
 use serde_json::value::RawValue;
 
 use crate::raw::{Message, RawCall};
@@ -35,15 +35,48 @@ fn from_raw(raw: RawCall, record: &RawValue) -> Result<Call, String> {
     call.direction = match raw.kind.as_deref().map(str::trim) {
         Some("inboundPhoneCall") => Direction::Inbound,
         Some("outboundPhoneCall") => Direction::Outbound,
-        // The customer starts a web call, from a browser or an app.
-        Some("webCall") => Direction::Inbound,
+        // The customer starts a web call (from a browser or an app) and a
+        // websocket call (from their own server's connection).
+        Some("webCall" | "vapi.websocketCall") => Direction::Inbound,
         _ => Direction::Unknown,
     };
+    let customer = raw.customer.as_ref();
     call.set_customer_and_line(
-        raw.customer.as_ref().and_then(|c| c.number.as_deref()),
-        raw.customer.as_ref().and_then(|c| c.name.clone()),
-        raw.phone_number.as_ref().and_then(|p| p.number.as_deref()),
+        customer.and_then(|c| c.number.as_deref()),
+        customer.and_then(|c| c.name.clone()),
+        raw.phone_number
+            .as_ref()
+            .and_then(|p| p.twilio_phone_number.as_deref()),
     );
+    // A customer reached over SIP has an address instead of a number: kept
+    // as given (as Twilio's `sip:` endpoints are).
+    if let Some(sip) = customer
+        .and_then(|c| c.sip_uri.clone())
+        .filter(|u| !u.trim().is_empty())
+        && customer.and_then(|c| c.number.as_deref()).is_none()
+    {
+        match call.direction {
+            Direction::Inbound => call.from = Some(sip.clone()),
+            _ => call.to = Some(sip.clone()),
+        }
+        let contact = call
+            .contact
+            .get_or_insert_with(|| calllogs_core::Contact::new(None, None, None));
+        contact.number = Some(sip);
+    }
+    if let Some(id) = raw.customer_id.clone().filter(|i| !i.trim().is_empty()) {
+        call.contact
+            .get_or_insert_with(|| calllogs_core::Contact::new(None, None, None))
+            .id = Some(id);
+    }
+    call.campaign = raw
+        .campaign_id
+        .clone()
+        .filter(|i| !i.trim().is_empty())
+        .map(|id| calllogs_core::Campaign {
+            id: Some(id),
+            name: None,
+        });
     call.started_at = raw.started_at.or(raw.created_at);
     call.ended_at = raw.ended_at;
     call.duration_s = match (raw.started_at, raw.ended_at) {
@@ -65,7 +98,6 @@ fn from_raw(raw: RawCall, record: &RawValue) -> Result<Call, String> {
     for url in [
         artifact.and_then(|a| a.recording_url.clone()),
         artifact.and_then(|a| a.stereo_recording_url.clone()),
-        raw.recording_url.clone(),
     ]
     .into_iter()
     .flatten()
@@ -101,9 +133,7 @@ fn from_raw(raw: RawCall, record: &RawValue) -> Result<Call, String> {
         .cost
         .and_then(calllogs_core::parse::decimal_text)
         .map(|amount| Cost::new(amount, "USD"));
-    call.hangup =
-        Hangup::resolve(None, raw.ended_reason.as_deref()).map(|h| h.oriented(call.direction));
-    call.status = Status::of_voice_ai(raw.status.as_deref(), call.hangup.as_ref());
+    call.set_voice_ai_end(raw.status.as_deref(), raw.ended_reason.as_deref());
     call.raw = calllogs_core::Raw::new(record);
     Ok(call)
 }

@@ -39,14 +39,21 @@ pub struct RawCall<'a> {
     /// Older calls carry the messages at the top level.
     #[serde(deserialize_with = "de::vec")]
     pub messages: Vec<Message>,
+    /// The customer: `number` (E.164), `sipUri`, `name`.
+    #[serde(deserialize_with = "de::object")]
+    pub customer: Option<Customer>,
+    /// A saved customer, by id (with `customer` or instead of it).
     #[serde(deserialize_with = "de::string")]
-    pub recording_url: Option<String>,
+    pub customer_id: Option<String>,
+    /// A transient number of the account's own (the SDK's
+    /// `TransientTwilioPhoneNumber`): its digits are `twilioPhoneNumber`.
+    /// A saved number is only `phoneNumberId`.
     #[serde(deserialize_with = "de::object")]
-    pub customer: Option<Party>,
-    #[serde(deserialize_with = "de::object")]
-    pub phone_number: Option<Party>,
+    pub phone_number: Option<PhoneNumber>,
     #[serde(deserialize_with = "de::string")]
     pub phone_number_id: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub campaign_id: Option<String>,
     #[serde(deserialize_with = "de::string")]
     pub assistant_id: Option<String>,
     #[serde(deserialize_with = "de::string")]
@@ -84,14 +91,25 @@ pub struct Message {
     pub time: Option<i64>,
 }
 
-/// The customer, or the account's own number.
+/// The customer (the SDK's `CreateCustomerDto`).
 #[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct Party {
+#[serde(default, rename_all = "camelCase")]
+pub struct Customer {
     #[serde(deserialize_with = "de::string")]
     pub number: Option<String>,
+    /// A SIP address, for a customer reached over SIP.
+    #[serde(deserialize_with = "de::string")]
+    pub sip_uri: Option<String>,
     #[serde(deserialize_with = "de::string")]
     pub name: Option<String>,
+}
+
+/// The account's own transient number.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct PhoneNumber {
+    #[serde(deserialize_with = "de::string")]
+    pub twilio_phone_number: Option<String>,
 }
 
 /// Every field of a record the mapping reads (see
@@ -117,12 +135,12 @@ pub(crate) const READS: &[&str] = &[
     "messages[].role",
     "messages[].message",
     "messages[].time",
-    "recordingUrl",
     "customer.number",
+    "customer.sipUri",
     "customer.name",
-    "phoneNumber.number",
-    "phoneNumber.name",
-    "phoneNumberId",
+    "customerId",
+    "phoneNumber.twilioPhoneNumber",
+    "campaignId",
     "assistantId",
     "squadId",
     "name",

@@ -150,6 +150,17 @@ def flatten(ann):
 # --- providers -------------------------------------------------------------
 
 
+def tolerated(where, found):
+    """The findings that count for a page: on a fixture page of odd records
+    (its name says `odd`), wrong types and values the SDK does not list are
+    there on purpose (the client must survive them); a field the SDK does
+    not know never is."""
+    if "odd" not in where:
+        return found
+    return [f for f in found if "has no such field" in f]
+
+
+
 def vapi_check(args, creds, findings):
     from vapi import Vapi
     from vapi.types import Call
@@ -173,7 +184,7 @@ def vapi_check(args, creds, findings):
     for where, record in records:
         found = []
         walk_pydantic(record, Call, "", found)
-        findings.extend(f"{where}: {x}" for x in found)
+        findings.extend(f"{where}: {x}" for x in tolerated(where, found))
     for path in json.loads(args.reads):
         if not resolve_pydantic(Call, path):
             findings.append(f"calllogs reads {path}, which the SDK's Call does not have")
@@ -219,12 +230,14 @@ def twilio_check(args, creds, findings):
             records += 1
             if not isinstance(record, dict):
                 continue
+            found = []
             for key, value in record.items():
                 if key not in known:
-                    findings.append(f"{where}: {key}: the SDK's CallInstance has no such field")
+                    found.append(f"{key}: the SDK's CallInstance has no such field")
             status = record.get("status")
             if isinstance(status, str) and status not in statuses:
-                findings.append(f"{where}: status {status!r} is not a CallInstance.Status")
+                found.append(f"status {status!r} is not a CallInstance.Status")
+            findings.extend(f"{where}: {x}" for x in tolerated(where, found))
     for path in json.loads(args.reads):
         if path.split(".")[0].split("[")[0] not in known:
             findings.append(f"calllogs reads {path}, which the SDK's CallInstance does not have")
