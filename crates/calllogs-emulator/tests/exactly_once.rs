@@ -351,3 +351,59 @@ async fn unpod_windows_in_parallel_still_exactly_once() {
     let got: Vec<Call> = provider.calls(q).try_collect().await.unwrap();
     assert_same("unpod", &got, &emu.calls());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twilio_records_are_as_twilio_writes_them() {
+    let emu = start(
+        "twilio",
+        Config {
+            calls: 600,
+            seed: 19,
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let got = fetch(&emu, everything(), 2).await.unwrap();
+    let mut legs = 0;
+    for c in &got {
+        let raw = c.raw.to_value();
+        let status = raw["status"].as_str().unwrap();
+        // A `<Dial>` leg has the call that dialed it.
+        if raw["direction"] == "outbound-dial" {
+            legs += 1;
+            assert!(raw["parent_call_sid"].is_string(), "{raw}");
+            assert_eq!(c.parent_id.as_deref(), raw["parent_call_sid"].as_str());
+        }
+        match status {
+            "in-progress" => assert!(raw["duration"].is_null(), "{raw}"),
+            "completed" => {}
+            _ => assert_eq!(raw["duration"], "0", "never answered: {raw}"),
+        }
+        if !raw["answered_by"].is_null() {
+            assert_eq!(status, "completed", "machine detection answers: {raw}");
+        }
+    }
+    assert!(legs > 10, "{legs} dial legs");
+    // ParentCallSid lists exactly the legs of that parent.
+    let parent = got.iter().find_map(|c| c.parent_id.clone()).unwrap();
+    let mut q = everything();
+    (registry::info("twilio").unwrap().apply_filters)(
+        &mut q,
+        &[("ParentCallSid".to_string(), parent.clone())],
+    )
+    .unwrap();
+    let children = fetch(&emu, q, 2).await.unwrap();
+    assert!(!children.is_empty());
+    assert!(
+        children
+            .iter()
+            .all(|c| c.parent_id.as_deref() == Some(parent.as_str()))
+    );
+    assert_eq!(
+        children.len(),
+        got.iter()
+            .filter(|c| c.parent_id.as_deref() == Some(parent.as_str()))
+            .count()
+    );
+}

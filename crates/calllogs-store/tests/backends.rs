@@ -204,3 +204,79 @@ async fn a_page_its_rejects_and_its_checkpoint_commit_together() {
         assert_eq!(status[0].state.as_deref(), Some("running"), "{db}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_past_its_lease_writes_nothing_of_a_sync_not_even_its_count_notes() {
+    let Some(pg) = calllogs_pgtest::shared() else {
+        return;
+    };
+    let url = pg.database("fence");
+    let Store::Postgres(pgstore) = Store::open(&url).await.unwrap() else {
+        panic!("a postgres store");
+    };
+    let accounts = [("plivo".to_string(), "acct".to_string())];
+    let lease = std::time::Duration::from_millis(400);
+    let a = calllogs_store::claims::Claims::begin(&pgstore, "process-a", lease, &accounts)
+        .await
+        .unwrap();
+    assert!(matches!(
+        a.next().await.unwrap(),
+        calllogs_store::claims::Next::Claimed { .. }
+    ));
+    let mut a_store = a.store_for();
+    let mismatch = |announced| calllogs_core::paginate::CountMismatch {
+        window: calllogs_core::paginate::Window {
+            since: None,
+            until: None,
+        },
+        announced,
+        received: 1,
+    };
+    let state = |m: Vec<calllogs_core::paginate::CountMismatch>| SyncState {
+        running: true,
+        since: None,
+        until: None,
+        checkpoint: None,
+        pages_done: 1,
+        calls_seen: 1,
+        synced_until: None,
+        count_mismatches: m,
+    };
+    a_store
+        .commit_page("plivo", "acct", &[call("p1", "0.1")], &[], &state(vec![]))
+        .await
+        .unwrap();
+    // A pauses past its lease; B takes the account over and writes its own note.
+    tokio::time::sleep(lease + std::time::Duration::from_millis(300)).await;
+    let b = calllogs_store::claims::Claims::begin(&pgstore, "process-b", lease * 20, &accounts)
+        .await
+        .unwrap();
+    assert!(matches!(
+        b.next().await.unwrap(),
+        calllogs_store::claims::Next::Claimed { .. }
+    ));
+    let mut b_store = b.store_for();
+    b_store
+        .commit_page("plivo", "acct", &[], &[], &state(vec![mismatch(7)]))
+        .await
+        .unwrap();
+    // A wakes with a page and a count note: neither is written.
+    let err = a_store
+        .commit_page(
+            "plivo",
+            "acct",
+            &[call("p2", "0.2")],
+            &[],
+            &state(vec![mismatch(99)]),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::LeaseLost { .. }), "{err}");
+    let reader = Store::open(&url).await.unwrap();
+    assert_eq!(
+        reader.count_mismatches("plivo", "acct").await.unwrap(),
+        vec![mismatch(7)],
+        "B's note stands"
+    );
+    assert!(reader.get("plivo", "acct", "p2").await.unwrap().is_none());
+}

@@ -288,7 +288,21 @@ def plivo_check(args, creds, findings):
     if len(seen) != args.expect:
         findings.append(f"the SDK's client listed {len(seen)} calls, the emulator holds {args.expect}")
     # plivo-python has no typed model of a call (a Call is a dict-like
-    # resource): the envelope and the id are all it can judge.
+    # resource): the envelope it reads (`meta`, `objects`) and the id are
+    # all it can judge, of the fixtures too.
+    from plivo.base import ListResponseObject
+
+    for f in sorted(Path(args.fixtures).glob("*.json")):
+        body = json.loads(f.read_text())
+        if not isinstance(body.get("objects"), list) or not isinstance(body.get("meta"), dict):
+            findings.append(f"{f.name}: not the envelope the SDK reads (meta, objects)")
+            continue
+        parsed = ListResponseObject(client, body)
+        for call in parsed:
+            records += 1
+            uuid = call.get("call_uuid") if isinstance(call, dict) else getattr(call, "call_uuid", None)
+            if not uuid and "odd" not in f.name:
+                findings.append(f"{f.name}: a call without call_uuid")
     return records, len(seen)
 
 
