@@ -170,7 +170,9 @@ pub enum PagingStyle {
     /// link; each next page asks for records at or before the oldest time
     /// seen, and the engine drops the ids already emitted at that instant
     /// ([`PageToken::Before`]). Ask the first page for records before the
-    /// window's end, the next ones for those at or before the cursor.
+    /// window's end, the next ones for those at or before the cursor. The
+    /// chain ends when a page brings nothing new, never on a page shorter
+    /// than asked (a server may serve fewer than asked).
     TimeCursor,
 }
 
