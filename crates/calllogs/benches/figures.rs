@@ -227,8 +227,12 @@ fn requests_and_size_figures(quick: bool) -> Value {
             .block_on(provider.calls(query).try_collect())
             .expect("a pull");
         let requests = emu.requests() - before;
-        let largest = provider.paging().max_page_size as usize;
-        let bound = fetched.len().div_ceil(largest) + 1;
+        let paging = provider.paging();
+        let largest = paging.max_page_size as usize;
+        // A time cursor re-reads the oldest instant of each page and ends
+        // only on a page that brings nothing new: one more request.
+        let confirm = usize::from(paging.style == calllogs::PagingStyle::TimeCursor);
+        let bound = fetched.len().div_ceil(largest) + 1 + confirm;
         let ndjson: usize = fetched
             .iter()
             .map(|c| serde_json::to_string(c).map_or(0, |s| s.len() + 1))
