@@ -19,7 +19,7 @@
 //! for info in registry::providers() {
 //!     println!("{}: {}", info.id, info.name);
 //! }
-//! assert!(matches!(registry::build("nope", &Settings::new()), Err(registry::RegistryError::Unknown(_))));
+//! assert!(matches!(registry::build("nope", &Settings::new()), Err(registry::RegistryError::Unknown { .. })));
 //! ```
 
 #![warn(missing_docs)]
