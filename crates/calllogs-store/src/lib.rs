@@ -1,8 +1,8 @@
 //! Where calls are kept: the [`store`] (SQLite, the embedded default, or
 //! PostgreSQL) with its versioned migrations, the incremental resumable
 //! [`sync`] of a provider into it, the [`claims`] that let many processes
-//! share one fleet on PostgreSQL, the [`flat`] row shared by the store and
-//! CSV exports, and the [`report`] computed from it.
+//! share one fleet on PostgreSQL, and the [`flat`] row shared by the store
+//! and CSV exports. The report computed from it is `calllogs-report`.
 //!
 //! The facade re-exports this crate behind its `sync` feature
 //! (`calllogs::store`, `calllogs::sync`, …); a library user who only
@@ -13,7 +13,5 @@
 pub mod claims;
 pub mod decimal;
 pub mod flat;
-pub mod html;
-pub mod report;
 pub mod store;
 pub mod sync;

@@ -1,15 +1,13 @@
-//! Sync against the emulators, and the report: every test body runs on
+//! Sync against the emulators: every test body runs on
 //! both backends (SQLite, and a throwaway PostgreSQL cluster; see
 //! `calllogs-pgtest`).
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use calllogs::{
-    Call, CallQuery, Cost, Page, PageToken, PagingSpec, Provider, Result, Status, async_trait,
-    registry,
+    Call, CallQuery, Page, PageToken, PagingSpec, Provider, Result, async_trait, registry,
 };
 use calllogs_emulator::{Config, Running, start};
-use calllogs_store::report::{GroupBy, ReportQuery, report};
 use calllogs_store::store::Store;
 use calllogs_store::sync::{self, SyncOptions};
 use chrono::{Duration, Utc};
@@ -295,99 +293,5 @@ async fn resume(mut store: Store) {
     assert!(
         !state.running && state.checkpoint.is_none() && state.synced_until.is_some(),
         "{backend}"
-    );
-}
-
-fn call(
-    id: &str,
-    status: Status,
-    answered: bool,
-    duration: i64,
-    talk: Option<i64>,
-    cost: &str,
-    cause: &str,
-) -> Call {
-    let mut c = Call::new("plivo", id);
-    c.status = status;
-    c.started_at = Some(Utc::now() - Duration::hours(2));
-    c.answered_at = answered.then(|| Utc::now() - Duration::hours(2));
-    c.duration_s = Some(duration);
-    c.talk_time_s = talk;
-    c.cost = Some(Cost::new(cost, "USD"));
-    c.hangup = calllogs::Hangup::resolve(None, Some(cause));
-    c
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_report_matches_hand_computed_kpis() {
-    for store in stores("report").await {
-        hand_computed(store).await;
-    }
-}
-
-async fn hand_computed(mut store: Store) {
-    let backend = store.backend();
-    let calls = [
-        call(
-            "1",
-            Status::Completed,
-            true,
-            100,
-            Some(90),
-            "0.01700",
-            "Normal Hangup",
-        ),
-        call(
-            "2",
-            Status::Completed,
-            true,
-            50,
-            Some(40),
-            "0.00850",
-            "Normal Hangup",
-        ),
-        call("3", Status::NoAnswer, false, 30, None, "0", "No Answer"),
-        call("4", Status::Busy, false, 5, None, "0", "Busy Line"),
-        call("5", Status::Failed, false, 0, None, "0", "Network Error"),
-        call(
-            "6",
-            Status::InProgress,
-            true,
-            0,
-            None,
-            "0.001",
-            "Normal Hangup",
-        ),
-    ];
-    store.upsert("acct", &calls).await.unwrap();
-    let r = report(
-        &store,
-        &ReportQuery {
-            since: None,
-            until: None,
-            provider: None,
-            by: GroupBy::Provider,
-        },
-    )
-    .await
-    .unwrap();
-    let k = &r.overall;
-    // Attempts: 5 ended calls. Answered: 1, 2. ASR = 2/5. ACD = (100+50)/2.
-    assert_eq!((k.total, k.attempts, k.answered), (6, 5, 2), "{backend}");
-    assert_eq!(k.asr, Some(0.4));
-    assert_eq!(k.acd_s, Some(75.0));
-    // One network failure (5) of five attempts.
-    assert_eq!(k.ner, Some(0.8));
-    assert_eq!(k.avg_talk_s, Some(65.0));
-    assert_eq!(k.cost["USD"], "0.0265", "{backend}");
-    assert_eq!(k.statuses["completed"], 2);
-    assert_eq!(k.categories["normal_completion"], 3);
-    assert_eq!(k.top_causes[0], ("normal_hangup".to_string(), 3));
-    assert_eq!(r.groups.len(), 1);
-    assert_eq!(r.groups[0].0, "plivo/acct");
-    let table = r.to_table();
-    assert!(
-        table.contains("40.0%") && table.contains("1m15s"),
-        "{table}"
     );
 }

@@ -26,10 +26,13 @@
 
 pub use calllogs_core::*;
 
-/// The store, sync, fleet claims, flat rows and report (feature `sync`):
-/// the `calllogs-store` crate.
+/// The report and its HTML page (feature `sync`): the `calllogs-report` crate.
 #[cfg(feature = "sync")]
-pub use calllogs_store::{claims, flat, html, report, store, sync};
+pub use calllogs_report::{html, report};
+/// The store, sync, fleet claims and flat rows (feature `sync`): the
+/// `calllogs-store` crate.
+#[cfg(feature = "sync")]
+pub use calllogs_store::{claims, flat, store, sync};
 
 #[cfg(feature = "config")]
 pub mod config;

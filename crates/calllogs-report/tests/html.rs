@@ -3,7 +3,7 @@
 //! references nothing outside itself.
 
 use calllogs::{Call, Cost, Hangup, Status};
-use calllogs_store::report::{Bucket, Dashboard, GroupBy, ReportQuery, dashboard};
+use calllogs_report::report::{Bucket, Dashboard, GroupBy, ReportQuery, dashboard};
 use calllogs_store::store::Store;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
@@ -232,7 +232,7 @@ async fn the_report_of_a_known_store_holds_its_charts_and_numbers() {
         let backend = store.backend();
         let d = dashboard(&store, &query(None, None)).await.unwrap();
         assert_eq!(d.bucket, Bucket::Day, "{backend}");
-        let html = calllogs_store::html::render(&d, "calls.db");
+        let html = calllogs_report::html::render(&d, "calls.db");
         let r = read(&html);
         assert_eq!(
             r.charts,
@@ -293,7 +293,7 @@ async fn empty_single_day_and_one_provider_ranges_render() {
         let d = dashboard(&store, &query(Some(at(1, 0)), Some(at(2, 0))))
             .await
             .unwrap();
-        let html = calllogs_store::html::render(&d, "calls.db");
+        let html = calllogs_report::html::render(&d, "calls.db");
         let r = read(&html);
         assert!(r.charts.is_empty(), "{backend}");
         assert!(html.contains(r#"data-empty="true""#));
@@ -308,7 +308,7 @@ async fn empty_single_day_and_one_provider_ranges_render() {
         let mut q = query(Some(at(22, 0)), Some(at(23, 0)));
         q.provider = Some("superu".into());
         let d = dashboard(&store, &q).await.unwrap();
-        let html = calllogs_store::html::render(&d, "calls.db");
+        let html = calllogs_report::html::render(&d, "calls.db");
         let r = read(&html);
         assert_eq!(r.bars, 1, "{backend}");
         assert!(
@@ -342,7 +342,7 @@ async fn long_ranges_are_bucketed_by_week_or_month() {
         store.upsert("acct", &calls).await.unwrap();
         let d = dashboard(&store, &query(None, None)).await.unwrap();
         assert_eq!(d.bucket, bucket);
-        let r = read(&calllogs_store::html::render(&d, "calls.db"));
+        let r = read(&calllogs_report::html::render(&d, "calls.db"));
         assert!(r.bars > 5 && r.bars <= most, "{days} days: {} bars", r.bars);
         assert_eq!(d.overall.total, calls.len() as u64);
     }

@@ -20,8 +20,8 @@ use calllogs_core::{Category, Status};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::decimal::Decimal;
-use crate::store::{AggFilter, AggKey, AggRow, Store, StoreError};
+use calllogs_store::decimal::Decimal;
+use calllogs_store::store::{AggFilter, AggKey, AggRow, Store, StoreError};
 
 /// How to group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

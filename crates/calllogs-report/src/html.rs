@@ -18,8 +18,8 @@ use std::str::FromStr;
 use calllogs_core::{Category, HangupCause, Status};
 use chrono::{DateTime, Utc};
 
-use crate::decimal::Decimal;
 use crate::report::{Dashboard, Kpis, money, pct, secs};
+use calllogs_store::decimal::Decimal;
 
 /// Escapes text and attribute values.
 fn esc(s: &str) -> String {

@@ -1,0 +1,13 @@
+//! The report: call KPIs from the store (answer-seizure ratio, average call
+//! duration, network effectiveness, talk time, cost, and the status,
+//! hangup-category and cause breakdowns, overall and by group), computed in
+//! SQL on either backend ([`report`]), and the one self-contained HTML page
+//! that shows them ([`html`]).
+//!
+//! The facade re-exports it behind its `sync` feature (`calllogs::report`,
+//! `calllogs::html`).
+
+#![warn(missing_docs)]
+
+pub mod html;
+pub mod report;
