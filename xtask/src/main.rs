@@ -131,7 +131,7 @@ fn bench(quick: bool, only: Option<&String>) -> Result<(), String> {
     let bin = root().join("target/release/calllogs");
     let mut cmd = cargo();
     cmd.args([
-        "bench", "-p", "calllogs", "--bench", "figures", "--quiet", "--",
+        "bench", "-p", "calllogs-cli", "--bench", "figures", "--quiet", "--",
     ])
     .env("CALLLOGS_BIN", bin);
     if quick {

@@ -71,7 +71,7 @@ fn airbyte(verb: crate::args::AirbyteCommand) -> Result<(), CliError> {
         },
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    Ok(airbyte::run(&command, &mut out)?)
+    Ok(airbyte::run(&command, &calllogs::registry::REGISTRY, &mut out)?)
 }
 
 fn singer(args: crate::args::SingerArgs) -> Result<(), CliError> {
@@ -83,7 +83,7 @@ fn singer(args: crate::args::SingerArgs) -> Result<(), CliError> {
         discover: args.discover,
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    Ok(singer::run(&opts, &mut out)?)
+    Ok(singer::run(&opts, &calllogs::registry::REGISTRY, &mut out)?)
 }
 
 pub(crate) fn stdout_line(out: &mut impl Write, line: &str) -> Result<(), CliError> {
@@ -393,7 +393,7 @@ fn from_config(
     path: &std::path::Path,
     name: Option<&str>,
 ) -> Result<calllogs::config::Account, CliError> {
-    let config = calllogs::config::Config::load(path)?;
+    let config = calllogs::config::Config::load(path, &calllogs::registry::REGISTRY)?;
     let account = match name {
         Some(n) => config
             .select(&[n.to_string()])

@@ -58,12 +58,19 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
         let emu = rt
             .block_on(calllogs_emulator::start(id, config))
             .map_err(|e| CliError::failed(format!("cannot start the {id} emulator"), e))?;
-        text += &calllogs::config::account_entry(name, id, &emu.base_url(), &emu.credentials())?;
+        text += &calllogs::config::account_entry(
+            name,
+            id,
+            &emu.base_url(),
+            &emu.credentials(),
+            &calllogs::registry::REGISTRY,
+        )?;
         emulators.push((name.clone(), emu));
     }
     // Demo credentials, written literally: only the owner may read the file.
     write_private(&config_path, &text)?;
-    let mut config = calllogs::config::Config::load(&config_path)?;
+    let mut config =
+        calllogs::config::Config::load(&config_path, &calllogs::registry::REGISTRY)?;
     let db = calllogs::store::Target::Sqlite(args.db.clone());
     let opts = calllogs::fleet::FleetOptions::default();
     let (run, stats) = crate::fleet::run(&mut config, &[], &db, &opts, args.quiet)?;

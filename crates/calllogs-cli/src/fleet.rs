@@ -66,7 +66,7 @@ pub fn run(
 /// running the same file. One line per account at the end; exit 1 if any
 /// failed.
 pub fn sync(args: &SyncArgs, path: &std::path::Path) -> Result<(), CliError> {
-    let mut config = Config::load(path)?;
+    let mut config = Config::load(path, &calllogs::registry::REGISTRY)?;
     let db = match (&args.db, &config.db) {
         (Some(db), _) => db.clone(),
         (None, Some(db)) => db.clone(),
@@ -201,7 +201,7 @@ pub fn status(
 /// `calllogs check --config F`: one page of one call from the last day per
 /// account, all at once; a line each (`ok`, or the provider's sentence).
 pub fn check(path: &std::path::Path, names: &[String]) -> Result<(), CliError> {
-    let config = Config::load(path)?;
+    let config = Config::load(path, &calllogs::registry::REGISTRY)?;
     let selected = config.select(names).map_err(CliError::usage)?;
     let results = runtime()?.block_on(futures::future::join_all(
         selected

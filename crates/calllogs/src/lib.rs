@@ -34,12 +34,17 @@ pub use calllogs_report::{html, report};
 #[cfg(feature = "sync")]
 pub use calllogs_store::{claims, flat, store, sync};
 
+/// `calllogs.toml` (feature `config`): the `calllogs-fleet` crate's model.
 #[cfg(feature = "config")]
-pub mod config;
+pub use calllogs_fleet::config;
+/// The Airbyte protocol and the Singer spec (feature `connector`): the
+/// `calllogs-connect` crate.
 #[cfg(feature = "connector")]
-pub mod connector;
+pub use calllogs_connect as connector;
+/// Many accounts into one store (features `config` and `sync`): the
+/// `calllogs-fleet` crate.
 #[cfg(all(feature = "config", feature = "sync"))]
-pub mod fleet;
+pub use calllogs_fleet as fleet;
 pub mod registry;
 
 /// The registration table: one line per provider, `id = "feature" =>

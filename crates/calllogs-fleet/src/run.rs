@@ -1,19 +1,20 @@
-//! Every account of a [`Config`](crate::config::Config) synced into one store (features `config`
-//! and `sync`): each account under its own client, rate limiter and
+//! Every account of a [`Config`](crate::config::Config) synced into one store: each account under its own client, rate limiter and
 //! checkpoint, `jobs` accounts at a time; one failing account never stops
 //! the others.
 //!
 //! On SQLite the accounts are shared out inside this process. On PostgreSQL
-//! they are claimed from the database ([`crate::claims`]), so any number of
+//! they are claimed from the database (`calllogs_store::claims`), so any number of
 //! processes on any number of machines running the same config share them:
 //! each account is synced by one process at a time under a lease, and an
 //! account whose process died is taken over, from its last checkpoint,
 //! once the lease runs out.
 //!
 //! ```no_run
-//! use calllogs::{config::Config, fleet, store::Store};
+//! use calllogs::registry::REGISTRY;
+//! use calllogs_fleet::{self as fleet, config::Config};
+//! use calllogs_store::store::Store;
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let config = Config::load("calllogs.toml")?;
+//! let config = Config::load("calllogs.toml", &REGISTRY)?;
 //! let accounts = config.select(&[])?;
 //! let store = Store::open("postgres://calllogs@db.internal/calls").await?;
 //! let run = fleet::sync(&accounts, &store, &fleet::FleetOptions::default(), |_, _| {}).await?;
@@ -33,11 +34,12 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use crate::claims::{Claims, Next};
+use calllogs_core::RegistryError;
+use calllogs_store::claims::{Claims, Next};
+use calllogs_store::store::{Store, StoreError};
+use calllogs_store::sync::{SyncError, SyncOptions, SyncProgress, SyncSummary};
+
 use crate::config::Account;
-use crate::registry::{self, RegistryError};
-use crate::store::{Store, StoreError};
-use crate::sync::{SyncError, SyncOptions, SyncProgress, SyncSummary};
 
 /// Why one account's sync failed.
 #[derive(Debug, thiserror::Error)]
@@ -150,7 +152,7 @@ pub async fn sync(
             let holder = opts
                 .holder
                 .clone()
-                .unwrap_or_else(crate::claims::holder_name);
+                .unwrap_or_else(calllogs_store::claims::holder_name);
             let keys: Vec<(String, String)> = accounts
                 .iter()
                 .map(|a| (a.provider.to_string(), a.name.clone()))
@@ -314,9 +316,9 @@ async fn one(
     mut store: Store,
     progress: impl FnMut(&SyncProgress),
 ) -> Result<SyncSummary, AccountError> {
-    let provider = registry::build(account.provider, &account.settings)?;
+    let provider = account.build()?;
     let opts = options(account)?;
-    Ok(crate::sync::run(&mut store, provider.as_ref(), &opts, progress).await?)
+    Ok(calllogs_store::sync::run(&mut store, provider.as_ref(), &opts, progress).await?)
 }
 
 /// The sync options of `account`: its label, filters, lookback and first
@@ -339,7 +341,7 @@ pub fn options(account: &Account) -> Result<SyncOptions, AccountError> {
 /// the last day. `Ok` when the provider answered.
 pub async fn check(account: &Account) -> Result<(), AccountError> {
     use futures::StreamExt;
-    let provider = registry::build(account.provider, &account.settings)?;
+    let provider = account.build()?;
     let mut q = account.query().map_err(AccountError::Filters)?;
     q.since = Some(Utc::now() - chrono::Duration::days(1));
     q.page_size = Some(1);

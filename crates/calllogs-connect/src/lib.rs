@@ -1,4 +1,5 @@
-//! calllogs as a source inside Airbyte and Meltano (feature `connector`):
+//! calllogs as a source inside Airbyte and Meltano (the facade's feature
+//! `connector`, re-exported as `calllogs::connector`):
 //! the [`airbyte`] protocol and the [`singer`] spec, over one stream,
 //! `calls`.
 //!
@@ -15,6 +16,8 @@
 //! is emitted once (a provider that sends a call on two pages does not make
 //! it two records).
 
+#![warn(missing_docs)]
+
 pub mod airbyte;
 pub mod schema;
 pub mod singer;
@@ -30,10 +33,11 @@ use calllogs_core::{Call, Error as ProviderError};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::config::{Account, Config, ConfigError, Source};
-use crate::fleet::AccountError;
-use crate::store::{StoreError, SyncState, Upserted};
-use crate::sync::{SyncError, SyncSummary, SyncTarget};
+use calllogs_core::Registry;
+use calllogs_fleet::AccountError;
+use calllogs_fleet::config::{Account, Config, ConfigError, Source};
+use calllogs_store::store::{StoreError, SyncState, Upserted};
+use calllogs_store::sync::{SyncError, SyncSummary, SyncTarget};
 use state::StreamState;
 
 /// The stream's primary key: the same call of the same account is the same
@@ -132,14 +136,17 @@ impl ConnectorError {
 /// accepted whatever the file's mode: the engines hand credentials over in
 /// exactly this file (they keep them encrypted on their side), and
 /// `${VAR}` works as in `calllogs.toml`.
-pub fn load_account(path: &Path) -> Result<Account, ConnectorError> {
+pub fn load_account(path: &Path, registry: &Registry) -> Result<Account, ConnectorError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    Ok(Config::account_json(&text, &Source::private(path), &|k| {
-        std::env::var(k).ok()
-    })?)
+    Ok(Config::account_json(
+        &text,
+        &Source::private(path),
+        &|k| std::env::var(k).ok(),
+        registry,
+    )?)
 }
 
 /// Reads a JSON input file (catalog, state).
@@ -340,14 +347,13 @@ pub(crate) async fn read<W: Write, F: Framing>(
     account: &Account,
     emitter: &mut Emitter<'_, W, F>,
 ) -> Result<SyncSummary, ConnectorError> {
-    let provider =
-        crate::registry::build(account.provider, &account.settings).map_err(AccountError::Build)?;
-    let opts = crate::sync::SyncOptions {
+    let provider = account.build().map_err(AccountError::Build)?;
+    let opts = calllogs_store::sync::SyncOptions {
         // A state after every page, as both protocols expect.
         batch_calls: 0,
-        ..crate::fleet::options(account)?
+        ..calllogs_fleet::options(account)?
     };
-    let summary = crate::sync::run(emitter, provider.as_ref(), &opts, |_| {}).await?;
+    let summary = calllogs_store::sync::run(emitter, provider.as_ref(), &opts, |_| {}).await?;
     let mut line = format!(
         "{}/{}: {} calls in {} pages{}",
         account.provider,

@@ -6,6 +6,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use calllogs_core::Registry;
 use serde_json::{Value, json};
 
 use super::state::{STREAM, StreamState};
@@ -56,8 +57,8 @@ pub fn catalog() -> Value {
 }
 
 /// Runs the tap, writing messages (or the catalog) to `out`.
-pub fn run(opts: &Options, out: &mut dyn Write) -> Result<(), ConnectorError> {
-    let account = load_account(&opts.config)?;
+pub fn run(opts: &Options, registry: &Registry, out: &mut dyn Write) -> Result<(), ConnectorError> {
+    let account = load_account(&opts.config, registry)?;
     if opts.discover {
         serde_json::to_writer_pretty(&mut *out, &catalog()).map_err(std::io::Error::from)?;
         out.write_all(b"\n")?;

@@ -400,12 +400,13 @@ fn fleet_figures(quick: bool) -> Value {
                 id,
                 &emu.base_url(),
                 &emu.credentials(),
+                &calllogs::registry::REGISTRY,
             )
             .expect("a registered provider");
         }
         emulators.push(emu);
     }
-    let config = Config::parse(&text, &Source::private("bench.toml"), &|_| None).expect("a config");
+    let config = Config::parse(&text, &Source::private("bench.toml"), &|_| None, &calllogs::registry::REGISTRY).expect("a config");
     let all: Vec<_> = config.accounts.iter().collect();
     let run = |accounts: &[&calllogs::config::Account], db: &str| {
         let db = calllogs::store::Target::Sqlite(dir.join(db));
@@ -455,7 +456,7 @@ fn write_config(
     use std::os::unix::fs::OpenOptionsExt as _;
     let mut text = format!("db = {db:?}\nfirst_window = \"31d\"\n");
     for (name, id, emu) in accounts {
-        text += &calllogs::config::account_entry(name, id, &emu.base_url(), &emu.credentials())
+        text += &calllogs::config::account_entry(name, id, &emu.base_url(), &emu.credentials(), &calllogs::registry::REGISTRY)
             .expect("a registered provider");
     }
     let _ = std::fs::remove_file(path);

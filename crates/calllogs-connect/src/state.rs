@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::store::SyncState;
+use calllogs_store::store::SyncState;
 
 /// The stream's name in both protocols.
 pub const STREAM: &str = "calls";
@@ -94,7 +94,7 @@ impl StreamState {
 /// than silently starting over.
 ///
 /// ```
-/// use calllogs::connector::state::find;
+/// use calllogs_connect::state::find;
 /// let airbyte = serde_json::json!([{"type": "STREAM", "stream": {
 ///     "stream_descriptor": {"name": "calls"}, "stream_state": {
 ///     "provider": "plivo", "account": "eu", "status": "done", "since": null, "until": null,

@@ -12,6 +12,7 @@ use std::cell::Cell;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use calllogs_core::Registry;
 use serde_json::{Value, json};
 
 use super::state::{STREAM, StreamState};
@@ -51,16 +52,20 @@ pub enum Command {
 
 /// Runs `command`, writing its messages to `out`. On an error the `TRACE`
 /// message is already written; the caller says it on stderr too and exits 1.
-pub fn run(command: &Command, out: &mut dyn Write) -> Result<(), ConnectorError> {
+pub fn run(
+    command: &Command,
+    registry: &Registry,
+    out: &mut dyn Write,
+) -> Result<(), ConnectorError> {
     let result = match command {
-        Command::Spec => spec(out).map_err(ConnectorError::from),
-        Command::Check { config } => check(config, out),
-        Command::Discover { config } => discover(config, out),
+        Command::Spec => spec(registry, out).map_err(ConnectorError::from),
+        Command::Check { config } => check(config, registry, out),
+        Command::Discover { config } => discover(config, registry, out),
         Command::Read {
             config,
             catalog,
             state,
-        } => read(config, catalog, state.as_deref(), out),
+        } => read(config, catalog, state.as_deref(), registry, out),
     };
     if let Err(e) = &result {
         // Best effort: stdout may be what failed.
@@ -75,14 +80,14 @@ fn line(out: &mut dyn Write, message: &Value) -> std::io::Result<()> {
 }
 
 /// The `SPEC` message.
-pub fn spec(out: &mut dyn Write) -> std::io::Result<()> {
+pub fn spec(registry: &Registry, out: &mut dyn Write) -> std::io::Result<()> {
     line(
         out,
         &json!({
             "type": "SPEC",
             "spec": {
                 "documentationUrl": env!("CARGO_PKG_REPOSITORY"),
-                "connectionSpecification": schema::config(),
+                "connectionSpecification": schema::config(registry),
                 "supportsIncremental": true,
                 "supported_destination_sync_modes": ["overwrite", "append", "append_dedup"],
                 "protocol_version": PROTOCOL_VERSION,
@@ -92,10 +97,10 @@ pub fn spec(out: &mut dyn Write) -> std::io::Result<()> {
     out.flush()
 }
 
-fn check(config: &Path, out: &mut dyn Write) -> Result<(), ConnectorError> {
-    let tried = load_account(config).and_then(|account| {
+fn check(config: &Path, registry: &Registry, out: &mut dyn Write) -> Result<(), ConnectorError> {
+    let tried = load_account(config, registry).and_then(|account| {
         runtime()?
-            .block_on(crate::fleet::check(&account))
+            .block_on(calllogs_fleet::check(&account))
             .map_err(ConnectorError::from)
     });
     let status = match &tried {
@@ -126,10 +131,10 @@ pub fn stream() -> Value {
     })
 }
 
-fn discover(config: &Path, out: &mut dyn Write) -> Result<(), ConnectorError> {
+fn discover(config: &Path, registry: &Registry, out: &mut dyn Write) -> Result<(), ConnectorError> {
     // The catalog does not depend on the account, but a config that would
     // fail `read` fails here first.
-    load_account(config)?;
+    load_account(config, registry)?;
     line(
         out,
         &json!({ "type": "CATALOG", "catalog": { "streams": [stream()] } }),
@@ -201,9 +206,10 @@ fn read(
     config: &Path,
     catalog: &Path,
     state: Option<&Path>,
+    registry: &Registry,
     out: &mut dyn Write,
 ) -> Result<(), ConnectorError> {
-    let account = load_account(config)?;
+    let account = load_account(config, registry)?;
     let Some(incremental) = selected(&load_json(catalog)?, catalog)? else {
         log(
             out,

@@ -13,7 +13,7 @@ use calllogs_core::taxonomy::{Category, HangupCause, HangupSource};
 use calllogs_core::{Direction, Status};
 use serde_json::{Map, Value, json};
 
-use crate::registry;
+use calllogs_core::Registry;
 
 /// A nullable value of JSON type `ty`.
 fn maybe(ty: &str) -> Value {
@@ -212,10 +212,10 @@ pub fn call_record() -> Value {
 /// `calllogs.toml` as JSON. Every provider compiled in is listed; each
 /// credential key says which providers take it and is marked
 /// `airbyte_secret`, so the engines store it encrypted and never show it.
-pub fn config() -> Value {
-    let providers: Vec<&str> = registry::providers().iter().map(|p| p.id).collect();
+pub fn config(registry: &Registry) -> Value {
+    let providers: Vec<&str> = registry.providers().iter().map(|p| p.id).collect();
     let mut credentials: Vec<(String, Vec<&str>)> = Vec::new();
-    for info in registry::providers() {
+    for info in registry.providers() {
         for c in info.credentials {
             let key = c.flag.replace('-', "_");
             match credentials.iter_mut().find(|(k, _)| *k == key) {
@@ -254,7 +254,7 @@ pub fn config() -> Value {
         }),
     );
     for (i, (key, users)) in credentials.iter().enumerate() {
-        let env: Vec<&str> = registry::providers()
+        let env: Vec<&str> = registry.providers()
             .iter()
             .flat_map(|p| p.credentials)
             .filter(|c| c.flag.replace('-', "_") == *key)
@@ -483,10 +483,11 @@ mod tests {
 
     #[test]
     fn the_config_schema_lists_every_provider_and_marks_credentials_secret() {
-        let spec = config();
+        let registry = &calllogs::registry::REGISTRY;
+        let spec = config(registry);
         let providers = spec["properties"]["provider"]["enum"].as_array().unwrap();
-        assert_eq!(providers.len(), registry::providers().len());
-        for info in registry::providers() {
+        assert_eq!(providers.len(), registry.providers().len());
+        for info in registry.providers() {
             for c in info.credentials {
                 let p = &spec["properties"][c.flag.replace('-', "_")];
                 assert_eq!(p["airbyte_secret"], true, "{}", c.flag);

@@ -1,9 +1,11 @@
-//! `calllogs.toml`: the store, defaults, and every account in one file
-//! (feature `config`). The contract is the "Many accounts" section of
-//! `call-model.md`.
+//! `calllogs.toml`: the store, defaults, and every account in one file.
+//! Provider ids are resolved in the [`Registry`] the caller hands over
+//! (the facade's `calllogs::registry::REGISTRY`). The contract is the
+//! "Many accounts" section of `call-model.md`.
 //!
 //! ```
-//! use calllogs::config::{Config, Source};
+//! use calllogs_fleet::config::{Config, Source};
+//! use calllogs::registry::REGISTRY;
 //! let text = r#"
 //! db = "calls.db"
 //! lookback = "24h"
@@ -15,7 +17,7 @@
 //! token = "${DESK_TOKEN}"
 //! "#;
 //! let env = |k: &str| (k == "DESK_TOKEN").then(|| "t0k3n".to_string());
-//! let config = Config::parse(text, &Source::private("calllogs.toml"), &env).unwrap();
+//! let config = Config::parse(text, &Source::private("calllogs.toml"), &env, &REGISTRY).unwrap();
 //! assert_eq!(config.accounts[0].name, "support-desk");
 //! assert!(config.accounts[0].settings.get_credential("NECTARDESK_ACCESS_TOKEN").is_some());
 //! ```
@@ -26,7 +28,7 @@ use calllogs_core::{CallQuery, Settings};
 use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 
-use crate::registry::{self, RegistryError};
+use calllogs_core::{DynProvider, ProviderInfo, Registry, RegistryError};
 
 /// What the file can say at its top level; anything else is an error.
 #[derive(Debug, Deserialize)]
@@ -75,8 +77,10 @@ pub struct Account {
     pub name: String,
     /// Provider id.
     pub provider: &'static str,
+    /// The provider, as the registry the file was read with knows it.
+    pub info: &'static ProviderInfo,
     /// Base URL, credentials, rate limit and concurrency, ready for
-    /// [`registry::build`]; never read from the environment beyond the
+    /// [`Account::build`]; never read from the environment beyond the
     /// `${VAR}` references the file names.
     pub settings: Settings,
     /// Where a first sync starts, if the file says.
@@ -100,10 +104,15 @@ impl Account {
         let mut q = CallQuery::new();
         q.page_size = self.page_size;
         if !self.filters.is_empty() {
-            let info = registry::info(self.provider).map_err(|e| e.to_string())?;
-            (info.apply_filters)(&mut q, &self.filters).map_err(|m| format!("filters: {m}"))?;
+            (self.info.apply_filters)(&mut q, &self.filters)
+                .map_err(|m| format!("filters: {m}"))?;
         }
         Ok(q)
+    }
+
+    /// The account's provider, built from its settings.
+    pub fn build(&self) -> Result<DynProvider, RegistryError> {
+        Ok((self.info.build)(&self.settings)?)
     }
 }
 
@@ -184,8 +193,8 @@ pub enum ConfigError {
 
 impl Config {
     /// Reads and checks the file at `path`, resolving `${VAR}` from the
-    /// process environment.
-    pub fn load(path: impl AsRef<Path>) -> Result<Config, ConfigError> {
+    /// process environment and provider ids in `registry`.
+    pub fn load(path: impl AsRef<Path>, registry: &Registry) -> Result<Config, ConfigError> {
         let path = path.as_ref();
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
@@ -195,7 +204,7 @@ impl Config {
             path: path.to_path_buf(),
             private: is_private(path),
         };
-        Config::parse(&text, &source, &|k| std::env::var(k).ok())
+        Config::parse(&text, &source, &|k| std::env::var(k).ok(), registry)
     }
 
     /// Only the `db` of the file at `path` (for the report, which needs no
@@ -217,11 +226,12 @@ impl Config {
         resolve_db(file.db, &source, &|k| std::env::var(k).ok())
     }
 
-    /// Checks `text`, resolving `${VAR}` with `env`.
+    /// Checks `text`, resolving `${VAR}` with `env` and provider ids in `registry`.
     pub fn parse(
         text: &str,
         source: &Source,
         env: &dyn Fn(&str) -> Option<String>,
+        registry: &Registry,
     ) -> Result<Config, ConfigError> {
         let path = &source.path;
         let file: File = toml::from_str(text).map_err(|e| ConfigError::Syntax {
@@ -248,7 +258,7 @@ impl Config {
         };
         let mut accounts: Vec<Account> = Vec::new();
         for (index, table) in file.accounts.iter().enumerate() {
-            let account = read_account(text, source, index, table, &defaults, env)?;
+            let account = read_account(text, source, index, table, &defaults, env, registry)?;
             if accounts.iter().any(|a| a.name == account.name) {
                 return Err(ConfigError::Account {
                     path: path.clone(),
@@ -278,10 +288,12 @@ impl Config {
     /// absent (engines write them for optional fields left empty).
     ///
     /// ```
-    /// use calllogs::config::{Config, Source};
+    /// use calllogs_fleet::config::{Config, Source};
+    /// use calllogs::registry::REGISTRY;
     /// let json = r#"{"name": "desk", "provider": "nectardesk", "token": "t0k3n",
     ///                "lookback": "48h", "filters": {"callType": "abandoned"}, "since": null}"#;
-    /// let account = Config::account_json(json, &Source::private("config.json"), &|_| None).unwrap();
+    /// let account =
+    ///     Config::account_json(json, &Source::private("config.json"), &|_| None, &REGISTRY).unwrap();
     /// assert_eq!(account.lookback, chrono::Duration::hours(48));
     /// assert_eq!(account.filters, vec![("callType".to_string(), "abandoned".to_string())]);
     /// ```
@@ -289,6 +301,7 @@ impl Config {
         text: &str,
         source: &Source,
         env: &dyn Fn(&str) -> Option<String>,
+        registry: &Registry,
     ) -> Result<Account, ConfigError> {
         let value: serde_json::Value =
             serde_json::from_str(text).map_err(|source_error| ConfigError::Json {
@@ -305,7 +318,7 @@ impl Config {
             .into_iter()
             .filter_map(|(k, v)| toml_of(v).map(|v| (k, v)))
             .collect();
-        read_account("", source, 0, &table, &Defaults::default(), env)
+        read_account("", source, 0, &table, &Defaults::default(), env, registry)
     }
 
     /// The accounts named (all when `names` is empty); an unknown name is an error.
@@ -381,6 +394,7 @@ fn read_account(
     table: &toml::Table,
     defaults: &Defaults,
     env: &dyn Fn(&str) -> Option<String>,
+    registry: &Registry,
 ) -> Result<Account, ConfigError> {
     let label = table
         .get("name")
@@ -410,7 +424,9 @@ fn read_account(
         })?;
     let provider_id =
         string("provider")?.ok_or_else(|| fail(None, "the account has no provider".into()))?;
-    let info = registry::info(&provider_id).map_err(|e| fail(Some("provider"), e.to_string()))?;
+    let info = registry
+        .info(&provider_id)
+        .map_err(|e| fail(Some("provider"), e.to_string()))?;
     let credential_keys: Vec<(String, &'static str)> = info
         .credentials
         .iter()
@@ -553,6 +569,7 @@ fn read_account(
     let account = Account {
         name,
         provider: info.id,
+        info,
         settings,
         since,
         filters,
@@ -596,9 +613,10 @@ fn credential_key(flag: &str) -> String {
 /// reads). Credentials the provider does not have are left out.
 ///
 /// ```
-/// use calllogs::config::account_entry;
+/// use calllogs_fleet::config::account_entry;
+/// use calllogs::registry::REGISTRY;
 /// let text = account_entry("desk", "nectardesk", "http://127.0.0.1:9/api/v1",
-///     &[("NECTARDESK_ACCESS_TOKEN", "t0k3n".to_string())]).unwrap();
+///     &[("NECTARDESK_ACCESS_TOKEN", "t0k3n".to_string())], &REGISTRY).unwrap();
 /// assert!(text.contains("token = \"t0k3n\""));
 /// ```
 pub fn account_entry(
@@ -606,8 +624,9 @@ pub fn account_entry(
     provider: &str,
     base_url: &str,
     credentials: &[(&str, String)],
+    registry: &Registry,
 ) -> Result<String, RegistryError> {
-    let info = registry::info(provider)?;
+    let info = registry.info(provider)?;
     let mut text = format!(
         "\n[[accounts]]\nname = {name:?}\nprovider = {:?}\nbase_url = {base_url:?}\n",
         info.id
@@ -742,6 +761,7 @@ token = "${NECTARDESK_ACCESS_TOKEN}"
 #[cfg(test)]
 mod tests {
     use super::*;
+    use calllogs::registry::REGISTRY;
 
     fn parse(text: &str, private: bool) -> Result<Config, ConfigError> {
         let source = Source {
@@ -753,7 +773,7 @@ mod tests {
             "PLIVO_EU_AUTH_TOKEN" | "NECTARDESK_ACCESS_TOKEN" => Some("t0k3n".to_string()),
             _ => None,
         };
-        Config::parse(text, &source, &env)
+        Config::parse(text, &source, &env, &REGISTRY)
     }
 
     #[test]
@@ -858,7 +878,7 @@ mod tests {
             ("calls.db", true),
         ] {
             let text = format!("db = \"{db}\"\n{account}");
-            let parsed = Config::parse(&text, &shared, &env);
+            let parsed = Config::parse(&text, &shared, &env, &REGISTRY);
             assert_eq!(parsed.is_ok(), ok, "{db}: {:?}", parsed.err());
             if let Err(e) = parsed {
                 assert!(e.to_string().contains("PGPASSWORD"), "{e}");
@@ -866,7 +886,7 @@ mod tests {
         }
         let text = format!("db = \"${{DB}}\"\n{account}");
         assert_eq!(
-            Config::parse(&text, &shared, &env).unwrap().db.as_deref(),
+            Config::parse(&text, &shared, &env, &REGISTRY).unwrap().db.as_deref(),
             Some("postgres://u:pw@h/d")
         );
         // The same literal secret is accepted in a private file.
@@ -898,7 +918,7 @@ mod tests {
         let env = |k: &str| (k == "TOKEN").then(|| "t0k3n".to_string());
         let json = r#"{"name": "a", "provider": "nectardesk", "token": "${TOKEN}",
                        "page_size": 50, "rate_limit": 2.5, "since": null}"#;
-        let a = Config::account_json(json, &src, &env).unwrap();
+        let a = Config::account_json(json, &src, &env, &REGISTRY).unwrap();
         assert_eq!(a.page_size, Some(50));
         assert_eq!(a.settings.http.rate_limit, Some(2.5));
         assert_eq!(a.lookback, Duration::hours(24));
@@ -920,7 +940,7 @@ mod tests {
             ),
             (r#"{"provider": "nectardesk"}"#, "has no name"),
         ] {
-            let e = Config::account_json(text, &src, &env)
+            let e = Config::account_json(text, &src, &env, &REGISTRY)
                 .unwrap_err()
                 .to_string();
             assert!(e.contains(want), "{want:?} not in {e:?}");
