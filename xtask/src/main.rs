@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod fixtures;
+mod layout;
 mod redact;
 mod scaffold;
 mod snapshots;
@@ -16,6 +17,7 @@ tasks:
   ci                 everything CI runs: fmt, clippy, tests (insta in check mode), snapshot/fixture check
   check-snapshots    every snapshot has its fixture and every fixture its snapshot
   check-fixtures     the above, and every fixture parses and holds nothing real-looking
+  check-layout       crates depend downwards only (xtask/src/layout.rs); no module circles
   check-features     the facade with one provider feature compiles no other provider
   new-provider NAME  a new provider crate, wired in, whose failing tests say what to implement
   check-scaffold     new-provider in a scratch clone: it builds, and only its own tests fail
@@ -32,6 +34,7 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("check-snapshots") => snapshots::check(&root()),
         Some("check-fixtures") => check_fixtures(),
+        Some("check-layout") => check_layout(),
         Some("check-features") => check_features(),
         Some("check-scaffold") => check_scaffold(),
         Some("record") => record(&args[1..]),
@@ -110,6 +113,7 @@ fn ci() -> Result<(), String> {
             .env("CI", "true"),
     )?;
     check_fixtures()?;
+    check_layout()?;
     check_features()?;
     check_scaffold()?;
     run(
@@ -131,7 +135,13 @@ fn bench(quick: bool, only: Option<&String>) -> Result<(), String> {
     let bin = root().join("target/release/calllogs");
     let mut cmd = cargo();
     cmd.args([
-        "bench", "-p", "calllogs-cli", "--bench", "figures", "--quiet", "--",
+        "bench",
+        "-p",
+        "calllogs-cli",
+        "--bench",
+        "figures",
+        "--quiet",
+        "--",
     ])
     .env("CALLLOGS_BIN", bin);
     if quick {
@@ -216,6 +226,16 @@ fn provider_ids(bin: &Path) -> Result<Vec<String>, String> {
 
 /// A crate that depends on the facade with one provider feature must not
 /// compile the others: `cargo tree` says what would be built.
+fn check_layout() -> Result<(), String> {
+    let out = cargo()
+        .args(["metadata", "--format-version", "1", "--no-deps", "--locked"])
+        .output()
+        .map_err(|e| format!("cargo metadata: {e}"))?;
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    layout::check(&root(), &metadata)
+}
+
 fn check_features() -> Result<(), String> {
     let providers = facade_providers()?;
     for p in &providers {

@@ -406,7 +406,13 @@ fn fleet_figures(quick: bool) -> Value {
         }
         emulators.push(emu);
     }
-    let config = Config::parse(&text, &Source::private("bench.toml"), &|_| None, &calllogs::registry::REGISTRY).expect("a config");
+    let config = Config::parse(
+        &text,
+        &Source::private("bench.toml"),
+        &|_| None,
+        &calllogs::registry::REGISTRY,
+    )
+    .expect("a config");
     let all: Vec<_> = config.accounts.iter().collect();
     let run = |accounts: &[&calllogs::config::Account], db: &str| {
         let db = calllogs::store::Target::Sqlite(dir.join(db));
@@ -456,8 +462,14 @@ fn write_config(
     use std::os::unix::fs::OpenOptionsExt as _;
     let mut text = format!("db = {db:?}\nfirst_window = \"31d\"\n");
     for (name, id, emu) in accounts {
-        text += &calllogs::config::account_entry(name, id, &emu.base_url(), &emu.credentials(), &calllogs::registry::REGISTRY)
-            .expect("a registered provider");
+        text += &calllogs::config::account_entry(
+            name,
+            id,
+            &emu.base_url(),
+            &emu.credentials(),
+            &calllogs::registry::REGISTRY,
+        )
+        .expect("a registered provider");
     }
     let _ = std::fs::remove_file(path);
     let mut f = std::fs::OpenOptions::new()

@@ -6,7 +6,9 @@ use std::io::Write;
 
 use calllogs::registry;
 
-use crate::commands::{CliError, open_store, runtime, stdout_line, summary_line};
+use crate::error::CliError;
+use crate::output::{stdout_line, summary_line};
+use crate::store::{open_store, runtime};
 
 /// Every provider compiled in that has an emulator: the demo's list.
 fn emulated() -> Vec<&'static str> {
@@ -69,8 +71,7 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
     }
     // Demo credentials, written literally: only the owner may read the file.
     write_private(&config_path, &text)?;
-    let mut config =
-        calllogs::config::Config::load(&config_path, &calllogs::registry::REGISTRY)?;
+    let mut config = calllogs::config::Config::load(&config_path, &calllogs::registry::REGISTRY)?;
     let db = calllogs::store::Target::Sqlite(args.db.clone());
     let opts = calllogs::fleet::FleetOptions::default();
     let (run, stats) = crate::fleet::run(&mut config, &[], &db, &opts, args.quiet)?;
@@ -107,7 +108,7 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
         ))
     })?;
     // The same report to look at, beside the database.
-    crate::commands::write_html(&args.db.with_extension("html"), &dashboard, &db.to_string())?;
+    crate::output::write_html(&args.db.with_extension("html"), &dashboard, &db.to_string())?;
     stdout_line(&mut std::io::stdout().lock(), report.to_table().trim_end())
 }
 

@@ -10,8 +10,10 @@ use calllogs::http::HttpStats;
 use calllogs::store::Target;
 
 use crate::args::SyncArgs;
-use crate::commands::{CliError, db_of, open_store, runtime, stdout_line, summary_line, target};
+use crate::error::CliError;
+use crate::output::{stdout_line, summary_line};
 use crate::progress::Progress;
+use crate::store::{db_of, open_store, runtime, target};
 
 /// Retry counters per account name.
 pub type Stats = HashMap<String, Arc<HttpStats>>;

@@ -3,13 +3,21 @@
 use std::process::ExitCode;
 
 mod args;
-mod commands;
+mod config;
+mod connect;
+mod dispatch;
 #[cfg(feature = "emulator")]
 mod emulated;
 mod error;
+mod fetch;
 mod fleet;
+mod offline;
 mod output;
 mod progress;
+mod provider;
+mod report;
+mod store;
+mod sync;
 
 fn main() -> ExitCode {
     let cli = match args::parse() {
@@ -35,8 +43,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    commands::init_logging(cli.verbose);
-    match commands::run(cli) {
+    dispatch::init_logging(cli.verbose);
+    match dispatch::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("calllogs: {e}");

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use calllogs::Call;
 
-use crate::commands::CliError;
+use crate::error::CliError;
 
 /// Output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -151,4 +151,76 @@ impl Sink {
             let _ = std::fs::remove_file(partial);
         }
     }
+}
+
+pub(crate) fn stdout_line(out: &mut impl Write, line: &str) -> Result<(), CliError> {
+    match writeln!(out, "{line}") {
+        // A closed pipe (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+pub(crate) fn summary_line(s: &calllogs::sync::SyncSummary, secs: f64) -> String {
+    format!(
+        "{}/{}: {} calls in {} pages ({} new, {} updated, {} unchanged){} in {secs:.1}s",
+        s.provider,
+        s.account,
+        s.calls,
+        s.pages,
+        s.upserted.new,
+        s.upserted.updated,
+        s.upserted.unchanged,
+        if s.resumed {
+            ", resumed from the last checkpoint"
+        } else {
+            ""
+        },
+    ) + &rejects_note(s.rejects, &s.reject_reasons)
+}
+
+/// `; 2 records rejected: no id` — empty when nothing was rejected.
+pub(crate) fn rejects_note(n: u64, reasons: &[(String, u64)]) -> String {
+    if n == 0 {
+        return String::new();
+    }
+    let why: Vec<String> = reasons
+        .iter()
+        .map(|(reason, k)| {
+            if reasons.len() > 1 {
+                format!("{reason} ({k})")
+            } else {
+                reason.clone()
+            }
+        })
+        .collect();
+    format!(
+        "; {n} record{} rejected: {}",
+        if n == 1 { "" } else { "s" },
+        why.join(", ")
+    )
+}
+
+/// Writes the HTML report of `dashboard` to `path` (whole or not at all)
+/// and says where, with what it holds.
+pub(crate) fn write_html(
+    path: &std::path::Path,
+    dashboard: &calllogs::report::Dashboard,
+    source: &str,
+) -> Result<(), CliError> {
+    let html = calllogs::html::render(dashboard, source);
+    let tmp = path.with_extension("html.partial");
+    std::fs::write(&tmp, html)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            CliError::failed(format!("cannot write {}", path.display()), e)
+        })?;
+    eprintln!(
+        "wrote {}: {} calls, one bar a {}; open it in a browser (it needs nothing else)",
+        path.display(),
+        dashboard.overall.total,
+        dashboard.bucket.as_str()
+    );
+    Ok(())
 }

@@ -236,7 +236,8 @@ fn config_init_writes_an_example_that_loads_and_never_overwrites() {
     let source = calllogs::config::Source::private(&path);
     let text = std::fs::read_to_string(&path).unwrap();
     let config =
-        calllogs::config::Config::parse(&text, &source, &env, &calllogs::registry::REGISTRY).unwrap();
+        calllogs::config::Config::parse(&text, &source, &env, &calllogs::registry::REGISTRY)
+            .unwrap();
     assert_eq!(config.accounts.len(), 2);
     let again = bin()
         .args(["config", "init", "--output"])

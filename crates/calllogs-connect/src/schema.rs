@@ -254,7 +254,8 @@ pub fn config(registry: &Registry) -> Value {
         }),
     );
     for (i, (key, users)) in credentials.iter().enumerate() {
-        let env: Vec<&str> = registry.providers()
+        let env: Vec<&str> = registry
+            .providers()
             .iter()
             .flat_map(|p| p.credentials)
             .filter(|c| c.flag.replace('-', "_") == *key)

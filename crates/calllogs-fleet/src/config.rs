@@ -886,7 +886,10 @@ mod tests {
         }
         let text = format!("db = \"${{DB}}\"\n{account}");
         assert_eq!(
-            Config::parse(&text, &shared, &env, &REGISTRY).unwrap().db.as_deref(),
+            Config::parse(&text, &shared, &env, &REGISTRY)
+                .unwrap()
+                .db
+                .as_deref(),
             Some("postgres://u:pw@h/d")
         );
         // The same literal secret is accepted in a private file.

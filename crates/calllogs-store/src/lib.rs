@@ -10,8 +10,11 @@
 
 #![warn(missing_docs)]
 
-pub mod claims;
 pub mod decimal;
 pub mod flat;
 pub mod store;
 pub mod sync;
+
+/// The claims of many processes sharing one fleet: part of the PostgreSQL
+/// backend (`store::postgres::claims`), named here as the facade shows it.
+pub use store::postgres::claims;

@@ -34,9 +34,6 @@ pub use calllogs_report::{html, report};
 #[cfg(feature = "sync")]
 pub use calllogs_store::{claims, flat, store, sync};
 
-/// `calllogs.toml` (feature `config`): the `calllogs-fleet` crate's model.
-#[cfg(feature = "config")]
-pub use calllogs_fleet::config;
 /// The Airbyte protocol and the Singer spec (feature `connector`): the
 /// `calllogs-connect` crate.
 #[cfg(feature = "connector")]
@@ -45,6 +42,9 @@ pub use calllogs_connect as connector;
 /// `calllogs-fleet` crate.
 #[cfg(all(feature = "config", feature = "sync"))]
 pub use calllogs_fleet as fleet;
+/// `calllogs.toml` (feature `config`): the `calllogs-fleet` crate's model.
+#[cfg(feature = "config")]
+pub use calllogs_fleet::config;
 pub mod registry;
 
 /// The registration table: one line per provider, `id = "feature" =>

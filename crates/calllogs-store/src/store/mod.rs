@@ -5,7 +5,7 @@
 //! hold the same tables with the same meanings (`calls` keyed by provider,
 //! account and id; `sync_state`; `rejects`), and answer the same calls the
 //! same way; PostgreSQL also holds the `claims` that let processes on many
-//! machines share one fleet ([`crate::claims`]).
+//! machines share one fleet ([`postgres::claims`]).
 //!
 //! ```no_run
 //! use calllogs_store::store::Store;

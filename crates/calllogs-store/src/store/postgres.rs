@@ -5,6 +5,8 @@
 //! UPDATE` that tells new, updated and unchanged apart, and, under a lease,
 //! each page's transaction renewing that lease or failing if it was lost.
 
+pub mod claims;
+
 use std::time::Duration;
 
 use calllogs_core::paginate::CountMismatch;
@@ -363,7 +365,7 @@ impl PgStore {
         let Some(fence) = &self.fence else {
             return Ok(());
         };
-        crate::claims::renew_in(self, tx.client(), provider, account, fence).await
+        claims::renew_in(self, tx.client(), provider, account, fence).await
     }
 
     async fn upsert_in(

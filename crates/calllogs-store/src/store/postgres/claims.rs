@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use crate::store::postgres::{Fence, PgStore};
+use super::{Fence, PgStore};
 use crate::store::{Store, StoreError};
 
 /// What [`Claims::next`] found.

@@ -1,0 +1,98 @@
+//! `calllogs fetch`: one provider's calls to stdout or a file.
+
+use futures::StreamExt;
+
+use calllogs::registry;
+
+use crate::args::FetchArgs;
+use crate::error::CliError;
+use crate::output::{Sink, rejects_note};
+use crate::provider::{from_config, query, settings};
+use crate::store::runtime;
+
+pub(crate) fn fetch(args: FetchArgs) -> Result<(), CliError> {
+    let (id, mut settings, file_filters) = match &args.config {
+        Some(path) => {
+            let a = from_config(path, args.account.as_deref())?;
+            (a.provider, a.settings, a.filters)
+        }
+        None => (
+            registry::info(args.provider.id()?)?.id,
+            settings(&args.provider)?,
+            Vec::new(),
+        ),
+    };
+    let stats = std::sync::Arc::new(calllogs::http::HttpStats::default());
+    let mut http = settings.http.clone();
+    http.observers.add(stats.clone());
+    if let Some(dir) = &args.record_dir {
+        http.observers
+            .add(std::sync::Arc::new(calllogs::http::Recorder::new(dir)));
+    }
+    settings = settings.http(http);
+    let q = query(id, &args.filters, &file_filters)?;
+    let provider = registry::build(id, &settings)?;
+    // Opened before the pull so a bad path fails at once; written under a
+    // temporary name and renamed only when every page has arrived.
+    let mut sink = Sink::open(args.output.as_deref(), args.format, args.no_raw)?;
+    let progress = crate::progress::Progress::new(provider.id(), args.quiet, Some(stats));
+    let result = runtime()?.block_on(async {
+        let mut pages = calllogs::paginate::pull(provider.clone(), q, None)
+            .take(args.max_pages.map_or(usize::MAX, |n| n as usize));
+        let (mut n_pages, mut n_calls, mut repeats) = (0u64, 0u64, 0u64);
+        let mut rejects: Vec<(String, u64)> = Vec::new();
+        // Each call once per run: offset paging over a changing list can
+        // send a call again on a later page.
+        let mut seen = calllogs::seen::SeenIds::default();
+        let mut expected = calllogs::paginate::Expected::default();
+        while let Some(fetched) = pages.next().await {
+            let fetched = fetched?;
+            expected.observe(fetched.page.total, fetched.checkpoint.as_ref());
+            if let Some(m) = fetched.mismatch {
+                if args.strict {
+                    return Err(CliError::failed(format!("{}: --strict", provider.id()), m));
+                }
+                eprintln!("calllogs: warning: {}: {m}", provider.id());
+            }
+            let page = fetched.page;
+            n_pages += 1;
+            for call in &page.items {
+                if seen.first_time(&call.provider, &call.id) {
+                    n_calls += 1;
+                    sink.write(call)?;
+                } else {
+                    repeats += 1;
+                }
+            }
+            calllogs::page::tally_rejects(&mut rejects, &page.rejects);
+            progress.update(
+                n_pages,
+                n_calls,
+                expected.expected(n_calls, fetched.checkpoint.as_ref()),
+            );
+        }
+        Ok::<_, CliError>((repeats, rejects))
+    });
+    progress.finish();
+    match result {
+        Ok((repeats, rejects)) => {
+            let n: u64 = rejects.iter().map(|(_, k)| k).sum();
+            if n > 0 {
+                eprintln!(
+                    "calllogs: {}",
+                    rejects_note(n, &rejects).trim_start_matches("; ")
+                );
+            }
+            if repeats > 0 {
+                eprintln!(
+                    "calllogs: {repeats} repeated record(s) of calls already written were left out"
+                );
+            }
+            sink.finish()
+        }
+        Err(e) => {
+            sink.abandon();
+            Err(e)
+        }
+    }
+}
