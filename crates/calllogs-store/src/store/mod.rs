@@ -257,7 +257,7 @@ pub struct AccountStatus {
 }
 
 /// One aggregate row of the report: calls of one group key with one status,
-/// category, cause and currency (see [`crate::report`]).
+/// category, cause and currency (see the `calllogs-report` crate).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AggRow {
     /// The group key (`None` in the overall query, or no value to group by).
