@@ -1,6 +1,9 @@
-//! `cargo xtask new-provider NAME`: a new provider crate that compiles, with
-//! tests that fail saying what to implement, wired into the workspace, the
-//! facade, the registry (so the CLI) and the emulator.
+//! `cargo xtask new-provider NAME`: a new provider crate (its emulator
+//! included) that compiles, with tests that fail saying what to implement,
+//! wired into the facade with four lines in two files: the dependency, its
+//! place in `providers` and in `emulator` (`crates/calllogs/Cargo.toml`), and
+//! its registry line (`crates/calllogs/src/lib.rs`). The registry gives the
+//! CLI, the emulators, the connectors and the README's table the rest.
 
 use std::fs;
 use std::path::Path;
@@ -86,7 +89,7 @@ pub fn new_provider(root: &Path, name: &str) -> Result<(), String> {
     }
     write(
         root,
-        &format!("crates/calllogs-emulator/src/{name}.rs"),
+        &format!("crates/{krate}/src/emulator.rs"),
         &fill(EMULATOR),
     )?;
     write(
@@ -100,12 +103,9 @@ pub fn new_provider(root: &Path, name: &str) -> Result<(), String> {
         FIXTURE_2,
     )?;
 
-    // The registration points; each fails loudly if its marker moved.
-    insert_before(
-        &root.join("Cargo.toml"),
-        "# new-provider: workspace dependencies",
-        &fill("{krate} = { path = \"crates/{krate}\", version = \"0.1.0\" }\n"),
-    )?;
+    // The registration points, four lines in two files of the facade; each
+    // fails loudly if its marker moved. The README's provider table is
+    // written from the registry (`cargo xtask readme`), not by hand.
     let facade = root.join("crates/calllogs/Cargo.toml");
     insert_before(
         &facade,
@@ -114,38 +114,32 @@ pub fn new_provider(root: &Path, name: &str) -> Result<(), String> {
     )?;
     insert_before(
         &facade,
-        "# new-provider: features",
-        &fill("{name} = [\"dep:{krate}\"]\n"),
+        "# new-provider: emulators",
+        &fill("    \"{name}?/emulator\",\n"),
     )?;
     insert_before(
         &facade,
         "# new-provider: dependencies",
-        &fill("{krate} = { workspace = true, optional = true }\n"),
+        &fill(
+            "{name} = { package = \"{krate}\", path = \"../{krate}\", version = \"0.1.0\", optional = true }\n",
+        ),
     )?;
     insert_before(
         &root.join("crates/calllogs/src/lib.rs"),
         "// new-provider: registry",
-        &fill("    {name} = \"{name}\" => {ident},\n"),
-    )?;
-    insert_before(
-        &root.join("crates/calllogs-emulator/src/lib.rs"),
-        "// new-provider: emulators",
-        &fill("    {name},\n"),
-    )?;
-    insert_before(
-        &root.join("README.md"),
-        "<!-- new-provider: README table -->",
-        &fill("| {Title} | `{krate}` | `{name}` | `{UPPER}_API_TOKEN` |\n"),
+        &fill("    {name} = \"{name}\",\n"),
     )?;
     println!("{}", fill(NEXT_STEPS));
     Ok(())
 }
 
 const NEXT_STEPS: &str = "\
-Created crates/{krate} ({name}), its emulator, fixtures/{name}/, the `{name}` feature
-of the facade (in `providers`, so on by default) and its registry line, so
-`calllogs providers`, `calllogs emulate --provider {name}`, the demo and the
-emulator's exactly-once tests all include it with no other edit.
+Created crates/{krate} ({name}) with its emulator (src/emulator.rs), fixtures/{name}/,
+and four lines in two files of the facade (crates/calllogs/Cargo.toml: the `{name}`
+dependency, its place in `providers` and in `emulator`; src/lib.rs: its registry line),
+so `calllogs providers`, `calllogs emulate --provider {name}`, the demo and the
+emulators' exactly-once tests all include it with no other edit. Run
+`cargo xtask readme` to write its row of the README's provider table.
 
 Left to fill in, with the provider's API document at hand (each has a failing
 test in crates/{krate}/tests/ that says so):
@@ -153,7 +147,7 @@ test in crates/{krate}/tests/ that says so):
   2. src/map.rs     record -> Call: direction, numbers (E.164), times (UTC), status, hangup cause
   3. src/query.rs   CallQuery -> query parameters (time range, direction, status, page)
   4. src/lib.rs     endpoint path, auth header, paging style and limits, ProviderInfo text
-  5. crates/calllogs-emulator/src/{name}.rs   serve the API as documented (auth, filters, paging)
+  5. src/emulator.rs   serve the API as documented (auth, filters, paging)
   6. fixtures/{name}/   synthetic pages (555 numbers, invented ids): first, last, empty, odd records
 Then: cargo test -p {krate}; review the new snapshots (cargo insta review, or
 INSTA_UPDATE=always once and read them); cargo xtask ci.";
@@ -167,14 +161,21 @@ rust-version.workspace = true
 license.workspace = true
 repository.workspace = true
 
+[features]
+# Its emulator (`emulator::api`), served by calllogs-emulator.
+emulator = ["dep:calllogs-emulator"]
+
 [dependencies]
 calllogs-core.workspace = true
+calllogs-emulator = { workspace = true, optional = true }
 chrono.workspace = true
 reqwest.workspace = true
 serde.workspace = true
 serde_json.workspace = true
 
 [dev-dependencies]
+# Its own emulator, for the tests against it.
+{krate} = { path = ".", features = ["emulator"] }
 calllogs-core = { workspace = true, features = ["testing"] }
 calllogs-emulator.workspace = true
 futures.workspace = true
@@ -203,6 +204,11 @@ mod map;
 mod query;
 mod raw;
 
+/// The provider's API served on loopback, for tests, demos and benchmarks
+/// (feature `emulator`): [`emulator::api`] is what `calllogs_emulator::start` serves.
+#[cfg(feature = "emulator")]
+pub mod emulator;
+
 pub use map::call;
 pub use query::{Params, apply_filters};
 
@@ -215,6 +221,7 @@ pub const API_TOKEN: &str = "{UPPER}_API_TOKEN";
 pub const INFO: ProviderInfo = ProviderInfo {
     id: ID,
     name: "{Title}",
+    kind: "what kind of service (CPaaS, voice-AI platform, contact center)",
     credentials: &[Credential { env: API_TOKEN, flag: "token" }],
     filters: "since/until (to be written in query.rs)",
     limits: "page numbers; no published rate limit",
@@ -440,12 +447,13 @@ fn the_query_is_written() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_emulator_is_written() {
-    let emu = calllogs_emulator::start("{name}", calllogs_emulator::Config { calls: 50, ..Default::default() }).await.unwrap();
+    let config = calllogs_emulator::Config { calls: 50, ..Default::default() };
+    let emu = calllogs_emulator::start({ident}::emulator::api(&config), config).await.unwrap();
     let p = {ident}::{Title}::from_settings(&emu.settings()).unwrap();
     let got = p.calls(CallQuery::new()).try_collect::<Vec<_>>().await;
     assert!(
         got.as_ref().is_ok_and(|calls| calls.len() == 50),
-        "implement crates/calllogs-emulator/src/{name}.rs: serve {Title}'s API (auth, filters, paging) from the synthetic calls (got {:?})",
+        "implement src/emulator.rs: serve {Title}'s API (auth, filters, paging) from the synthetic calls (got {:?})",
         got.map(|c| c.len())
     );
 }
@@ -461,8 +469,8 @@ use calllogs_core::{HangupCause as C, Status};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::util::{int_param, time_param};
-use crate::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
+use calllogs_emulator::util::{int_param, time_param};
+use calllogs_emulator::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
 
 /// The emulator with the credentials of `config` (a demo token otherwise).
 pub fn api(config: &Config) -> Arc<dyn Api> {
@@ -471,8 +479,8 @@ pub fn api(config: &Config) -> Arc<dyn Api> {
     })
 }
 
-pub struct {Title} {
-    pub token: String,
+struct {Title} {
+    token: String,
 }
 
 const OUTCOMES: &[Outcome] = &[

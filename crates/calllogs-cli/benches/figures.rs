@@ -42,9 +42,9 @@ fn best_of<T>(rounds: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
 fn normalize_figures(quick: bool) -> Value {
     let calls = if quick { 10_000 } else { 40_000 };
     let mut out = serde_json::Map::new();
-    for &p in calllogs_emulator::PROVIDERS {
+    for p in calllogs::emulator::providers() {
         let page_size = if p == "plivo" { 20 } else { 100 };
-        let pages = calllogs_emulator::sample_pages(p, calls, page_size, 7).expect("an emulator");
+        let pages = calllogs::emulator::sample_pages(p, calls, page_size, 7).expect("an emulator");
         let bytes: usize = pages.iter().map(Vec::len).sum();
         let provider = registry::build(p, &calllogs::Settings::new().without_env()).expect("built");
         let rounds = if quick { 3 } else { 7 };
@@ -93,14 +93,14 @@ fn pull_figures(quick: bool) -> Value {
     const SERVER_RATE: f64 = 400.0;
     let latency = Duration::from_millis(25);
     runtime().block_on(async {
-        let config = calllogs_emulator::Config {
+        let config = calllogs::emulator::Config {
             calls: CALLS,
             seed: 3,
             latency,
             rate_limit: Some(SERVER_RATE),
-            ..calllogs_emulator::Config::default()
+            ..calllogs::emulator::Config::default()
         };
-        let emu = calllogs_emulator::start("plivo", config).await.expect("emulator");
+        let emu = calllogs::emulator::start("plivo", config).await.expect("emulator");
         let client = |concurrency: Option<usize>| {
             let mut http = HttpConfig::default();
             // The published limit is a setting; a client stays just under it.
@@ -188,15 +188,15 @@ fn one_window_emulator(
     calls: usize,
     seed: u64,
     now: chrono::DateTime<chrono::Utc>,
-) -> calllogs_emulator::Running {
-    let config = calllogs_emulator::Config {
+) -> calllogs::emulator::Running {
+    let config = calllogs::emulator::Config {
         calls,
         seed,
         days: 28,
         now: Some(now),
-        ..calllogs_emulator::Config::default()
+        ..calllogs::emulator::Config::default()
     };
-    rt.block_on(calllogs_emulator::start(id, config))
+    rt.block_on(calllogs::emulator::start(id, config))
         .expect("an emulator")
 }
 
@@ -212,7 +212,7 @@ fn requests_and_size_figures(quick: bool) -> Value {
     let pg = calllogs_pgtest::shared();
     let mut out = serde_json::Map::new();
     let now = chrono::Utc::now();
-    for id in calllogs_emulator::PROVIDERS {
+    for id in calllogs::emulator::providers() {
         if registry::info(id).is_err() {
             continue;
         }
@@ -381,18 +381,18 @@ fn fleet_figures(quick: bool) -> Value {
     let _ = std::fs::create_dir_all(&dir);
     let mut emulators = Vec::new();
     let mut text = String::from("first_window = \"31d\"\n");
-    for id in calllogs_emulator::PROVIDERS {
+    for id in calllogs::emulator::providers() {
         // An emulator whose provider is not compiled in has no account here.
         if registry::info(id).is_err() {
             continue;
         }
-        let config = calllogs_emulator::Config {
+        let config = calllogs::emulator::Config {
             calls,
             latency: Duration::from_millis(25),
-            ..calllogs_emulator::Config::default()
+            ..calllogs::emulator::Config::default()
         };
         let emu = rt
-            .block_on(calllogs_emulator::start(id, config))
+            .block_on(calllogs::emulator::start(id, config))
             .expect("an emulator");
         for k in 1..=2 {
             text += &calllogs::config::account_entry(
@@ -456,7 +456,7 @@ fn fleet_figures(quick: bool) -> Value {
 fn write_config(
     path: &std::path::Path,
     db: &str,
-    accounts: &[(String, &str, &calllogs_emulator::Running)],
+    accounts: &[(String, &str, &calllogs::emulator::Running)],
 ) {
     use std::io::Write as _;
     use std::os::unix::fs::OpenOptionsExt as _;
@@ -507,14 +507,14 @@ fn postgres_figures(quick: bool) -> Value {
         if registry::info(id).is_err() {
             continue;
         }
-        let config = calllogs_emulator::Config {
+        let config = calllogs::emulator::Config {
             calls,
             latency: Duration::from_millis(25),
-            ..calllogs_emulator::Config::default()
+            ..calllogs::emulator::Config::default()
         };
         emulators.push((
             id,
-            rt.block_on(calllogs_emulator::start(id, config))
+            rt.block_on(calllogs::emulator::start(id, config))
                 .expect("an emulator"),
         ));
     }
@@ -562,7 +562,7 @@ fn postgres_figures(quick: bool) -> Value {
     let n = if quick { 20_000 } else { 100_000 };
     let provider =
         registry::build("plivo", &calllogs::Settings::new().without_env()).expect("plivo");
-    let pages: Vec<Vec<calllogs::Call>> = calllogs_emulator::sample_pages("plivo", n, 20, 3)
+    let pages: Vec<Vec<calllogs::Call>> = calllogs::emulator::sample_pages("plivo", n, 20, 3)
         .expect("pages")
         .iter()
         .map(|b| provider.decode_page(b).expect("a page").items)

@@ -15,7 +15,7 @@ fn emulated() -> Vec<&'static str> {
     registry::providers()
         .into_iter()
         .map(|p| p.id)
-        .filter(|id| calllogs_emulator::PROVIDERS.contains(id))
+        .filter(|id| calllogs::emulator::providers().contains(id))
         .collect()
 }
 
@@ -49,16 +49,16 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
         args.db.display().to_string()
     );
     for (name, id, seed) in &plan {
-        let config = calllogs_emulator::Config {
+        let config = calllogs::emulator::Config {
             calls: args.calls,
             seed: *seed,
             latency: std::time::Duration::from_millis(5),
             fault_rate: 0.05,
             rate_limit: Some(200.0),
-            ..calllogs_emulator::Config::default()
+            ..calllogs::emulator::Config::default()
         };
         let emu = rt
-            .block_on(calllogs_emulator::start(id, config))
+            .block_on(calllogs::emulator::start(id, config))
             .map_err(|e| CliError::failed(format!("cannot start the {id} emulator"), e))?;
         text += &calllogs::config::account_entry(
             name,
@@ -158,7 +158,7 @@ pub fn emulate(args: crate::args::EmulateArgs) -> Result<(), CliError> {
             credentials.push((cred.env.to_string(), v.to_string()));
         }
     }
-    let config = calllogs_emulator::Config {
+    let config = calllogs::emulator::Config {
         port: args.port,
         calls: args.calls,
         seed: args.seed,
@@ -173,13 +173,15 @@ pub fn emulate(args: crate::args::EmulateArgs) -> Result<(), CliError> {
             .max_page
             .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         credentials,
-        ..calllogs_emulator::Config::default()
+        ..calllogs::emulator::Config::default()
     };
     runtime()?.block_on(async {
-        let running = calllogs_emulator::start(&id, config)
+        let running = calllogs::emulator::start(&id, config)
             .await
             .map_err(|e| match e {
-                calllogs_emulator::StartError::UnknownProvider(_) => CliError::usage(e.to_string()),
+                calllogs::emulator::StartError::UnknownProvider { .. } => {
+                    CliError::usage(e.to_string())
+                }
                 other => CliError::failed("cannot start the emulator", other),
             })?;
         let mut out = std::io::stdout().lock();
@@ -197,6 +199,6 @@ pub fn emulate(args: crate::args::EmulateArgs) -> Result<(), CliError> {
         )?;
         out.flush()?;
         drop(out);
-        match calllogs_emulator::serve_forever(running).await {}
+        match calllogs::emulator::serve_forever(running).await {}
     })
 }

@@ -116,6 +116,9 @@ pub struct ProviderInfo {
     pub id: &'static str,
     /// A human name (`Plivo`).
     pub name: &'static str,
+    /// What kind of service it is, a few words (`CPaaS`, `voice-AI
+    /// platform`, `contact center`): the README's provider table says it.
+    pub kind: &'static str,
     /// Its credentials.
     pub credentials: &'static [Credential],
     /// The filters it understands, one line.

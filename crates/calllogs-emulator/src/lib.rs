@@ -4,19 +4,22 @@
 //! deterministic synthetic data, with latency, a rate limit and faults on
 //! purpose.
 //!
+//! Each provider crate owns its emulator (`calllogs_<p>::emulator`, behind
+//! its `emulator` feature): an [`Api`] implementation that renders a
+//! [`SynthCall`] in the provider's wire format and applies its filters and
+//! paging. This crate serves any of them ([`start`]); the facade's
+//! `calllogs::emulator` finds one by provider id.
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! use calllogs_emulator::{start, Config};
-//! let emu = start("plivo", Config { calls: 50, ..Config::default() }).await.unwrap();
+//! let config = Config { calls: 50, ..Config::default() };
+//! let emu = start(calllogs_plivo::emulator::api(&config), config).await.unwrap();
 //! assert!(emu.base_url().starts_with("http://127.0.0.1:"));
 //! assert_eq!(emu.calls().len(), 50);
 //! let settings = emu.settings(); // base URL and the demo credentials, for a client
 //! # let _ = settings; }
 //! ```
-//!
-//! A new provider's emulator is one file: an [`Api`] implementation that
-//! renders a [`SynthCall`] in the provider's wire format and applies its
-//! filters and paging (see `plivo.rs` for the shape).
 
 #![warn(missing_docs)]
 
@@ -34,36 +37,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 pub mod data;
-mod util;
-
-/// The registration table: one module per provider, named after its id,
-/// each with `pub fn api(&Config) -> Arc<dyn Api>`. It declares the
-/// modules, [`PROVIDERS`] and [`api`]'s lookup.
-macro_rules! emulators {
-    ($($module:ident),* $(,)?) => {
-        $(mod $module;)*
-
-        /// Every provider with an emulator.
-        pub const PROVIDERS: &[&str] = &[$(stringify!($module)),*];
-
-        fn build(provider: &str, config: &Config) -> Option<Arc<dyn Api>> {
-            $(if provider == stringify!($module) {
-                return Some($module::api(config));
-            })*
-            None
-        }
-    };
-}
-
-emulators! {
-    plivo,
-    superu,
-    nectardesk,
-    unpod,
-    twilio,
-    vapi,
-    // new-provider: emulators
-}
+pub mod util;
 
 use calllogs_core::Settings;
 pub use data::{Calls, Outcome, Spec, SynthCall, newest_page};
@@ -209,38 +183,20 @@ pub trait Api: Send + Sync + 'static {
     fn page_body(&self, calls: &[&SynthCall], total: usize) -> serde_json::Value;
 }
 
-/// Response bodies of `provider`'s list endpoint, `page_size` calls each,
-/// over `calls` generated calls: the input of normalization benchmarks.
-pub fn sample_pages(
-    provider: &str,
-    calls: usize,
-    page_size: usize,
-    seed: u64,
-) -> Option<Vec<Vec<u8>>> {
-    let config = Config {
-        calls,
-        seed,
-        ..Config::default()
-    };
-    let api = api(provider, &config)?;
+/// Response bodies of `api`'s list endpoint, `page_size` calls each, over
+/// `calls` generated calls: the input of normalization benchmarks.
+pub fn sample_pages(api: &dyn Api, calls: usize, page_size: usize, seed: u64) -> Vec<Vec<u8>> {
     let spec = Spec {
         calls,
         seed,
-        days: config.days,
+        days: Config::default().days,
         now: Utc::now(),
     };
     let data = data::generate(&spec, api.outcomes(), &|seq| api.call_id(seq));
     let refs: Vec<&SynthCall> = data.iter().collect();
-    Some(
-        refs.chunks(page_size.max(1))
-            .map(|chunk| api.page_body(chunk, calls).to_string().into_bytes())
-            .collect(),
-    )
-}
-
-/// Builds the API of `provider` with the credentials of `config`.
-pub fn api(provider: &str, config: &Config) -> Option<Arc<dyn Api>> {
-    build(provider, config)
+    refs.chunks(page_size.max(1))
+        .map(|chunk| api.page_body(chunk, calls).to_string().into_bytes())
+        .collect()
 }
 
 impl Config {
@@ -283,8 +239,13 @@ pub struct Running {
 /// Why an emulator could not start.
 #[derive(Debug)]
 pub enum StartError {
-    /// No emulator for this provider.
-    UnknownProvider(String),
+    /// No emulator for this provider (in this build).
+    UnknownProvider {
+        /// The id asked for.
+        provider: String,
+        /// The providers with an emulator.
+        known: Vec<&'static str>,
+    },
     /// The port could not be bound.
     Bind(std::io::Error),
 }
@@ -292,11 +253,11 @@ pub enum StartError {
 impl std::fmt::Display for StartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            StartError::UnknownProvider(p) => {
+            StartError::UnknownProvider { provider, known } => {
                 write!(
                     f,
-                    "no emulator for provider {p:?} (there are: {})",
-                    PROVIDERS.join(", ")
+                    "no emulator for provider {provider:?} (there are: {})",
+                    known.join(", ")
                 )
             }
             StartError::Bind(e) => write!(f, "cannot listen on 127.0.0.1: {e}"),
@@ -308,15 +269,14 @@ impl std::error::Error for StartError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             StartError::Bind(e) => Some(e),
-            StartError::UnknownProvider(_) => None,
+            StartError::UnknownProvider { .. } => None,
         }
     }
 }
 
-/// Starts the emulator of `provider` on 127.0.0.1 (in the current tokio runtime).
-pub async fn start(provider: &str, config: Config) -> Result<Running, StartError> {
-    let api =
-        api(provider, &config).ok_or_else(|| StartError::UnknownProvider(provider.to_string()))?;
+/// Serves `api` on 127.0.0.1 (in the current tokio runtime).
+pub async fn start(api: Arc<dyn Api>, config: Config) -> Result<Running, StartError> {
+    let provider = api.id();
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
         .await
         .map_err(StartError::Bind)?;

@@ -37,10 +37,15 @@ pub fn time_param(name: &str, v: Option<&str>) -> Result<Option<DateTime<Utc>>, 
 /// Bounds on a time: `gte`/`gt` below, `lte`/`lt` above, or `eq`.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Range {
+    /// At or after.
     pub gte: Option<DateTime<Utc>>,
+    /// After.
     pub gt: Option<DateTime<Utc>>,
+    /// At or before.
     pub lte: Option<DateTime<Utc>>,
+    /// Before.
     pub lt: Option<DateTime<Utc>>,
+    /// Exactly.
     pub eq: Option<DateTime<Utc>>,
 }
 

@@ -53,6 +53,11 @@ mod map;
 mod query;
 mod raw;
 
+/// The provider's API served on loopback, for tests, demos and benchmarks
+/// (feature `emulator`): [`emulator::api`] is what `calllogs_emulator::start` serves.
+#[cfg(feature = "emulator")]
+pub mod emulator;
+
 pub use query::{CallType, DateFormat, NectardeskFilters, Params, apply_filters, call_type_for};
 
 /// The provider id.
@@ -66,6 +71,7 @@ pub const BASE_URL_ENV: &str = "NECTARDESK_BASE_URL";
 pub const INFO: ProviderInfo = ProviderInfo {
     id: ID,
     name: "NectarDesk",
+    kind: "contact center",
     credentials: &[Credential {
         env: ACCESS_TOKEN,
         flag: "token",

@@ -50,6 +50,11 @@ mod map;
 mod query;
 mod raw;
 
+/// The provider's API served on loopback, for tests, demos and benchmarks
+/// (feature `emulator`): [`emulator::api`] is what `calllogs_emulator::start` serves.
+#[cfg(feature = "emulator")]
+pub mod emulator;
+
 pub use query::{Cmp, Params, PlivoFilters, apply_filters, plivo_time};
 
 use calllogs_core::async_trait;
@@ -67,6 +72,7 @@ pub const AUTH_TOKEN: &str = "PLIVO_AUTH_TOKEN";
 pub const INFO: ProviderInfo = ProviderInfo {
     id: ID,
     name: "Plivo",
+    kind: "CPaaS",
     credentials: &[
         Credential {
             env: AUTH_ID,

@@ -4,10 +4,10 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use calllogs::emulator::{Config, Running, start};
 use calllogs::{
     Call, CallQuery, Page, PageToken, PagingSpec, Provider, Result, async_trait, registry,
 };
-use calllogs_emulator::{Config, Running, start};
 use calllogs_store::store::Store;
 use calllogs_store::sync::{self, SyncOptions};
 use chrono::{Duration, Utc};

@@ -63,6 +63,11 @@ mod map;
 mod query;
 mod raw;
 
+/// The provider's API served on loopback, for tests, demos and benchmarks
+/// (feature `emulator`): [`emulator::api`] is what `calllogs_emulator::start` serves.
+#[cfg(feature = "emulator")]
+pub mod emulator;
+
 pub use query::{Params, SuperuFilters, apply_filters, assistant};
 
 /// The provider id.
@@ -80,6 +85,7 @@ pub const DEFAULT_KEY_HEADER: &str = "superU-Api-Key";
 pub const INFO: ProviderInfo = ProviderInfo {
     id: ID,
     name: "SuperU",
+    kind: "voice-AI agents",
     credentials: &[Credential {
         env: API_KEY,
         flag: "token",

@@ -35,6 +35,11 @@ mod map;
 mod query;
 mod raw;
 
+/// The provider's API served on loopback, for tests, demos and benchmarks
+/// (feature `emulator`): [`emulator::api`] is what `calllogs_emulator::start` serves.
+#[cfg(feature = "emulator")]
+pub mod emulator;
+
 pub use map::call;
 pub use query::{Params, TwilioFilters, apply_filters};
 
@@ -55,6 +60,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.twilio.com";
 pub const INFO: ProviderInfo = ProviderInfo {
     id: ID,
     name: "Twilio",
+    kind: "CPaaS",
     credentials: &[
         Credential {
             env: ACCOUNT_SID,

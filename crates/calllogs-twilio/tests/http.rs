@@ -184,13 +184,13 @@ async fn a_401_names_the_credentials_and_a_foreign_next_link_is_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_emulator_serves_every_call_once() {
-    let emu = calllogs_emulator::start(
-        "twilio",
-        calllogs_emulator::Config {
+    let emu = {
+        let config = calllogs_emulator::Config {
             calls: 2_345,
             ..Default::default()
-        },
-    )
+        };
+        calllogs_emulator::start(calllogs_twilio::emulator::api(&config), config)
+    }
     .await
     .unwrap();
     let t = Twilio::from_settings(&emu.settings()).unwrap();

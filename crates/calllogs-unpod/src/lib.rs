@@ -49,6 +49,11 @@ mod map;
 mod query;
 mod raw;
 
+/// The provider's API served on loopback, for tests, demos and benchmarks
+/// (feature `emulator`): [`emulator::api`] is what `calllogs_emulator::start` serves.
+#[cfg(feature = "emulator")]
+pub mod emulator;
+
 pub use query::{Params, UnpodFilters, apply_filters};
 
 /// The provider id.
@@ -66,6 +71,7 @@ pub const API_TOKEN: &str = "UNPOD_API_TOKEN";
 pub const INFO: ProviderInfo = ProviderInfo {
     id: ID,
     name: "Unpod",
+    kind: "voice-AI platform",
     credentials: &[
         Credential {
             env: ORG_HANDLE,

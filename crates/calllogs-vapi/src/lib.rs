@@ -49,6 +49,11 @@ mod map;
 mod query;
 mod raw;
 
+/// The provider's API served on loopback, for tests, demos and benchmarks
+/// (feature `emulator`): [`emulator::api`] is what `calllogs_emulator::start` serves.
+#[cfg(feature = "emulator")]
+pub mod emulator;
+
 pub use map::call;
 pub use query::{Params, VapiFilters, apply_filters};
 
@@ -63,6 +68,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.vapi.ai";
 pub const INFO: ProviderInfo = ProviderInfo {
     id: ID,
     name: "Vapi",
+    kind: "voice-AI platform",
     credentials: &[Credential {
         env: API_KEY,
         flag: "token",

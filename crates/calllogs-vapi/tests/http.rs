@@ -159,14 +159,14 @@ async fn a_401_names_the_key_and_an_envelope_instead_of_the_array_is_an_error() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_emulator_serves_every_call_once_across_shared_instants() {
-    let emu = calllogs_emulator::start(
-        "vapi",
-        calllogs_emulator::Config {
+    let emu = {
+        let config = calllogs_emulator::Config {
             calls: 3_000,
             days: 1,
             ..Default::default()
-        },
-    )
+        };
+        calllogs_emulator::start(calllogs_vapi::emulator::api(&config), config)
+    }
     .await
     .unwrap();
     // No rate limit: a hundred small pages.

@@ -45,33 +45,42 @@ pub use calllogs_fleet as fleet;
 /// `calllogs.toml` (feature `config`): the `calllogs-fleet` crate's model.
 #[cfg(feature = "config")]
 pub use calllogs_fleet::config;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub mod registry;
 
-/// The registration table: one line per provider, `id = "feature" =>
-/// crate`. It gives the crate's re-export (`calllogs::plivo`), the
-/// registry's list of known ids and the providers compiled in; nothing
-/// else in the workspace names a provider (the CLI's flags, the emulators'
-/// list, xtask's checks all come from the registry).
+/// The registration table: one line per provider, `id = "feature"`, where
+/// `id` is both the provider's id and its crate's name in this crate (an
+/// optional dependency of the same name, which is also its feature). It
+/// gives the crate's re-export (`calllogs::plivo`), the registry's list of
+/// known ids and the providers compiled in, and with the `emulator`
+/// feature their emulators; nothing else in the workspace names a provider
+/// (the CLI's flags, the emulators' tests, xtask's checks all come from
+/// the registry).
 macro_rules! providers {
-    ($($id:ident = $feature:literal => $krate:ident),* $(,)?) => {
+    ($($id:ident = $feature:literal),* $(,)?) => {
         $(
-            #[doc = concat!("The `", $feature, "` provider (feature `", $feature, "`).")]
+            #[doc = concat!("The `", $feature, "` provider (feature `", $feature, "`): the `calllogs-", $feature, "` crate.")]
             #[cfg(feature = $feature)]
-            pub use $krate as $id;
+            pub use ::$id;
         )*
         /// Every provider id calllogs knows, compiled in or not.
         const KNOWN: &[&str] = &[$($feature),*];
         /// The providers compiled in, one per enabled feature.
-        const COMPILED: &[&ProviderInfo] = &[$(#[cfg(feature = $feature)] &$krate::INFO,)*];
+        const COMPILED: &[&ProviderInfo] = &[$(#[cfg(feature = $feature)] &$id::INFO,)*];
+        /// The emulators of the providers compiled in.
+        #[cfg(feature = "emulator")]
+        const EMULATORS: &[(&str, emulator::Build)] =
+            &[$(#[cfg(feature = $feature)] ($feature, $id::emulator::api),)*];
     };
 }
 
 providers! {
-    plivo = "plivo" => calllogs_plivo,
-    superu = "superu" => calllogs_superu,
-    nectardesk = "nectardesk" => calllogs_nectardesk,
-    unpod = "unpod" => calllogs_unpod,
-    twilio = "twilio" => calllogs_twilio,
-    vapi = "vapi" => calllogs_vapi,
+    plivo = "plivo",
+    superu = "superu",
+    nectardesk = "nectardesk",
+    unpod = "unpod",
+    twilio = "twilio",
+    vapi = "vapi",
     // new-provider: registry
 }

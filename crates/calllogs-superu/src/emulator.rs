@@ -6,8 +6,8 @@ use calllogs_core::{Direction, HangupCause as C, Status};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::util::{int_param, time_param};
-use crate::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
+use calllogs_emulator::util::{int_param, time_param};
+use calllogs_emulator::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
 
 /// The emulator with the credentials of `config` (demo values for those it
 /// does not name).
@@ -17,8 +17,8 @@ pub fn api(config: &Config) -> std::sync::Arc<dyn Api> {
     })
 }
 
-pub struct Superu {
-    pub key: String,
+struct Superu {
+    key: String,
 }
 
 const OUTCOMES: &[Outcome] = &[

@@ -15,8 +15,8 @@ use calllogs_core::{Direction, HangupCause as C, Status};
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use serde_json::{Value, json};
 
-use crate::util::{int_param, time_param};
-use crate::{Api, Calls, Config, Outcome, Reply, Request, SynthCall};
+use calllogs_emulator::util::{int_param, time_param};
+use calllogs_emulator::{Api, Calls, Config, Outcome, Reply, Request, SynthCall};
 
 /// The emulator with the credentials of `config` (a demo key otherwise).
 pub fn api(config: &Config) -> Arc<dyn Api> {
@@ -24,13 +24,20 @@ pub fn api(config: &Config) -> Arc<dyn Api> {
         key: config.credential("VAPI_API_KEY", || {
             // Vapi's private keys are UUIDs.
             let t = config.demo_secret(32).to_ascii_lowercase();
-            format!("{}-{}-{}-{}-{}", &t[..8], &t[8..12], &t[12..16], &t[16..20], &t[20..32])
+            format!(
+                "{}-{}-{}-{}-{}",
+                &t[..8],
+                &t[8..12],
+                &t[12..16],
+                &t[16..20],
+                &t[20..32]
+            )
         }),
     })
 }
 
-pub struct Vapi {
-    pub key: String,
+struct Vapi {
+    key: String,
 }
 
 const OUTCOMES: &[Outcome] = &[
@@ -83,17 +90,31 @@ const OUTCOMES: &[Outcome] = &[
 fn ended_reason(c: &SynthCall) -> &'static str {
     let pick = |options: &[&'static str]| options[(c.seq as usize) % options.len()];
     match c.cause {
-        Some(C::NormalHangup) => pick(&["customer-ended-call", "customer-ended-call-after-warm-transfer-attempt"]),
-        Some(C::AgentHangup) => pick(&["assistant-ended-call", "assistant-said-end-call-phrase", "assistant-ended-call-after-message-spoken"]),
+        Some(C::NormalHangup) => pick(&[
+            "customer-ended-call",
+            "customer-ended-call-after-warm-transfer-attempt",
+        ]),
+        Some(C::AgentHangup) => pick(&[
+            "assistant-ended-call",
+            "assistant-said-end-call-phrase",
+            "assistant-ended-call-after-message-spoken",
+        ]),
         Some(C::ScheduledHangup) => "exceeded-max-duration",
         Some(C::MediaTimeout) => "silence-timed-out",
         Some(C::MachineDetected) => "voicemail",
         Some(C::NoAnswer) => "customer-did-not-answer",
         Some(C::BusyLine) => "customer-busy",
         Some(C::Canceled) => "manually-canceled",
-        Some(C::NetworkError) => pick(&["twilio-failed-to-connect-call", "vonage-failed-to-connect-call"]),
+        Some(C::NetworkError) => pick(&[
+            "twilio-failed-to-connect-call",
+            "vonage-failed-to-connect-call",
+        ]),
         Some(C::ErrorReachingAnswerUrl) => "assistant-request-returned-error",
-        _ => pick(&["pipeline-error-openai-llm-failed", "call.in-progress.error-vapifault-transport-never-connected", "call.start.error-vapifault-get-org"]),
+        _ => pick(&[
+            "pipeline-error-openai-llm-failed",
+            "call.in-progress.error-vapifault-transport-never-connected",
+            "call.start.error-vapifault-get-org",
+        ]),
     }
 }
 
@@ -164,7 +185,10 @@ fn error(status: u16, message: &str) -> Reply {
         404 => "Not Found",
         _ => "Bad Request",
     };
-    Reply::json(status, json!({"message": message, "error": error, "statusCode": status}))
+    Reply::json(
+        status,
+        json!({"message": message, "error": error, "statusCode": status}),
+    )
 }
 
 impl Api for Vapi {
@@ -188,7 +212,10 @@ impl Api for Vapi {
     }
     fn handle(&self, req: &Request, calls: &Calls, _now: DateTime<Utc>) -> Reply {
         if req.header("authorization") != Some(format!("Bearer {}", self.key).as_str()) {
-            return error(401, "Invalid Key. Hot tip, you may be using the private key instead of the public key, or vice versa.");
+            return error(
+                401,
+                "Invalid Key. Hot tip, you may be using the private key instead of the public key, or vice versa.",
+            );
         }
         if req.path.trim_end_matches('/') != "/call" {
             return error(404, "Cannot GET this path");

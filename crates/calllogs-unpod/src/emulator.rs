@@ -6,8 +6,8 @@ use calllogs_core::{Direction, HangupCause as C, Status};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::util::{self, int_param, time_param};
-use crate::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
+use calllogs_emulator::util::{self, int_param, time_param};
+use calllogs_emulator::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
 
 /// The emulator with the credentials of `config` (demo values for those it
 /// does not name).
@@ -18,9 +18,9 @@ pub fn api(config: &Config) -> std::sync::Arc<dyn Api> {
     })
 }
 
-pub struct Unpod {
-    pub org: String,
-    pub token: String,
+struct Unpod {
+    org: String,
+    token: String,
 }
 
 const OUTCOMES: &[Outcome] = &[

@@ -5,8 +5,8 @@ use calllogs_core::{Direction, HangupCause as C, Status};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use crate::util::{self, int_param, time_param};
-use crate::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
+use calllogs_emulator::util::{self, int_param, time_param};
+use calllogs_emulator::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
 
 /// The emulator with the credentials of `config` (demo values for those it
 /// does not name).
@@ -16,8 +16,8 @@ pub fn api(config: &Config) -> std::sync::Arc<dyn Api> {
     })
 }
 
-pub struct Nectardesk {
-    pub token: String,
+struct Nectardesk {
+    token: String,
 }
 
 const IN: Option<Direction> = Some(Direction::Inbound);

@@ -20,8 +20,8 @@ use calllogs_core::{Direction, HangupCause as C, Status};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde_json::{Value, json};
 
-use crate::util::{self, digits, int_param};
-use crate::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
+use calllogs_emulator::util::{self, digits, int_param};
+use calllogs_emulator::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
 
 /// The emulator with the credentials of `config` (demo values otherwise).
 pub fn api(config: &Config) -> Arc<dyn Api> {
@@ -29,23 +29,31 @@ pub fn api(config: &Config) -> Arc<dyn Api> {
         sid: config.credential("TWILIO_ACCOUNT_SID", || {
             let tail = util::demo_secret("", config.seed ^ 0x7711, 32);
             // Twilio's SIDs are AC and 32 hex digits.
-            let hex: String = tail.bytes().map(|b| char::from(b"0123456789abcdef"[usize::from(b % 16)])).collect();
+            let hex: String = tail
+                .bytes()
+                .map(|b| char::from(b"0123456789abcdef"[usize::from(b % 16)]))
+                .collect();
             format!("AC{hex}")
         }),
         token: config.credential("TWILIO_AUTH_TOKEN", || config.demo_secret(32)),
     })
 }
 
-pub struct Twilio {
-    pub sid: String,
-    pub token: String,
+struct Twilio {
+    sid: String,
+    token: String,
 }
 
 const OUTCOMES: &[Outcome] = &[
     Outcome {
         status: Status::Completed,
         direction: None,
-        causes: &[C::NormalHangup, C::NormalHangup, C::NormalHangup, C::MachineDetected],
+        causes: &[
+            C::NormalHangup,
+            C::NormalHangup,
+            C::NormalHangup,
+            C::MachineDetected,
+        ],
         weight: 60,
     },
     Outcome {
@@ -250,9 +258,7 @@ impl Twilio {
 impl Twilio {
     /// The accounts the credentials see: this one.
     fn accounts(&self, req: &Request) -> Reply {
-        let created = rfc2822(
-            DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(),
-        );
+        let created = rfc2822(DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default());
         let account = json!({
             "sid": self.sid,
             "owner_account_sid": self.sid,
@@ -345,7 +351,12 @@ impl Api for Twilio {
             .path
             .strip_prefix(&format!("{calls_path}/"))
             .and_then(|rest| rest.strip_suffix(".json"));
-        match one.and_then(|sid| calls.started_within(None, None, false).iter().find(|c| c.id == sid)) {
+        match one.and_then(|sid| {
+            calls
+                .started_within(None, None, false)
+                .iter()
+                .find(|c| c.id == sid)
+        }) {
             Some(c) => Reply::json(200, self.render(c, now)),
             None => error(404, 20404, "The requested resource was not found"),
         }

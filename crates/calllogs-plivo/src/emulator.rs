@@ -6,8 +6,8 @@ use calllogs_core::{Direction, HangupCause as C, Status};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, TimeZone, Utc};
 use serde_json::{Value, json};
 
-use crate::util::{self, Range, digits, int_param};
-use crate::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
+use calllogs_emulator::util::{self, Range, digits, int_param};
+use calllogs_emulator::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
 
 /// The emulator with the credentials of `config` (demo values for those it
 /// does not name).
@@ -18,9 +18,9 @@ pub fn api(config: &Config) -> std::sync::Arc<dyn Api> {
     })
 }
 
-pub struct Plivo {
-    pub auth_id: String,
-    pub token: String,
+struct Plivo {
+    auth_id: String,
+    token: String,
 }
 
 const OUTCOMES: &[Outcome] = &[
@@ -192,12 +192,7 @@ impl Api for Plivo {
 }
 
 impl Plivo {
-    fn list(
-        &self,
-        req: &Request,
-        calls: &Calls,
-        now: DateTime<Utc>,
-    ) -> Result<Reply, String> {
+    fn list(&self, req: &Request, calls: &Calls, now: DateTime<Utc>) -> Result<Reply, String> {
         let limit = int_param("limit", req.param("limit"), 20, 1, 20)?;
         let offset = int_param("offset", req.param("offset"), 0, 0, u64::MAX)?;
         let mut range = Range {
@@ -266,7 +261,8 @@ impl Plivo {
         let from = req.param("from_number").map(digits);
         let to = req.param("to_number").map(digits);
         // A subaccount's or a child call's list: this emulator has none.
-        let elsewhere = req.param("subaccount").is_some() || req.param("parent_call_uuid").is_some();
+        let elsewhere =
+            req.param("subaccount").is_some() || req.param("parent_call_uuid").is_some();
         let bills = [b_eq, b_gt, b_gte, b_lt, b_lte];
         let filtered = direction.is_some()
             || from.is_some()
@@ -283,8 +279,12 @@ impl Plivo {
             };
             !elsewhere
                 && direction.is_none_or(|d| d == rendered_dir)
-                && from.as_ref().is_none_or(|p| digits(&c.from).starts_with(p.as_str()))
-                && to.as_ref().is_none_or(|p| digits(&c.to).starts_with(p.as_str()))
+                && from
+                    .as_ref()
+                    .is_none_or(|p| digits(&c.from).starts_with(p.as_str()))
+                && to
+                    .as_ref()
+                    .is_none_or(|p| digits(&c.to).starts_with(p.as_str()))
                 && code.is_none_or(|k| c.cause.and_then(C::plivo_code) == Some(k))
                 && b_eq.is_none_or(|b| billed == b)
                 && b_gt.is_none_or(|b| billed > b)

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use calllogs::emulator::{Config, Running, SynthCall, providers, start};
 use calllogs::{Call, CallQuery, Direction, HttpConfig, RetryPolicy, Settings, Status, registry};
-use calllogs_emulator::{Config, PROVIDERS, Running, SynthCall, start};
 use chrono::Utc;
 use futures::TryStreamExt;
 
@@ -98,7 +98,7 @@ fn assert_same(provider: &str, got: &[Call], want: &[SynthCall]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_fetch_returns_every_call_exactly_once() {
-    for &p in PROVIDERS {
+    for p in providers() {
         let emu = start(
             p,
             Config {
@@ -123,7 +123,7 @@ async fn a_full_fetch_returns_every_call_exactly_once() {
 async fn a_server_serving_fewer_than_asked_still_gives_every_call_once() {
     // `--max-page`: the client asks for 50 a page, the server serves 9. A
     // short page is not the last page, for any provider.
-    for &p in PROVIDERS {
+    for p in providers() {
         let emu = start(
             p,
             Config {
@@ -150,7 +150,7 @@ async fn a_server_serving_fewer_than_asked_still_gives_every_call_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn under_faults_and_a_rate_limit_still_exactly_once() {
-    for &p in PROVIDERS {
+    for p in providers() {
         let config = Config {
             calls: 1000,
             seed: 12,
@@ -175,7 +175,7 @@ async fn under_faults_and_a_rate_limit_still_exactly_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_is_asked_for_is_what_comes_back() {
-    for &p in PROVIDERS {
+    for p in providers() {
         let emu = start(
             p,
             Config {
@@ -230,7 +230,7 @@ async fn what_is_asked_for_is_what_comes_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_credentials_are_a_clear_error_naming_the_credential() {
-    for &p in PROVIDERS {
+    for p in providers() {
         let emu = start(
             p,
             Config {
