@@ -37,7 +37,8 @@ pub(crate) fn providers(json: bool) -> Result<(), CliError> {
         stdout_line(&mut out, "no provider is compiled into this build")?;
     }
     for p in list {
-        stdout_line(&mut out, &format!("{} ({}, {})", p.id, p.name, p.kind))?;
+        stdout_line(&mut out, &format!("{} ({})", p.id, p.name))?;
+        stdout_line(&mut out, &format!("  kind:        {}", p.kind))?;
         let creds: Vec<_> = p.credentials.iter().map(|c| c.env).collect();
         stdout_line(&mut out, &format!("  credentials: {}", creds.join(", ")))?;
         stdout_line(&mut out, &format!("  filters:     {}", p.filters))?;
