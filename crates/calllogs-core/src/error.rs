@@ -123,6 +123,9 @@ pub enum Error {
         message: String,
         /// The first bytes of the body.
         snippet: String,
+        /// serde's own error, where the body was JSON that did not fit.
+        #[source]
+        source: Option<serde_json::Error>,
     },
 
     /// The body was larger than the configured limit.
@@ -240,17 +243,20 @@ impl Error {
             path: err.path,
             message: err.message,
             snippet: snippet(body),
+            source: err.source,
         }
     }
 }
 
 /// Where and why a body failed to decode (see [`crate::http::decode_json`]).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct DecodeFailure {
     /// JSON path.
     pub path: String,
     /// serde's message.
     pub message: String,
+    /// serde's error itself, kept as the source of the decode error.
+    pub source: Option<serde_json::Error>,
 }
 
 /// The first 120 characters of a body, for error messages.
@@ -282,6 +288,7 @@ mod tests {
             path: ".".into(),
             message: "bad".into(),
             snippet: r#"{"next":"/v1/Account/MAABCDEFGHIJ0123/Call/?offset=20"}"#.into(),
+            source: None,
         }
         .redact(&secrets);
         let text = e.to_string();

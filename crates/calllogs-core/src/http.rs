@@ -342,6 +342,7 @@ impl HttpClient {
                     reason(status)
                 ),
                 snippet: crate::error::snippet(body),
+                source: serde_json::from_slice::<Value>(body).err(),
             };
         }
         self.classify(status, retry_after, message, attempts)
@@ -507,7 +508,8 @@ pub fn decode_json<'a, T: serde::Deserialize<'a>>(
             body,
             DecodeFailure {
                 path,
-                message: e.into_inner().to_string(),
+                message: e.inner().to_string(),
+                source: Some(e.into_inner()),
             },
         )
     })

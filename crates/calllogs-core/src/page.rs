@@ -304,6 +304,7 @@ pub fn require_records<'a>(
                 message: format!(
                     "the body has no `{field}` array of records, so it is not a page of calls"
                 ),
+                source: None,
             },
         )
     })

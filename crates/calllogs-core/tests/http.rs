@@ -192,6 +192,9 @@ async fn a_truncated_200_is_retried_then_reported_with_its_path() {
     let bad = br#"{"meta": {"total_count": "many"}}"#;
     let err = calllogs_core::http::decode_json::<Body>("plivo", Some(200), bad).unwrap_err();
     assert!(err.to_string().contains("meta.total_count"), "{err}");
+    // serde's own error is kept as the source, not flattened into a string.
+    let source = std::error::Error::source(&err).expect("a source");
+    assert!(source.downcast_ref::<serde_json::Error>().is_some(), "{source:?}");
 }
 
 #[tokio::test]

@@ -230,6 +230,7 @@ fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
                     DecodeFailure {
                         path: "calls".into(),
                         message: e.to_string(),
+                        source: Some(e),
                     },
                 )
             })?

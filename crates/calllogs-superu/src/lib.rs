@@ -213,6 +213,7 @@ fn decode(status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
         path: "data".into(),
         message: "missing field `data`".into(),
         snippet: calllogs_core::error::snippet(body),
+        source: None,
     })?;
     let records = calllogs_core::page::require_records(ID, status, body, "data.calls", data.calls)?;
     Ok(calllogs_core::page::map_records(ID, records, map::call)
