@@ -194,7 +194,10 @@ async fn a_truncated_200_is_retried_then_reported_with_its_path() {
     assert!(err.to_string().contains("meta.total_count"), "{err}");
     // serde's own error is kept as the source, not flattened into a string.
     let source = std::error::Error::source(&err).expect("a source");
-    assert!(source.downcast_ref::<serde_json::Error>().is_some(), "{source:?}");
+    assert!(
+        source.downcast_ref::<serde_json::Error>().is_some(),
+        "{source:?}"
+    );
 }
 
 #[tokio::test]

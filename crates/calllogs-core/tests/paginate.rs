@@ -285,18 +285,23 @@ async fn a_pull_resumes_at_its_checkpoint_without_loss_or_repeat() {
             .until(until);
         let mut first = Pager::new(&fake, q.clone());
         let mut got = Vec::new();
+        let mut last = None;
         for _ in 0..3 {
-            got.extend(first.next_page().await.unwrap().unwrap().items);
+            let f = first.next_page().await.unwrap().unwrap();
+            got.extend(f.page.items);
+            last = f.checkpoint;
         }
         // The checkpoint survives a trip through JSON, as sync stores it.
-        let json = serde_json::to_string(&first.checkpoint().unwrap()).unwrap();
+        let json = serde_json::to_string(&last.unwrap()).unwrap();
         let checkpoint: Checkpoint = serde_json::from_str(&json).unwrap();
         drop(first);
         let mut resumed = Pager::resume(&fake, q, checkpoint);
-        while let Some(page) = resumed.next_page().await.unwrap() {
-            got.extend(page.items);
+        let mut after = None;
+        while let Some(f) = resumed.next_page().await.unwrap() {
+            got.extend(f.page.items);
+            after = Some(f.checkpoint);
         }
-        assert!(resumed.checkpoint().is_none(), "done");
+        assert!(after.unwrap().is_none(), "done");
         let mut ids: Vec<_> = got.iter().map(|c| c.id.clone()).collect();
         assert_eq!(ids.len(), 190, "{style:?}: 95 calls in each of two windows");
         ids.sort();
@@ -386,10 +391,13 @@ async fn a_concurrent_pull_checkpoints_in_order_and_resumes() {
     };
     let mut pager = Pager::new(&slow, CallQuery::new());
     let mut got = Vec::new();
+    let mut last = None;
     for _ in 0..7 {
-        got.extend(pager.next_page().await.unwrap().unwrap().items);
+        let f = pager.next_page().await.unwrap().unwrap();
+        got.extend(f.page.items);
+        last = f.checkpoint;
     }
-    let checkpoint = pager.checkpoint().unwrap();
+    let checkpoint = last.unwrap();
     assert_eq!(
         checkpoint.token,
         Some(PageToken::Offset(140)),
@@ -397,8 +405,8 @@ async fn a_concurrent_pull_checkpoints_in_order_and_resumes() {
     );
     drop(pager);
     let mut resumed = Pager::resume(&slow, CallQuery::new(), checkpoint);
-    while let Some(page) = resumed.next_page().await.unwrap() {
-        got.extend(page.items);
+    while let Some(f) = resumed.next_page().await.unwrap() {
+        got.extend(f.page.items);
     }
     assert_eq!(ids(&got), expected(500));
 }
@@ -479,18 +487,23 @@ async fn concurrent_cursor_windows_checkpoint_in_order_and_resume() {
     let mut pager = Pager::new(&chains, q.clone());
     let mut got = Vec::new();
     // Four pages: the whole first window and the first page of the second.
+    let mut last = None;
     for _ in 0..4 {
-        got.extend(pager.next_page().await.unwrap().unwrap().items);
+        let f = pager.next_page().await.unwrap().unwrap();
+        got.extend(f.page.items);
+        last = f.checkpoint;
     }
-    let checkpoint = pager.checkpoint().unwrap();
+    let checkpoint = last.unwrap();
     assert_eq!(checkpoint.windows.len(), 5, "the second window is current");
     assert_eq!(checkpoint.token, Some(PageToken::Cursor("02-1".into())));
     drop(pager);
     let mut resumed = Pager::resume(&chains, q, checkpoint);
-    while let Some(page) = resumed.next_page().await.unwrap() {
-        got.extend(page.items);
+    let mut after = None;
+    while let Some(f) = resumed.next_page().await.unwrap() {
+        got.extend(f.page.items);
+        after = Some(f.checkpoint);
     }
-    assert!(resumed.checkpoint().is_none());
+    assert!(after.unwrap().is_none());
     let want: Vec<String> = (1..=6)
         .flat_map(|d| (0..3).flat_map(move |k| (0..10).map(move |i| format!("{d:02}-{k}-{i}"))))
         .collect();

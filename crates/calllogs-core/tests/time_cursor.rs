@@ -237,9 +237,9 @@ async fn a_pull_resumed_from_any_checkpoint_ends_with_each_call_once() {
     let mut pager = Pager::new(&api, q.clone());
     let mut before = Vec::new();
     let mut checkpoints = Vec::new();
-    while let Some(page) = pager.next_page().await.unwrap() {
-        before.extend(page.items.iter().map(|c| c.id.clone()));
-        checkpoints.push((before.clone(), pager.checkpoint()));
+    while let Some(f) = pager.next_page().await.unwrap() {
+        before.extend(f.page.items.iter().map(|c| c.id.clone()));
+        checkpoints.push((before.clone(), f.checkpoint));
     }
     assert_eq!(sorted(before.clone()).len(), 50);
     for (done, checkpoint) in checkpoints {
@@ -251,8 +251,8 @@ async fn a_pull_resumed_from_any_checkpoint_ends_with_each_call_once() {
             serde_json::from_str(&serde_json::to_string(&checkpoint).unwrap()).unwrap();
         let mut resumed = Pager::resume(&api, q.clone(), checkpoint);
         let mut all = done.clone();
-        while let Some(page) = resumed.next_page().await.unwrap() {
-            all.extend(page.items.iter().map(|c| c.id.clone()));
+        while let Some(f) = resumed.next_page().await.unwrap() {
+            all.extend(f.page.items.iter().map(|c| c.id.clone()));
         }
         assert_eq!(all.len(), 50, "resumed after {} calls: {all:?}", done.len());
         assert_eq!(sorted(all), sorted(before.clone()));

@@ -190,26 +190,90 @@ pub struct SyncSummary {
 pub const BATCH_CALLS: usize = 2_000;
 
 /// Syncs `provider` into `store` (a [`Store`], or any [`SyncTarget`]).
+///
+/// Three steps, each its own function so other paths (webhooks, a
+/// list-then-detail pull) can reuse them: [`start`] finds the range and
+/// where to begin (a new range, or a killed run's checkpoint), [`gather`]
+/// takes the next page and those already fetched behind it into one
+/// [`Batch`], and [`Run::commit`] writes a batch with the state after it.
 pub async fn run(
     store: &mut impl SyncTarget,
     provider: &dyn Provider,
     opts: &SyncOptions,
     mut progress: impl FnMut(&SyncProgress),
 ) -> Result<SyncSummary, SyncError> {
+    let (mut run, mut pager) = start(store, provider, opts).await?;
+    loop {
+        let batch = gather(&mut pager, &mut run, opts).await?;
+        if batch.pages == 0 {
+            match batch.pending {
+                // The first page failed the --strict check: nothing to write.
+                Some(e) => return Err(e),
+                // No page at all (nothing to ask for), or no more: the
+                // range is done.
+                None => {
+                    run.finish_empty(store).await?;
+                    return Ok(run.summary);
+                }
+            }
+        }
+        let done = run.commit(store, batch, &mut progress).await?;
+        if done {
+            return Ok(run.summary);
+        }
+    }
+}
+
+/// A sync under way: its range, where it stands, and what it did so far.
+#[derive(Debug)]
+pub struct Run {
+    /// Provider id.
+    pub provider: &'static str,
+    /// Account label.
+    pub account: String,
+    /// The range's upper bound the last finished run reached.
+    pub synced_until: Option<DateTime<Utc>>,
+    /// What the run did so far (returned at its end).
+    pub summary: SyncSummary,
+    seen: calllogs_core::seen::SeenIds,
+    expected: calllogs_core::paginate::Expected,
+    started: Instant,
+}
+
+/// Pages fetched and ready to be written together, with the state after
+/// the last of them.
+#[derive(Debug, Default)]
+pub struct Batch {
+    /// Pages in it.
+    pub pages: u64,
+    /// Their calls, in order.
+    pub calls: Vec<Call>,
+    /// Their rejected records.
+    pub rejects: Vec<Reject>,
+    /// Where the pull stands after the last page; `None` once it is done.
+    pub checkpoint: Option<calllogs_core::paginate::Checkpoint>,
+    /// An error met after the batch's pages (a later page failed, or a
+    /// count mismatch under `--strict`): the batch is written, then it is
+    /// returned.
+    pub pending: Option<SyncError>,
+}
+
+/// Where a sync of `provider` begins: a killed run's pinned range from its
+/// checkpoint, else a new range (`since`, or `lookback` before the last
+/// run's end, or `first_window`). Nothing is written until the first batch
+/// commits: a run that fails before leaves no trace to resume.
+pub async fn start<'p>(
+    store: &impl SyncTarget,
+    provider: &'p dyn Provider,
+    opts: &SyncOptions,
+) -> Result<(Run, Pager<'p>), SyncError> {
     let id = provider.id();
     let account = opts.account.clone().unwrap_or_else(|| provider.account());
     let previous = store.state(id, &account).await?;
     let synced_until = previous.as_ref().and_then(|s| s.synced_until);
-    let started = Instant::now();
-
-    // A resumed run goes on with the mismatches it had recorded.
-    let carried = previous
-        .as_ref()
-        .filter(|s| s.running)
-        .map(|s| s.count_mismatches.clone())
-        .unwrap_or_default();
-    let (since, until, mut pager, resumed) = match previous.filter(|s| s.running) {
-        // A sync that did not finish: the same pinned range, from its checkpoint.
+    let (since, until, pager, resumed, carried) = match previous.filter(|s| s.running) {
+        // A sync that did not finish: the same pinned range, from its
+        // checkpoint, with the mismatches it had recorded.
         Some(s) => {
             let q = range(&opts.query, s.since, s.until);
             let pager = match s.checkpoint {
@@ -222,7 +286,7 @@ pub async fn run(
                 pages_done = s.pages_done,
                 "resuming an unfinished sync"
             );
-            (s.since, s.until, pager, true)
+            (s.since, s.until, pager, true, s.count_mismatches)
         }
         None => {
             let until = Utc::now();
@@ -235,135 +299,158 @@ pub async fn run(
                         .unwrap_or(DateTime::<Utc>::MIN_UTC)
                 })
                 .min(until - Duration::seconds(1));
-            // Nothing is written until the first page commits with its
-            // checkpoint: a run that fails before leaves no trace to resume.
+            let q = range(&opts.query, Some(since), Some(until));
             (
                 Some(since),
                 Some(until),
-                Pager::new(provider, range(&opts.query, Some(since), Some(until))),
+                Pager::new(provider, q),
                 false,
+                Vec::new(),
             )
         }
     };
-
-    let mut summary = SyncSummary {
+    let run = Run {
         provider: id,
-        account: account.clone(),
-        resumed,
-        since,
-        until,
-        pages: 0,
-        calls: 0,
-        upserted: Upserted::default(),
-        rejects: 0,
-        reject_reasons: Vec::new(),
-        mismatches: carried,
-    };
-    let mut seen = calllogs_core::seen::SeenIds::default();
-    // Each page is written with the checkpoint after it. Pages already
-    // fetched when one is written go into the same transaction (up to
-    // BATCH_CALLS calls), with the checkpoint after the last: when the
-    // store is the bottleneck, fewer and larger commits; when the provider
-    // is, one page a commit, as soon as it arrives.
-    let mut next = pager.next_page().await?;
-    let mut expected = calllogs_core::paginate::Expected::default();
-    while let Some(first) = next.take() {
-        let mut admitted = 0;
-        let mut items = Vec::new();
-        let mut rejects = Vec::new();
-        let mut checkpoint = None;
-        let mut pending: Option<SyncError> = None;
-        let mut exhausted = false;
-        let mut page = Some(first);
-        while let Some(p) = page.take() {
-            if let Some(m) = pager.mismatch() {
-                if opts.strict {
-                    pending = Some(SyncError::CountMismatch {
-                        provider: id,
-                        mismatch: m.clone(),
-                    });
-                    break;
-                }
-                tracing::info!(provider = id, account, "{m}");
-                summary.mismatches.push(m.clone());
-            }
-            admitted += 1;
-            summary.pages += 1;
-            for call in &p.items {
-                if seen.first_time(id, &call.id) {
-                    summary.calls += 1;
-                }
-            }
-            summary.rejects += p.rejects.len() as u64;
-            calllogs_core::page::tally_rejects(&mut summary.reject_reasons, &p.rejects);
-            let announced = p.total;
-            items.extend(p.items);
-            rejects.extend(p.rejects);
-            checkpoint = pager.checkpoint();
-            expected.observe(announced, checkpoint.as_ref());
-            if checkpoint.is_none() || items.len() >= opts.batch_calls {
-                break;
-            }
-            match pager.next_page_ready() {
-                None => {}
-                Some(Ok(Some(p))) => page = Some(p),
-                Some(Ok(None)) => exhausted = true,
-                Some(Err(e)) => pending = Some(e.into()),
-            }
-        }
-        if admitted == 0
-            && let Some(e) = pending
-        {
-            // The first page of this batch failed the --strict check: nothing to write.
-            return Err(e);
-        }
-        let done = checkpoint.is_none() && pending.is_none();
-        let state = SyncState {
-            running: !done,
+        summary: SyncSummary {
+            provider: id,
+            account: account.clone(),
+            resumed,
             since,
             until,
-            checkpoint,
-            pages_done: summary.pages,
-            calls_seen: summary.calls,
-            synced_until: if done { until } else { synced_until },
-            count_mismatches: summary.mismatches.clone(),
-        };
-        let u = store
-            .commit_page(id, &account, &items, &rejects, &state)
-            .await?;
-        summary.upserted.new += u.new;
-        summary.upserted.updated += u.updated;
-        summary.upserted.unchanged += u.unchanged;
-        progress(&SyncProgress {
-            provider: id,
-            pages: summary.pages,
-            calls: summary.calls,
-            expected: expected.expected(summary.calls, state.checkpoint.as_ref()),
-            started,
-        });
-        if let Some(e) = pending {
-            return Err(e);
+            pages: 0,
+            calls: 0,
+            upserted: Upserted::default(),
+            rejects: 0,
+            reject_reasons: Vec::new(),
+            mismatches: carried,
+        },
+        account,
+        synced_until,
+        seen: calllogs_core::seen::SeenIds::default(),
+        expected: calllogs_core::paginate::Expected::default(),
+        started: Instant::now(),
+    };
+    Ok((run, pager))
+}
+
+/// The next page and those already fetched behind it (up to
+/// [`SyncOptions::batch_calls`] calls), counted into `run`'s summary. An
+/// empty batch without `pending` means the pull is done.
+pub async fn gather(
+    pager: &mut Pager<'_>,
+    run: &mut Run,
+    opts: &SyncOptions,
+) -> Result<Batch, SyncError> {
+    let mut batch = Batch::default();
+    let mut next = pager.next_page().await?;
+    while let Some(fetched) = next.take() {
+        if let Some(m) = fetched.mismatch {
+            if opts.strict {
+                batch.pending = Some(SyncError::CountMismatch {
+                    provider: run.provider,
+                    mismatch: m,
+                });
+                break;
+            }
+            tracing::info!(provider = run.provider, account = run.account, "{m}");
+            run.summary.mismatches.push(m);
         }
-        if done {
-            return Ok(summary);
+        let page = fetched.page;
+        batch.pages += 1;
+        run.summary.pages += 1;
+        for call in &page.items {
+            if run.seen.first_time(run.provider, &call.id) {
+                run.summary.calls += 1;
+            }
         }
-        if !exhausted {
-            next = pager.next_page().await?;
+        run.summary.rejects += page.rejects.len() as u64;
+        calllogs_core::page::tally_rejects(&mut run.summary.reject_reasons, &page.rejects);
+        run.expected
+            .observe(page.total, fetched.checkpoint.as_ref());
+        batch.calls.extend(page.items);
+        batch.rejects.extend(page.rejects);
+        batch.checkpoint = fetched.checkpoint;
+        if batch.checkpoint.is_none() || batch.calls.len() >= opts.batch_calls {
+            break;
+        }
+        match pager.next_page_ready() {
+            None | Some(Ok(None)) => {}
+            Some(Ok(Some(f))) => next = Some(f),
+            Some(Err(e)) => batch.pending = Some(e.into()),
         }
     }
-    // No page at all (nothing to ask for): the range is done.
-    let state = SyncState {
-        running: false,
-        since,
-        until,
-        checkpoint: None,
-        pages_done: 0,
-        calls_seen: 0,
-        synced_until: until,
-        count_mismatches: Vec::new(),
-    };
-    store.set_state(id, &account, &state).await?;
-    Ok(summary)
+    Ok(batch)
+}
+
+impl Run {
+    /// Writes `batch` with the state after it, all or nothing, and reports
+    /// progress; `Ok(true)` when that ended the pull. A batch's pending
+    /// error is returned after its pages are written.
+    pub async fn commit(
+        &mut self,
+        store: &mut impl SyncTarget,
+        batch: Batch,
+        progress: &mut impl FnMut(&SyncProgress),
+    ) -> Result<bool, SyncError> {
+        let done = batch.checkpoint.is_none() && batch.pending.is_none();
+        let state = SyncState {
+            running: !done,
+            since: self.summary.since,
+            until: self.summary.until,
+            checkpoint: batch.checkpoint,
+            pages_done: self.summary.pages,
+            calls_seen: self.summary.calls,
+            synced_until: if done {
+                self.summary.until
+            } else {
+                self.synced_until
+            },
+            count_mismatches: self.summary.mismatches.clone(),
+        };
+        let u = store
+            .commit_page(
+                self.provider,
+                &self.account,
+                &batch.calls,
+                &batch.rejects,
+                &state,
+            )
+            .await?;
+        self.summary.upserted.new += u.new;
+        self.summary.upserted.updated += u.updated;
+        self.summary.upserted.unchanged += u.unchanged;
+        progress(&SyncProgress {
+            provider: self.provider,
+            pages: self.summary.pages,
+            calls: self.summary.calls,
+            expected: self
+                .expected
+                .expected(self.summary.calls, state.checkpoint.as_ref()),
+            started: self.started,
+        });
+        match batch.pending {
+            Some(e) => Err(e),
+            None => Ok(done),
+        }
+    }
+
+    /// Records a pull that has no (more) page to write as done.
+    pub async fn finish_empty(&self, store: &mut impl SyncTarget) -> Result<(), SyncError> {
+        let state = SyncState {
+            running: false,
+            since: self.summary.since,
+            until: self.summary.until,
+            checkpoint: None,
+            pages_done: 0,
+            calls_seen: 0,
+            synced_until: self.summary.until,
+            count_mismatches: Vec::new(),
+        };
+        store
+            .set_state(self.provider, &self.account, &state)
+            .await?;
+        Ok(())
+    }
 }
 
 fn range(

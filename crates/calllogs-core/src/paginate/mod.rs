@@ -4,7 +4,8 @@
 //! Two parts: [`walk`], the state machine that says which page comes next
 //! and where a pull stands (its [`Checkpoint`]), and [`schedule`], the one
 //! scheduler that keeps pages in flight and returns them in order. `fetch`
-//! (through [`pages`]) and `sync` (through [`Pager`]) both run on
+//! (through [`pages`]) and `sync` (through [`Pager`], which yields each
+//! page with its checkpoint as one [`Fetched`]) both run on
 //! [`schedule::pull`].
 //!
 //! The engine sees a provider through [`PageSource`], which every
@@ -44,12 +45,11 @@ pub trait PageSource: Send + Sync {
 }
 
 /// A resumable pull, page by page, for callers that checkpoint (sync): each
-/// page comes with the checkpoint after it, read with
-/// [`Pager::checkpoint`]. Runs on the same scheduler as [`pages`].
+/// page comes as a [`Fetched`], with the checkpoint after it and the count
+/// mismatch of the window it ended, if any (one value, as AWS's paginators
+/// yield whole outputs). Runs on the same scheduler as [`pages`].
 pub struct Pager<'a> {
     stream: BoxStream<'a, Result<Fetched>>,
-    checkpoint: Option<Checkpoint>,
-    mismatch: Option<CountMismatch>,
 }
 
 impl<'a> Pager<'a> {
@@ -61,9 +61,8 @@ impl<'a> Pager<'a> {
         H: Deref<Target = S> + Clone + Send + Sync + 'a,
     {
         Pager {
-            stream: pull(handle, query, None),
-            checkpoint: None,
-            mismatch: None,
+            // Fused: asking again after the end is an answer, not a panic.
+            stream: pull(handle, query, None).fuse().boxed(),
         }
     }
 
@@ -74,28 +73,14 @@ impl<'a> Pager<'a> {
         H: Deref<Target = S> + Clone + Send + Sync + 'a,
     {
         Pager {
-            stream: pull(handle, query, Some(checkpoint.clone())),
-            checkpoint: Some(checkpoint),
-            mismatch: None,
+            stream: pull(handle, query, Some(checkpoint)).fuse().boxed(),
         }
     }
 
-    /// Where the pull stands after the last page returned; `None` once done
-    /// (and before the first page of a new pull).
-    pub fn checkpoint(&self) -> Option<Checkpoint> {
-        self.checkpoint.clone()
-    }
-
-    /// When the last page returned ended a window whose announced total
-    /// differs from the calls received in it.
-    pub fn mismatch(&self) -> Option<&CountMismatch> {
-        self.mismatch.as_ref()
-    }
-
-    /// The next page, or `None` when every window is done.
-    pub async fn next_page(&mut self) -> Result<Option<Page<Call>>> {
-        let next = self.stream.next().await;
-        self.take(next)
+    /// The next page with where the pull stands after it, or `None` when
+    /// every window is done.
+    pub async fn next_page(&mut self) -> Result<Option<Fetched>> {
+        self.stream.next().await.transpose()
     }
 
     /// The next page if it is ready now (fetched ahead), without waiting:
@@ -103,23 +88,11 @@ impl<'a> Pager<'a> {
     /// that are ready together (one transaction instead of several) with
     /// the checkpoint after the last. Nothing is lost by asking: a page not
     /// ready stays in flight.
-    pub fn next_page_ready(&mut self) -> Option<Result<Option<Page<Call>>>> {
+    pub fn next_page_ready(&mut self) -> Option<Result<Option<Fetched>>> {
         // Polling a stream's `next` once is cancel-safe: its progress lives
         // in the stream, not in the dropped future.
         let next = futures::FutureExt::now_or_never(self.stream.next())?;
-        Some(self.take(next))
-    }
-
-    fn take(&mut self, next: Option<Result<Fetched>>) -> Result<Option<Page<Call>>> {
-        match next {
-            None => Ok(None),
-            Some(Err(e)) => Err(e),
-            Some(Ok(fetched)) => {
-                self.checkpoint = fetched.checkpoint;
-                self.mismatch = fetched.mismatch;
-                Ok(Some(fetched.page))
-            }
-        }
+        Some(next.transpose())
     }
 }
 
