@@ -196,8 +196,8 @@ const LIB: &str = r#"//! {Title} call logs for calllogs, normalized into [`calll
 use calllogs_core::http::{HttpClient, endpoint, parse_base_url, secret_header};
 use calllogs_core::secrecy::SecretString;
 use calllogs_core::{
-    Call, CallQuery, Credential, DynProvider, Error, Page, PageToken, PagingSpec, PagingStyle, Provider,
-    ProviderInfo, Result, Settings, Url, async_trait,
+    Call, CallQuery, Credential, DynProvider, Error, HttpProvider, Page, PageToken, PagingSpec,
+    PagingStyle, ProviderInfo, Result, Settings, Url,
 };
 
 mod map;
@@ -251,33 +251,37 @@ impl {Title} {
     }
 }
 
-#[async_trait]
-impl Provider for {Title} {
-    fn id(&self) -> &'static str {
-        ID
+// What the provider writes: core's `HttpProvider` gives the rest (sending
+// with retries, `decode_page`, `decode_record`, the streams).
+impl HttpProvider for {Title} {
+    fn info(&self) -> &'static ProviderInfo {
+        &INFO
+    }
+
+    fn http(&self) -> &HttpClient {
+        &self.http
     }
 
     fn paging(&self) -> PagingSpec {
         PagingSpec::new(PagingStyle::PageNumber, 100, 20)
     }
 
-    async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
+    fn request(&self, query: &CallQuery, token: &PageToken) -> Result<reqwest::RequestBuilder> {
         let base = self.base.as_ref().ok_or_else(|| Error::Config { provider: ID, message: "the base URL is not set (--base-url)".into() })?;
         let key = calllogs_core::settings::present(ID, API_TOKEN, &self.token)?;
         let header = secret_header(ID, API_TOKEN, key)?;
-        let req = self
+        Ok(self
             .http
             .request(reqwest::Method::GET, endpoint(base, "calls"))
             .header(reqwest::header::AUTHORIZATION, header)
-            .query(&Params::new(query, token.number()));
-        self.http.send(req, |status, body| decode(Some(status), body)).await
+            .query(&Params::new(query, token.number())))
     }
 
-    fn decode_page(&self, body: &[u8]) -> Result<Page<Call>> {
-        decode(None, body)
+    fn decode(&self, status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
+        decode(status, body)
     }
 
-    fn decode_record(&self, record: &serde_json::value::RawValue) -> std::result::Result<Call, String> {
+    fn map(&self, record: &serde_json::value::RawValue) -> std::result::Result<Call, String> {
         map::call(record)
     }
 }

@@ -48,7 +48,7 @@ pub use call::{
 pub use error::{Error, Result};
 pub use http::{HttpClient, HttpConfig};
 pub use page::{Page, PageToken, PagingSpec, PagingStyle, Reject};
-pub use provider::{ApplyFilters, Credential, DynProvider, Provider, ProviderInfo};
+pub use provider::{ApplyFilters, Credential, DynProvider, HttpProvider, Provider, ProviderInfo};
 pub use query::{CallQuery, Extensions};
 pub use registry::{Registry, RegistryError};
 pub use retry::RetryPolicy;

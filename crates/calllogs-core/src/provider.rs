@@ -88,6 +88,76 @@ pub trait Provider: Send + Sync + 'static {
     }
 }
 
+/// What a provider crate writes: its registry entry, its HTTP client, its
+/// paging rules, the request for one page, and the two pure functions that
+/// are the provider (`decode`: a body to a page, strict about the envelope;
+/// `map`: a record to a call, lenient inside it). Core makes every
+/// `HttpProvider` a [`Provider`]: sending with retries and the rate limit,
+/// decoding, `decode_page` and `decode_record` for offline work, the id from
+/// [`ProviderInfo`], the streams.
+pub trait HttpProvider: Send + Sync + 'static {
+    /// Its registry entry (`INFO`): the id and name come from it.
+    fn info(&self) -> &'static ProviderInfo;
+    /// The client every request goes through (retries, rate limit, bounded
+    /// bodies, redaction).
+    fn http(&self) -> &crate::http::HttpClient;
+    /// How it pages.
+    fn paging(&self) -> PagingSpec;
+    /// The request for one page of a resolved window: path, auth, query.
+    fn request(&self, query: &CallQuery, token: &PageToken) -> Result<reqwest::RequestBuilder>;
+    /// One response body to a page, no I/O; `status` when it came over HTTP.
+    fn decode(&self, status: Option<u16>, body: &[u8]) -> Result<Page<Call>>;
+    /// One record to a call, no I/O; the error says why it is not a call.
+    fn map(&self, record: &serde_json::value::RawValue) -> std::result::Result<Call, String>;
+    /// See [`Provider::concurrency`].
+    fn concurrency(&self) -> usize {
+        1
+    }
+    /// See [`Provider::account`].
+    fn account(&self) -> String {
+        "default".into()
+    }
+    /// See [`Provider::explain`].
+    fn explain(&self, reason: &str) -> Option<crate::call::Hangup> {
+        crate::call::Hangup::explain_words(reason)
+    }
+}
+
+#[async_trait]
+impl<T: HttpProvider> Provider for T {
+    fn id(&self) -> &'static str {
+        self.info().id
+    }
+    fn paging(&self) -> PagingSpec {
+        HttpProvider::paging(self)
+    }
+    fn concurrency(&self) -> usize {
+        HttpProvider::concurrency(self)
+    }
+    fn account(&self) -> String {
+        HttpProvider::account(self)
+    }
+    async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
+        let req = self.request(query, token)?;
+        self.http()
+            .send(req, |status, body| self.decode(Some(status), body))
+            .await
+    }
+    fn decode_page(&self, body: &[u8]) -> Result<Page<Call>> {
+        // An error status inside a 2xx body, as `send` would have made it.
+        self.http().resolve_envelope(self.decode(None, body))
+    }
+    fn decode_record(
+        &self,
+        record: &serde_json::value::RawValue,
+    ) -> std::result::Result<Call, String> {
+        self.map(record)
+    }
+    fn explain(&self, reason: &str) -> Option<crate::call::Hangup> {
+        HttpProvider::explain(self, reason)
+    }
+}
+
 // The paging engine sees every provider as a page source; it lives below
 // this trait, so this is where the two meet.
 #[async_trait]

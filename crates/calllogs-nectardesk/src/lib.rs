@@ -45,8 +45,8 @@ use calllogs_core::error::DecodeFailure;
 use calllogs_core::http::{HttpClient, endpoint, parse_base_url, secret_header};
 use calllogs_core::secrecy::SecretString;
 use calllogs_core::{
-    Call, CallQuery, Credential, DynProvider, Error, Page, PageToken, PagingSpec, PagingStyle,
-    Provider, ProviderInfo, Result, Settings, Url, async_trait,
+    Call, CallQuery, Credential, DynProvider, Error, HttpProvider, Page, PageToken, PagingSpec,
+    PagingStyle, ProviderInfo, Result, Settings, Url,
 };
 
 mod map;
@@ -171,10 +171,13 @@ impl Nectardesk {
     }
 }
 
-#[async_trait]
-impl Provider for Nectardesk {
-    fn id(&self) -> &'static str {
-        ID
+impl HttpProvider for Nectardesk {
+    fn info(&self) -> &'static ProviderInfo {
+        &INFO
+    }
+
+    fn http(&self) -> &HttpClient {
+        &self.http
     }
 
     fn account(&self) -> String {
@@ -195,23 +198,18 @@ impl Provider for Nectardesk {
         PagingSpec::new(PagingStyle::PageNumber, 1000, 1000)
     }
 
-    async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
+    fn request(&self, query: &CallQuery, token: &PageToken) -> Result<reqwest::RequestBuilder> {
         let req = self
             .get("calls/")?
             .query(&Params::new(query, token.number(), self.dates));
-        self.http
-            .send(req, |status, body| decode(Some(status), body))
-            .await
+        Ok(req)
     }
 
-    fn decode_page(&self, body: &[u8]) -> Result<Page<Call>> {
-        decode(None, body)
+    fn decode(&self, status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
+        decode(status, body)
     }
 
-    fn decode_record(
-        &self,
-        record: &serde_json::value::RawValue,
-    ) -> std::result::Result<Call, String> {
+    fn map(&self, record: &serde_json::value::RawValue) -> std::result::Result<Call, String> {
         map::call(record)
     }
 }

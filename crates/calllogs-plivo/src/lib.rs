@@ -42,8 +42,8 @@
 use calllogs_core::http::{HttpClient, endpoint, parse_base_url};
 use calllogs_core::secrecy::{ExposeSecret, SecretString};
 use calllogs_core::{
-    Call, CallQuery, Credential, DynProvider, Page, PageToken, PagingSpec, PagingStyle, Provider,
-    ProviderInfo, Result, Settings, Url,
+    Call, CallQuery, Credential, DynProvider, HttpProvider, Page, PageToken, PagingSpec,
+    PagingStyle, ProviderInfo, Result, Settings, Url,
 };
 
 mod map;
@@ -56,8 +56,6 @@ mod raw;
 pub mod emulator;
 
 pub use query::{Cmp, Params, PlivoFilters, apply_filters, plivo_time};
-
-use calllogs_core::async_trait;
 
 /// The provider id.
 pub const ID: &str = "plivo";
@@ -133,10 +131,13 @@ impl Plivo {
     }
 }
 
-#[async_trait]
-impl Provider for Plivo {
-    fn id(&self) -> &'static str {
-        ID
+impl HttpProvider for Plivo {
+    fn info(&self) -> &'static ProviderInfo {
+        &INFO
+    }
+
+    fn http(&self) -> &HttpClient {
+        &self.http
     }
 
     fn account(&self) -> String {
@@ -155,7 +156,7 @@ impl Provider for Plivo {
         spec
     }
 
-    async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
+    fn request(&self, query: &CallQuery, token: &PageToken) -> Result<reqwest::RequestBuilder> {
         let (id, auth) = self.credentials()?;
         let url = endpoint(
             &self.base,
@@ -166,19 +167,14 @@ impl Provider for Plivo {
             .request(reqwest::Method::GET, url)
             .basic_auth(id.expose_secret(), Some(auth.expose_secret()))
             .query(&Params::new(query, token.offset()));
-        self.http
-            .send(req, |status, body| decode(Some(status), body))
-            .await
+        Ok(req)
     }
 
-    fn decode_page(&self, body: &[u8]) -> Result<Page<Call>> {
-        decode(None, body)
+    fn decode(&self, status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
+        decode(status, body)
     }
 
-    fn decode_record(
-        &self,
-        record: &serde_json::value::RawValue,
-    ) -> std::result::Result<Call, String> {
+    fn map(&self, record: &serde_json::value::RawValue) -> std::result::Result<Call, String> {
         map::call(record)
     }
 

@@ -55,8 +55,8 @@
 use calllogs_core::http::{HttpClient, endpoint, parse_base_url, secret_header};
 use calllogs_core::secrecy::SecretString;
 use calllogs_core::{
-    Call, CallQuery, Credential, DynProvider, Error, Page, PageToken, PagingSpec, PagingStyle,
-    Provider, ProviderInfo, Result, Settings, Url, async_trait,
+    Call, CallQuery, Credential, DynProvider, Error, HttpProvider, Page, PageToken, PagingSpec,
+    PagingStyle, ProviderInfo, Result, Settings, Url,
 };
 
 mod map;
@@ -131,10 +131,13 @@ impl Superu {
     }
 }
 
-#[async_trait]
-impl Provider for Superu {
-    fn id(&self) -> &'static str {
-        ID
+impl HttpProvider for Superu {
+    fn info(&self) -> &'static ProviderInfo {
+        &INFO
+    }
+
+    fn http(&self) -> &HttpClient {
+        &self.http
     }
 
     fn account(&self) -> String {
@@ -150,7 +153,7 @@ impl Provider for Superu {
         PagingSpec::new(PagingStyle::PageNumber, 100, 100)
     }
 
-    async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
+    fn request(&self, query: &CallQuery, token: &PageToken) -> Result<reqwest::RequestBuilder> {
         let key = calllogs_core::settings::present(ID, API_KEY, &self.key)?;
         let header = secret_header(ID, API_KEY, key)?;
         let assistant = assistant(query);
@@ -178,19 +181,14 @@ impl Provider for Superu {
             .header(self.key_header.as_str(), header)
             .header(reqwest::header::CONTENT_LENGTH, 0)
             .query(&Params::new(query, token.number()));
-        self.http
-            .send(req, |status, body| decode(Some(status), body))
-            .await
+        Ok(req)
     }
 
-    fn decode_page(&self, body: &[u8]) -> Result<Page<Call>> {
-        self.http.resolve_envelope(decode(None, body))
+    fn decode(&self, status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
+        decode(status, body)
     }
 
-    fn decode_record(
-        &self,
-        record: &serde_json::value::RawValue,
-    ) -> std::result::Result<Call, String> {
+    fn map(&self, record: &serde_json::value::RawValue) -> std::result::Result<Call, String> {
         map::call(record)
     }
 }

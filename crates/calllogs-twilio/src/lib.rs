@@ -27,8 +27,8 @@
 use calllogs_core::http::{HttpClient, endpoint, follow_link, parse_base_url};
 use calllogs_core::secrecy::{ExposeSecret, SecretString};
 use calllogs_core::{
-    Call, CallQuery, Credential, DynProvider, Page, PageToken, PagingSpec, PagingStyle, Provider,
-    ProviderInfo, Result, Settings, Url, async_trait,
+    Call, CallQuery, Credential, DynProvider, HttpProvider, Page, PageToken, PagingSpec,
+    PagingStyle, ProviderInfo, Result, Settings, Url,
 };
 
 mod map;
@@ -136,10 +136,13 @@ impl Twilio {
     }
 }
 
-#[async_trait]
-impl Provider for Twilio {
-    fn id(&self) -> &'static str {
-        ID
+impl HttpProvider for Twilio {
+    fn info(&self) -> &'static ProviderInfo {
+        &INFO
+    }
+
+    fn http(&self) -> &HttpClient {
+        &self.http
     }
 
     fn account(&self) -> String {
@@ -153,7 +156,7 @@ impl Provider for Twilio {
         spec
     }
 
-    async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
+    fn request(&self, query: &CallQuery, token: &PageToken) -> Result<reqwest::RequestBuilder> {
         let (sid, user, password) = self.login()?;
         let list = endpoint(
             &self.base,
@@ -169,13 +172,11 @@ impl Provider for Twilio {
                 .query(&Params::new(query, 1000)),
         };
         let req = req.basic_auth(user.expose_secret(), Some(password.expose_secret()));
-        self.http
-            .send(req, |status, body| decode(Some(status), body))
-            .await
+        Ok(req)
     }
 
-    fn decode_page(&self, body: &[u8]) -> Result<Page<Call>> {
-        decode(None, body)
+    fn decode(&self, status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
+        decode(status, body)
     }
 
     /// Twilio has no hangup cause: `calllogs explain --provider twilio`
@@ -192,10 +193,7 @@ impl Provider for Twilio {
         }
     }
 
-    fn decode_record(
-        &self,
-        record: &serde_json::value::RawValue,
-    ) -> std::result::Result<Call, String> {
+    fn map(&self, record: &serde_json::value::RawValue) -> std::result::Result<Call, String> {
         map::call(record)
     }
 }

@@ -41,8 +41,8 @@
 use calllogs_core::http::{HttpClient, endpoint, follow_link, parse_base_url, secret_header};
 use calllogs_core::secrecy::{ExposeSecret, SecretString};
 use calllogs_core::{
-    Call, CallQuery, Credential, DynProvider, Error, Page, PageToken, PagingSpec, PagingStyle,
-    Provider, ProviderInfo, Result, Settings, Url, async_trait,
+    Call, CallQuery, Credential, DynProvider, Error, HttpProvider, Page, PageToken, PagingSpec,
+    PagingStyle, ProviderInfo, Result, Settings, Url,
 };
 
 mod map;
@@ -153,10 +153,13 @@ impl Unpod {
     }
 }
 
-#[async_trait]
-impl Provider for Unpod {
-    fn id(&self) -> &'static str {
-        ID
+impl HttpProvider for Unpod {
+    fn info(&self) -> &'static ProviderInfo {
+        &INFO
+    }
+
+    fn http(&self) -> &HttpClient {
+        &self.http
     }
 
     fn account(&self) -> String {
@@ -177,7 +180,7 @@ impl Provider for Unpod {
         spec
     }
 
-    async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
+    fn request(&self, query: &CallQuery, token: &PageToken) -> Result<reqwest::RequestBuilder> {
         let endpoint = endpoint(&self.base, &self.path);
         let req = match token {
             PageToken::Cursor(next) => self
@@ -189,19 +192,14 @@ impl Provider for Unpod {
                 .query(&Params::first(query, self.max_page_size)),
         };
         let req = self.headers(req)?;
-        self.http
-            .send(req, |status, body| decode(Some(status), body))
-            .await
+        Ok(req)
     }
 
-    fn decode_page(&self, body: &[u8]) -> Result<Page<Call>> {
-        self.http.resolve_envelope(decode(None, body))
+    fn decode(&self, status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
+        decode(status, body)
     }
 
-    fn decode_record(
-        &self,
-        record: &serde_json::value::RawValue,
-    ) -> std::result::Result<Call, String> {
+    fn map(&self, record: &serde_json::value::RawValue) -> std::result::Result<Call, String> {
         map::call(record)
     }
 }

@@ -40,8 +40,8 @@
 use calllogs_core::http::{HttpClient, endpoint, parse_base_url, secret_header};
 use calllogs_core::secrecy::{ExposeSecret, SecretString};
 use calllogs_core::{
-    Call, CallQuery, Credential, DynProvider, Page, PageToken, PagingSpec, PagingStyle, Provider,
-    ProviderInfo, Result, Settings, Url, async_trait,
+    Call, CallQuery, Credential, DynProvider, HttpProvider, Page, PageToken, PagingSpec,
+    PagingStyle, ProviderInfo, Result, Settings, Url,
 };
 use serde_json::value::RawValue;
 
@@ -107,10 +107,13 @@ impl Vapi {
     }
 }
 
-#[async_trait]
-impl Provider for Vapi {
-    fn id(&self) -> &'static str {
-        ID
+impl HttpProvider for Vapi {
+    fn info(&self) -> &'static ProviderInfo {
+        &INFO
+    }
+
+    fn http(&self) -> &HttpClient {
+        &self.http
     }
 
     fn account(&self) -> String {
@@ -123,7 +126,7 @@ impl Provider for Vapi {
         spec
     }
 
-    async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
+    fn request(&self, query: &CallQuery, token: &PageToken) -> Result<reqwest::RequestBuilder> {
         let key = calllogs_core::settings::present(ID, API_KEY, &self.key)?;
         let bearer = SecretString::from(format!("Bearer {}", key.expose_secret()));
         let req = self
@@ -134,16 +137,14 @@ impl Provider for Vapi {
                 secret_header(ID, API_KEY, &bearer)?,
             )
             .query(&Params::new(query, token));
-        self.http
-            .send(req, |status, body| decode(Some(status), body))
-            .await
+        Ok(req)
     }
 
-    fn decode_page(&self, body: &[u8]) -> Result<Page<Call>> {
-        decode(None, body)
+    fn decode(&self, status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
+        decode(status, body)
     }
 
-    fn decode_record(&self, record: &RawValue) -> std::result::Result<Call, String> {
+    fn map(&self, record: &RawValue) -> std::result::Result<Call, String> {
         map::call(record)
     }
 }
