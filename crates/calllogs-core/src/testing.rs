@@ -136,6 +136,22 @@ pub fn assert_hostile_records_are_survived(
     }
 }
 
+/// A mock server for a provider's HTTP tests, with a catch-all mounted
+/// last: a request no test mock matches gets a 418 whose body says so (a
+/// provider error naming it), never a silent 404 taken for an empty page.
+pub async fn mock_server() -> wiremock::MockServer {
+    let server = wiremock::MockServer::start().await;
+    wiremock::Mock::given(wiremock::matchers::any())
+        .respond_with(
+            wiremock::ResponseTemplate::new(418)
+                .set_body_json(json!({"error": "unexpected request in test"})),
+        )
+        .with_priority(u8::MAX)
+        .mount(&server)
+        .await;
+    server
+}
+
 /// Checks that arbitrary bodies never panic `decode_page` (they may fail),
 /// and that nesting past serde_json's limit is an error, not a crash.
 pub fn assert_arbitrary_bodies_do_not_panic(provider: &dyn Provider, cases: u32) {

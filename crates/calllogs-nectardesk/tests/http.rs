@@ -46,7 +46,7 @@ impl Respond for Pages {
 
 #[tokio::test]
 async fn the_default_page_is_the_largest_allowed() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/calls/"))
         .respond_with(Pages { total: 2500 })
@@ -65,7 +65,7 @@ async fn the_default_page_is_the_largest_allowed() {
 
 #[tokio::test]
 async fn pages_by_next_over_three_pages_with_the_header() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/calls/"))
         .and(header("Access-Token", TOKEN))
@@ -104,7 +104,7 @@ async fn pages_by_next_over_three_pages_with_the_header() {
 
 #[tokio::test]
 async fn every_filter_on_the_wire_lists_joined_with_commas() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/calls/"))
         .respond_with(Pages { total: 0 })
@@ -157,7 +157,7 @@ async fn every_filter_on_the_wire_lists_joined_with_commas() {
 
 #[tokio::test]
 async fn direction_becomes_a_call_type() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .respond_with(Pages { total: 3 })
         .mount(&server)
@@ -174,7 +174,7 @@ async fn direction_becomes_a_call_type() {
 
 #[tokio::test]
 async fn one_call_by_id() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path("/api/v1/calls/7001"))
         .respond_with(ResponseTemplate::new(200).set_body_json(
@@ -189,7 +189,7 @@ async fn one_call_by_id() {
 
 #[tokio::test]
 async fn a_401_names_the_token() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .respond_with(
             ResponseTemplate::new(401).set_body_json(json!({"message": "Unauthenticated."})),

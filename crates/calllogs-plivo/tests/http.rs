@@ -62,28 +62,15 @@ impl Respond for Pages {
     }
 }
 
-/// Anything not mounted before this fails loudly.
-async fn catch_all(server: &MockServer) {
-    Mock::given(wiremock::matchers::any())
-        .respond_with(
-            ResponseTemplate::new(418)
-                .set_body_json(json!({"error": "unexpected request in test"})),
-        )
-        .with_priority(u8::MAX)
-        .mount(server)
-        .await;
-}
-
 #[tokio::test]
 async fn pages_over_three_pages_by_total_count() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path(CALLS))
         .and(basic_auth(AUTH_ID, TOKEN))
         .respond_with(Pages { total: 45 })
         .mount(&server)
         .await;
-    catch_all(&server).await;
     let p = plivo(&server);
     let calls: Vec<_> = p
         .calls(CallQuery::new().page_size(100))
@@ -122,13 +109,12 @@ async fn pages_over_three_pages_by_total_count() {
 
 #[tokio::test]
 async fn every_filter_reaches_the_wire() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path(CALLS))
         .respond_with(Pages { total: 0 })
         .mount(&server)
         .await;
-    catch_all(&server).await;
     let since = Utc::now() - Duration::days(3);
     let until = Utc::now() - Duration::days(1);
     let q = CallQuery::new()
@@ -182,13 +168,12 @@ async fn every_filter_reaches_the_wire() {
 
 #[tokio::test]
 async fn a_45_day_range_is_two_windows() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path(CALLS))
         .respond_with(Pages { total: 3 })
         .mount(&server)
         .await;
-    catch_all(&server).await;
     let until = Utc
         .with_ymd_and_hms(2026, 11, 20, 0, 0, 0)
         .unwrap()
@@ -223,7 +208,7 @@ async fn a_45_day_range_is_two_windows() {
 
 #[tokio::test]
 async fn a_400_for_a_bad_range_shows_plivos_message() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path(CALLS))
         .respond_with(ResponseTemplate::new(400).set_body_json(json!({
@@ -254,7 +239,7 @@ async fn a_400_for_a_bad_range_shows_plivos_message() {
 
 #[tokio::test]
 async fn a_401_names_the_credentials_and_hides_them() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .respond_with(
             ResponseTemplate::new(401).set_body_json(
@@ -279,7 +264,7 @@ async fn a_401_names_the_credentials_and_hides_them() {
 
 #[tokio::test]
 async fn missing_credentials_say_which() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     let p = Plivo::from_settings(&Settings::new().without_env().base_url(server.uri())).unwrap();
     let err = p
         .calls(CallQuery::new())
@@ -293,7 +278,7 @@ async fn missing_credentials_say_which() {
 
 #[tokio::test]
 async fn older_than_90_days_is_a_clear_error_not_an_empty_result() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     let until = Utc::now() - Duration::days(100);
     let q = CallQuery::new()
         .since(until - Duration::days(5))

@@ -48,7 +48,7 @@ impl Respond for Pages {
 
 #[tokio::test]
 async fn post_with_key_header_and_assistant_in_the_path_over_three_pages_and_an_empty_one() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("POST"))
         .and(path("/call-logs/asst-0001"))
         .and(header("superU-Api-Key", KEY))
@@ -84,7 +84,7 @@ async fn post_with_key_header_and_assistant_in_the_path_over_three_pages_and_an_
 
 #[tokio::test]
 async fn every_filter_reaches_the_wire_under_its_name() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("POST"))
         .and(path("/call-logs/all"))
         .respond_with(Pages { total: 0 })
@@ -118,7 +118,7 @@ async fn every_filter_reaches_the_wire_under_its_name() {
 
 #[tokio::test]
 async fn a_401_names_superu_api_key() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("POST"))
         .respond_with(
             ResponseTemplate::new(401)
@@ -142,7 +142,7 @@ async fn a_401_names_superu_api_key() {
 
 #[tokio::test]
 async fn a_missing_key_is_a_usage_error_before_any_request() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     let s = Superu::from_settings(&Settings::new().without_env().base_url(server.uri())).unwrap();
     let err = s
         .calls(CallQuery::new())

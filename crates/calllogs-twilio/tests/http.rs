@@ -59,7 +59,7 @@ impl Respond for Pages {
 
 #[tokio::test]
 async fn basic_auth_and_next_page_uri_over_three_pages_trimmed_to_the_instant() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path(LIST))
         .and(basic_auth(SID, TOKEN))
@@ -87,7 +87,7 @@ async fn basic_auth_and_next_page_uri_over_three_pages_trimmed_to_the_instant() 
 
 #[tokio::test]
 async fn the_filters_go_on_the_wire() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path(LIST))
         .respond_with(
@@ -118,7 +118,7 @@ async fn the_filters_go_on_the_wire() {
 
 #[tokio::test]
 async fn an_api_key_pair_logs_in_instead_of_the_token() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path(LIST))
         .and(basic_auth(
@@ -143,7 +143,7 @@ async fn an_api_key_pair_logs_in_instead_of_the_token() {
 
 #[tokio::test]
 async fn a_401_names_the_credentials_and_a_foreign_next_link_is_refused() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path(LIST))
         .respond_with(
@@ -165,7 +165,7 @@ async fn a_401_names_the_credentials_and_a_foreign_next_link_is_refused() {
     );
     assert!(!text.contains(TOKEN));
 
-    let other = MockServer::start().await;
+    let other = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path(LIST))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({

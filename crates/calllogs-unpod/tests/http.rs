@@ -60,7 +60,7 @@ impl Respond for Pages {
 }
 
 async fn server(total: usize, evil_next: bool) -> MockServer {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path("/api/v2/platform/call-logs/"))
         .and(header("Org-Handle", ORG))
@@ -165,7 +165,7 @@ async fn a_next_link_to_another_host_is_refused() {
 
 #[tokio::test]
 async fn an_error_envelope_inside_a_200_is_an_error() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_json(
             json!({"count": 0, "status_code": 401, "message": "Invalid token", "data": []}),
@@ -183,7 +183,7 @@ async fn an_error_envelope_inside_a_200_is_an_error() {
 
 #[tokio::test]
 async fn a_403_names_the_org_handle() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(403).set_body_json(
             json!({"status_code": 403, "message": "Forbidden - Invalid organization handle"}),

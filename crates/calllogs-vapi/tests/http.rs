@@ -67,7 +67,7 @@ impl Respond for Api {
 
 #[tokio::test]
 async fn a_bearer_key_and_a_time_cursor_over_pages_whose_ends_split_an_instant() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path("/call"))
         .and(header("authorization", format!("Bearer {KEY}").as_str()))
@@ -101,7 +101,7 @@ async fn a_bearer_key_and_a_time_cursor_over_pages_whose_ends_split_an_instant()
 
 #[tokio::test]
 async fn the_filters_go_on_the_wire() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path("/call"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
@@ -121,7 +121,7 @@ async fn the_filters_go_on_the_wire() {
 
 #[tokio::test]
 async fn a_401_names_the_key_and_an_envelope_instead_of_the_array_is_an_error() {
-    let server = MockServer::start().await;
+    let server = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path("/call"))
         .respond_with(ResponseTemplate::new(401).set_body_json(
@@ -140,7 +140,7 @@ async fn a_401_names_the_key_and_an_envelope_instead_of_the_array_is_an_error() 
         "{err}"
     );
 
-    let other = MockServer::start().await;
+    let other = calllogs_core::testing::mock_server().await;
     Mock::given(method("GET"))
         .and(path("/call"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"calls": []})))
