@@ -74,6 +74,17 @@ fn explain_shows_the_mapping() {
     assert_eq!(v["cause"], "invalid_answer_xml");
     assert_eq!(v["category"], "xml_error");
     assert_eq!(v["provider_code"], "8011");
+    assert_eq!(v["ended"], true);
+    // A provider's numeric codes are its own: 8011 means nothing to Vapi.
+    let o = calllogs(&["explain", "--provider", "vapi", "8011"]);
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["cause"], "other");
+    // A status that is not an end is said to be one, not `other`.
+    let o = calllogs(&["explain", "--provider", "twilio", "ringing"]);
+    assert!(o.status.success());
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["ended"], false, "{v}");
+    assert!(v.get("cause").is_none(), "{v}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
