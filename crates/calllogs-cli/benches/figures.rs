@@ -23,7 +23,7 @@
 
 use std::time::{Duration, Instant};
 
-use calllogs::{CallQuery, HttpConfig, RetryPolicy, registry};
+use calllogs::{CallQuery, HttpConfig, ProviderStreams, RetryPolicy, registry};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
 

@@ -5,7 +5,10 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use calllogs::emulator::{Config, Running, SynthCall, providers, start};
-use calllogs::{Call, CallQuery, Direction, HttpConfig, RetryPolicy, Settings, Status, registry};
+use calllogs::{
+    Call, CallQuery, Direction, HttpConfig, ProviderStreams, RetryPolicy, Settings, Status,
+    registry,
+};
 use chrono::Utc;
 use futures::TryStreamExt;
 

@@ -8,9 +8,9 @@
 //! stream of every call over windows and pages:
 //!
 //! ```no_run
-//! use calllogs_core::{CallQuery, Direction, Provider};
+//! use calllogs_core::{CallQuery, Direction, DynProvider, ProviderStreams};
 //! use futures::StreamExt;
-//! # async fn run(provider: &dyn Provider) {
+//! # async fn run(provider: DynProvider) {
 //! let mut calls = provider.calls(CallQuery::new().direction(Direction::Inbound));
 //! while let Some(call) = calls.next().await {
 //!     match call {
@@ -48,7 +48,9 @@ pub use call::{
 pub use error::{Error, Result};
 pub use http::{HttpClient, HttpConfig};
 pub use page::{Page, PageToken, PagingSpec, PagingStyle, Reject};
-pub use provider::{ApplyFilters, Credential, DynProvider, HttpProvider, Provider, ProviderInfo};
+pub use provider::{
+    ApplyFilters, Credential, DynProvider, HttpProvider, Provider, ProviderInfo, ProviderStreams,
+};
 pub use query::{CallQuery, Extensions};
 pub use registry::{Registry, RegistryError};
 pub use retry::RetryPolicy;

@@ -17,9 +17,9 @@ use crate::query::CallQuery;
 /// builds the full stream, windows and paging for every provider from them.
 ///
 /// ```no_run
-/// use calllogs_core::{CallQuery, Provider};
+/// use calllogs_core::{CallQuery, DynProvider, ProviderStreams};
 /// use futures::TryStreamExt;
-/// # async fn run(provider: &dyn Provider) -> calllogs_core::Result<()> {
+/// # async fn run(provider: DynProvider) -> calllogs_core::Result<()> {
 /// let calls: Vec<_> = provider.calls(CallQuery::new()).try_collect().await?;
 /// println!("{} calls", calls.len());
 /// # Ok(()) }
@@ -76,15 +76,34 @@ pub trait Provider: Send + Sync + 'static {
     fn explain(&self, reason: &str) -> Option<crate::call::Hangup> {
         crate::call::Hangup::explain_words(reason)
     }
+}
 
+/// The streams of a provider handle (`Arc<P>`, as [`DynProvider`] is):
+/// each owns a clone of the handle (cheap: one `Arc`, and the provider's
+/// HTTP client is shared), so it is `'static` and can be spawned, and
+/// nothing is requested until it is polled.
+///
+/// ```no_run
+/// use calllogs_core::{CallQuery, DynProvider, ProviderStreams};
+/// use futures::TryStreamExt;
+/// # async fn run(provider: DynProvider) -> calllogs_core::Result<()> {
+/// let calls = provider.calls(CallQuery::new());
+/// let all: Vec<_> = tokio::spawn(calls.try_collect::<Vec<_>>()).await.unwrap()?;
+/// # let _ = all; Ok(()) }
+/// ```
+pub trait ProviderStreams {
     /// Every call the query matches, over all windows and pages.
-    fn calls(&self, query: CallQuery) -> BoxStream<'_, Result<Call>> {
-        crate::paginate::calls(self, query)
-    }
-
+    fn calls(&self, query: CallQuery) -> BoxStream<'static, Result<Call>>;
     /// Every page the query matches.
-    fn pages(&self, query: CallQuery) -> BoxStream<'_, Result<Page<Call>>> {
-        crate::paginate::pages(self, query)
+    fn pages(&self, query: CallQuery) -> BoxStream<'static, Result<Page<Call>>>;
+}
+
+impl<P: Provider + ?Sized> ProviderStreams for Arc<P> {
+    fn calls(&self, query: CallQuery) -> BoxStream<'static, Result<Call>> {
+        crate::paginate::calls(self.clone(), query)
+    }
+    fn pages(&self, query: CallQuery) -> BoxStream<'static, Result<Page<Call>>> {
+        crate::paginate::pages(self.clone(), query)
     }
 }
 

@@ -116,7 +116,10 @@ async fn a_server_serving_fewer_than_asked_without_a_total_is_followed_to_the_en
     let mut fake = Fake::new(PagingStyle::Offset, 30);
     fake.report_total = false;
     fake.cap = Some(7);
-    let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
+    let calls: Vec<Call> = calllogs_core::paginate::calls(&fake, CallQuery::new())
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(ids(&calls), expected(30));
     assert_eq!(fake.requests().len(), 6, "5 pages and the empty one");
 }
@@ -126,8 +129,7 @@ async fn a_server_that_ignores_the_page_asked_for_is_an_error_not_a_loop() {
     let mut fake = Fake::new(PagingStyle::PageNumber, 30);
     fake.report_total = false;
     fake.ignore_page = true;
-    let err = fake
-        .calls(CallQuery::new())
+    let err = calllogs_core::paginate::calls(&fake, CallQuery::new())
         .try_collect::<Vec<Call>>()
         .await
         .unwrap_err()
@@ -139,7 +141,10 @@ async fn a_server_that_ignores_the_page_asked_for_is_an_error_not_a_loop() {
 #[tokio::test]
 async fn page_numbers_until_the_total() {
     let fake = Fake::new(PagingStyle::PageNumber, 45);
-    let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
+    let calls: Vec<Call> = calllogs_core::paginate::calls(&fake, CallQuery::new())
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(ids(&calls), expected(45));
     assert_eq!(
         fake.requests(),
@@ -154,7 +159,10 @@ async fn page_numbers_until_the_total() {
 #[tokio::test]
 async fn offsets_stop_at_the_total_or_an_empty_page_never_a_short_one() {
     let fake = Fake::new(PagingStyle::Offset, 40);
-    let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
+    let calls: Vec<Call> = calllogs_core::paginate::calls(&fake, CallQuery::new())
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(ids(&calls), expected(40));
     assert_eq!(
         fake.requests(),
@@ -164,7 +172,10 @@ async fn offsets_stop_at_the_total_or_an_empty_page_never_a_short_one() {
 
     let mut fake = Fake::new(PagingStyle::Offset, 27);
     fake.report_total = false;
-    let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
+    let calls: Vec<Call> = calllogs_core::paginate::calls(&fake, CallQuery::new())
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(ids(&calls), expected(27));
     assert_eq!(
         fake.requests(),
@@ -178,7 +189,10 @@ async fn offsets_stop_at_the_total_or_an_empty_page_never_a_short_one() {
 
     let mut fake = Fake::new(PagingStyle::Offset, 40);
     fake.report_total = false;
-    let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
+    let calls: Vec<Call> = calllogs_core::paginate::calls(&fake, CallQuery::new())
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(ids(&calls), expected(40));
     assert_eq!(
         fake.requests(),
@@ -195,7 +209,10 @@ async fn offsets_stop_at_the_total_or_an_empty_page_never_a_short_one() {
 async fn an_empty_page_before_the_total_ends_the_window() {
     let mut fake = Fake::new(PagingStyle::PageNumber, 60);
     fake.empty_at = Some(2);
-    let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
+    let calls: Vec<Call> = calllogs_core::paginate::calls(&fake, CallQuery::new())
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(calls.len(), 20);
     assert_eq!(fake.requests().len(), 2);
 }
@@ -203,7 +220,10 @@ async fn an_empty_page_before_the_total_ends_the_window() {
 #[tokio::test]
 async fn cursors_until_null() {
     let fake = Fake::new(PagingStyle::Cursor, 50);
-    let calls: Vec<Call> = fake.calls(CallQuery::new()).try_collect().await.unwrap();
+    let calls: Vec<Call> = calllogs_core::paginate::calls(&fake, CallQuery::new())
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(ids(&calls), expected(50));
     assert_eq!(
         fake.requests(),
@@ -223,7 +243,9 @@ async fn a_repeated_cursor_is_an_error_not_a_loop() {
         Some("c2".into()),
         Some("c1".into()),
     ]);
-    let results: Vec<Result<Call>> = fake.calls(CallQuery::new()).collect().await;
+    let results: Vec<Result<Call>> = calllogs_core::paginate::calls(&fake, CallQuery::new())
+        .collect()
+        .await;
     let oks = results.iter().filter(|r| r.is_ok()).count();
     assert_eq!(oks, 60, "the pages before the repeat are kept");
     let err = results.last().unwrap().as_ref().unwrap_err();
@@ -238,7 +260,10 @@ async fn long_ranges_are_fetched_window_by_window() {
     let until = Utc::now() - Duration::hours(1);
     let since = until - Duration::days(45);
     let q = CallQuery::new().since(since).until(until).page_size(500);
-    let calls: Vec<Call> = fake.calls(q).try_collect().await.unwrap();
+    let calls: Vec<Call> = calllogs_core::paginate::calls(&fake, q)
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(calls.len(), 10, "each window's calls");
     let seen = fake.seen.lock().unwrap().clone();
     assert_eq!(seen.len(), 2);
@@ -253,8 +278,10 @@ async fn long_ranges_are_fetched_window_by_window() {
 #[tokio::test]
 async fn nothing_is_requested_until_polled() {
     let fake = Fake::new(PagingStyle::Offset, 5);
-    let stream =
-        fake.calls(CallQuery::new().since(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()));
+    let stream = calllogs_core::paginate::calls(
+        &fake,
+        CallQuery::new().since(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()),
+    );
     assert!(fake.requests().is_empty());
     drop(stream);
     assert!(fake.requests().is_empty());
@@ -318,7 +345,10 @@ async fn a_pull_resumes_at_its_checkpoint_without_loss_or_repeat() {
 async fn filters_the_provider_cannot_apply_are_applied_on_the_records() {
     let fake = Fake::new(PagingStyle::PageNumber, 30);
     let q = CallQuery::new().status(calllogs_core::Status::Completed);
-    let calls: Vec<Call> = fake.calls(q).try_collect().await.unwrap();
+    let calls: Vec<Call> = calllogs_core::paginate::calls(&fake, q)
+        .try_collect()
+        .await
+        .unwrap();
     assert!(calls.is_empty(), "the fake's calls have status unknown");
     assert_eq!(
         fake.requests().len(),
@@ -371,7 +401,10 @@ async fn pages_after_the_first_go_concurrently_and_come_back_in_order() {
             in_flight: Default::default(),
             max_in_flight: Default::default(),
         };
-        let calls: Vec<Call> = slow.calls(CallQuery::new()).try_collect().await.unwrap();
+        let calls: Vec<Call> = calllogs_core::paginate::calls(&slow, CallQuery::new())
+            .try_collect()
+            .await
+            .unwrap();
         assert_eq!(ids(&calls), expected(500), "in order, each once");
         let max = slow.max_in_flight.load(std::sync::atomic::Ordering::SeqCst);
         assert_eq!(
@@ -461,7 +494,10 @@ async fn cursor_windows_go_concurrently_and_come_back_in_order() {
     let q = CallQuery::new()
         .since(since)
         .until(since + Duration::days(6));
-    let calls: Vec<Call> = chains.calls(q).try_collect().await.unwrap();
+    let calls: Vec<Call> = calllogs_core::paginate::calls(&chains, q)
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(calls.len(), 6 * 30);
     let want: Vec<String> = (1..=6)
         .flat_map(|d| (0..3).flat_map(move |k| (0..10).map(move |i| format!("{d:02}-{k}-{i}"))))

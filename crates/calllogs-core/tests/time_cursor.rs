@@ -105,7 +105,10 @@ fn range() -> CallQuery {
 async fn ids(api: &Api, page_size: u32) -> Vec<String> {
     let mut q = range();
     q.page_size = Some(page_size);
-    let calls: Vec<Call> = api.calls(q).try_collect().await.unwrap();
+    let calls: Vec<Call> = calllogs_core::paginate::calls(api, q)
+        .try_collect()
+        .await
+        .unwrap();
     calls.into_iter().map(|c| c.id).collect()
 }
 
@@ -195,8 +198,7 @@ async fn a_whole_capped_page_at_one_instant_is_an_error_not_a_skip() {
     api.cap = Some(10);
     let mut q = range();
     q.page_size = Some(100);
-    let err = api
-        .calls(q)
+    let err = calllogs_core::paginate::calls(&api, q)
         .try_collect::<Vec<Call>>()
         .await
         .unwrap_err()
@@ -209,8 +211,7 @@ async fn more_calls_at_one_instant_than_a_page_is_an_error_not_a_loop() {
     let api = Api::new(40, 20);
     let mut q = range();
     q.page_size = Some(10);
-    let err = api
-        .calls(q)
+    let err = calllogs_core::paginate::calls(&api, q)
         .try_collect::<Vec<Call>>()
         .await
         .unwrap_err()
@@ -309,7 +310,10 @@ async fn a_provider_that_filters_by_day_gives_exactly_the_window() {
     // From 22:00 on the first day to 02:00 on the second (exclusive).
     q.since = Some(t0() + Duration::hours(22));
     q.until = Some(t0() + Duration::hours(26));
-    let got: Vec<Call> = api.calls(q).try_collect().await.unwrap();
+    let got: Vec<Call> = calllogs_core::paginate::calls(&api, q)
+        .try_collect()
+        .await
+        .unwrap();
     let ids: Vec<&str> = got.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(ids, ["h22", "h23", "h24", "h25"]);
 }

@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 
-use calllogs_core::RegistryError;
+use calllogs_core::{ProviderStreams, RegistryError};
 use calllogs_store::claims::{Claims, Next};
 use calllogs_store::store::{Store, StoreError};
 use calllogs_store::sync::{SyncError, SyncOptions, SyncProgress, SyncSummary};

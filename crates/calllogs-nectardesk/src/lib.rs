@@ -3,11 +3,11 @@
 //! [`calllogs_core::Call`].
 //!
 //! ```no_run
-//! use calllogs_core::{CallQuery, Direction, Provider, Settings};
+//! use calllogs_core::{CallQuery, Direction, ProviderStreams, Settings};
 //! use futures::TryStreamExt;
 //! # async fn run() -> calllogs_core::Result<()> {
 //! let settings = Settings::new().base_url("https://nectardesk.example.invalid/api/v1");
-//! let desk = calllogs_nectardesk::Nectardesk::from_settings(&settings)?; // NECTARDESK_ACCESS_TOKEN from the environment
+//! let desk = std::sync::Arc::new(calllogs_nectardesk::Nectardesk::from_settings(&settings)?); // NECTARDESK_ACCESS_TOKEN from the environment
 //! let inbound: Vec<_> = desk.calls(CallQuery::new().direction(Direction::Inbound)).try_collect().await?;
 //! let one = desk.call("1234").await?;
 //! # Ok(()) }

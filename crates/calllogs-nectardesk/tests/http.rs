@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use calllogs_core::{CallQuery, Direction, Error, Provider, Settings};
+use calllogs_core::{CallQuery, Direction, Error, ProviderStreams, Settings};
 use calllogs_nectardesk::{CallType, Nectardesk, NectardeskFilters};
 use futures::TryStreamExt;
 use serde_json::json;
@@ -11,12 +11,14 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const TOKEN: &str = "fixture-nectardesk-token";
 
-fn desk(server: &MockServer) -> Nectardesk {
-    Nectardesk::from_settings(&calllogs_core::testing::mock_settings(
-        &format!("{}/api/v1", server.uri()),
-        &[("NECTARDESK_ACCESS_TOKEN", TOKEN)],
-    ))
-    .unwrap()
+fn desk(server: &MockServer) -> std::sync::Arc<Nectardesk> {
+    std::sync::Arc::new(
+        Nectardesk::from_settings(&calllogs_core::testing::mock_settings(
+            &format!("{}/api/v1", server.uri()),
+            &[("NECTARDESK_ACCESS_TOKEN", TOKEN)],
+        ))
+        .unwrap(),
+    )
 }
 
 fn params(req: &Request) -> HashMap<String, String> {
@@ -209,12 +211,14 @@ async fn a_401_names_the_token() {
 
 #[tokio::test]
 async fn no_base_url_is_a_clear_usage_error() {
-    let d = Nectardesk::from_settings(
-        &Settings::new()
-            .without_env()
-            .credential("NECTARDESK_ACCESS_TOKEN", TOKEN),
-    )
-    .unwrap();
+    let d = std::sync::Arc::new(
+        Nectardesk::from_settings(
+            &Settings::new()
+                .without_env()
+                .credential("NECTARDESK_ACCESS_TOKEN", TOKEN),
+        )
+        .unwrap(),
+    );
     let err = d
         .calls(CallQuery::new())
         .try_collect::<Vec<_>>()

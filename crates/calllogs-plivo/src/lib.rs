@@ -2,11 +2,11 @@
 //! (List all calls), normalized into [`calllogs_core::Call`].
 //!
 //! ```no_run
-//! use calllogs_core::{CallQuery, Provider, Settings};
+//! use calllogs_core::{CallQuery, ProviderStreams, Settings};
 //! use futures::TryStreamExt;
 //! # async fn run() -> calllogs_core::Result<()> {
 //! // PLIVO_AUTH_ID / PLIVO_AUTH_TOKEN from the environment, as Plivo's SDKs read them.
-//! let plivo = calllogs_plivo::Plivo::from_settings(&Settings::new())?;
+//! let plivo = std::sync::Arc::new(calllogs_plivo::Plivo::from_settings(&Settings::new())?);
 //! let since = chrono::Utc::now() - chrono::Duration::days(45);
 //! let calls: Vec<_> = plivo.calls(CallQuery::new().since(since)).try_collect().await?;
 //! # Ok(()) }

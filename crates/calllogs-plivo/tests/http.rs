@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use calllogs_core::{CallQuery, Direction, Error, Provider, Settings};
+use calllogs_core::{CallQuery, Direction, Error, ProviderStreams, Settings};
 use calllogs_plivo::{Cmp, Plivo, PlivoFilters};
 use chrono::{Duration, TimeZone, Utc};
 use futures::TryStreamExt;
@@ -14,12 +14,14 @@ const AUTH_ID: &str = "MAFIXTURE000000000001";
 const TOKEN: &str = "fixture-token-not-real";
 const CALLS: &str = "/v1/Account/MAFIXTURE000000000001/Call/";
 
-fn plivo(server: &MockServer) -> Plivo {
-    Plivo::from_settings(&calllogs_core::testing::mock_settings(
-        &server.uri(),
-        &[("PLIVO_AUTH_ID", AUTH_ID), ("PLIVO_AUTH_TOKEN", TOKEN)],
-    ))
-    .unwrap()
+fn plivo(server: &MockServer) -> std::sync::Arc<Plivo> {
+    std::sync::Arc::new(
+        Plivo::from_settings(&calllogs_core::testing::mock_settings(
+            &server.uri(),
+            &[("PLIVO_AUTH_ID", AUTH_ID), ("PLIVO_AUTH_TOKEN", TOKEN)],
+        ))
+        .unwrap(),
+    )
 }
 
 fn params(req: &Request) -> HashMap<String, String> {
@@ -265,7 +267,9 @@ async fn a_401_names_the_credentials_and_hides_them() {
 #[tokio::test]
 async fn missing_credentials_say_which() {
     let server = calllogs_core::testing::mock_server().await;
-    let p = Plivo::from_settings(&Settings::new().without_env().base_url(server.uri())).unwrap();
+    let p = std::sync::Arc::new(
+        Plivo::from_settings(&Settings::new().without_env().base_url(server.uri())).unwrap(),
+    );
     let err = p
         .calls(CallQuery::new())
         .try_collect::<Vec<_>>()

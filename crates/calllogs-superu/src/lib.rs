@@ -2,11 +2,11 @@
 //! recordings and AI analysis, normalized into [`calllogs_core::Call`].
 //!
 //! ```no_run
-//! use calllogs_core::{CallQuery, Provider, Settings};
+//! use calllogs_core::{CallQuery, ProviderStreams, Settings};
 //! use calllogs_superu::{Superu, SuperuFilters};
 //! use futures::TryStreamExt;
 //! # async fn run() -> calllogs_core::Result<()> {
-//! let superu = Superu::from_settings(&Settings::new())?; // SUPERU_API_KEY from the environment
+//! let superu = std::sync::Arc::new(Superu::from_settings(&Settings::new())?); // SUPERU_API_KEY from the environment
 //! let q = CallQuery::new().extension(SuperuFilters { assistant_id: Some("asst-1".into()), ..Default::default() });
 //! let calls: Vec<_> = superu.calls(q).try_collect().await?;
 //! # Ok(()) }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use calllogs_core::{CallQuery, Error, Provider, Settings, Status};
+use calllogs_core::{CallQuery, Error, ProviderStreams, Settings, Status};
 use calllogs_superu::{Superu, SuperuFilters};
 use chrono::{TimeZone, Utc};
 use futures::TryStreamExt;
@@ -12,12 +12,14 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const KEY: &str = "fixture-superu-key";
 
-fn superu(server: &MockServer) -> Superu {
-    Superu::from_settings(&calllogs_core::testing::mock_settings(
-        &server.uri(),
-        &[("SUPERU_API_KEY", KEY)],
-    ))
-    .unwrap()
+fn superu(server: &MockServer) -> std::sync::Arc<Superu> {
+    std::sync::Arc::new(
+        Superu::from_settings(&calllogs_core::testing::mock_settings(
+            &server.uri(),
+            &[("SUPERU_API_KEY", KEY)],
+        ))
+        .unwrap(),
+    )
 }
 
 fn params(req: &Request) -> HashMap<String, String> {
@@ -143,7 +145,9 @@ async fn a_401_names_superu_api_key() {
 #[tokio::test]
 async fn a_missing_key_is_a_usage_error_before_any_request() {
     let server = calllogs_core::testing::mock_server().await;
-    let s = Superu::from_settings(&Settings::new().without_env().base_url(server.uri())).unwrap();
+    let s = std::sync::Arc::new(
+        Superu::from_settings(&Settings::new().without_env().base_url(server.uri())).unwrap(),
+    );
     let err = s
         .calls(CallQuery::new())
         .try_collect::<Vec<_>>()

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use calllogs_core::{CallQuery, Error, Provider, Settings};
+use calllogs_core::{CallQuery, Error, ProviderStreams, Settings};
 use calllogs_twilio::{Twilio, TwilioFilters};
 use chrono::{TimeZone, Utc};
 use futures::TryStreamExt;
@@ -14,14 +14,16 @@ const SID: &str = "AC0000000000000000000000000000beef";
 const TOKEN: &str = "fixture-twilio-token";
 const LIST: &str = "/2010-04-01/Accounts/AC0000000000000000000000000000beef/Calls.json";
 
-fn twilio(server: &MockServer, extra: &[(&str, &str)]) -> Twilio {
+fn twilio(server: &MockServer, extra: &[(&str, &str)]) -> std::sync::Arc<Twilio> {
     let mut creds = vec![("TWILIO_ACCOUNT_SID", SID), ("TWILIO_AUTH_TOKEN", TOKEN)];
     creds.extend_from_slice(extra);
-    Twilio::from_settings(&calllogs_core::testing::mock_settings(
-        &server.uri(),
-        &creds,
-    ))
-    .unwrap()
+    std::sync::Arc::new(
+        Twilio::from_settings(&calllogs_core::testing::mock_settings(
+            &server.uri(),
+            &creds,
+        ))
+        .unwrap(),
+    )
 }
 
 fn params(req: &Request) -> HashMap<String, String> {
@@ -193,7 +195,7 @@ async fn the_emulator_serves_every_call_once() {
     }
     .await
     .unwrap();
-    let t = Twilio::from_settings(&emu.settings()).unwrap();
+    let t = std::sync::Arc::new(Twilio::from_settings(&emu.settings()).unwrap());
     let q = CallQuery::new().since(Utc::now() - chrono::Duration::days(31));
     let calls: Vec<_> = t.calls(q).try_collect().await.unwrap();
     let mut ids: Vec<_> = calls.iter().map(|c| c.id.clone()).collect();

@@ -2,11 +2,11 @@
 //! voice-AI platform, normalized into [`calllogs_core::Call`].
 //!
 //! ```no_run
-//! use calllogs_core::{CallQuery, Provider, Settings};
+//! use calllogs_core::{CallQuery, ProviderStreams, Settings};
 //! use futures::TryStreamExt;
 //! # async fn run() -> calllogs_core::Result<()> {
 //! // UNPOD_ORG_HANDLE and UNPOD_API_TOKEN from the environment.
-//! let unpod = calllogs_unpod::Unpod::from_settings(&Settings::new())?;
+//! let unpod = std::sync::Arc::new(calllogs_unpod::Unpod::from_settings(&Settings::new())?);
 //! let calls: Vec<_> = unpod.calls(CallQuery::new()).try_collect().await?;
 //! # Ok(()) }
 //! ```

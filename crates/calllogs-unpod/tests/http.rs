@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use calllogs_core::{CallQuery, Direction, Error, Provider, Status};
+use calllogs_core::{CallQuery, Direction, Error, ProviderStreams, Status};
 use calllogs_unpod::Unpod;
 use futures::TryStreamExt;
 use serde_json::json;
@@ -12,12 +12,14 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 const ORG: &str = "fixture-org";
 const TOKEN: &str = "fixture-unpod-token";
 
-fn unpod(server: &MockServer) -> Unpod {
-    Unpod::from_settings(&calllogs_core::testing::mock_settings(
-        &format!("{}/api/v2/platform", server.uri()),
-        &[("UNPOD_ORG_HANDLE", ORG), ("UNPOD_API_TOKEN", TOKEN)],
-    ))
-    .unwrap()
+fn unpod(server: &MockServer) -> std::sync::Arc<Unpod> {
+    std::sync::Arc::new(
+        Unpod::from_settings(&calllogs_core::testing::mock_settings(
+            &format!("{}/api/v2/platform", server.uri()),
+            &[("UNPOD_ORG_HANDLE", ORG), ("UNPOD_API_TOKEN", TOKEN)],
+        ))
+        .unwrap(),
+    )
 }
 
 fn params(req: &Request) -> HashMap<String, String> {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use calllogs_core::{CallQuery, Error, Provider};
+use calllogs_core::{CallQuery, Error, ProviderStreams};
 use calllogs_vapi::{Vapi, VapiFilters};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use futures::TryStreamExt;
@@ -13,12 +13,14 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const KEY: &str = "fixture-vapi-key";
 
-fn vapi(server: &MockServer) -> Vapi {
-    Vapi::from_settings(&calllogs_core::testing::mock_settings(
-        &server.uri(),
-        &[("VAPI_API_KEY", KEY)],
-    ))
-    .unwrap()
+fn vapi(server: &MockServer) -> std::sync::Arc<Vapi> {
+    std::sync::Arc::new(
+        Vapi::from_settings(&calllogs_core::testing::mock_settings(
+            &server.uri(),
+            &[("VAPI_API_KEY", KEY)],
+        ))
+        .unwrap(),
+    )
 }
 
 fn params(req: &Request) -> HashMap<String, String> {
@@ -173,7 +175,7 @@ async fn the_emulator_serves_every_call_once_across_shared_instants() {
     let settings = emu.settings();
     let mut http = settings.http.clone();
     http.rate_limit = Some(10_000.0);
-    let v = Vapi::from_settings(&settings.http(http)).unwrap();
+    let v = std::sync::Arc::new(Vapi::from_settings(&settings.http(http)).unwrap());
     // Small pages, so page ends fall inside minutes shared by several calls.
     let q = CallQuery::new()
         .since(Utc::now() - Duration::days(2))
