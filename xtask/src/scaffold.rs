@@ -435,7 +435,7 @@ const TESTS_HTTP: &str = r#"//! {Title} over HTTP: the query on the wire (add wi
 //! auth, filters and paging here, as the other providers have), and the
 //! emulator.
 
-use calllogs_core::{CallQuery, Direction, Provider};
+use calllogs_core::{CallQuery, Direction, ProviderStreams};
 use futures::TryStreamExt;
 
 #[test]
@@ -453,7 +453,7 @@ fn the_query_is_written() {
 async fn the_emulator_is_written() {
     let config = calllogs_emulator::Config { calls: 50, ..Default::default() };
     let emu = calllogs_emulator::start({ident}::emulator::api(&config), config).await.unwrap();
-    let p = {ident}::{Title}::from_settings(&emu.settings()).unwrap();
+    let p = std::sync::Arc::new({ident}::{Title}::from_settings(&emu.settings()).unwrap());
     let got = p.calls(CallQuery::new()).try_collect::<Vec<_>>().await;
     assert!(
         got.as_ref().is_ok_and(|calls| calls.len() == 50),
