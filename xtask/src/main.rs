@@ -37,8 +37,13 @@ fn main() -> ExitCode {
         Some("check-snapshots") => snapshots::check(&root()),
         Some("check-fixtures") => check_fixtures(),
         Some("check-layout") => check_layout(),
-        Some("readme") => debug_bin()
-            .and_then(|bin| readme::update(&root(), &bin, args.iter().any(|a| a == "--check"))),
+        Some("readme") => debug_bin().and_then(|bin| {
+            readme::update(
+                &root(),
+                &registry(&bin)?,
+                args.iter().any(|a| a == "--check"),
+            )
+        }),
         Some("check-features") => check_features(),
         Some("check-scaffold") => check_scaffold(),
         Some("record") => record(&args[1..]),
@@ -118,7 +123,7 @@ fn ci() -> Result<(), String> {
     )?;
     check_fixtures()?;
     check_layout()?;
-    readme::update(&root(), &debug_bin()?, true)?;
+    readme::update(&root(), &registry(&debug_bin()?)?, true)?;
     check_features()?;
     check_scaffold()?;
     run(

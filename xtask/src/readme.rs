@@ -3,17 +3,14 @@
 //! no hand edit there and the table cannot drift from the build.
 
 use std::path::Path;
-use std::process::Command;
 
 const BEGIN: &str = "<!-- providers: begin (written by `cargo xtask readme`) -->";
 const END: &str = "<!-- providers: end -->";
 
-/// The table for `providers`, one JSON object a line.
-pub fn table(providers: &str) -> Result<String, String> {
+/// The table for `providers` (`calllogs providers --json`, an object each).
+pub fn table(providers: &[serde_json::Value]) -> String {
     let mut out = String::from("| provider | crate | feature | credentials |\n|---|---|---|---|\n");
-    for line in providers.lines().filter(|l| !l.trim().is_empty()) {
-        let p: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| format!("calllogs providers --json: {e}"))?;
+    for p in providers {
         let text = |k: &str| p[k].as_str().unwrap_or_default().to_string();
         let creds: Vec<String> = p["credentials"]
             .as_array()
@@ -30,22 +27,13 @@ pub fn table(providers: &str) -> Result<String, String> {
             creds.join(", ")
         );
     }
-    Ok(out)
+    out
 }
 
-/// Writes the table into `README.md` (or, with `check`, fails when it differs).
-pub fn update(root: &Path, bin: &Path, check: bool) -> Result<(), String> {
-    let out = Command::new(bin)
-        .args(["providers", "--json"])
-        .output()
-        .map_err(|e| format!("{}: {e}", bin.display()))?;
-    if !out.status.success() {
-        return Err(format!(
-            "calllogs providers --json failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let table = table(&String::from_utf8_lossy(&out.stdout))?;
+/// Writes the table of `providers` into `README.md` (or, with `check`,
+/// fails when it differs).
+pub fn update(root: &Path, providers: &[serde_json::Value], check: bool) -> Result<(), String> {
+    let table = table(providers);
     let path = root.join("README.md");
     let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
     let (Some(b), Some(e)) = (text.find(BEGIN), text.find(END)) else {
@@ -70,8 +58,8 @@ pub fn update(root: &Path, bin: &Path, check: bool) -> Result<(), String> {
 mod tests {
     #[test]
     fn a_row_per_provider() {
-        let json = r#"{"id":"vapi","name":"Vapi","kind":"voice-AI platform","credentials":[{"env":"VAPI_API_KEY","flag":"token"}]}"#;
-        let t = super::table(json).unwrap();
+        let json = serde_json::json!({"id":"vapi","name":"Vapi","kind":"voice-AI platform","credentials":[{"env":"VAPI_API_KEY","flag":"token"}]});
+        let t = super::table(&[json]);
         assert!(
             t.ends_with(
                 "| Vapi (voice-AI platform) | `calllogs-vapi` | `vapi` | `VAPI_API_KEY` |\n"

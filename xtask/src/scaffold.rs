@@ -422,11 +422,13 @@ use serde_json::json;
 
 #[test]
 fn hostile_records_are_survived() {
-    // Once the mapping is written: the record with every field it reads, and those fields.
+    // Once the mapping is written: the record with every field it reads.
+    // The fields replaced are those `raw::READS` names.
     let provider = {ident}::{Title}::from_settings(&Settings::new().without_env()).unwrap();
     let base = json!({"id": "x"});
     let envelope = |records: Vec<serde_json::Value>| json!({"records": records, "total": 3});
-    calllogs_core::testing::assert_hostile_records_are_survived(&provider, &envelope, &base, "id", &["id"], 16);
+    let fields = calllogs_core::testing::top_level({ident}::INFO.reads);
+    calllogs_core::testing::assert_hostile_records_are_survived(&provider, &envelope, &base, "id", &fields, 16);
     calllogs_core::testing::assert_arbitrary_bodies_do_not_panic(&provider, 64);
 }
 "#;

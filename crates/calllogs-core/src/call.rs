@@ -358,11 +358,11 @@ impl Status {
     /// assert_eq!(Status::of_voice_ai(Some("ended"), failed.as_ref(), true), Status::Completed);
     /// ```
     pub fn of_voice_ai(status: Option<&str>, hangup: Option<&Hangup>, connected: bool) -> Status {
+        if status.is_some_and(crate::parse::is_pending_status) {
+            return Status::InProgress;
+        }
         let s = status.map(|s| s.trim().to_ascii_lowercase().replace('_', "-"));
         match s.as_deref() {
-            Some("queued" | "ringing" | "in-progress" | "forwarding" | "scheduled" | "active") => {
-                Status::InProgress
-            }
             Some("failed" | "error") => Status::Failed,
             Some("busy") => Status::Busy,
             Some("no-answer") => Status::NoAnswer,
@@ -544,10 +544,10 @@ impl Hangup {
     /// ```
     pub fn explain_words(reason: &str) -> Option<Hangup> {
         let reason = reason.trim();
-        if HangupCause::lookup(reason).is_none() && crate::parse::is_pending_status(reason) {
-            return None;
-        }
-        Some(Hangup::resolve(None, Some(reason)).unwrap_or_else(|| Hangup::of(HangupCause::Other)))
+        let h =
+            Hangup::resolve(None, Some(reason)).unwrap_or_else(|| Hangup::of(HangupCause::Other));
+        // Words the taxonomy does not know that name a status: not an end.
+        (h.cause != HangupCause::Other || !crate::parse::is_pending_status(reason)).then_some(h)
     }
 
     /// Voice-AI reasons speak of "the customer", who is the caller of an

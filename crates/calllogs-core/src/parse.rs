@@ -88,7 +88,12 @@ pub fn decimal_text(v: &serde_json::value::RawValue) -> Option<String> {
     } else {
         text.to_string()
     };
-    plain_decimal(&amount)
+    // The common case, a number without an exponent, is kept as it came
+    // (no copy); only an exponent is written out.
+    match number_parts(&amount)? {
+        (_, _, _, None) if !amount.starts_with('+') => Some(amount),
+        _ => plain_decimal(&amount),
+    }
 }
 
 /// A decimal number's text without an exponent, exactly: `1.5e-05` is
@@ -105,22 +110,9 @@ pub fn decimal_text(v: &serde_json::value::RawValue) -> Option<String> {
 /// assert_eq!(plain_decimal("1-2"), None);
 /// ```
 pub fn plain_decimal(text: &str) -> Option<String> {
-    let (sign, rest) = match text.as_bytes().first()? {
-        b'-' => ("-", &text[1..]),
-        b'+' => ("", &text[1..]),
-        _ => ("", text),
-    };
-    let (mantissa, exponent) = match rest.find(['e', 'E']) {
-        Some(i) => (&rest[..i], Some(rest[i + 1..].parse::<i32>().ok()?)),
-        None => (rest, None),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if (int.is_empty() && frac.is_empty()) || !digits_only(int) || !digits_only(frac) {
-        return None;
-    }
+    let (sign, int, frac, exponent) = number_parts(text)?;
     let Some(exponent) = exponent else {
-        return Some(format!("{sign}{mantissa}"));
+        return Some(format!("{sign}{}", text.trim_start_matches(['+', '-'])));
     };
     // Costs are small: a longer expansion than this is not a price.
     if !(-60..=60).contains(&exponent) {
@@ -176,6 +168,26 @@ pub fn is_pending_status(word: &str) -> bool {
                 | "active"
         )
     })
+}
+
+/// A decimal number's sign (`-` or none), integer and fraction digits and
+/// exponent; `None` when `text` is not one.
+fn number_parts(text: &str) -> Option<(&str, &str, &str, Option<i32>)> {
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'-' => ("-", &text[1..]),
+        b'+' => ("", &text[1..]),
+        _ => ("", text),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], Some(rest[i + 1..].parse::<i32>().ok()?)),
+        None => (rest, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !digits_only(int) || !digits_only(frac) {
+        return None;
+    }
+    Some((sign, int, frac, exponent))
 }
 
 /// A span written as a number and a unit: `30s`, `90m`, `24h`, `7d`, `2w`.

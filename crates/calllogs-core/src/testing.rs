@@ -152,6 +152,21 @@ pub async fn mock_server() -> wiremock::MockServer {
     server
 }
 
+/// The top-level fields of a provider's `reads` (`customer.number` and
+/// `customer.name` give `customer`), in order: what the hostile-input
+/// check replaces, so a field the mapping starts reading is covered with no
+/// list to keep in step.
+pub fn top_level<'a>(reads: &[&'a str]) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for r in reads {
+        let top = r.split(['.', '[']).next().unwrap_or(r);
+        if !out.contains(&top) {
+            out.push(top);
+        }
+    }
+    out
+}
+
 /// Checks that arbitrary bodies never panic `decode_page` (they may fail),
 /// and that nesting past serde_json's limit is an error, not a crash.
 pub fn assert_arbitrary_bodies_do_not_panic(provider: &dyn Provider, cases: u32) {

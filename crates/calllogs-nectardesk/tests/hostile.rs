@@ -21,28 +21,8 @@ fn hostile_records_and_bodies() {
         "disposition": {"id": 1, "code": "Done", "note": "n"}, "recordings": [{"id": 1, "url": "https://media.example.invalid/1.mp3"}],
         "tags": ["a", "b"]
     });
-    let fields = [
-        "id",
-        "is_inbound",
-        "is_answered",
-        "is_ended",
-        "contact",
-        "all_agents",
-        "answered_agents",
-        "number",
-        "started_at",
-        "duration",
-        "talk_time",
-        "type",
-        "is_answered_within_sla",
-        "original_call_id",
-        "campaign",
-        "ring_group",
-        "ivr",
-        "disposition",
-        "recordings",
-        "tags",
-    ];
+    // Every top-level field the mapping reads (its `reads`).
+    let fields = calllogs_core::testing::top_level(calllogs_nectardesk::INFO.reads);
     let envelope =
         |records: Vec<Value>| json!({"calls": records, "meta": {"total": 3, "next": null}});
     assert_hostile_records_are_survived(&desk, &envelope, &base, "id", &fields, 24);

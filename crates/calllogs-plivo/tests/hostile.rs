@@ -16,25 +16,9 @@ fn hostile_records_and_bodies() {
         "hangup_cause_name": "Normal Hangup", "hangup_source": "Callee", "initiation_time": "2026-03-02 10:15:00+05:30",
         "parent_call_uuid": null, "to_number": "15555550101", "total_amount": "0.00850", "stir_verification": "Verified"
     });
-    let fields = [
-        "answer_time",
-        "bill_duration",
-        "billed_duration",
-        "call_direction",
-        "call_duration",
-        "call_state",
-        "call_uuid",
-        "end_time",
-        "from_number",
-        "hangup_cause_code",
-        "hangup_cause_name",
-        "hangup_source",
-        "initiation_time",
-        "parent_call_uuid",
-        "to_number",
-        "total_amount",
-        "stir_verification",
-    ];
+    // Every top-level field the mapping reads (its `reads`), and those documented besides.
+    let mut fields = calllogs_core::testing::top_level(calllogs_plivo::INFO.reads);
+    fields.extend(["stir_verification"]);
     let envelope =
         |records: Vec<Value>| json!({"meta": {"total_count": 3, "next": null}, "objects": records});
     assert_hostile_records_are_survived(&plivo, &envelope, &base, "call_uuid", &fields, 24);

@@ -17,10 +17,10 @@
 use std::sync::Arc;
 
 use calllogs_core::{Direction, HangupCause as C, Status};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{Value, json};
 
-use calllogs_emulator::util::{self, digits, int_param};
+use calllogs_emulator::util::{self, digits, int_param, time_param};
 use calllogs_emulator::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
 
 /// The emulator with the credentials of `config` (demo values otherwise).
@@ -109,17 +109,6 @@ fn parent_sid(c: &SynthCall) -> String {
     format!("CA{:032x}", c.seq.wrapping_mul(0x2545_F491_4F6C_DD1D) | 1)
 }
 
-/// A time filter's value: a day (`2026-11-19`, its midnight) or, as
-/// twilio-python sends it, a date-time (`2026-11-19T00:00:00Z`, that instant).
-fn filter_time(name: &str, v: &str) -> Result<DateTime<Utc>, String> {
-    if let Ok(d) = NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        return Ok(d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
-    }
-    DateTime::parse_from_rfc3339(v)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| format!("{name}: {v:?} is not a date (YYYY-MM-DD) or a date-time"))
-}
-
 fn status_word(s: Status) -> &'static str {
     match s {
         Status::Completed => "completed",
@@ -197,9 +186,9 @@ impl Twilio {
                 .and_then(|o| o.parse::<u64>().ok())
                 .ok_or_else(|| format!("PageToken {t:?} is not valid"))?,
         };
-        let day = |name: &str| -> Result<Option<DateTime<Utc>>, String> {
-            req.param(name).map(|v| filter_time(name, v)).transpose()
-        };
+        // A day (`2026-11-19`, its midnight) or, as twilio-python sends
+        // it, a date-time (`2026-11-19T00:00:00Z`, that instant).
+        let day = |name: &str| time_param(name, req.param(name));
         let on = day("StartTime")?;
         let from_day = day("StartTime>")?.or(on);
         let before_day = day("StartTime<")?.or(on.map(|d| d + Duration::days(1)));

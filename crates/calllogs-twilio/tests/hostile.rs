@@ -16,22 +16,8 @@ fn hostile_records_and_bodies() {
         "date_created": "Mon, 02 Nov 2026 09:00:00 +0000", "duration": "280", "status": "completed",
         "price": "-0.01700", "price_unit": "USD", "answered_by": "machine_start"
     });
-    let fields = [
-        "sid",
-        "parent_call_sid",
-        "direction",
-        "from",
-        "to",
-        "caller_name",
-        "start_time",
-        "end_time",
-        "date_created",
-        "duration",
-        "status",
-        "price",
-        "price_unit",
-        "answered_by",
-    ];
+    // Every top-level field the mapping reads (its `reads`).
+    let fields = calllogs_core::testing::top_level(calllogs_twilio::INFO.reads);
     let envelope = |records: Vec<Value>| json!({"calls": records, "next_page_uri": null});
     assert_hostile_records_are_survived(&twilio, &envelope, &base, "sid", &fields, 24);
     assert_arbitrary_bodies_do_not_panic(&twilio, 128);
