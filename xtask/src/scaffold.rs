@@ -475,8 +475,8 @@ use calllogs_core::{HangupCause as C, Status};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use calllogs_emulator::util::{int_param, time_param};
-use calllogs_emulator::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
+use calllogs_emulator::util::time_param;
+use calllogs_emulator::{Api, Calls, Config, Outcome, PageParams, Reply, Request, SynthCall};
 
 /// The emulator with the credentials of `config` (a demo token otherwise).
 pub fn api(config: &Config) -> Arc<dyn Api> {
@@ -489,12 +489,18 @@ struct {Title} {
     token: String,
 }
 
+/// Page numbers from 1, 1..=100 records a page: the provider's own names
+/// and bounds go here.
+const PAGES: PageParams = PageParams { page: "page", size: "limit", first: 1, default_size: 20, max_size: 100 };
+
+/// The outcomes the provider can express (`.only(Direction::Inbound)` for
+/// one that only one direction has), with the causes its records give.
 const OUTCOMES: &[Outcome] = &[
-    Outcome { status: Status::Completed, direction: None, causes: &[C::NormalHangup], weight: 60 },
-    Outcome { status: Status::NoAnswer, direction: None, causes: &[C::NoAnswer], weight: 15 },
-    Outcome { status: Status::Busy, direction: None, causes: &[C::BusyLine], weight: 10 },
-    Outcome { status: Status::Failed, direction: None, causes: &[C::UnallocatedNumber], weight: 10 },
-    Outcome { status: Status::Canceled, direction: None, causes: &[C::Canceled], weight: 5 },
+    Outcome::new(Status::Completed, &[C::NormalHangup], 60),
+    Outcome::new(Status::NoAnswer, &[C::NoAnswer], 15),
+    Outcome::new(Status::Busy, &[C::BusyLine], 10),
+    Outcome::new(Status::Failed, &[C::UnallocatedNumber], 10),
+    Outcome::new(Status::Canceled, &[C::Canceled], 5),
 ];
 
 /// One call in the wire format. Rewrite it as the provider's document shows.
@@ -540,20 +546,18 @@ impl Api for {Title} {
         }
         let parsed = (|| -> Result<_, String> {
             Ok((
-                int_param("limit", req.param("limit"), 20, 1, 100)?,
-                int_param("page", req.param("page"), 1, 1, u64::MAX / 1000)?,
+                PAGES.read(req)?,
                 time_param("since", req.param("since"))?,
                 time_param("until", req.param("until"))?,
             ))
         })();
-        let (limit, page, since, until) = match parsed {
+        let (page, since, until) = match parsed {
             Ok(p) => p,
             Err(message) => return Reply::json(400, json!({"error": message})),
         };
         // The index answers the time range by binary search; newest first.
         let within = calls.started_within(since, until, false);
-        let start = ((page - 1) * limit) as usize;
-        let (total, items) = newest_page(within.iter(), None, start, limit as usize);
+        let (total, items) = page.select(within.iter(), None);
         Reply::json(200, json!({"records": items.iter().map(|c| render(c)).collect::<Vec<_>>(), "total": total}))
     }
 }

@@ -17,6 +17,27 @@ pub struct Outcome {
     pub weight: u32,
 }
 
+impl Outcome {
+    /// `status`, in either direction, with one of `causes`, `weight` times
+    /// in a hundred or so.
+    pub const fn new(status: Status, causes: &'static [HangupCause], weight: u32) -> Outcome {
+        Outcome {
+            status,
+            direction: None,
+            causes,
+            weight,
+        }
+    }
+
+    /// The same outcome, given only to calls of `direction`.
+    pub const fn only(self, direction: Direction) -> Outcome {
+        Outcome {
+            direction: Some(direction),
+            ..self
+        }
+    }
+}
+
 /// One synthetic call, in normalized terms; each provider renders it in its
 /// own wire format, and a client normalizing that must get these values back.
 #[derive(Debug, Clone, PartialEq)]

@@ -37,10 +37,12 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 pub mod data;
+pub mod paging;
 pub mod util;
 
 use calllogs_core::Settings;
 pub use data::{Calls, Outcome, Spec, SynthCall, newest_page};
+pub use paging::{PageNumber, PageParams};
 
 /// Knobs of one emulator.
 #[derive(Debug, Clone)]

@@ -5,8 +5,10 @@ use calllogs_core::{Direction, HangupCause as C, Status};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use calllogs_emulator::util::{self, int_param, time_param};
-use calllogs_emulator::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
+use calllogs_emulator::util::time_param;
+use calllogs_emulator::{
+    Api, Calls, Config, Outcome, PageNumber, PageParams, Reply, Request, SynthCall,
+};
 
 /// The emulator with the credentials of `config` (demo values for those it
 /// does not name).
@@ -20,46 +22,22 @@ struct Nectardesk {
     token: String,
 }
 
-const IN: Option<Direction> = Some(Direction::Inbound);
-const OUT: Option<Direction> = Some(Direction::Outbound);
+/// Page numbers from 1, 1..=1000 records a page (100 unless asked).
+const PAGES: PageParams = PageParams {
+    page: "page",
+    size: "limit",
+    first: 1,
+    default_size: 100,
+    max_size: 1000,
+};
 
 const OUTCOMES: &[Outcome] = &[
-    Outcome {
-        status: Status::Completed,
-        direction: None,
-        causes: &[C::NormalHangup],
-        weight: 60,
-    },
-    Outcome {
-        status: Status::Missed,
-        direction: IN,
-        causes: &[C::NoAnswer],
-        weight: 10,
-    },
-    Outcome {
-        status: Status::Abandoned,
-        direction: IN,
-        causes: &[],
-        weight: 10,
-    },
-    Outcome {
-        status: Status::NoAnswer,
-        direction: OUT,
-        causes: &[C::NoAnswer],
-        weight: 8,
-    },
-    Outcome {
-        status: Status::Busy,
-        direction: OUT,
-        causes: &[C::BusyLine],
-        weight: 6,
-    },
-    Outcome {
-        status: Status::InProgress,
-        direction: None,
-        causes: &[],
-        weight: 6,
-    },
+    Outcome::new(Status::Completed, &[C::NormalHangup], 60),
+    Outcome::new(Status::Missed, &[C::NoAnswer], 10).only(Direction::Inbound),
+    Outcome::new(Status::Abandoned, &[], 10).only(Direction::Inbound),
+    Outcome::new(Status::NoAnswer, &[C::NoAnswer], 8).only(Direction::Outbound),
+    Outcome::new(Status::Busy, &[C::BusyLine], 6).only(Direction::Outbound),
+    Outcome::new(Status::InProgress, &[], 6),
 ];
 
 /// The FreeSWITCH name an agent leg reports for a cause.
@@ -197,13 +175,12 @@ impl Api for Nectardesk {
         }
         let parsed = (|| -> Result<_, String> {
             Ok((
-                int_param("page", req.param("page"), 1, 1, u64::MAX / 2000)?,
-                int_param("limit", req.param("limit"), 100, 1, 1000)?,
+                PAGES.read(req)?,
                 time_param("dateFrom", req.param("dateFrom"))?,
                 time_param("dateTo", req.param("dateTo"))?,
             ))
         })();
-        let (page, limit, from, to) = match parsed {
+        let (page, from, to) = match parsed {
             Ok(p) => p,
             Err(message) => return Reply::json(422, json!({"message": message})),
         };
@@ -216,29 +193,20 @@ impl Api for Nectardesk {
             call_type.is_none_or(|t| call_type_matches(t, c))
                 && agent.is_none_or(|a| a == c.agent.to_string())
         };
-        let start = ((page - 1) * limit) as usize;
-        let (total, page_calls) = newest_page(
+        let (total, page_calls) = page.select(
             within.iter(),
             filtered.then_some(&keep as &dyn Fn(&SynthCall) -> bool),
-            start,
-            limit as usize,
         );
-        let total = total as u64;
         let items: Vec<Value> = page_calls.iter().map(|c| render(c)).collect();
-        let link = |p: u64| {
-            format!(
-                "/api/v1/calls/?{}",
-                util::query_string(&util::with_param(&req.query, "page", p.to_string()))
-            )
-        };
+        let link = |p: u64| format!("/api/v1/calls/?{}", PageNumber::query_for(req, "page", p));
         Reply::json(
             200,
             json!({
                 "calls": items,
                 "meta": {
-                    "page": page, "limit": limit, "total": total,
-                    "next": (page * limit < total).then(|| link(page + 1)),
-                    "previous": (page > 1).then(|| link(page - 1)),
+                    "page": page.page, "limit": page.size, "total": total,
+                    "next": page.has_next(total).then(|| link(page.page + 1)),
+                    "previous": page.has_previous().then(|| link(page.page - 1)),
                 }
             }),
         )

@@ -24,48 +24,35 @@ struct Plivo {
 }
 
 const OUTCOMES: &[Outcome] = &[
-    Outcome {
-        status: Status::Completed,
-        direction: None,
-        causes: &[
+    Outcome::new(
+        Status::Completed,
+        &[
             C::NormalHangup,
             C::NormalHangup,
             C::NormalHangup,
             C::EndOfXmlInstructions,
             C::InvalidAnswerXml,
         ],
-        weight: 60,
-    },
-    Outcome {
-        status: Status::NoAnswer,
-        direction: None,
-        causes: &[C::NoAnswer, C::RingTimeoutReached],
-        weight: 12,
-    },
-    Outcome {
-        status: Status::Busy,
-        direction: None,
-        causes: &[C::BusyLine],
-        weight: 8,
-    },
-    Outcome {
-        status: Status::Failed,
-        direction: None,
-        causes: &[
+        60,
+    ),
+    Outcome::new(Status::NoAnswer, &[C::NoAnswer, C::RingTimeoutReached], 12),
+    Outcome::new(Status::Busy, &[C::BusyLine], 8),
+    Outcome::new(
+        Status::Failed,
+        &[
             C::UnallocatedNumber,
             C::InvalidDestinationAddress,
             C::NetworkError,
             C::Forbidden,
             C::EndpointNotRegistered,
         ],
-        weight: 10,
-    },
-    Outcome {
-        status: Status::Canceled,
-        direction: None,
-        causes: &[C::Canceled, C::CanceledOutOfCredits],
-        weight: 10,
-    },
+        10,
+    ),
+    Outcome::new(
+        Status::Canceled,
+        &[C::Canceled, C::CanceledOutOfCredits],
+        10,
+    ),
 ];
 
 /// Plivo writes times in the account's offset.

@@ -280,3 +280,175 @@ async fn a_process_past_its_lease_writes_nothing_of_a_sync_not_even_its_count_no
     );
     assert!(reader.get("plivo", "acct", "p2").await.unwrap().is_none());
 }
+
+/// The same calls, in both stores: every read of the store's contract
+/// answers the same on both, and what it answers is right.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_read_answers_alike_on_both_backends() {
+    use calllogs_store::store::{AggFilter, AggKey};
+    use chrono::TimeZone;
+
+    let at = |d: u32, h: u32| chrono::Utc.with_ymd_and_hms(2026, 11, d, h, 0, 0).unwrap();
+    let mut calls = Vec::new();
+    // Ids whose byte order differs from a locale's ("B" < "a" < "é").
+    for (i, id) in ["a", "B", "é", "Z9", "a-2"].into_iter().enumerate() {
+        let mut c = call(id, ["0.010", "0.02", "x", "1e-2", "0"][i]);
+        c.started_at = Some(at(2 + i as u32, 10)); // Mon 2 Nov .. Fri 6 Nov
+        if i % 2 == 0 {
+            c.answered_at = Some(at(2 + i as u32, 10));
+            c.duration_s = Some(60 * (i as i64 + 1));
+            c.talk_time_s = Some(50);
+            c.status = calllogs::Status::Completed;
+        } else {
+            c.status = calllogs::Status::NoAnswer;
+        }
+        let mut agent = calllogs::Agent::default();
+        agent.id = Some(format!("ag{}", i % 2));
+        let mut other = calllogs::Agent::default();
+        other.name = Some("shared".into());
+        c.agents = vec![agent, other];
+        c.campaign = Some(calllogs::Campaign {
+            id: (i < 3).then(|| "spring".to_string()),
+            name: Some("Spring".into()),
+        });
+        calls.push(c);
+    }
+    let mut twilio = Call::new("twilio", "CA1");
+    twilio.started_at = Some(at(9, 23));
+    twilio.status = calllogs::Status::Busy;
+    let (mut sqlite, mut pg) = (None, None);
+    for db in locations("reads") {
+        let mut store = Store::open(&db).await.unwrap();
+        store.upsert("acct", &calls).await.unwrap();
+        store.upsert("b-acct", &calls[..1]).await.unwrap();
+        store.upsert("acct", &[twilio.clone()]).await.unwrap();
+        assert!(store.calls_bytes().await.unwrap() > 0, "{db}");
+        if store.backend() == "sqlite" {
+            sqlite = Some(store);
+        } else {
+            pg = Some(store);
+        }
+    }
+    let sqlite = sqlite.unwrap();
+    let mut stores = vec![&sqlite];
+    stores.extend(pg.as_ref());
+
+    let mut answers = Vec::new();
+    for store in stores {
+        let name = store.backend();
+        assert_eq!(
+            store.ids("plivo", "acct").await.unwrap(),
+            ["B", "Z9", "a", "a-2", "é"],
+            "{name}: byte order"
+        );
+        assert_eq!(
+            store.accounts().await.unwrap(),
+            [
+                ("plivo".to_string(), "acct".to_string()),
+                ("plivo".into(), "b-acct".into()),
+                ("twilio".into(), "acct".into())
+            ],
+            "{name}"
+        );
+        assert_eq!(store.count(None, None).await.unwrap(), 7, "{name}");
+        assert_eq!(store.count(Some("plivo"), None).await.unwrap(), 6, "{name}");
+        assert_eq!(store.count(None, Some("acct")).await.unwrap(), 6, "{name}");
+        assert!(store.get("plivo", "acct", "nope").await.unwrap().is_none());
+        assert!(store.state("plivo", "acct").await.unwrap().is_none());
+        assert!(store.rejects(None, None).await.unwrap().is_empty());
+        assert_eq!(
+            store.count_mismatches("plivo", "nope").await.unwrap(),
+            vec![]
+        );
+
+        let week = AggFilter {
+            since: Some(at(2, 0)),
+            until: Some(at(9, 0)),
+            provider: Some("plivo".into()),
+        };
+        assert_eq!(
+            store.started_span(&week).await.unwrap(),
+            (Some(at(2, 10)), Some(at(6, 10))),
+            "{name}"
+        );
+        assert_eq!(
+            store.started_span(&AggFilter::default()).await.unwrap(),
+            (Some(at(2, 10)), Some(at(9, 23))),
+            "{name}"
+        );
+        let mut by_key = Vec::new();
+        for key in [
+            AggKey::None,
+            AggKey::Provider,
+            AggKey::Day,
+            AggKey::Week,
+            AggKey::Month,
+            AggKey::Agent,
+            AggKey::Campaign,
+        ] {
+            let mut rows = store.aggregate(key, &week).await.unwrap();
+            rows.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+            by_key.push((key, rows));
+        }
+        let overall = &by_key[0].1;
+        let completed = overall.iter().find(|r| r.status == "completed").unwrap();
+        // Calls a, é, a-2 answered; b-acct's copy of "a" too.
+        assert_eq!((completed.calls, completed.answered), (4, 4), "{name}");
+        assert_eq!(completed.duration, (60 + 180 + 300 + 60, 4), "{name}");
+        // "0.010" + "x" (not a number: left out) + "0" + "0.010", exactly.
+        assert_eq!(
+            completed.cost.as_deref().map(normal),
+            Some("0.02".into()),
+            "{name}"
+        );
+        let no_answer = overall.iter().find(|r| r.status == "no_answer").unwrap();
+        assert_eq!(
+            no_answer.cost.as_deref().map(normal),
+            Some("0.03".into()),
+            "{name}"
+        );
+        let weeks: Vec<_> = by_key[3].1.iter().map(|r| r.key.clone()).collect();
+        assert!(
+            weeks.iter().all(|k| k.as_deref() == Some("2026-11-02")),
+            "{name}: {weeks:?}"
+        );
+        let agents: std::collections::BTreeSet<_> =
+            by_key[5].1.iter().filter_map(|r| r.key.clone()).collect();
+        assert_eq!(
+            agents.into_iter().collect::<Vec<_>>(),
+            ["plivo/ag0", "plivo/ag1", "plivo/shared"],
+            "{name}: each agent of a call counts"
+        );
+        let campaigns: std::collections::BTreeSet<_> =
+            by_key[6].1.iter().filter_map(|r| r.key.clone()).collect();
+        assert_eq!(
+            campaigns.into_iter().collect::<Vec<_>>(),
+            ["plivo/Spring", "plivo/spring"],
+            "{name}: by id, else name"
+        );
+        // Costs compared as numbers: SQLite and PostgreSQL may spell an exact sum differently.
+        for (_, rows) in &mut by_key {
+            for r in rows {
+                r.cost = r.cost.as_deref().map(normal);
+            }
+        }
+        answers.push(by_key);
+    }
+    assert_eq!(
+        answers.len(),
+        1 + usize::from(calllogs_pgtest::shared().is_some()),
+        "every backend answered"
+    );
+    if let [a, b] = &answers[..] {
+        assert_eq!(a, b, "SQLite and PostgreSQL aggregate alike");
+    }
+}
+
+/// A decimal without trailing zeros (`0.0200` → `0.02`).
+fn normal(s: &str) -> String {
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s.to_string()
+    }
+}

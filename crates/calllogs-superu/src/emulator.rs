@@ -6,8 +6,8 @@ use calllogs_core::{Direction, HangupCause as C, Status};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use calllogs_emulator::util::{int_param, time_param};
-use calllogs_emulator::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
+use calllogs_emulator::util::time_param;
+use calllogs_emulator::{Api, Calls, Config, Outcome, PageParams, Reply, Request, SynthCall};
 
 /// The emulator with the credentials of `config` (demo values for those it
 /// does not name).
@@ -21,49 +21,36 @@ struct Superu {
     key: String,
 }
 
+/// Page numbers from 1, 1..=100 records a page (20 unless asked).
+const PAGES: PageParams = PageParams {
+    page: "page",
+    size: "limit",
+    first: 1,
+    default_size: 20,
+    max_size: 100,
+};
+
 const OUTCOMES: &[Outcome] = &[
-    Outcome {
-        status: Status::Completed,
-        direction: None,
-        causes: &[
+    Outcome::new(
+        Status::Completed,
+        &[
             C::NormalHangup,
             C::NormalHangup,
             C::AgentHangup,
             C::ScheduledHangup,
             C::MachineDetected,
         ],
-        weight: 60,
-    },
-    Outcome {
-        status: Status::NoAnswer,
-        direction: None,
-        causes: &[C::NoAnswer],
-        weight: 10,
-    },
-    Outcome {
-        status: Status::Busy,
-        direction: None,
-        causes: &[C::BusyLine],
-        weight: 8,
-    },
-    Outcome {
-        status: Status::Failed,
-        direction: None,
-        causes: &[C::InternalError, C::InvalidDestinationAddress],
-        weight: 10,
-    },
-    Outcome {
-        status: Status::Canceled,
-        direction: None,
-        causes: &[C::Canceled],
-        weight: 6,
-    },
-    Outcome {
-        status: Status::InProgress,
-        direction: None,
-        causes: &[],
-        weight: 6,
-    },
+        60,
+    ),
+    Outcome::new(Status::NoAnswer, &[C::NoAnswer], 10),
+    Outcome::new(Status::Busy, &[C::BusyLine], 8),
+    Outcome::new(
+        Status::Failed,
+        &[C::InternalError, C::InvalidDestinationAddress],
+        10,
+    ),
+    Outcome::new(Status::Canceled, &[C::Canceled], 6),
+    Outcome::new(Status::InProgress, &[], 6),
 ];
 
 /// The ended reason SuperU (Vapi-style) writes for a cause.
@@ -159,13 +146,12 @@ impl Api for Superu {
         }
         let parsed = (|| -> Result<_, String> {
             Ok((
-                int_param("limit", req.param("limit"), 20, 1, 100)?,
-                int_param("page", req.param("page"), 1, 1, u64::MAX / 1000)?,
+                PAGES.read(req)?,
                 time_param("after", req.param("after"))?,
                 time_param("before", req.param("before"))?,
             ))
         })();
-        let (limit, page, after, before) = match parsed {
+        let (page, after, before) = match parsed {
             Ok(p) => p,
             Err(message) => return Reply::json(422, json!({"success": false, "detail": message})),
         };
@@ -188,12 +174,9 @@ impl Api for Superu {
                 && campaign.is_none_or(|k| k == format!("camp-{:03}", c.campaign))
                 && search.is_none_or(|q| c.id.contains(q) || c.customer_number().contains(q))
         };
-        let start = ((page - 1) * limit) as usize;
-        let (total, page_calls) = newest_page(
+        let (total, page_calls) = page.select(
             within.iter(),
             filtered.then_some(&keep as &dyn Fn(&SynthCall) -> bool),
-            start,
-            limit as usize,
         );
         let items: Vec<Value> = page_calls.iter().map(|c| render(c)).collect();
         Reply::json(

@@ -1,7 +1,9 @@
 //! SuperU's wire format, read leniently. The call object follows Vapi's
 //! call object (camelCase), which SuperU appears to wrap; the fields the
-//! public excerpt does not show are read under their likely names (serde
-//! aliases), and every record is kept whole as `raw`.
+//! public excerpt does not show are read under their likely names (each
+//! spelling a field of its own, the first present taken: a record with two
+//! spellings of one field is read, not refused), and every record is kept
+//! whole as `raw`.
 
 use calllogs_core::parse::de;
 use serde::Deserialize;
@@ -44,18 +46,33 @@ pub struct Data<'a> {
     pub total: Option<i64>,
 }
 
+/// The first spelling present of one field: each spelling is a field of
+/// its own (not a serde alias), so a record that holds two spellings of
+/// one field is read, not refused as a duplicate; the canonical spelling
+/// (listed first) wins.
+pub fn first<T: Clone>(spellings: &[&Option<T>]) -> Option<T> {
+    spellings.iter().find_map(|s| (*s).clone())
+}
+
 /// A phone party (`customer`, `phoneNumber`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Party {
-    #[serde(
-        deserialize_with = "de::string",
-        alias = "phoneNumber",
-        alias = "phone_number"
-    )]
+    #[serde(deserialize_with = "de::string")]
     pub number: Option<String>,
+    #[serde(rename = "phoneNumber", deserialize_with = "de::string")]
+    pub phone_number_camel: Option<String>,
+    #[serde(rename = "phone_number", deserialize_with = "de::string")]
+    pub phone_number: Option<String>,
     #[serde(deserialize_with = "de::string")]
     pub name: Option<String>,
+}
+
+impl Party {
+    /// The number, under whichever name it came.
+    pub fn number(&self) -> Option<String> {
+        first(&[&self.number, &self.phone_number_camel, &self.phone_number])
+    }
 }
 
 /// A nested assistant object, where the API inlines one.
@@ -70,55 +87,70 @@ pub struct Assistant {
 
 /// `artifact`, where Vapi puts recordings.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default)]
 pub struct Artifact {
-    #[serde(deserialize_with = "de::string", alias = "recording_url")]
+    #[serde(rename = "recordingUrl", deserialize_with = "de::string")]
+    pub recording_url_camel: Option<String>,
+    #[serde(deserialize_with = "de::string")]
     pub recording_url: Option<String>,
-    #[serde(deserialize_with = "de::string", alias = "stereo_recording_url")]
+    #[serde(rename = "stereoRecordingUrl", deserialize_with = "de::string")]
+    pub stereo_recording_url_camel: Option<String>,
+    #[serde(deserialize_with = "de::string")]
     pub stereo_recording_url: Option<String>,
 }
 
-/// One call.
+/// One call. Every spelling is a field of its own (see [`first`]); the
+/// accessors in `map.rs` pick among them.
 #[derive(Debug, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
+#[serde(default)]
 pub struct RawCall<'a> {
-    #[serde(
-        deserialize_with = "de::string",
-        alias = "call_id",
-        alias = "callId",
-        alias = "call_uuid"
-    )]
+    #[serde(deserialize_with = "de::string")]
     pub id: Option<String>,
-    #[serde(deserialize_with = "de::string", alias = "assistant_id")]
+    #[serde(deserialize_with = "de::string")]
+    pub call_id: Option<String>,
+    #[serde(rename = "callId", deserialize_with = "de::string")]
+    pub call_id_camel: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub call_uuid: Option<String>,
+    #[serde(rename = "assistantId", deserialize_with = "de::string")]
+    pub assistant_id_camel: Option<String>,
+    #[serde(deserialize_with = "de::string")]
     pub assistant_id: Option<String>,
     #[serde(deserialize_with = "de::object")]
     pub assistant: Option<Assistant>,
     /// `inboundPhoneCall`, `outboundPhoneCall`, `webCall`, or a plain direction.
-    #[serde(
-        rename = "type",
-        alias = "call_type",
-        alias = "direction",
-        deserialize_with = "de::string"
-    )]
+    #[serde(rename = "type", deserialize_with = "de::string")]
     pub kind: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub call_type: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub direction: Option<String>,
     /// Kept as written: a JSON number's exact text, borrowed.
     #[serde(borrow)]
     pub cost: Option<&'a RawValue>,
-    #[serde(deserialize_with = "de::string", alias = "ended_reason")]
+    #[serde(rename = "endedReason", deserialize_with = "de::string")]
+    pub ended_reason_camel: Option<String>,
+    #[serde(deserialize_with = "de::string")]
     pub ended_reason: Option<String>,
     #[serde(deserialize_with = "de::string")]
     pub status: Option<String>,
-    #[serde(deserialize_with = "de::timestamp", alias = "started_at")]
+    #[serde(rename = "startedAt", deserialize_with = "de::timestamp")]
+    pub started_at_camel: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(deserialize_with = "de::timestamp")]
     pub started_at: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(deserialize_with = "de::timestamp", alias = "ended_at")]
+    #[serde(rename = "endedAt", deserialize_with = "de::timestamp")]
+    pub ended_at_camel: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(deserialize_with = "de::timestamp")]
     pub ended_at: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(deserialize_with = "de::timestamp", alias = "created_at")]
+    #[serde(rename = "createdAt", deserialize_with = "de::timestamp")]
+    pub created_at_camel: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(deserialize_with = "de::timestamp")]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
-    #[serde(
-        deserialize_with = "de::int",
-        alias = "duration",
-        alias = "duration_seconds"
-    )]
+    #[serde(rename = "durationSeconds", deserialize_with = "de::int")]
+    pub duration_seconds_camel: Option<i64>,
+    #[serde(deserialize_with = "de::int")]
+    pub duration: Option<i64>,
+    #[serde(deserialize_with = "de::int")]
     pub duration_seconds: Option<i64>,
     /// An array of messages, or one string.
     #[serde(deserialize_with = "transcript")]
@@ -126,9 +158,13 @@ pub struct RawCall<'a> {
     /// Vapi's `messages`, used when `transcript` is absent.
     #[serde(deserialize_with = "transcript")]
     pub messages: Option<Transcript>,
-    #[serde(deserialize_with = "de::string", alias = "recording_url")]
+    #[serde(rename = "recordingUrl", deserialize_with = "de::string")]
+    pub recording_url_camel: Option<String>,
+    #[serde(deserialize_with = "de::string")]
     pub recording_url: Option<String>,
-    #[serde(deserialize_with = "de::string", alias = "stereo_recording_url")]
+    #[serde(rename = "stereoRecordingUrl", deserialize_with = "de::string")]
+    pub stereo_recording_url_camel: Option<String>,
+    #[serde(deserialize_with = "de::string")]
     pub stereo_recording_url: Option<String>,
     #[serde(deserialize_with = "de::object")]
     pub artifact: Option<Artifact>,
@@ -138,19 +174,27 @@ pub struct RawCall<'a> {
     pub summary: Option<String>,
     #[serde(deserialize_with = "de::object")]
     pub customer: Option<Party>,
-    #[serde(deserialize_with = "de::object", alias = "phone_number")]
+    #[serde(rename = "phoneNumber", deserialize_with = "de::object")]
+    pub phone_number_camel: Option<Party>,
+    #[serde(deserialize_with = "de::object")]
     pub phone_number: Option<Party>,
-    #[serde(
-        deserialize_with = "de::string",
-        alias = "customer_number",
-        alias = "to_number"
-    )]
+    #[serde(rename = "customerNumber", deserialize_with = "de::string")]
+    pub customer_number_camel: Option<String>,
+    #[serde(deserialize_with = "de::string")]
     pub customer_number: Option<String>,
-    #[serde(deserialize_with = "de::string", alias = "from_number")]
+    #[serde(deserialize_with = "de::string")]
+    pub to_number: Option<String>,
+    #[serde(rename = "fromNumber", deserialize_with = "de::string")]
+    pub from_number_camel: Option<String>,
+    #[serde(deserialize_with = "de::string")]
     pub from_number: Option<String>,
-    #[serde(deserialize_with = "de::string", alias = "campaign_id")]
+    #[serde(rename = "campaignId", deserialize_with = "de::string")]
+    pub campaign_id_camel: Option<String>,
+    #[serde(deserialize_with = "de::string")]
     pub campaign_id: Option<String>,
-    #[serde(deserialize_with = "de::string", alias = "campaign_name")]
+    #[serde(rename = "campaignName", deserialize_with = "de::string")]
+    pub campaign_name_camel: Option<String>,
+    #[serde(deserialize_with = "de::string")]
     pub campaign_name: Option<String>,
 }
 
@@ -163,22 +207,30 @@ pub enum Transcript {
     Messages(Vec<Message>),
 }
 
-/// One message of a transcript.
+/// One message of a transcript; each spelling a field of its own (see
+/// [`first`]).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct Message {
-    #[serde(deserialize_with = "de::string", alias = "speaker")]
+    #[serde(deserialize_with = "de::string")]
     pub role: Option<String>,
-    #[serde(deserialize_with = "de::string", alias = "message", alias = "text")]
+    #[serde(deserialize_with = "de::string")]
+    pub speaker: Option<String>,
+    #[serde(deserialize_with = "de::string")]
     pub content: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub message: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub text: Option<String>,
     /// An ISO time, or Vapi's epoch milliseconds.
-    #[serde(
-        deserialize_with = "at",
-        alias = "createdAt",
-        alias = "time",
-        alias = "timestamp"
-    )]
+    #[serde(deserialize_with = "at")]
     pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(rename = "createdAt", deserialize_with = "at")]
+    pub created_at_camel: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(deserialize_with = "at")]
+    pub time: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(deserialize_with = "at")]
+    pub timestamp: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 fn at<'de, D: serde::Deserializer<'de>>(

@@ -17,36 +17,9 @@ fn hostile_records_and_bodies() {
         "recordingUrl": "https://recordings.example.invalid/x.wav", "analysis": {"summary": "Lorem."},
         "campaignId": "camp-1", "durationSeconds": 60, "artifact": {"recordingUrl": "https://recordings.example.invalid/y.wav"}
     });
-    // Every top-level field the mapping reads (its `reads`), but for the
-    // other spellings serde reads as aliases of one field: a record holding
-    // both spellings of a field is refused today (serde's duplicate-field
-    // rule), a known defect left for its own change.
-    const ALIASES: &[&str] = &[
-        "call_id",
-        "callId",
-        "call_uuid",
-        "assistant_id",
-        "call_type",
-        "direction",
-        "ended_reason",
-        "started_at",
-        "ended_at",
-        "created_at",
-        "duration",
-        "duration_seconds",
-        "recording_url",
-        "stereo_recording_url",
-        "phone_number",
-        "customer_number",
-        "to_number",
-        "from_number",
-        "campaign_id",
-        "campaign_name",
-    ];
-    let fields: Vec<&str> = calllogs_core::testing::top_level(calllogs_superu::INFO.reads)
-        .into_iter()
-        .filter(|f| !ALIASES.contains(f))
-        .collect();
+    // Every top-level field the mapping reads (its `reads`), each spelling
+    // of a field beside the base record's own (`id` and `call_id` together).
+    let fields = calllogs_core::testing::top_level(calllogs_superu::INFO.reads);
     let envelope =
         |records: Vec<Value>| json!({"success": true, "data": {"calls": records, "total": 3}});
     assert_hostile_records_are_survived(&superu, &envelope, &base, "id", &fields, 24);

@@ -45,47 +45,21 @@ struct Twilio {
 }
 
 const OUTCOMES: &[Outcome] = &[
-    Outcome {
-        status: Status::Completed,
-        direction: None,
-        causes: &[
+    Outcome::new(
+        Status::Completed,
+        &[
             C::NormalHangup,
             C::NormalHangup,
             C::NormalHangup,
             C::MachineDetected,
         ],
-        weight: 60,
-    },
-    Outcome {
-        status: Status::NoAnswer,
-        direction: None,
-        causes: &[C::NoAnswer],
-        weight: 14,
-    },
-    Outcome {
-        status: Status::Busy,
-        direction: None,
-        causes: &[C::BusyLine],
-        weight: 10,
-    },
-    Outcome {
-        status: Status::Failed,
-        direction: None,
-        causes: &[C::InvalidDestinationAddress],
-        weight: 8,
-    },
-    Outcome {
-        status: Status::Canceled,
-        direction: Some(Direction::Outbound),
-        causes: &[C::Canceled],
-        weight: 5,
-    },
-    Outcome {
-        status: Status::InProgress,
-        direction: None,
-        causes: &[],
-        weight: 3,
-    },
+        60,
+    ),
+    Outcome::new(Status::NoAnswer, &[C::NoAnswer], 14),
+    Outcome::new(Status::Busy, &[C::BusyLine], 10),
+    Outcome::new(Status::Failed, &[C::InvalidDestinationAddress], 8),
+    Outcome::new(Status::Canceled, &[C::Canceled], 5).only(Direction::Outbound),
+    Outcome::new(Status::InProgress, &[], 3),
 ];
 
 /// How long after a call's end Twilio prices it, in this emulator.

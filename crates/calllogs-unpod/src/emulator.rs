@@ -6,8 +6,10 @@ use calllogs_core::{Direction, HangupCause as C, Status};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use calllogs_emulator::util::{self, int_param, time_param};
-use calllogs_emulator::{Api, Calls, Config, Outcome, Reply, Request, SynthCall, newest_page};
+use calllogs_emulator::util::time_param;
+use calllogs_emulator::{
+    Api, Calls, Config, Outcome, PageNumber, PageParams, Reply, Request, SynthCall,
+};
 
 /// The emulator with the credentials of `config` (demo values for those it
 /// does not name).
@@ -23,37 +25,25 @@ struct Unpod {
     token: String,
 }
 
+/// Page numbers from 1, 1..=1000 records a page (20 unless asked).
+const PAGES: PageParams = PageParams {
+    page: "page",
+    size: "page_size",
+    first: 1,
+    default_size: 20,
+    max_size: 1000,
+};
+
 const OUTCOMES: &[Outcome] = &[
-    Outcome {
-        status: Status::Completed,
-        direction: None,
-        causes: &[C::NormalHangup, C::NormalHangup, C::AgentHangup],
-        weight: 60,
-    },
-    Outcome {
-        status: Status::Missed,
-        direction: Some(Direction::Inbound),
-        causes: &[C::NoAnswer],
-        weight: 12,
-    },
-    Outcome {
-        status: Status::NoAnswer,
-        direction: Some(Direction::Outbound),
-        causes: &[C::NoAnswer],
-        weight: 10,
-    },
-    Outcome {
-        status: Status::Busy,
-        direction: Some(Direction::Outbound),
-        causes: &[C::BusyLine],
-        weight: 8,
-    },
-    Outcome {
-        status: Status::Failed,
-        direction: None,
-        causes: &[C::InternalError, C::NetworkError],
-        weight: 10,
-    },
+    Outcome::new(
+        Status::Completed,
+        &[C::NormalHangup, C::NormalHangup, C::AgentHangup],
+        60,
+    ),
+    Outcome::new(Status::Missed, &[C::NoAnswer], 12).only(Direction::Inbound),
+    Outcome::new(Status::NoAnswer, &[C::NoAnswer], 10).only(Direction::Outbound),
+    Outcome::new(Status::Busy, &[C::BusyLine], 8).only(Direction::Outbound),
+    Outcome::new(Status::Failed, &[C::InternalError, C::NetworkError], 10),
 ];
 
 fn end_reason(c: &SynthCall) -> Option<&'static str> {
@@ -149,13 +139,12 @@ impl Api for Unpod {
         }
         let parsed = (|| -> Result<_, String> {
             Ok((
-                int_param("page", req.param("page"), 1, 1, u64::MAX / 2000)?,
-                int_param("page_size", req.param("page_size"), 20, 1, 1000)?,
+                PAGES.read(req)?,
                 time_param("start_date", req.param("start_date"))?,
                 time_param("end_date", req.param("end_date"))?,
             ))
         })();
-        let (page, size, start, end) = match parsed {
+        let (page, start, end) = match parsed {
             Ok(p) => p,
             Err(message) => return envelope(400, &format!("Bad Request - {message}")),
         };
@@ -173,28 +162,24 @@ impl Api for Unpod {
                 }
             }) && status.is_none_or(|s| s == call_status(c))
         };
-        let skip = ((page - 1) * size) as usize;
-        let (total, page_calls) = newest_page(
+        let (total, page_calls) = page.select(
             within.iter(),
             filtered.then_some(&keep as &dyn Fn(&SynthCall) -> bool),
-            skip,
-            size as usize,
         );
-        let total = total as u64;
         let items: Vec<Value> = page_calls.iter().map(|c| render(c)).collect();
         let link = |p: u64| {
             format!(
                 "{}/api/v2/platform/call-logs/?{}",
                 req.origin,
-                util::query_string(&util::with_param(&req.query, "page", p.to_string()))
+                PageNumber::query_for(req, "page", p)
             )
         };
         Reply::json(
             200,
             json!({
                 "count": total,
-                "next": (page * size < total).then(|| link(page + 1)),
-                "previous": (page > 1).then(|| link(page - 1)),
+                "next": page.has_next(total).then(|| link(page.page + 1)),
+                "previous": page.has_previous().then(|| link(page.page - 1)),
                 "status_code": 200,
                 "message": "Call logs fetched successfully",
                 "data": items,

@@ -41,10 +41,9 @@ struct Vapi {
 }
 
 const OUTCOMES: &[Outcome] = &[
-    Outcome {
-        status: Status::Completed,
-        direction: None,
-        causes: &[
+    Outcome::new(
+        Status::Completed,
+        &[
             C::NormalHangup,
             C::NormalHangup,
             C::AgentHangup,
@@ -52,38 +51,17 @@ const OUTCOMES: &[Outcome] = &[
             C::MediaTimeout,
             C::MachineDetected,
         ],
-        weight: 62,
-    },
-    Outcome {
-        status: Status::NoAnswer,
-        direction: Some(Direction::Outbound),
-        causes: &[C::NoAnswer],
-        weight: 10,
-    },
-    Outcome {
-        status: Status::Busy,
-        direction: Some(Direction::Outbound),
-        causes: &[C::BusyLine],
-        weight: 8,
-    },
-    Outcome {
-        status: Status::Failed,
-        direction: None,
-        causes: &[C::InternalError, C::NetworkError, C::ErrorReachingAnswerUrl],
-        weight: 10,
-    },
-    Outcome {
-        status: Status::Canceled,
-        direction: Some(Direction::Outbound),
-        causes: &[C::Canceled],
-        weight: 5,
-    },
-    Outcome {
-        status: Status::InProgress,
-        direction: None,
-        causes: &[],
-        weight: 5,
-    },
+        62,
+    ),
+    Outcome::new(Status::NoAnswer, &[C::NoAnswer], 10).only(Direction::Outbound),
+    Outcome::new(Status::Busy, &[C::BusyLine], 8).only(Direction::Outbound),
+    Outcome::new(
+        Status::Failed,
+        &[C::InternalError, C::NetworkError, C::ErrorReachingAnswerUrl],
+        10,
+    ),
+    Outcome::new(Status::Canceled, &[C::Canceled], 5).only(Direction::Outbound),
+    Outcome::new(Status::InProgress, &[], 5),
 ];
 
 /// The ended reason Vapi writes for a cause (several per family).

@@ -16,8 +16,10 @@
 //! # Ok(()) }
 //! ```
 
+mod cells;
 mod pgconnect;
 pub mod postgres;
+mod sql;
 pub mod sqlite;
 
 use std::path::PathBuf;
@@ -560,36 +562,4 @@ impl Store {
     pub async fn fleet_status(&self) -> Result<Vec<AccountStatus>, StoreError> {
         both!(self.fleet_status())
     }
-}
-
-/// The store's column name of a flat column.
-fn sql_name(col: &str) -> &str {
-    match col {
-        "from" => "from_number",
-        "to" => "to_number",
-        other => other,
-    }
-}
-
-/// The SQL of the report's aggregate, shared by both backends: `key` is the
-/// group expression and `from` the FROM clause (a join for agents); the
-/// filters are `{p1}`, `{p2}`, `{p3}` placeholders and `cost_sum` the exact
-/// decimal sum of `cost_amount`.
-fn aggregate_sql(key: &str, from: &str, params: [&str; 3], cost_sum: &str) -> String {
-    let answered = "(answered_at IS NOT NULL OR status = 'completed')";
-    let [p1, p2, p3] = params;
-    format!(
-        "SELECT {key} AS k, status, hangup_category, hangup_cause, cost_currency,
-            COUNT(*),
-            CAST(SUM(CASE WHEN {answered} THEN 1 ELSE 0 END) AS BIGINT),
-            CAST(SUM(CASE WHEN {answered} THEN duration_s END) AS BIGINT),
-            COUNT(CASE WHEN {answered} THEN duration_s END),
-            CAST(SUM(CASE WHEN {answered} THEN talk_time_s END) AS BIGINT),
-            COUNT(CASE WHEN {answered} THEN talk_time_s END),
-            {cost_sum}
-         FROM {from}
-         WHERE ({p1} IS NULL OR started_at >= {p1}) AND ({p2} IS NULL OR started_at < {p2})
-           AND ({p3} IS NULL OR provider = {p3})
-         GROUP BY 1, 2, 3, 4, 5"
-    )
 }

@@ -15,13 +15,17 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, PoolError, RecyclingMethod, Runtime};
 use tokio_postgres::types::ToSql;
 
+use super::cells::{self, Cells};
 use super::pgconnect::{self, PgTarget};
+use super::sql::{self, Dialect};
 use super::{
     AccountStatus, AggFilter, AggKey, AggRow, Span, Stored, StoredReject, SyncState, Upserted,
-    aggregate_sql, sql_name,
 };
 use crate::flat::{COLUMNS, Cell, row};
 use crate::store::StoreError;
+
+/// How PostgreSQL spells the shared statements.
+const PG: Dialect = Dialect::Postgres;
 
 /// The schema, one migration per release that changed it. Never edit a
 /// released migration: add one.
@@ -399,11 +403,13 @@ impl PgStore {
             .prepare_cached(&upsert_sql())
             .await
             .map_err(|e| self.err(e))?;
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(COLUMNS.len() + 1);
+        let now = Utc::now();
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(COLUMNS.len() + 2);
         params.push(&account);
         for c in &columns {
             params.push(c);
         }
+        params.push(&now);
         let rows = tx.query(&stmt, &params).await.map_err(|e| self.err(e))?;
         let new = rows.iter().filter(|r| r.get::<_, bool>(0)).count() as u64;
         let updated = rows.len() as u64 - new;
@@ -423,20 +429,16 @@ impl PgStore {
         if rejects.is_empty() {
             return Ok(());
         }
+        let now = Utc::now();
         let stmt = tx
-            .prepare_cached(
-                "INSERT INTO rejects (provider, account, reason, raw, first_seen_at, last_seen_at)
-                 VALUES ($1, $2, $3, $4, now(), now())
-                 ON CONFLICT (provider, account, raw_md5) DO UPDATE SET reason = excluded.reason,
-                     last_seen_at = excluded.last_seen_at",
-            )
+            .prepare_cached(&sql::keep_reject(PG))
             .await
             .map_err(|e| self.err(e))?;
         for r in rejects {
             let raw = no_nul(r.raw.clone());
             tx.execute(
                 &stmt,
-                &[&r.provider, &account, &no_nul(r.reason.clone()), &raw],
+                &[&r.provider, &account, &no_nul(r.reason.clone()), &raw, &now],
             )
             .await
             .map_err(|e| self.err(e))?;
@@ -455,15 +457,12 @@ impl PgStore {
         let status = s.status_word();
         let (pages, calls) = (s.pages_done as i64, s.calls_seen as i64);
         let mismatches = s.mismatches_json();
+        let stmt = tx
+            .prepare_cached(&sql::write_state(PG))
+            .await
+            .map_err(|e| self.err(e))?;
         tx.execute(
-            "INSERT INTO sync_state (provider, account, status, range_since, range_until, checkpoint,
-                 pages_done, calls_seen, synced_until, updated_at, count_mismatches)
-             VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7, $8, $9, now(), $10::text::jsonb)
-             ON CONFLICT (provider, account) DO UPDATE SET status = excluded.status,
-               range_since = excluded.range_since, range_until = excluded.range_until,
-               checkpoint = excluded.checkpoint, pages_done = excluded.pages_done,
-               calls_seen = excluded.calls_seen, synced_until = excluded.synced_until,
-               updated_at = excluded.updated_at, count_mismatches = excluded.count_mismatches",
+            &stmt,
             &[
                 &provider,
                 &account,
@@ -474,6 +473,7 @@ impl PgStore {
                 &pages,
                 &calls,
                 &s.synced_until,
+                &Utc::now(),
                 &mismatches,
             ],
         )
@@ -482,22 +482,35 @@ impl PgStore {
         Ok(())
     }
 
+    /// Every row of `sql` with `params`, read by `read`.
+    async fn all<T>(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        read: impl Fn(&PgRow<'_>) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(sql).await.map_err(|e| self.err(e))?;
+        let rows = client.query(&stmt, params).await.map_err(|e| self.err(e))?;
+        rows.iter()
+            .map(|row| read(&PgRow { row, store: self }))
+            .collect()
+    }
+
     /// See [`super::Store::count_mismatches`].
     pub async fn count_mismatches(
         &self,
         provider: &str,
         account: &str,
     ) -> Result<Vec<CountMismatch>, StoreError> {
-        let client = self.client().await?;
-        let json: Option<String> = client
-            .query_opt(
-                "SELECT count_mismatches::text FROM sync_state WHERE provider = $1 AND account = $2",
-                &[&provider, &account],
-            )
-            .await
-            .map_err(|e| self.err(e))?
-            .and_then(|r| r.get(0));
-        Ok(SyncState::mismatches_from(json))
+        let json = self
+            .all(&sql::count_mismatches(PG), &[&provider, &account], |r| {
+                r.text(0)
+            })
+            .await?;
+        Ok(SyncState::mismatches_from(
+            json.into_iter().flatten().next(),
+        ))
     }
 
     /// See [`super::Store::state`].
@@ -506,30 +519,12 @@ impl PgStore {
         provider: &str,
         account: &str,
     ) -> Result<Option<SyncState>, StoreError> {
-        let client = self.client().await?;
-        let Some(r) = client
-            .query_opt(
-                "SELECT status, range_since, range_until, checkpoint::text, pages_done, calls_seen, synced_until,
-                     count_mismatches::text
-                 FROM sync_state WHERE provider = $1 AND account = $2",
-                &[&provider, &account],
-            )
-            .await
-            .map_err(|e| self.err(e))?
-        else {
-            return Ok(None);
-        };
-        let checkpoint = SyncState::checkpoint_from(r.get(3), provider, account)?;
-        Ok(Some(SyncState {
-            running: r.get::<_, String>(0) == "running",
-            since: r.get(1),
-            until: r.get(2),
-            checkpoint,
-            pages_done: r.get::<_, i64>(4).max(0) as u64,
-            calls_seen: r.get::<_, i64>(5).max(0) as u64,
-            synced_until: r.get(6),
-            count_mismatches: SyncState::mismatches_from(r.get(7)),
-        }))
+        Ok(self
+            .all(&sql::state(PG), &[&provider, &account], |r| {
+                cells::sync_state(r, provider, account)
+            })
+            .await?
+            .pop())
     }
 
     /// See [`super::Store::count`].
@@ -538,43 +533,24 @@ impl PgStore {
         provider: Option<&str>,
         account: Option<&str>,
     ) -> Result<u64, StoreError> {
-        let client = self.client().await?;
-        let n: i64 = client
-            .query_one(
-                "SELECT count(*) FROM calls WHERE ($1::text IS NULL OR provider = $1) AND ($2::text IS NULL OR account = $2)",
-                &[&provider, &account],
-            )
-            .await
-            .map_err(|e| self.err(e))?
-            .get(0);
-        Ok(n.max(0) as u64)
+        let n = self
+            .all(&sql::count(PG), &[&provider, &account], |r| r.count(0))
+            .await?;
+        Ok(n.into_iter().sum())
     }
 
     /// See [`super::Store::ids`] (byte order, as SQLite sorts).
     pub async fn ids(&self, provider: &str, account: &str) -> Result<Vec<String>, StoreError> {
-        let client = self.client().await?;
-        let rows = client
-            .query(
-                "SELECT id FROM calls WHERE provider = $1 AND account = $2 ORDER BY id COLLATE \"C\"",
-                &[&provider, &account],
-            )
+        self.all(&sql::ids(PG), &[&provider, &account], |r| r.required(0))
             .await
-            .map_err(|e| self.err(e))?;
-        Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
     /// See [`super::Store::accounts`].
     pub async fn accounts(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let client = self.client().await?;
-        let rows = client
-            .query(
-                "SELECT provider, account FROM calls GROUP BY provider, account
-                 ORDER BY provider COLLATE \"C\", account COLLATE \"C\"",
-                &[],
-            )
-            .await
-            .map_err(|e| self.err(e))?;
-        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+        self.all(&sql::accounts(PG), &[], |r| {
+            Ok((r.required(0)?, r.required(1)?))
+        })
+        .await
     }
 
     /// See [`super::Store::get`].
@@ -584,22 +560,12 @@ impl PgStore {
         account: &str,
         id: &str,
     ) -> Result<Option<Stored>, StoreError> {
-        let client = self.client().await?;
-        let row = client
-            .query_opt(
-                "SELECT id, status, cost_amount, cost_currency, raw FROM calls
-                 WHERE provider = $1 AND account = $2 AND id = $3",
-                &[&provider, &account, &id],
-            )
-            .await
-            .map_err(|e| self.err(e))?;
-        Ok(row.map(|r| Stored {
-            id: r.get(0),
-            status: r.get(1),
-            cost_amount: r.get(2),
-            cost_currency: r.get(3),
-            raw: r.get(4),
-        }))
+        Ok(self
+            .all(&sql::get(PG), &[&provider, &account, &id], |r| {
+                cells::stored(r)
+            })
+            .await?
+            .pop())
     }
 
     /// See [`super::Store::rejects`].
@@ -608,25 +574,10 @@ impl PgStore {
         provider: Option<&str>,
         account: Option<&str>,
     ) -> Result<Vec<StoredReject>, StoreError> {
-        let client = self.client().await?;
-        let rows = client
-            .query(
-                "SELECT provider, account, reason, raw FROM rejects
-                 WHERE ($1::text IS NULL OR provider = $1) AND ($2::text IS NULL OR account = $2)
-                 ORDER BY seq",
-                &[&provider, &account],
-            )
-            .await
-            .map_err(|e| self.err(e))?;
-        Ok(rows
-            .iter()
-            .map(|r| StoredReject {
-                provider: r.get(0),
-                account: r.get(1),
-                reason: r.get(2),
-                raw: r.get(3),
-            })
-            .collect())
+        self.all(&sql::rejects(PG), &[&provider, &account], |r| {
+            cells::reject(r)
+        })
+        .await
     }
 
     /// See [`super::Store::aggregate`].
@@ -635,122 +586,77 @@ impl PgStore {
         key: AggKey,
         filter: &AggFilter,
     ) -> Result<Vec<AggRow>, StoreError> {
-        let (key, from) = match key {
-            AggKey::None => ("CAST(NULL AS text)", "calls"),
-            AggKey::Provider => ("provider || '/' || account", "calls"),
-            AggKey::Day => (
-                "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-                "calls",
-            ),
-            AggKey::Week => (
-                "to_char(date_trunc('week', started_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')",
-                "calls",
-            ),
-            AggKey::Month => ("to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM')", "calls"),
-            AggKey::Agent => (
-                "provider || '/' || COALESCE(a.v->>'id', a.v->>'name')",
-                "calls LEFT JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(calls.agents) = 'array' \
-                 THEN calls.agents ELSE '[]'::jsonb END) AS a(v) ON true",
-            ),
-            AggKey::Campaign => (
-                "provider || '/' || COALESCE(campaign->>'id', campaign->>'name')",
-                "calls",
-            ),
-        };
-        // What the report's decimal parser reads; anything else is left out.
-        let cost = r"CAST(SUM(CASE WHEN cost_amount ~ '^\s*[+-]?([0-9]{1,15}(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,2})?\s*$'
-                     THEN CAST(cost_amount AS numeric) END) AS text)";
-        let sql = aggregate_sql(
-            key,
-            from,
-            ["$1::timestamptz", "$2::timestamptz", "$3::text"],
-            cost,
-        );
-        let client = self.client().await?;
-        let rows = client
-            .query(&sql, &[&filter.since, &filter.until, &filter.provider])
-            .await
-            .map_err(|e| self.err(e))?;
-        Ok(rows
-            .iter()
-            .map(|r| AggRow {
-                key: r.get(0),
-                status: r.get(1),
-                category: r.get(2),
-                cause: r.get(3),
-                currency: r.get(4),
-                calls: r.get(5),
-                answered: r.get::<_, Option<i64>>(6).unwrap_or(0),
-                duration: (r.get::<_, Option<i64>>(7).unwrap_or(0), r.get(8)),
-                talk: (r.get::<_, Option<i64>>(9).unwrap_or(0), r.get(10)),
-                cost: r.get(11),
-            })
-            .collect())
+        self.all(
+            &sql::aggregate(PG, key),
+            &[&filter.since, &filter.until, &filter.provider],
+            |r| cells::agg_row(r),
+        )
+        .await
     }
 
     /// See [`super::Store::started_span`].
     pub async fn started_span(&self, filter: &AggFilter) -> Result<Span, StoreError> {
-        let client = self.client().await?;
-        let r = client
-            .query_one(
-                "SELECT min(started_at), max(started_at) FROM calls
-                 WHERE ($1::timestamptz IS NULL OR started_at >= $1)
-                   AND ($2::timestamptz IS NULL OR started_at < $2)
-                   AND ($3::text IS NULL OR provider = $3)",
+        let span = self
+            .all(
+                &sql::started_span(PG),
                 &[&filter.since, &filter.until, &filter.provider],
+                |r| Ok((r.time(0)?, r.time(1)?)),
             )
-            .await
-            .map_err(|e| self.err(e))?;
-        Ok((r.get(0), r.get(1)))
+            .await?;
+        Ok(span.into_iter().next().unwrap_or((None, None)))
     }
 
-    /// See [`super::Store::fleet_status`].
+    /// See [`super::Store::fleet_status`]: the sync states (the columns of
+    /// [`sql::SYNC_STATES`], first) joined to the claims.
     pub async fn fleet_status(&self) -> Result<Vec<AccountStatus>, StoreError> {
-        let client = self.client().await?;
-        let rows = client
-            .query(
-                "SELECT COALESCE(s.provider, c.provider), COALESCE(s.account, c.account),
-                        CASE WHEN c.leased_until >= now() THEN c.holder END, c.claimed_at, c.leased_until,
-                        s.status, s.pages_done, s.calls_seen, s.range_since, s.range_until, s.synced_until,
-                        c.last_holder, c.last_success_at, c.last_error_at, c.last_error,
-                        c.taken_over_at, c.taken_over_from, c.holder
-                 FROM sync_state s FULL OUTER JOIN claims c
-                   ON s.provider = c.provider AND s.account = c.account
-                 ORDER BY COALESCE(s.provider, c.provider) COLLATE \"C\",
-                          COALESCE(s.account, c.account) COLLATE \"C\"",
-                &[],
-            )
-            .await
-            .map_err(|e| self.err(e))?;
-        Ok(rows
-            .iter()
-            .map(|r| {
-                let live: Option<String> = r.get(2);
-                let held: Option<String> = r.get(17);
-                let since: Option<DateTime<Utc>> = r.get(8);
-                let until: Option<DateTime<Utc>> = r.get(9);
-                AccountStatus {
-                    provider: r.get(0),
-                    account: r.get(1),
+        self.all(
+            "SELECT COALESCE(s.provider, c.provider), COALESCE(s.account, c.account),
+                    s.status, s.pages_done, s.calls_seen, s.range_since, s.range_until, s.synced_until,
+                    CASE WHEN c.leased_until >= now() THEN c.holder END, c.claimed_at, c.leased_until,
+                    c.last_holder, c.last_success_at, c.last_error_at, c.last_error,
+                    c.taken_over_at, c.taken_over_from, c.holder
+             FROM sync_state s FULL OUTER JOIN claims c
+               ON s.provider = c.provider AND s.account = c.account
+             ORDER BY COALESCE(s.provider, c.provider) COLLATE \"C\",
+                      COALESCE(s.account, c.account) COLLATE \"C\"",
+            &[],
+            |r| {
+                let live = r.text(8)?;
+                let held = r.text(17)?;
+                Ok(AccountStatus {
                     // An expired lease is shown as its last holder, not a holder.
-                    holder: live.clone(),
-                    held_since: live.as_ref().and(r.get(3)),
-                    leased_until: held.as_ref().and(r.get(4)),
-                    state: r.get(5),
-                    pages_done: r.get::<_, Option<i64>>(6).unwrap_or(0).max(0) as u64,
-                    calls_seen: r.get::<_, Option<i64>>(7).unwrap_or(0).max(0) as u64,
-                    range_since: since,
-                    range_until: until,
-                    synced_until: r.get(10),
-                    last_holder: r
-                        .get::<_, Option<String>>(11)
-                        .or(held.filter(|_| live.is_none())),
-                    last_success: r.get(12),
-                    last_error: r.get::<_, Option<DateTime<Utc>>>(13).zip(r.get(14)),
-                    taken_over_from: r.get::<_, Option<DateTime<Utc>>>(15).zip(r.get(16)),
-                }
-            })
-            .collect())
+                    held_since: live.as_ref().and(r.time(9)?),
+                    leased_until: held.as_ref().and(r.time(10)?),
+                    last_holder: r.text(11)?.or(held.filter(|_| live.is_none())),
+                    holder: live,
+                    last_success: r.time(12)?,
+                    last_error: r.time(13)?.zip(r.text(14)?),
+                    taken_over_from: r.time(15)?.zip(r.text(16)?),
+                    ..cells::account_status(r)?
+                })
+            },
+        )
+        .await
+    }
+}
+
+/// A row of PostgreSQL's, read as [`Cells`]; errors name the server.
+struct PgRow<'a> {
+    row: &'a tokio_postgres::Row,
+    store: &'a PgStore,
+}
+
+impl Cells for PgRow<'_> {
+    fn text(&self, i: usize) -> Result<Option<String>, StoreError> {
+        self.row.try_get(i).map_err(|e| self.store.err(e))
+    }
+
+    fn int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        self.row.try_get(i).map_err(|e| self.store.err(e))
+    }
+
+    fn time(&self, i: usize) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.row.try_get(i).map_err(|e| self.store.err(e))
     }
 }
 
@@ -759,7 +665,7 @@ impl PgStore {
 /// type; `RETURNING (xmax = 0)` tells an insert from an update, and rows
 /// whose record, status and cost did not change are not updated at all.
 fn upsert_sql() -> String {
-    let cols: Vec<&str> = COLUMNS.iter().map(|c| sql_name(c)).collect();
+    let cols = sql::call_columns();
     let arrays: Vec<String> = (0..cols.len())
         .map(|i| format!("${}::text[]", i + 2))
         .collect();
@@ -770,22 +676,18 @@ fn upsert_sql() -> String {
             ty => format!("t.{c}::{ty}"),
         })
         .collect();
-    let updates: Vec<String> = cols
-        .iter()
-        .filter(|c| !matches!(**c, "provider" | "id"))
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect();
+    let now = COLUMNS.len() + 2;
     format!(
         "INSERT INTO calls (account, {cols}, first_seen_at, updated_at)
-         SELECT $1, {casts}, now(), now() FROM unnest({arrays}) AS t({cols})
-         ON CONFLICT (provider, account, id) DO UPDATE SET {updates}, updated_at = excluded.updated_at
+         SELECT $1, {casts}, ${now}::timestamptz, ${now}::timestamptz FROM unnest({arrays}) AS t({cols})
+         {conflict}
          WHERE (calls.raw, calls.status, calls.cost_amount)
                IS DISTINCT FROM (excluded.raw, excluded.status, excluded.cost_amount)
          RETURNING (xmax = 0)",
         cols = cols.join(", "),
         casts = casts.join(", "),
         arrays = arrays.join(", "),
-        updates = updates.join(", "),
+        conflict = sql::on_call_conflict(),
     )
 }
 
@@ -825,6 +727,7 @@ mod tests {
         assert!(sql.contains("t.sla_met::boolean"));
         assert!(sql.contains(&format!("${}::text[]", COLUMNS.len() + 1)));
         assert!(!sql.contains(&format!("${}::text[]", COLUMNS.len() + 2)));
+        assert!(sql.contains(&format!("${}::timestamptz", COLUMNS.len() + 2)));
     }
 
     #[test]

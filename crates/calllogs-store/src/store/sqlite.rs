@@ -10,13 +10,17 @@ use chrono::{DateTime, Utc};
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
+use super::cells::{self, Cells};
+use super::sql::{self, Dialect};
 use super::{
     AccountStatus, AggFilter, AggKey, AggRow, Span, Stored, StoredReject, SyncState, Upserted,
-    aggregate_sql, sql_name,
 };
 use crate::decimal::Decimal;
-use crate::flat::{COLUMNS, Cell, row, time};
+use crate::flat::{Cell, row, time};
 use crate::store::StoreError;
+
+/// How SQLite spells the shared statements.
+const SQLITE: Dialect = Dialect::Sqlite;
 
 /// The schema, one migration per release that changed it. Never edit a
 /// released migration: add one.
@@ -155,16 +159,44 @@ fn keep_rejects(
         return Ok(());
     }
     let now = time(Utc::now());
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO rejects (provider, account, reason, raw, first_seen_at, last_seen_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?5)
-         ON CONFLICT (provider, account, raw) DO UPDATE SET reason = excluded.reason,
-             last_seen_at = excluded.last_seen_at",
-    )?;
+    let mut stmt = tx.prepare_cached(&sql::keep_reject(SQLITE))?;
     for r in rejects {
         stmt.execute(params![r.provider, account, r.reason, r.raw, now])?;
     }
     Ok(())
+}
+
+/// Reads the shared statements' rows: times are RFC 3339 text.
+impl Cells for rusqlite::Row<'_> {
+    fn text(&self, i: usize) -> Result<Option<String>, StoreError> {
+        Ok(self.get(i)?)
+    }
+
+    fn int(&self, i: usize) -> Result<Option<i64>, StoreError> {
+        Ok(self.get(i)?)
+    }
+
+    fn time(&self, i: usize) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self
+            .get::<_, Option<String>>(i)?
+            .and_then(|s| calllogs_core::parse::timestamp(&s)))
+    }
+}
+
+/// Every row of `sql` with `params`, read by `read`.
+fn all<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    read: impl Fn(&rusqlite::Row<'_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(read(r)?);
+    }
+    Ok(out)
 }
 
 /// The SQLite store.
@@ -172,10 +204,6 @@ pub struct SqliteStore {
     conn: Connection,
     /// The file (none in memory), to open another connection to it.
     path: Option<PathBuf>,
-}
-
-fn parse_time(s: Option<String>) -> Option<DateTime<Utc>> {
-    s.and_then(|s| calllogs_core::parse::timestamp(&s))
 }
 
 impl SqliteStore {
@@ -323,20 +351,12 @@ impl SqliteStore {
         provider: Option<&str>,
         account: Option<&str>,
     ) -> Result<Vec<StoredReject>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT provider, account, reason, raw FROM rejects
-             WHERE (?1 IS NULL OR provider = ?1) AND (?2 IS NULL OR account = ?2)
-             ORDER BY rowid",
-        )?;
-        let rows = stmt.query_map(params![provider, account], |r| {
-            Ok(StoredReject {
-                provider: r.get(0)?,
-                account: r.get(1)?,
-                reason: r.get(2)?,
-                raw: r.get(3)?,
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        all(
+            &self.conn,
+            &sql::rejects(SQLITE),
+            params![provider, account],
+            |r| cells::reject(r),
+        )
     }
 
     /// Upserts calls without touching any sync state.
@@ -363,91 +383,56 @@ impl SqliteStore {
         provider: &str,
         account: &str,
     ) -> Result<Vec<CountMismatch>, StoreError> {
-        let json: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT count_mismatches FROM sync_state WHERE provider = ?1 AND account = ?2",
-                params![provider, account],
-                |r| r.get(0),
-            )
-            .optional()?
-            .flatten();
-        Ok(SyncState::mismatches_from(json))
+        let json = all(
+            &self.conn,
+            &sql::count_mismatches(SQLITE),
+            params![provider, account],
+            |r| r.text(0),
+        )?;
+        Ok(SyncState::mismatches_from(
+            json.into_iter().flatten().next(),
+        ))
     }
 
     /// The sync state of `provider`/`account`.
     pub fn state(&self, provider: &str, account: &str) -> Result<Option<SyncState>, StoreError> {
-        let row = self
-            .conn
-            .query_row(
-                "SELECT status, range_since, range_until, checkpoint, pages_done, calls_seen, synced_until,
-                     count_mismatches
-                 FROM sync_state WHERE provider = ?1 AND account = ?2",
-                params![provider, account],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, Option<String>>(1)?,
-                        r.get::<_, Option<String>>(2)?,
-                        r.get::<_, Option<String>>(3)?,
-                        r.get::<_, i64>(4)?,
-                        r.get::<_, i64>(5)?,
-                        r.get::<_, Option<String>>(6)?,
-                        r.get::<_, Option<String>>(7)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let Some((status, since, until, checkpoint, pages, calls, synced, mismatches)) = row else {
-            return Ok(None);
-        };
-        let checkpoint = SyncState::checkpoint_from(checkpoint, provider, account)?;
-        Ok(Some(SyncState {
-            running: status == "running",
-            since: parse_time(since),
-            until: parse_time(until),
-            checkpoint,
-            pages_done: pages.max(0) as u64,
-            calls_seen: calls.max(0) as u64,
-            synced_until: parse_time(synced),
-            count_mismatches: SyncState::mismatches_from(mismatches),
-        }))
+        Ok(all(
+            &self.conn,
+            &sql::state(SQLITE),
+            params![provider, account],
+            |r| cells::sync_state(r, provider, account),
+        )?
+        .pop())
     }
 
     /// Calls stored, for a provider and account if given.
     pub fn count(&self, provider: Option<&str>, account: Option<&str>) -> Result<u64, StoreError> {
-        let n: i64 = self.conn.query_row(
-            "SELECT COUNT(*) FROM calls WHERE (?1 IS NULL OR provider = ?1) AND (?2 IS NULL OR account = ?2)",
+        let n = all(
+            &self.conn,
+            &sql::count(SQLITE),
             params![provider, account],
-            |r| r.get(0),
+            |r| r.count(0),
         )?;
-        Ok(n.max(0) as u64)
+        Ok(n.into_iter().sum())
     }
 
     /// The ids stored for `provider`/`account`, sorted.
     pub fn ids(&self, provider: &str, account: &str) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id FROM calls WHERE provider = ?1 AND account = ?2 ORDER BY id")?;
-        let ids = stmt
-            .query_map(params![provider, account], |r| r.get(0))?
-            .collect::<Result<Vec<String>, _>>()?;
-        Ok(ids)
+        all(
+            &self.conn,
+            &sql::ids(SQLITE),
+            params![provider, account],
+            |r| r.required(0),
+        )
     }
 
     /// The (provider, account) pairs stored.
     pub fn accounts(&self) -> Result<Vec<(String, String)>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT DISTINCT provider, account FROM calls ORDER BY 1, 2")?;
-        let pairs = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(pairs)
+        all(&self.conn, &sql::accounts(SQLITE), [], |r| {
+            Ok((r.required(0)?, r.required(1)?))
+        })
     }
-}
 
-impl SqliteStore {
     /// One stored call.
     pub fn get(
         &self,
@@ -455,112 +440,55 @@ impl SqliteStore {
         account: &str,
         id: &str,
     ) -> Result<Option<Stored>, StoreError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT id, status, cost_amount, cost_currency, raw FROM calls
-                 WHERE provider = ?1 AND account = ?2 AND id = ?3",
-                params![provider, account, id],
-                |r| {
-                    Ok(Stored {
-                        id: r.get(0)?,
-                        status: r.get(1)?,
-                        cost_amount: r.get(2)?,
-                        cost_currency: r.get(3)?,
-                        raw: r.get(4)?,
-                    })
-                },
-            )
-            .optional()?)
+        Ok(all(
+            &self.conn,
+            &sql::get(SQLITE),
+            params![provider, account, id],
+            |r| cells::stored(r),
+        )?
+        .pop())
     }
 
     /// The report's aggregate rows (see [`super::Store::aggregate`]).
     pub fn aggregate(&self, key: AggKey, filter: &AggFilter) -> Result<Vec<AggRow>, StoreError> {
-        let (key, from) = match key {
-            AggKey::None => ("NULL", "calls"),
-            AggKey::Provider => ("provider || '/' || account", "calls"),
-            AggKey::Day => ("substr(started_at, 1, 10)", "calls"),
-            AggKey::Week => (
-                "date(substr(started_at, 1, 10), 'weekday 0', '-6 days')",
-                "calls",
-            ),
-            AggKey::Month => ("substr(started_at, 1, 7)", "calls"),
-            AggKey::Agent => (
-                "provider || '/' || COALESCE(json_extract(a.value, '$.id'), json_extract(a.value, '$.name'))",
-                "calls LEFT JOIN json_each(CASE WHEN json_type(calls.agents) = 'array' THEN calls.agents END) AS a",
-            ),
-            AggKey::Campaign => (
-                "provider || '/' || COALESCE(json_extract(campaign, '$.id'), json_extract(campaign, '$.name'))",
-                "calls",
-            ),
-        };
         // A report reads every page of the range once: mapped, those pages
         // are read in place rather than copied through the page cache.
         // (Only here: a sync would count the mapped pages in its memory.)
         self.conn.pragma_update(None, "mmap_size", 1i64 << 40)?;
-        let sql = aggregate_sql(key, from, ["?1", "?2", "?3"], "decimal_sum(cost_amount)");
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(
-            params![
-                filter.since.map(time),
-                filter.until.map(time),
-                filter.provider
-            ],
-            |r| {
-                Ok(AggRow {
-                    key: r.get(0)?,
-                    status: r.get(1)?,
-                    category: r.get(2)?,
-                    cause: r.get(3)?,
-                    currency: r.get(4)?,
-                    calls: r.get(5)?,
-                    answered: r.get(6)?,
-                    duration: (r.get::<_, Option<i64>>(7)?.unwrap_or(0), r.get(8)?),
-                    talk: (r.get::<_, Option<i64>>(9)?.unwrap_or(0), r.get(10)?),
-                    cost: r.get(11)?,
-                })
-            },
-        )?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        all(
+            &self.conn,
+            &sql::aggregate(SQLITE, key),
+            report_params(filter),
+            |r| cells::agg_row(r),
+        )
     }
 
     /// See [`super::Store::started_span`].
     pub fn started_span(&self, filter: &AggFilter) -> Result<Span, StoreError> {
-        let (first, last): (Option<String>, Option<String>) = self.conn.query_row(
-            "SELECT min(started_at), max(started_at) FROM calls
-             WHERE (?1 IS NULL OR started_at >= ?1) AND (?2 IS NULL OR started_at < ?2)
-               AND (?3 IS NULL OR provider = ?3)",
-            params![
-                filter.since.map(time),
-                filter.until.map(time),
-                filter.provider
-            ],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+        let span = all(
+            &self.conn,
+            &sql::started_span(SQLITE),
+            report_params(filter),
+            |r| Ok((r.time(0)?, r.time(1)?)),
         )?;
-        Ok((parse_time(first), parse_time(last)))
+        Ok(span.into_iter().next().unwrap_or((None, None)))
     }
 
     /// Every account's sync state (SQLite has no claims: one process).
     pub fn fleet_status(&self) -> Result<Vec<AccountStatus>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT provider, account, status, pages_done, calls_seen, range_since, range_until, synced_until
-             FROM sync_state ORDER BY provider, account",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(AccountStatus {
-                provider: r.get(0)?,
-                account: r.get(1)?,
-                state: r.get(2)?,
-                pages_done: r.get::<_, i64>(3)?.max(0) as u64,
-                calls_seen: r.get::<_, i64>(4)?.max(0) as u64,
-                range_since: parse_time(r.get(5)?),
-                range_until: parse_time(r.get(6)?),
-                synced_until: parse_time(r.get(7)?),
-                ..AccountStatus::default()
-            })
-        })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        all(&self.conn, sql::SYNC_STATES, [], |r| {
+            cells::account_status(r)
+        })
     }
+}
+
+/// The report filter's parameters (see [`sql::aggregate`]).
+fn report_params(filter: &AggFilter) -> impl rusqlite::Params + '_ {
+    params_from_iter([
+        filter.since.map(time),
+        filter.until.map(time),
+        filter.provider.clone(),
+    ])
 }
 
 /// `decimal_sum(text)`: the exact sum of decimal texts (what the report
@@ -595,20 +523,14 @@ impl Aggregate<Option<Decimal>, Option<String>> for DecimalSum {
 
 fn upsert(conn: &Connection, account: &str, calls: &[Call]) -> Result<Upserted, StoreError> {
     let now = time(Utc::now());
-    let cols: Vec<&str> = COLUMNS.iter().map(|c| sql_name(c)).collect();
+    let cols = sql::call_columns();
     let placeholders: Vec<String> = (1..=cols.len() + 1).map(|i| format!("?{i}")).collect();
-    let updates: Vec<String> = cols
-        .iter()
-        .filter(|c| !matches!(**c, "provider" | "id"))
-        .map(|c| format!("{c} = excluded.{c}"))
-        .collect();
     let sql = format!(
-        "INSERT INTO calls (account, {cols}, first_seen_at, updated_at) VALUES ({ph}, ?{n}, ?{n})
-         ON CONFLICT (provider, account, id) DO UPDATE SET {updates}, updated_at = excluded.updated_at",
+        "INSERT INTO calls (account, {cols}, first_seen_at, updated_at) VALUES ({ph}, ?{n}, ?{n}) {conflict}",
         cols = cols.join(", "),
         ph = placeholders.join(", "),
         n = cols.len() + 2,
-        updates = updates.join(", "),
+        conflict = sql::on_call_conflict(),
     );
     let mut insert = conn.prepare_cached(&sql)?;
     let mut existing = conn.prepare_cached("SELECT raw, status, cost_amount FROM calls WHERE provider = ?1 AND account = ?2 AND id = ?3")?;
@@ -653,28 +575,20 @@ fn write_state(
     account: &str,
     s: &SyncState,
 ) -> Result<(), StoreError> {
-    let checkpoint = s.checkpoint_json();
-    conn.execute(
-        "INSERT INTO sync_state (provider, account, status, range_since, range_until, checkpoint, pages_done, calls_seen, synced_until, updated_at, count_mismatches)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-         ON CONFLICT (provider, account) DO UPDATE SET status = excluded.status, range_since = excluded.range_since,
-           range_until = excluded.range_until, checkpoint = excluded.checkpoint, pages_done = excluded.pages_done,
-           calls_seen = excluded.calls_seen, synced_until = excluded.synced_until, updated_at = excluded.updated_at,
-           count_mismatches = excluded.count_mismatches",
-        params![
+    conn.prepare_cached(&sql::write_state(SQLITE))?
+        .execute(params![
             provider,
             account,
             s.status_word(),
             s.since.map(time),
             s.until.map(time),
-            checkpoint,
+            s.checkpoint_json(),
             s.pages_done as i64,
             s.calls_seen as i64,
             s.synced_until.map(time),
             time(Utc::now()),
             s.mismatches_json(),
-        ],
-    )?;
+        ])?;
     Ok(())
 }
 

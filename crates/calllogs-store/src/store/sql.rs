@@ -1,0 +1,407 @@
+//! The SQL both backends run, written once. The two backends hold the same
+//! tables with the same meanings; where their SQL differs, [`Dialect`] says
+//! how, in one place:
+//!
+//! - **placeholders**: `?1` in SQLite, `$1` in PostgreSQL, which also needs
+//!   a parameter's type spelled out where nothing else implies it (a
+//!   `$1 IS NULL` test);
+//! - **types**: PostgreSQL keeps nested fields as `jsonb` (read back as
+//!   text, written from text) and times as `timestamptz`; SQLite keeps both
+//!   as text (times as RFC 3339 UTC with microseconds, so text order is
+//!   time order);
+//! - **conflict keys and arrival order**: a reject's text can be longer
+//!   than a PostgreSQL b-tree entry allows, so its key there is a digest
+//!   (`raw_md5`), and its arrival order a `seq` column rather than SQLite's
+//!   `rowid`;
+//! - **collation**: ids and accounts sort by bytes in both (SQLite's
+//!   default; PostgreSQL's `COLLATE "C"`);
+//! - **the report's group keys and exact cost sum** (date functions, JSON
+//!   functions, SQLite's `decimal_sum` against PostgreSQL's `numeric`).
+//!
+//! The time a row is written is bound by the client in both (the same
+//! parameter of the same statement), so both stores agree on it.
+//!
+//! What stays in a backend is what only it has: SQLite's row-at-a-time
+//! upsert and file pragmas, PostgreSQL's one-statement page upsert, its
+//! pool, its advisory-lock migrations and the claims.
+
+use super::AggKey;
+use crate::flat::COLUMNS;
+
+/// How a backend spells what the shared statements need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    /// SQLite (rusqlite, bundled).
+    Sqlite,
+    /// PostgreSQL (tokio-postgres).
+    Postgres,
+}
+
+/// The type of a parameter, where PostgreSQL must be told.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Ty {
+    /// Text.
+    Text,
+    /// A point in time.
+    Time,
+    /// A 64-bit integer.
+    Int,
+    /// JSON, bound as text.
+    Json,
+}
+
+use Dialect::{Postgres, Sqlite};
+
+impl Dialect {
+    /// The `n`-th parameter (from 1), typed for PostgreSQL.
+    pub(crate) fn p(self, n: usize, ty: Ty) -> String {
+        match (self, ty) {
+            (Sqlite, _) => format!("?{n}"),
+            (Postgres, Ty::Text) => format!("${n}::text"),
+            (Postgres, Ty::Time) => format!("${n}::timestamptz"),
+            (Postgres, Ty::Int) => format!("${n}::bigint"),
+            (Postgres, Ty::Json) => format!("${n}::text::jsonb"),
+        }
+    }
+
+    /// A JSON column read back as text.
+    fn json_out(self, col: &str) -> String {
+        match self {
+            Sqlite => col.to_string(),
+            Postgres => format!("{col}::text"),
+        }
+    }
+
+    /// Byte order, as SQLite sorts by default.
+    fn bytewise(self) -> &'static str {
+        match self {
+            Sqlite => "",
+            Postgres => " COLLATE \"C\"",
+        }
+    }
+
+    /// The column a reject is told apart by.
+    fn reject_key(self) -> &'static str {
+        match self {
+            Sqlite => "raw",
+            Postgres => "raw_md5",
+        }
+    }
+
+    /// The rejects' arrival order.
+    fn reject_order(self) -> &'static str {
+        match self {
+            Sqlite => "rowid",
+            Postgres => "seq",
+        }
+    }
+}
+
+/// The store's column name of a flat column.
+pub(crate) fn column(col: &str) -> &str {
+    match col {
+        "from" => "from_number",
+        "to" => "to_number",
+        other => other,
+    }
+}
+
+/// The calls' columns in [`COLUMNS`] order, as the store names them.
+pub(crate) fn call_columns() -> Vec<&'static str> {
+    COLUMNS.iter().map(|c| column(c)).collect()
+}
+
+/// The upsert's conflict target and what a changed call overwrites
+/// (everything but the key and `first_seen_at`).
+pub(crate) fn on_call_conflict() -> String {
+    let updates: Vec<String> = call_columns()
+        .iter()
+        .filter(|c| !matches!(**c, "provider" | "id"))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!(
+        "ON CONFLICT (provider, account, id) DO UPDATE SET {}, updated_at = excluded.updated_at",
+        updates.join(", ")
+    )
+}
+
+/// `provider = p AND account = a`, where either may be NULL (all).
+fn maybe_provider_account(d: Dialect) -> String {
+    format!(
+        "({p1} IS NULL OR provider = {p1}) AND ({p2} IS NULL OR account = {p2})",
+        p1 = d.p(1, Ty::Text),
+        p2 = d.p(2, Ty::Text)
+    )
+}
+
+/// Calls of a provider and account, either or both NULL. Params: provider, account.
+pub(crate) fn count(d: Dialect) -> String {
+    format!(
+        "SELECT COUNT(*) FROM calls WHERE {}",
+        maybe_provider_account(d)
+    )
+}
+
+/// Ids of one account, byte order. Params: provider, account.
+pub(crate) fn ids(d: Dialect) -> String {
+    format!(
+        "SELECT id FROM calls WHERE provider = {} AND account = {} ORDER BY id{}",
+        d.p(1, Ty::Text),
+        d.p(2, Ty::Text),
+        d.bytewise()
+    )
+}
+
+/// The (provider, account) pairs, byte order. No params.
+pub(crate) fn accounts(d: Dialect) -> String {
+    format!(
+        "SELECT provider, account FROM calls GROUP BY provider, account
+         ORDER BY provider{c}, account{c}",
+        c = d.bytewise()
+    )
+}
+
+/// A few fields of one call ([`super::Stored`]). Params: provider, account, id.
+pub(crate) fn get(d: Dialect) -> String {
+    format!(
+        "SELECT id, status, cost_amount, cost_currency, raw FROM calls
+         WHERE provider = {} AND account = {} AND id = {}",
+        d.p(1, Ty::Text),
+        d.p(2, Ty::Text),
+        d.p(3, Ty::Text)
+    )
+}
+
+/// Keeps one reject, once per record. Params: provider, account, reason,
+/// raw, now.
+pub(crate) fn keep_reject(d: Dialect) -> String {
+    format!(
+        "INSERT INTO rejects (provider, account, reason, raw, first_seen_at, last_seen_at)
+         VALUES ({}, {}, {}, {}, {now}, {now})
+         ON CONFLICT (provider, account, {key}) DO UPDATE SET reason = excluded.reason,
+             last_seen_at = excluded.last_seen_at",
+        d.p(1, Ty::Text),
+        d.p(2, Ty::Text),
+        d.p(3, Ty::Text),
+        d.p(4, Ty::Text),
+        now = d.p(5, Ty::Time),
+        key = d.reject_key(),
+    )
+}
+
+/// The rejects ([`super::StoredReject`]), oldest first. Params: provider,
+/// account, either NULL.
+pub(crate) fn rejects(d: Dialect) -> String {
+    format!(
+        "SELECT provider, account, reason, raw FROM rejects WHERE {} ORDER BY {}",
+        maybe_provider_account(d),
+        d.reject_order()
+    )
+}
+
+/// The columns of a [`super::SyncState`] as [`super::cells::sync_state`]
+/// reads them.
+fn state_columns(d: Dialect) -> String {
+    format!(
+        "status, range_since, range_until, {}, pages_done, calls_seen, synced_until, {}",
+        d.json_out("checkpoint"),
+        d.json_out("count_mismatches")
+    )
+}
+
+/// One account's sync state. Params: provider, account.
+pub(crate) fn state(d: Dialect) -> String {
+    format!(
+        "SELECT {} FROM sync_state WHERE provider = {} AND account = {}",
+        state_columns(d),
+        d.p(1, Ty::Text),
+        d.p(2, Ty::Text)
+    )
+}
+
+/// The count notes of one account's last run. Params: provider, account.
+pub(crate) fn count_mismatches(d: Dialect) -> String {
+    format!(
+        "SELECT {} FROM sync_state WHERE provider = {} AND account = {}",
+        d.json_out("count_mismatches"),
+        d.p(1, Ty::Text),
+        d.p(2, Ty::Text)
+    )
+}
+
+/// Writes one account's sync state. Params: provider, account, status,
+/// since, until, checkpoint, pages, calls, synced until, now, count notes.
+pub(crate) fn write_state(d: Dialect) -> String {
+    format!(
+        "INSERT INTO sync_state (provider, account, status, range_since, range_until, checkpoint,
+             pages_done, calls_seen, synced_until, updated_at, count_mismatches)
+         VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})
+         ON CONFLICT (provider, account) DO UPDATE SET status = excluded.status,
+           range_since = excluded.range_since, range_until = excluded.range_until,
+           checkpoint = excluded.checkpoint, pages_done = excluded.pages_done,
+           calls_seen = excluded.calls_seen, synced_until = excluded.synced_until,
+           updated_at = excluded.updated_at, count_mismatches = excluded.count_mismatches",
+        d.p(1, Ty::Text),
+        d.p(2, Ty::Text),
+        d.p(3, Ty::Text),
+        d.p(4, Ty::Time),
+        d.p(5, Ty::Time),
+        d.p(6, Ty::Json),
+        d.p(7, Ty::Int),
+        d.p(8, Ty::Int),
+        d.p(9, Ty::Time),
+        d.p(10, Ty::Time),
+        d.p(11, Ty::Json),
+    )
+}
+
+/// The filter of the report's queries. Params: since, until, provider,
+/// each NULL for no bound.
+fn report_filter(d: Dialect) -> String {
+    format!(
+        "({p1} IS NULL OR started_at >= {p1}) AND ({p2} IS NULL OR started_at < {p2})
+           AND ({p3} IS NULL OR provider = {p3})",
+        p1 = d.p(1, Ty::Time),
+        p2 = d.p(2, Ty::Time),
+        p3 = d.p(3, Ty::Text)
+    )
+}
+
+/// The first and last start the report's filter selects.
+pub(crate) fn started_span(d: Dialect) -> String {
+    format!(
+        "SELECT min(started_at), max(started_at) FROM calls WHERE {}",
+        report_filter(d)
+    )
+}
+
+/// The report's group expression and FROM clause for `key`.
+fn group(d: Dialect, key: AggKey) -> (&'static str, &'static str) {
+    match (key, d) {
+        (AggKey::None, Sqlite) => ("NULL", "calls"),
+        (AggKey::None, Postgres) => ("CAST(NULL AS text)", "calls"),
+        (AggKey::Provider, _) => ("provider || '/' || account", "calls"),
+        (AggKey::Day, Sqlite) => ("substr(started_at, 1, 10)", "calls"),
+        (AggKey::Day, Postgres) => (
+            "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+            "calls",
+        ),
+        (AggKey::Week, Sqlite) => (
+            "date(substr(started_at, 1, 10), 'weekday 0', '-6 days')",
+            "calls",
+        ),
+        (AggKey::Week, Postgres) => (
+            "to_char(date_trunc('week', started_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD')",
+            "calls",
+        ),
+        (AggKey::Month, Sqlite) => ("substr(started_at, 1, 7)", "calls"),
+        (AggKey::Month, Postgres) => ("to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM')", "calls"),
+        (AggKey::Agent, Sqlite) => (
+            "provider || '/' || COALESCE(json_extract(a.value, '$.id'), json_extract(a.value, '$.name'))",
+            "calls LEFT JOIN json_each(CASE WHEN json_type(calls.agents) = 'array' THEN calls.agents END) AS a",
+        ),
+        (AggKey::Agent, Postgres) => (
+            "provider || '/' || COALESCE(a.v->>'id', a.v->>'name')",
+            "calls LEFT JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(calls.agents) = 'array' \
+             THEN calls.agents ELSE '[]'::jsonb END) AS a(v) ON true",
+        ),
+        (AggKey::Campaign, Sqlite) => (
+            "provider || '/' || COALESCE(json_extract(campaign, '$.id'), json_extract(campaign, '$.name'))",
+            "calls",
+        ),
+        (AggKey::Campaign, Postgres) => (
+            "provider || '/' || COALESCE(campaign->>'id', campaign->>'name')",
+            "calls",
+        ),
+    }
+}
+
+/// The exact sum of the costs as decimal text: SQLite's `decimal_sum`
+/// (registered by the SQLite backend), PostgreSQL's `numeric` over what
+/// the report's decimal parser reads (anything else left out, in both).
+fn cost_sum(d: Dialect) -> &'static str {
+    match d {
+        Sqlite => "decimal_sum(cost_amount)",
+        Postgres => {
+            r"CAST(SUM(CASE WHEN cost_amount ~ '^\s*[+-]?([0-9]{1,15}(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,2})?\s*$'
+                     THEN CAST(cost_amount AS numeric) END) AS text)"
+        }
+    }
+}
+
+/// The report's aggregate ([`super::AggRow`]) grouped by `key`. Params:
+/// since, until, provider (see [`report_filter`]).
+pub(crate) fn aggregate(d: Dialect, key: AggKey) -> String {
+    let (key, from) = group(d, key);
+    let answered = "(answered_at IS NOT NULL OR status = 'completed')";
+    format!(
+        "SELECT {key} AS k, status, hangup_category, hangup_cause, cost_currency,
+            COUNT(*),
+            CAST(SUM(CASE WHEN {answered} THEN 1 ELSE 0 END) AS BIGINT),
+            CAST(SUM(CASE WHEN {answered} THEN duration_s END) AS BIGINT),
+            COUNT(CASE WHEN {answered} THEN duration_s END),
+            CAST(SUM(CASE WHEN {answered} THEN talk_time_s END) AS BIGINT),
+            COUNT(CASE WHEN {answered} THEN talk_time_s END),
+            {cost}
+         FROM {from}
+         WHERE {filter}
+         GROUP BY 1, 2, 3, 4, 5",
+        cost = cost_sum(d),
+        filter = report_filter(d),
+    )
+}
+
+/// Every account's sync state, for `fleet status` (PostgreSQL joins its
+/// claims to these columns).
+pub(crate) const SYNC_STATES: &str =
+    "SELECT provider, account, status, pages_done, calls_seen, range_since, range_until, synced_until
+     FROM sync_state ORDER BY provider, account";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_and_types_follow_the_dialect() {
+        assert_eq!(
+            count(Sqlite),
+            "SELECT COUNT(*) FROM calls WHERE (?1 IS NULL OR provider = ?1) AND (?2 IS NULL OR account = ?2)"
+        );
+        assert!(count(Postgres).contains("$1::text IS NULL OR provider = $1::text"));
+        assert!(write_state(Postgres).contains("$6::text::jsonb"));
+        assert!(write_state(Postgres).contains("$10::timestamptz"));
+        assert!(!write_state(Sqlite).contains("::"));
+        assert!(keep_reject(Postgres).contains("(provider, account, raw_md5)"));
+        assert!(rejects(Sqlite).ends_with("ORDER BY rowid"));
+        assert!(ids(Postgres).ends_with("ORDER BY id COLLATE \"C\""));
+    }
+
+    #[test]
+    fn every_group_key_has_an_expression_in_both_dialects() {
+        for key in [
+            AggKey::None,
+            AggKey::Provider,
+            AggKey::Day,
+            AggKey::Week,
+            AggKey::Month,
+            AggKey::Agent,
+            AggKey::Campaign,
+        ] {
+            for d in [Sqlite, Postgres] {
+                let sql = aggregate(d, key);
+                assert!(sql.contains("GROUP BY 1, 2, 3, 4, 5"), "{sql}");
+                assert_eq!(sql.contains("::"), d == Postgres, "{d:?} {key:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_changed_call_overwrites_all_but_its_key_and_first_sighting() {
+        let set = on_call_conflict();
+        assert!(set.contains("from_number = excluded.from_number"));
+        assert!(set.contains("raw = excluded.raw"));
+        assert!(!set.contains("provider = excluded"));
+        assert!(!set.contains(" id = excluded"));
+        assert!(!set.contains("first_seen_at"));
+    }
+}
