@@ -606,8 +606,8 @@ impl PgStore {
         Ok(span.into_iter().next().unwrap_or((None, None)))
     }
 
-    /// See [`super::Store::fleet_status`]: the sync states (the columns of
-    /// [`sql::SYNC_STATES`], first) joined to the claims.
+    /// See [`super::Store::fleet_status`]: the sync states (the columns
+    /// SQLite reads, first) joined to the claims.
     pub async fn fleet_status(&self) -> Result<Vec<AccountStatus>, StoreError> {
         self.all(
             "SELECT COALESCE(s.provider, c.provider), COALESCE(s.account, c.account),
