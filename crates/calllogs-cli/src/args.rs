@@ -370,6 +370,11 @@ pub struct FilterArgs {
     /// Records per page (clamped to what the provider allows).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     pub page_size: Option<u32>,
+    /// Keep only what the provider's list gives, without one detail request
+    /// per call (providers that page list-then-detail; see `calllogs
+    /// providers`): fewer requests, fewer fields.
+    #[arg(long)]
+    pub no_detail: bool,
     /// A provider's own filter, `KEY=VALUE` (repeatable; see `calllogs providers`).
     #[arg(long = "filter", value_name = "KEY=VALUE", value_parser = parse_kv)]
     pub filters: Vec<(String, String)>,

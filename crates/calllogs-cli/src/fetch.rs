@@ -39,7 +39,7 @@ pub(crate) fn fetch(args: FetchArgs) -> Result<(), CliError> {
     let result = runtime()?.block_on(async {
         let mut pages = calllogs::paginate::pull(provider.clone(), q, None)
             .take(args.max_pages.map_or(usize::MAX, |n| n as usize));
-        let (mut n_pages, mut n_calls, mut repeats) = (0u64, 0u64, 0u64);
+        let (mut n_pages, mut n_calls, mut repeats, mut gone) = (0u64, 0u64, 0u64, 0u64);
         let mut rejects: Vec<(String, u64)> = Vec::new();
         // Each call once per run: offset paging over a changing list can
         // send a call again on a later page.
@@ -65,17 +65,24 @@ pub(crate) fn fetch(args: FetchArgs) -> Result<(), CliError> {
                 }
             }
             calllogs::page::tally_rejects(&mut rejects, &page.rejects);
+            gone += page.gone;
             progress.update(
                 n_pages,
                 n_calls,
                 expected.expected(n_calls, fetched.checkpoint.as_ref()),
             );
         }
-        Ok::<_, CliError>((repeats, rejects))
+        Ok::<_, CliError>((repeats, rejects, gone))
     });
     progress.finish();
     match result {
-        Ok((repeats, rejects)) => {
+        Ok((repeats, rejects, gone)) => {
+            if gone > 0 {
+                eprintln!(
+                    "calllogs: {}",
+                    crate::output::gone_note(gone).trim_start_matches("; ")
+                );
+            }
             let n: u64 = rejects.iter().map(|(_, k)| k).sum();
             if n > 0 {
                 eprintln!(

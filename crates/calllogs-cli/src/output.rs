@@ -177,6 +177,16 @@ pub(crate) fn summary_line(s: &calllogs::sync::SyncSummary, secs: f64) -> String
             ""
         },
     ) + &rejects_note(s.rejects, &s.reject_reasons)
+        + &gone_note(s.gone)
+}
+
+/// `; 2 calls deleted before their detail was read` — empty when none were.
+pub(crate) fn gone_note(n: u64) -> String {
+    match n {
+        0 => String::new(),
+        1 => "; 1 call was deleted before its detail was read".into(),
+        n => format!("; {n} calls were deleted before their detail was read"),
+    }
 }
 
 /// `; 2 records rejected: no id` — empty when nothing was rejected.

@@ -68,6 +68,7 @@ pub fn query(
     q.campaign = f.campaign.clone();
     q.agent = f.agent.clone();
     q.page_size = f.page_size;
+    q.detail = f.no_detail.then_some(false);
     let mut extra = file_filters.to_vec();
     extra.extend(f.filters.iter().cloned());
     if let Some(a) = &f.assistant {

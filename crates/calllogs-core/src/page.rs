@@ -22,6 +22,9 @@ pub struct Page<T> {
     /// Time-cursor paging: the oldest record's time and the ids of the
     /// records at that instant, mapped or not (see [`Page::with_oldest`]).
     pub oldest: Option<Oldest>,
+    /// List-then-detail paging: calls listed whose detail was gone (404:
+    /// deleted since they were listed), left out of `items` and counted here.
+    pub gone: u64,
 }
 
 /// The oldest instant of a page and the ids of its records at that
@@ -69,6 +72,7 @@ impl<T> Page<T> {
             next: None,
             rejects: Vec::new(),
             oldest: None,
+            gone: 0,
         }
     }
     /// Sets the total.
@@ -91,6 +95,7 @@ impl<T> Page<T> {
             next: self.next,
             rejects: self.rejects,
             oldest: self.oldest,
+            gone: self.gone,
         }
     }
 
@@ -199,6 +204,13 @@ pub struct PagingSpec {
     pub default_page_size: u32,
     /// The longest range one request may cover; longer ranges are split.
     pub max_window: Option<Duration>,
+    /// List-then-detail paging: `None` when the provider has no detail
+    /// endpoint; `Some(on)` when it has one, `on` saying whether each listed
+    /// call's detail is fetched unless the query says
+    /// ([`crate::CallQuery::detail`]). Details are fetched by the engine,
+    /// concurrently, under the provider's rate limiter and retry rules; a
+    /// failed detail fails its page.
+    pub detail: Option<bool>,
     /// The range fetched when the query gives no lower bound. When set (or
     /// when `max_window` is), the upper bound is always sent, pinned to the
     /// start of the pull.
@@ -219,6 +231,7 @@ impl PagingSpec {
             max_page_size,
             default_page_size,
             max_window: None,
+            detail: None,
             default_lookback: None,
             retention: None,
             coarse_time_filter: false,

@@ -54,6 +54,13 @@ pub trait Provider: Send + Sync + 'static {
     /// Normalizes one response body (one page) without any I/O.
     fn decode_page(&self, body: &[u8]) -> Result<Page<Call>>;
 
+    /// List-then-detail paging ([`PagingSpec::detail`]): fetches the full
+    /// record of a call the list gave, `Ok(None)` when it is gone (deleted
+    /// since it was listed). The default is the listed call itself.
+    async fn detail(&self, listed: Call) -> Result<Option<Call>> {
+        Ok(Some(listed))
+    }
+
     /// Normalizes one call record (an element of a page's records array, or
     /// the object a "retrieve a call" endpoint returns) without any I/O; the
     /// error says why it is not a call. The default refuses: providers
@@ -128,6 +135,33 @@ pub trait HttpProvider: Send + Sync + 'static {
     fn decode(&self, status: Option<u16>, body: &[u8]) -> Result<Page<Call>>;
     /// One record to a call, no I/O; the error says why it is not a call.
     fn map(&self, record: &serde_json::value::RawValue) -> std::result::Result<Call, String>;
+    /// List-then-detail paging: the request for the full record of a
+    /// listed call (`None`, the default: no detail endpoint, the listed
+    /// call is kept as it is).
+    fn detail_request(&self, listed: &Call) -> Option<Result<reqwest::RequestBuilder>> {
+        let _ = listed;
+        None
+    }
+    /// One detail response body to a call, no I/O. The default reads the
+    /// body as one record ([`HttpProvider::map`]); a body that is not one
+    /// is a decode error, which fails the page as a bad page does.
+    fn decode_detail(&self, status: Option<u16>, body: &[u8]) -> Result<Call> {
+        let id = self.info().id;
+        let record: &serde_json::value::RawValue =
+            crate::http::decode_json(id, status, body)?;
+        self.map(record).map_err(|message| {
+            crate::Error::decode(
+                id,
+                status,
+                body,
+                crate::error::DecodeFailure {
+                    path: ".".into(),
+                    message: format!("the detail is not a call: {message}"),
+                    source: None,
+                },
+            )
+        })
+    }
     /// See [`Provider::concurrency`].
     fn concurrency(&self) -> usize {
         1
@@ -166,6 +200,21 @@ impl<T: HttpProvider> Provider for T {
         // An error status inside a 2xx body, as `send` would have made it.
         self.http().resolve_envelope(self.decode(None, body))
     }
+    async fn detail(&self, listed: Call) -> Result<Option<Call>> {
+        let Some(req) = self.detail_request(&listed) else {
+            return Ok(Some(listed));
+        };
+        match self
+            .http()
+            .send(req?, |status, body| self.decode_detail(Some(status), body))
+            .await
+        {
+            Ok(call) => Ok(Some(call)),
+            // Deleted between the list and the detail: gone, not a failure.
+            Err(e) if e.status() == Some(404) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
     fn decode_record(
         &self,
         record: &serde_json::value::RawValue,
@@ -192,6 +241,9 @@ impl<P: Provider + ?Sized> crate::paginate::PageSource for P {
     }
     async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>> {
         Provider::page(self, query, token).await
+    }
+    async fn detail(&self, listed: Call) -> Result<Option<Call>> {
+        Provider::detail(self, listed).await
     }
 }
 

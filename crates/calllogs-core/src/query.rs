@@ -52,6 +52,11 @@ pub struct CallQuery {
     pub agent: Option<String>,
     /// Records per page; clamped to what the provider allows.
     pub page_size: Option<u32>,
+    /// Whether each listed call's detail is fetched, for providers whose
+    /// list lacks what the detail has ([`crate::PagingSpec::detail`]):
+    /// `None` takes the provider's default; `Some(false)` keeps only what
+    /// the list gives (fewer requests, fewer fields).
+    pub detail: Option<bool>,
     /// Filters only one provider has.
     pub extensions: Extensions,
 }
@@ -69,6 +74,11 @@ impl CallQuery {
     /// Sets the upper bound (exclusive).
     pub fn until(mut self, t: DateTime<Utc>) -> Self {
         self.until = Some(t);
+        self
+    }
+    /// Fetches each call's detail or not (see [`CallQuery::detail`]).
+    pub fn detail(mut self, on: bool) -> Self {
+        self.detail = Some(on);
         self
     }
     /// Sets the direction.

@@ -53,6 +53,7 @@ const ACCOUNT_KEYS: &[&str] = &[
     "since",
     "filters",
     "page_size",
+    "detail",
     "lookback",
     "first_window",
 ];
@@ -89,6 +90,9 @@ pub struct Account {
     pub filters: Vec<(String, String)>,
     /// Records per page, below the provider's largest (the default).
     pub page_size: Option<u32>,
+    /// Whether each call's detail is fetched, for providers that page
+    /// list-then-detail (`None`: the provider's default).
+    pub detail: Option<bool>,
     /// How far before its last sync's end the account re-reads (its own
     /// `lookback`, else the file's).
     pub lookback: Duration,
@@ -103,6 +107,7 @@ impl Account {
     pub fn query(&self) -> Result<CallQuery, String> {
         let mut q = CallQuery::new();
         q.page_size = self.page_size;
+        q.detail = self.detail;
         if !self.filters.is_empty() {
             (self.info.apply_filters)(&mut q, &self.filters)
                 .map_err(|m| format!("filters: {m}"))?;
@@ -555,6 +560,16 @@ fn read_account(
                 })?,
         ),
     };
+    let detail = match table.get("detail") {
+        None => None,
+        Some(v) => Some(v.as_bool().ok_or_else(|| {
+            fail(
+                Some("detail"),
+                "detail must be true or false (fetch each call's detail, for providers that page list-then-detail)"
+                    .into(),
+            )
+        })?),
+    };
     let span = |key: &str, default: Duration| match string(key)? {
         None => Ok(default),
         Some(s) => calllogs_core::parse::span(&s).ok_or_else(|| {
@@ -574,6 +589,7 @@ fn read_account(
         since,
         filters,
         page_size,
+        detail,
         lookback,
         first_window,
     };

@@ -179,6 +179,9 @@ pub struct SyncSummary {
     pub rejects: u64,
     /// The reasons of those rejects, each with how many.
     pub reject_reasons: Vec<(String, u64)>,
+    /// Calls listed whose detail was gone (deleted between the list and
+    /// the detail request; list-then-detail providers): not stored.
+    pub gone: u64,
     /// Windows whose announced total differed from the calls received
     /// (also in the store's `sync_state`).
     pub mismatches: Vec<CountMismatch>,
@@ -322,6 +325,7 @@ pub async fn start<'p>(
             upserted: Upserted::default(),
             rejects: 0,
             reject_reasons: Vec::new(),
+            gone: 0,
             mismatches: carried,
         },
         account,
@@ -364,6 +368,7 @@ pub async fn gather(
             }
         }
         run.summary.rejects += page.rejects.len() as u64;
+        run.summary.gone += page.gone;
         calllogs_core::page::tally_rejects(&mut run.summary.reject_reasons, &page.rejects);
         run.expected
             .observe(page.total, fetched.checkpoint.as_ref());

@@ -42,6 +42,9 @@ pub trait PageSource: Send + Sync {
     fn concurrency(&self) -> usize;
     /// Fetches one page of a resolved window.
     async fn page(&self, query: &CallQuery, token: &PageToken) -> Result<Page<Call>>;
+    /// List-then-detail paging: the full record of a listed call, `None`
+    /// when it is gone (deleted since it was listed).
+    async fn detail(&self, listed: Call) -> Result<Option<Call>>;
 }
 
 /// A resumable pull, page by page, for callers that checkpoint (sync): each

@@ -19,7 +19,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use futures::stream::{self, BoxStream, Stream, StreamExt};
+use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 
 use super::PageSource;
 use super::walk::{Checkpoint, CountMismatch, Progress, Walk, Window, next_token, plan_rest};
@@ -127,9 +127,19 @@ enum State<'a> {
     Done,
 }
 
-/// Keeps of `page` (fetched with `token`) the calls the user asked about.
-/// Done after the paging decision, which needs the page as served.
-fn keep(q: &CallQuery, spec: &PagingSpec, token: &PageToken, page: &mut Page<Call>) {
+/// Settles `page` (fetched with `token`) after the paging decision, which
+/// needs the page as served: drops what a time cursor emitted already and
+/// what lies outside a coarse provider's window, fetches each remaining
+/// call's detail where the provider pages list-then-detail (before the
+/// query's own checks, which may need fields only the detail has), and
+/// keeps the calls the user asked about.
+async fn settle<S: PageSource + ?Sized>(
+    source: &S,
+    q: &CallQuery,
+    spec: &PagingSpec,
+    token: &PageToken,
+    page: &mut Page<Call>,
+) -> Result<()> {
     // A time cursor asks again for its instant: drop what was emitted there.
     if let PageToken::Before(c) = token {
         page.items.retain(|call| !c.seen.contains(&call.id));
@@ -141,9 +151,38 @@ fn keep(q: &CallQuery, spec: &PagingSpec, token: &PageToken, page: &mut Page<Cal
                 .is_none_or(|t| q.since.is_none_or(|s| t >= s) && q.until.is_none_or(|u| t < u))
         });
     }
+    if spec.detail.is_some_and(|default| q.detail.unwrap_or(default)) {
+        details(source, page).await?;
+    }
     // Providers filter some of these loosely or not at all; the normalized
     // record is what the user asked about.
     page.items.retain(|c| q.matches(c));
+    Ok(())
+}
+
+/// Replaces each call of `page` with its detail, up to the provider's
+/// concurrency at once, in order; a call whose detail is gone is left out
+/// and counted ([`Page::gone`]). The first failure fails the page: no call
+/// is kept half-filled.
+async fn details<S: PageSource + ?Sized>(source: &S, page: &mut Page<Call>) -> Result<()> {
+    let listed = std::mem::take(&mut page.items);
+    let fetched: Vec<Option<Call>> = stream::iter(listed)
+        .map(|call| source.detail(call))
+        .buffered(source.concurrency().max(1))
+        .try_collect()
+        .await?;
+    let before = fetched.len();
+    page.items = fetched.into_iter().flatten().collect();
+    let gone = (before - page.items.len()) as u64;
+    if gone > 0 {
+        tracing::warn!(
+            provider = source.id(),
+            gone,
+            "calls listed were gone (deleted) before their detail was read"
+        );
+    }
+    page.gone += gone;
+    Ok(())
 }
 
 /// An error when a page-number or offset page holds the same calls as the
@@ -228,7 +267,9 @@ where
                     );
                     let served = page.items.len() as u64;
                     let total = page.total;
-                    keep(&q, &spec, &token, &mut page);
+                    if let Err(e) = settle(&*handle, &q, &spec, &token, &mut page).await {
+                        return Some((Err(e), State::Done));
+                    }
                     let mut mismatch = None;
                     let (next, state) = match decided {
                         Ok(Some(next)) => {
@@ -273,7 +314,9 @@ where
                         Err(e) => return Some((Err(e), State::Done)),
                     };
                     progress.received += page.items.len() as u64;
-                    keep(&q, &spec, &token, &mut page);
+                    if let Err(e) = settle(&*handle, &q, &spec, &token, &mut page).await {
+                        return Some((Err(e), State::Done));
+                    }
                     let next = remaining.front().map(|t| (t.clone(), progress.received));
                     let (state, mismatch) = if next.is_some() {
                         let state = State::Planned {

@@ -364,6 +364,7 @@ mod tests {
             next: next.map(str::to_string),
             rejects: Vec::new(),
             oldest: None,
+            gone: 0,
         }
     }
 
