@@ -94,10 +94,13 @@ pub fn check(root: &Path, calllogs_bin: Option<&Path>) -> Result<(), String> {
         for s in suspicious(&text) {
             problems.push(format!("{}: {s}", fixture.display()));
         }
+        // `fixtures/<provider>/…`, pages at the top and detail responses
+        // (list-then-detail providers) in a folder below.
         let provider = fixture
-            .parent()
-            .and_then(|p| p.file_name())
-            .and_then(|n| n.to_str())
+            .strip_prefix(root.join("fixtures"))
+            .ok()
+            .and_then(|rel| rel.components().next())
+            .and_then(|c| c.as_os_str().to_str())
             .unwrap_or("");
         if let Some(bin) = calllogs_bin {
             let out = Command::new(bin)

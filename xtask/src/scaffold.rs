@@ -263,6 +263,9 @@ impl HttpProvider for {Title} {
     }
 
     fn paging(&self) -> PagingSpec {
+        // A list that lacks what each call's own endpoint has (cost,
+        // transcript): `spec.detail = Some(true)` and write
+        // `detail_request`; core fetches the details (see calllogs-elevenlabs).
         PagingSpec::new(PagingStyle::PageNumber, 100, 20)
     }
 

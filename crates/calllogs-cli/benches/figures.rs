@@ -220,8 +220,10 @@ fn requests_and_size_figures(quick: bool) -> Value {
         let mut http = HttpConfig::default();
         http.rate_limit = Some(1_000_000.0);
         let provider = registry::build(id, &emu.settings().http(http)).expect("built");
-        // One window (29 days < every provider's longest window).
-        let query = CallQuery::new().since(now - chrono::Duration::days(29));
+        // 29 days: one window, or (a provider with a longest window) as
+        // many as it takes.
+        let span = chrono::Duration::days(29);
+        let query = CallQuery::new().since(now - span);
         let before = emu.requests();
         let fetched: Vec<calllogs::Call> = rt
             .block_on(provider.calls(query).try_collect())
@@ -230,9 +232,20 @@ fn requests_and_size_figures(quick: bool) -> Value {
         let paging = provider.paging();
         let largest = paging.max_page_size as usize;
         // A time cursor re-reads the oldest instant of each page and ends
-        // only on a page that brings nothing new: one more request.
+        // only on a page that brings nothing new: one more request. Every
+        // window costs at least one request (an empty one too), and a
+        // list-then-detail provider one more per call:
+        // ceil(N / page) + windows + N.
         let confirm = usize::from(paging.style == calllogs::PagingStyle::TimeCursor);
-        let bound = fetched.len().div_ceil(largest) + 1 + confirm;
+        let windows = paging.max_window.map_or(1, |w| {
+            (span.num_seconds() as usize).div_ceil(w.num_seconds().max(1) as usize)
+        });
+        let details = if paging.detail == Some(true) {
+            fetched.len()
+        } else {
+            0
+        };
+        let bound = fetched.len().div_ceil(largest) + windows + confirm + details;
         let ndjson: usize = fetched
             .iter()
             .map(|c| serde_json::to_string(c).map_or(0, |s| s.len() + 1))
@@ -273,7 +286,7 @@ fn requests_and_size_figures(quick: bool) -> Value {
         println!("{line}");
         out.insert(
             id.to_string(),
-            json!({"calls": fetched.len(), "requests": requests, "bound": bound,
+            json!({"calls": fetched.len(), "requests": requests, "bound": bound, "details": details,
                    "ndjson_bytes": ndjson, "stores": sizes}),
         );
     }

@@ -320,7 +320,8 @@ pub struct ProviderArgs {
     /// Requests per try at most (1 = no retries).
     #[arg(long, default_value_t = 6)]
     pub max_attempts: u32,
-    /// Requests per second at most (default: the provider's published limit, or 20).
+    /// Requests per second at most (default: the provider's published limit, or its
+    /// polite default; none against a --base-url on this machine, an emulator).
     #[arg(long)]
     pub rate_limit: Option<f64>,
     /// Seconds a request may take in all before it is abandoned (and retried).
@@ -373,8 +374,12 @@ pub struct FilterArgs {
     /// Keep only what the provider's list gives, without one detail request
     /// per call (providers that page list-then-detail; see `calllogs
     /// providers`): fewer requests, fewer fields.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "detail")]
     pub no_detail: bool,
+    /// Fetch each call's detail where the provider's default is not to
+    /// (Retell: the transcript; one request per call).
+    #[arg(long)]
+    pub detail: bool,
     /// A provider's own filter, `KEY=VALUE` (repeatable; see `calllogs providers`).
     #[arg(long = "filter", value_name = "KEY=VALUE", value_parser = parse_kv)]
     pub filters: Vec<(String, String)>,

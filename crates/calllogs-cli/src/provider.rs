@@ -48,7 +48,8 @@ pub fn settings(args: &ProviderArgs) -> Result<Settings, CliError> {
     if let Some(secs) = args.timeout {
         http.timeout = std::time::Duration::from_secs(secs);
     }
-    Ok(s.http(http))
+    // A provider's polite default rate is for its servers, not an emulator.
+    Ok(s.http(http).unthrottled_on_loopback())
 }
 
 /// The query from the filter flags, with the provider's own filters applied.
@@ -68,7 +69,11 @@ pub fn query(
     q.campaign = f.campaign.clone();
     q.agent = f.agent.clone();
     q.page_size = f.page_size;
-    q.detail = f.no_detail.then_some(false);
+    q.detail = match (f.detail, f.no_detail) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
     let mut extra = file_filters.to_vec();
     extra.extend(f.filters.iter().cloned());
     if let Some(a) = &f.assistant {

@@ -13,7 +13,8 @@ use chrono::Utc;
 use futures::TryStreamExt;
 
 fn fast_retries(settings: Settings, attempts: u32) -> Settings {
-    let mut http = HttpConfig::default();
+    // The emulator's settings (no polite rate limit on loopback), faster retries.
+    let mut http = settings.http.clone();
     http.retry = RetryPolicy {
         max_attempts: attempts,
         base_delay: Duration::from_millis(5),

@@ -82,3 +82,77 @@ fn every_credential_of_the_registry_is_a_flag_of_fetch_sync_and_emulate() {
         }
     }
 }
+
+/// A list-then-detail provider's saved detail responses: one, a JSON array
+/// of them, or NDJSON of them, each normalized as the detail it is.
+#[test]
+fn normalize_reads_saved_detail_responses_one_an_array_or_ndjson() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let mut checked = 0;
+    for id in common::provider_ids() {
+        let dir = root.join(id).join("detail");
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut files: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+        files.sort();
+        let details: Vec<serde_json::Value> = files
+            .iter()
+            .map(|f| serde_json::from_slice(&std::fs::read(f).unwrap()).unwrap())
+            .collect();
+        let tmp =
+            std::env::temp_dir().join(format!("calllogs-details-{id}-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp).unwrap();
+        let array = tmp.join("array.json");
+        std::fs::write(&array, serde_json::to_vec(&details).unwrap()).unwrap();
+        let ndjson = tmp.join("details.ndjson");
+        let lines: Vec<String> = details.iter().map(|d| d.to_string()).collect();
+        std::fs::write(&ndjson, lines.join("\n") + "\n").unwrap();
+        let ids = |o: std::process::Output| -> Vec<String> {
+            assert!(
+                o.status.success(),
+                "{id}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .map(|l| {
+                    serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect()
+        };
+        let one = ids(calllogs(&[
+            "normalize",
+            "--provider",
+            id,
+            files[0].to_str().unwrap(),
+        ]));
+        assert_eq!(one.len(), 1, "{id}");
+        let all = ids(calllogs(&[
+            "normalize",
+            "--provider",
+            id,
+            array.to_str().unwrap(),
+        ]));
+        assert_eq!(all.len(), details.len(), "{id}");
+        assert_eq!(
+            ids(calllogs(&[
+                "normalize",
+                "--provider",
+                id,
+                ndjson.to_str().unwrap()
+            ])),
+            all,
+            "{id}"
+        );
+        let _ = std::fs::remove_dir_all(&tmp);
+        checked += 1;
+    }
+    assert!(
+        checked >= 3,
+        "retell, elevenlabs and bland have detail fixtures ({checked})"
+    );
+}

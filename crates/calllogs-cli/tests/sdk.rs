@@ -24,6 +24,8 @@ const WITH_SDK: &[(&str, &[&str])] = &[
     ("twilio", &[]),
     // Plivo lists the last seven days unless asked: keep every call in them.
     ("plivo", &["--days", "6"]),
+    ("retell", &[]),
+    ("elevenlabs", &[]),
 ];
 
 fn fixtures(provider: &str) -> String {

@@ -328,6 +328,14 @@ pub fn config(registry: &Registry) -> Value {
             }),
         ),
         (
+            "detail",
+            json!({
+                "type": "boolean",
+                "title": "Fetch each call's detail",
+                "description": "For providers whose list lacks what a call's detail has (ElevenLabs, Bland: on by default; Retell: off): one more request per call. false keeps the list only.",
+            }),
+        ),
+        (
             "rate_limit",
             json!({
                 "type": "number",

@@ -550,6 +550,35 @@ impl Hangup {
         (h.cause != HangupCause::Other || !crate::parse::is_pending_status(reason)).then_some(h)
     }
 
+    /// A free-text end reason (a sentence, not a code) of a call in
+    /// `direction`: a name or family the taxonomy knows, else the first
+    /// phrase of [`crate::taxonomy::PHRASES`] found in it, else `other`;
+    /// the words are always kept. A customer-side source is put on the
+    /// right side for the direction.
+    ///
+    /// ```
+    /// use calllogs_core::{Direction, Hangup, HangupCause, HangupSource};
+    /// let h = Hangup::from_text("Client disconnected: 1000", Direction::Outbound).unwrap();
+    /// assert_eq!((h.cause, h.source), (HangupCause::NormalHangup, HangupSource::Callee));
+    /// assert_eq!(h.provider_reason.as_deref(), Some("Client disconnected: 1000"));
+    /// let h = Hangup::from_text("a brand new sentence", Direction::Inbound).unwrap();
+    /// assert_eq!(h.cause, HangupCause::Other);
+    /// assert!(Hangup::from_text("  ", Direction::Inbound).is_none());
+    /// ```
+    pub fn from_text(text: &str, direction: Direction) -> Option<Hangup> {
+        let mut h = Hangup::resolve(None, Some(text))?;
+        if h.cause == HangupCause::Other
+            && let Some((cause, source)) = HangupCause::from_phrase(text)
+        {
+            h = Hangup {
+                source: source.unwrap_or_default(),
+                provider_reason: h.provider_reason,
+                ..Hangup::of(cause)
+            };
+        }
+        Some(h.oriented(direction))
+    }
+
     /// Voice-AI reasons speak of "the customer", who is the caller of an
     /// inbound call and the callee of an outbound one: this puts the source
     /// on the right side for the call's direction.
@@ -561,10 +590,18 @@ impl Hangup {
     /// assert_eq!(h.oriented(Direction::Outbound).source, HangupSource::Callee);
     /// ```
     pub fn oriented(mut self, direction: Direction) -> Self {
-        let about_customer = self
-            .provider_reason
-            .as_deref()
-            .is_some_and(|r| crate::parse::contains_ignore_case(r, "customer"));
+        // Retell and ElevenLabs call the customer "the user"; a free-text
+        // reason read by a phrase about the customer ("client disconnected",
+        // "declined") is about them too.
+        let about_customer = self.provider_reason.as_deref().is_some_and(|r| {
+            crate::parse::contains_ignore_case(r, "customer")
+                || crate::parse::contains_ignore_case(r, "user")
+                || (HangupCause::lookup(r).is_none()
+                    && matches!(
+                        HangupCause::from_phrase(r),
+                        Some((_, Some(HangupSource::Caller)))
+                    ))
+        });
         if about_customer && direction == Direction::Outbound && self.source == HangupSource::Caller
         {
             self.source = HangupSource::Callee;

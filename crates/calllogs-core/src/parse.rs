@@ -145,6 +145,25 @@ pub fn plain_decimal(text: &str) -> Option<String> {
     })
 }
 
+/// A decimal's text moved `places` places to the left, exactly (cents to
+/// dollars: 2); `None` when `text` is not a decimal.
+///
+/// ```
+/// use calllogs_core::parse::decimal_scaled_down;
+/// assert_eq!(decimal_scaled_down("12.5", 2).as_deref(), Some("0.125"));
+/// assert_eq!(decimal_scaled_down("7", 2).as_deref(), Some("0.07"));
+/// assert_eq!(decimal_scaled_down("1.5e1", 2).as_deref(), Some("0.15"));
+/// assert_eq!(decimal_scaled_down("-250", 2).as_deref(), Some("-2.50"));
+/// assert_eq!(decimal_scaled_down("cents", 2), None);
+/// ```
+pub fn decimal_scaled_down(text: &str, places: i32) -> Option<String> {
+    let (sign, int, frac, exponent) = number_parts(text.trim())?;
+    plain_decimal(&format!(
+        "{sign}{int}.{frac}e{}",
+        exponent.unwrap_or(0) - places
+    ))
+}
+
 /// Whether `word` is a call status that is not an end: the call is still
 /// queued, ringing, in progress (any provider's spelling). Such words are
 /// not hangup reasons.
@@ -166,6 +185,8 @@ pub fn is_pending_status(word: &str) -> bool {
                 | "scheduled"
                 | "forwarding"
                 | "active"
+                | "registered"
+                | "ongoing"
         )
     })
 }
@@ -314,6 +335,31 @@ pub fn e164(s: &str) -> Option<String> {
     } else {
         Some(t.to_string())
     }
+}
+
+/// As [`e164`], for providers whose records write North American numbers
+/// without their country code: ten digits without a `+`, the first 2-9
+/// (a NANP area code), are `+1` and those digits; anything else as
+/// [`e164`] reads it.
+///
+/// ```
+/// use calllogs_core::parse::e164_nanp;
+/// assert_eq!(e164_nanp("5555550177").as_deref(), Some("+15555550177"));
+/// assert_eq!(e164_nanp("(555) 555-0177").as_deref(), Some("+15555550177"));
+/// assert_eq!(e164_nanp("+15555550177").as_deref(), Some("+15555550177"));
+/// assert_eq!(e164_nanp("+445555550177").as_deref(), Some("+445555550177"));
+/// assert_eq!(e164_nanp("0555550177").as_deref(), Some("+0555550177"));
+/// ```
+pub fn e164_nanp(s: &str) -> Option<String> {
+    let t = s.trim();
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    let phone_like = t
+        .bytes()
+        .all(|c| c.is_ascii_digit() || b" -().".contains(&c));
+    if phone_like && digits.len() == 10 && matches!(digits.as_bytes()[0], b'2'..=b'9') {
+        return Some(format!("+1{digits}"));
+    }
+    e164(t)
 }
 
 /// `s` trimmed and in lower case, borrowed when it already is (as most

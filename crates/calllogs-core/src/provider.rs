@@ -147,8 +147,7 @@ pub trait HttpProvider: Send + Sync + 'static {
     /// is a decode error, which fails the page as a bad page does.
     fn decode_detail(&self, status: Option<u16>, body: &[u8]) -> Result<Call> {
         let id = self.info().id;
-        let record: &serde_json::value::RawValue =
-            crate::http::decode_json(id, status, body)?;
+        let record: &serde_json::value::RawValue = crate::http::decode_json(id, status, body)?;
         self.map(record).map_err(|message| {
             crate::Error::decode(
                 id,

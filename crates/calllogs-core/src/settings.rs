@@ -93,6 +93,30 @@ impl Settings {
             .ok_or_else(|| missing_credential(provider, name))
     }
 
+    /// Whether the base URL points at this machine (`127.0.0.1`, `::1`,
+    /// `localhost`): an emulator (or a proxy) of the user's own.
+    pub fn is_loopback(&self) -> bool {
+        self.base_url
+            .as_deref()
+            .and_then(|u| url::Url::parse(u).ok())
+            .is_some_and(|u| match u.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                None => false,
+            })
+    }
+
+    /// The settings with no provider default rate limit where the base URL
+    /// is this machine's and none was set ([`LOOPBACK_RATE_LIMIT`]): a
+    /// provider's polite default is for its own servers, not an emulator.
+    pub fn unthrottled_on_loopback(mut self) -> Self {
+        if self.http.rate_limit.is_none() && self.is_loopback() {
+            self.http.rate_limit = Some(LOOPBACK_RATE_LIMIT);
+        }
+        self
+    }
+
     /// The option `name`.
     pub fn get_option(&self, name: &str) -> Option<&str> {
         self.options.get(name).map(String::as_str)
@@ -122,6 +146,10 @@ impl fmt::Debug for Settings {
             .finish()
     }
 }
+
+/// The rate limit against a base URL on this machine when none is set:
+/// high enough never to be what a pull waits on.
+pub const LOOPBACK_RATE_LIMIT: f64 = 100_000.0;
 
 /// The error for a credential that is not set, naming it and where it comes from.
 pub fn missing_credential(provider: &'static str, name: &str) -> Error {
@@ -168,4 +196,30 @@ pub fn fingerprint(identity: &str) -> String {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     format!("acct-{:012x}", h >> 16)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_base_url_on_this_machine_goes_unthrottled() {
+        for (url, local) in [
+            ("http://127.0.0.1:8080", true),
+            ("http://[::1]:9000/api", true),
+            ("http://LOCALHOST:1", true),
+            ("https://api.vapi.ai", false),
+            ("http://127.0.0.2.example.invalid", false),
+            ("not a url", false),
+        ] {
+            let s = Settings::new().base_url(url).unthrottled_on_loopback();
+            assert_eq!(s.is_loopback(), local, "{url}");
+            assert_eq!(s.http.rate_limit.is_some(), local, "{url}");
+        }
+        assert!(!Settings::new().is_loopback(), "the provider's own host");
+        // A limit the user set stays.
+        let mut s = Settings::new().base_url("http://127.0.0.1:1");
+        s.http.rate_limit = Some(3.0);
+        assert_eq!(s.unthrottled_on_loopback().http.rate_limit, Some(3.0));
+    }
 }

@@ -571,6 +571,131 @@ pub const FAMILIES: &[(&str, HangupCause, Option<HangupSource>)] = &[
     ),
     ("worker shutdown", C::InternalError, Some(S::System)),
     ("database error", C::InternalError, Some(S::System)),
+    // Retell's `disconnection_reason` (retell-sdk's 39 values, and the
+    // legacy ones older calls still carry). "The user" is the customer.
+    ("user hangup", C::NormalHangup, Some(S::Caller)),
+    ("user requested dnc", C::NormalHangup, Some(S::Caller)),
+    ("user requested callback", C::NormalHangup, Some(S::Caller)),
+    ("user declined", C::Rejected, Some(S::Caller)),
+    ("agent hangup", C::AgentHangup, Some(S::Agent)),
+    ("call transfer", C::NormalHangup, Some(S::Agent)),
+    ("transfer bridged", C::NormalHangup, Some(S::Agent)),
+    ("transfer cancelled", C::NormalHangup, Some(S::Agent)),
+    ("call take over", C::NormalHangup, Some(S::Agent)),
+    ("manual stopped", C::NormalHangup, Some(S::Api)),
+    ("voicemail reached", C::MachineDetected, None),
+    ("ivr reached", C::MachineDetected, None),
+    ("inactivity", C::MediaTimeout, Some(S::System)),
+    ("max duration reached", C::ScheduledHangup, Some(S::System)),
+    (
+        "concurrency limit reached",
+        C::CanceledSimultaneousDialLimitReached,
+        Some(S::System),
+    ),
+    (
+        "no concurrency fallback",
+        C::CanceledSimultaneousDialLimitReached,
+        Some(S::System),
+    ),
+    ("no valid payment", C::CanceledOutOfCredits, Some(S::System)),
+    ("credit exhausted", C::CanceledOutOfCredits, Some(S::System)),
+    ("budget reached", C::CanceledOutOfCredits, Some(S::System)),
+    ("scam detected", C::SpamBlock, Some(S::System)),
+    ("dial busy", C::BusyLine, None),
+    ("dial no answer", C::NoAnswer, None),
+    ("dial failed", C::NetworkError, Some(S::Carrier)),
+    (
+        "invalid destination",
+        C::InvalidDestinationAddress,
+        Some(S::Carrier),
+    ),
+    (
+        "telephony provider permission denied",
+        C::Forbidden,
+        Some(S::Carrier),
+    ),
+    (
+        "telephony provider unavailable",
+        C::InternalServerErrorFromCarrier,
+        Some(S::Carrier),
+    ),
+    ("sip routing error", C::RoutingError, Some(S::Carrier)),
+    ("marked as spam", C::SpamBlock, Some(S::Carrier)),
+    ("network blocked", C::Forbidden, Some(S::Carrier)),
+    (
+        "registered call timeout",
+        C::RingTimeoutReached,
+        Some(S::System),
+    ),
+    (
+        "error llm websocket",
+        C::ErrorReachingAnswerUrl,
+        Some(S::System),
+    ),
+    (
+        "error inbound webhook",
+        C::ErrorReachingAnswerUrl,
+        Some(S::System),
+    ),
+    ("error no audio received", C::MediaTimeout, Some(S::System)),
+    ("error user not joined", C::NoAnswer, Some(S::Caller)),
+    ("error twilio", C::NetworkError, Some(S::Carrier)),
+    ("error asr", C::InternalError, Some(S::System)),
+    ("error retell", C::InternalError, Some(S::System)),
+    ("error unknown", C::InternalError, Some(S::System)),
+    (
+        "error frontend corrupted payload",
+        C::InternalError,
+        Some(S::System),
+    ),
+];
+
+/// Phrases of free-text end reasons (ElevenLabs' `termination_reason`,
+/// Bland's `error_message`: sentences, not codes), for words no name or
+/// family above knows: the first phrase found in the folded text, at word
+/// boundaries, gives the cause. More specific phrases come first. A
+/// `Caller` source means the customer (see [`HangupCause::from_phrase`]).
+pub const PHRASES: &[(&str, HangupCause, Option<HangupSource>)] = &[
+    ("end call tool", C::AgentHangup, Some(S::Agent)),
+    ("ended by agent", C::AgentHangup, Some(S::Agent)),
+    ("agent ended", C::AgentHangup, Some(S::Agent)),
+    ("agent hung up", C::AgentHangup, Some(S::Agent)),
+    ("assistant hung up", C::AgentHangup, Some(S::Agent)),
+    ("transfer", C::NormalHangup, Some(S::Agent)),
+    ("transferred", C::NormalHangup, Some(S::Agent)),
+    ("voicemail", C::MachineDetected, None),
+    ("answering machine", C::MachineDetected, None),
+    ("maximum duration", C::ScheduledHangup, Some(S::System)),
+    ("max duration", C::ScheduledHangup, Some(S::System)),
+    ("silence", C::MediaTimeout, Some(S::System)),
+    ("inactivity", C::MediaTimeout, Some(S::System)),
+    ("timed out", C::MediaTimeout, Some(S::System)),
+    ("timeout", C::MediaTimeout, Some(S::System)),
+    ("not answered", C::NoAnswer, None),
+    ("no answer", C::NoAnswer, None),
+    ("did not answer", C::NoAnswer, None),
+    ("busy", C::BusyLine, None),
+    ("declined", C::Rejected, Some(S::Caller)),
+    ("rejected", C::Rejected, Some(S::Caller)),
+    (
+        "invalid number",
+        C::InvalidDestinationAddress,
+        Some(S::Carrier),
+    ),
+    (
+        "invalid phone number",
+        C::InvalidDestinationAddress,
+        Some(S::Carrier),
+    ),
+    ("client disconnected", C::NormalHangup, Some(S::Caller)),
+    ("remote party", C::NormalHangup, Some(S::Caller)),
+    ("user hung up", C::NormalHangup, Some(S::Caller)),
+    ("user ended", C::NormalHangup, Some(S::Caller)),
+    ("hung up", C::NormalHangup, Some(S::Caller)),
+    ("hangup", C::NormalHangup, Some(S::Caller)),
+    ("error", C::InternalError, Some(S::System)),
+    ("failed", C::InternalError, Some(S::System)),
+    ("failure", C::InternalError, Some(S::System)),
 ];
 
 /// The cause a SIP response means, where the codes could mean several
@@ -802,6 +927,26 @@ impl HangupCause {
             // A reason that names a SIP response carries it: the code says
             // more than the family it belongs to.
             sip_named(k).or_else(|| family(k))
+        })
+    }
+
+    /// The first of [`PHRASES`] found in `text` (folded, at word
+    /// boundaries): free-text reasons that no name or family knows.
+    ///
+    /// ```
+    /// use calllogs_core::{HangupCause, HangupSource};
+    /// let r = HangupCause::from_phrase("Call ended by the end_call tool.").unwrap();
+    /// assert_eq!((r.0, r.1), (HangupCause::AgentHangup, Some(HangupSource::Agent)));
+    /// assert_eq!(HangupCause::from_phrase("Maximum duration exceeded").unwrap().0, HangupCause::ScheduledHangup);
+    /// assert!(HangupCause::from_phrase("something else entirely").is_none());
+    /// ```
+    pub fn from_phrase(text: &str) -> Option<(HangupCause, Option<HangupSource>)> {
+        with_key(text, |k| {
+            let padded = format!(" {k} ");
+            PHRASES
+                .iter()
+                .find(|(p, _, _)| padded.contains(&format!(" {p} ")))
+                .map(|(_, cause, source)| (*cause, *source))
         })
     }
 

@@ -7,8 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use calllogs_core::paginate::Pager;
 use calllogs_core::{
-    Call, CallQuery, Error, Page, PageToken, PagingSpec, PagingStyle, Provider, Result,
-    async_trait,
+    Call, CallQuery, Error, Page, PageToken, PagingSpec, PagingStyle, Provider, Result, async_trait,
 };
 use futures::TryStreamExt;
 
@@ -67,7 +66,9 @@ impl Provider for Listed {
             _ => 0,
         };
         let end = (start + self.size).min(self.n);
-        let items = (start..end).map(|i| Call::new("listed", format!("c-{i:03}"))).collect();
+        let items = (start..end)
+            .map(|i| Call::new("listed", format!("c-{i:03}")))
+            .collect();
         Ok(Page::new(items).with_next((end < self.n).then(|| end.to_string())))
     }
     fn decode_page(&self, _: &[u8]) -> Result<Page<Call>> {
@@ -111,12 +112,19 @@ async fn each_listed_call_is_replaced_by_its_detail_in_list_order() {
     let ids: Vec<String> = calls.iter().map(|c| c.id.clone()).collect();
     let want: Vec<String> = (0..25).map(|i| format!("c-{i:03}")).collect();
     assert_eq!(ids, want);
-    assert!(calls.iter().all(|c| c.campaign.as_ref().unwrap().id.as_deref() == Some("from-detail")));
+    assert!(
+        calls
+            .iter()
+            .all(|c| c.campaign.as_ref().unwrap().id.as_deref() == Some("from-detail"))
+    );
     // The request bound: ceil(N / page) pages and N details.
     assert_eq!(source.pages.load(Ordering::SeqCst), 3);
     assert_eq!(source.details.lock().unwrap().len(), 25);
     let most = source.most_in_flight.load(Ordering::SeqCst);
-    assert!(most > 1 && most <= 4, "details run concurrently, within the concurrency: {most}");
+    assert!(
+        most > 1 && most <= 4,
+        "details run concurrently, within the concurrency: {most}"
+    );
 }
 
 #[tokio::test]
@@ -128,7 +136,10 @@ async fn a_call_deleted_since_it_was_listed_is_skipped_and_counted() {
         .await
         .unwrap();
     assert_eq!(pages.iter().map(|p| p.gone).collect::<Vec<_>>(), [1, 1]);
-    let ids: Vec<String> = pages.iter().flat_map(|p| p.items.iter().map(|c| c.id.clone())).collect();
+    let ids: Vec<String> = pages
+        .iter()
+        .flat_map(|p| p.items.iter().map(|c| c.id.clone()))
+        .collect();
     assert_eq!(ids.len(), 10);
     assert!(!ids.contains(&"c-003".to_string()) && !ids.contains(&"c-011".to_string()));
 }
@@ -150,11 +161,10 @@ async fn a_failed_detail_fails_its_page_and_nothing_after_it_is_checkpointed() {
 #[tokio::test]
 async fn no_detail_keeps_the_list_and_asks_for_none() {
     let source = Listed::new(25, 10);
-    let calls: Vec<Call> =
-        calllogs_core::paginate::calls(&source, CallQuery::new().detail(false))
-            .try_collect()
-            .await
-            .unwrap();
+    let calls: Vec<Call> = calllogs_core::paginate::calls(&source, CallQuery::new().detail(false))
+        .try_collect()
+        .await
+        .unwrap();
     assert_eq!(calls.len(), 25);
     assert!(calls.iter().all(|c| c.campaign.is_none()));
     assert!(source.details.lock().unwrap().is_empty());

@@ -118,6 +118,8 @@ pub struct Request {
     pub headers: hyper::HeaderMap,
     /// `http://127.0.0.1:PORT`, for absolute links.
     pub origin: String,
+    /// The body, as sent (APIs that take their query as JSON).
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -354,10 +356,13 @@ impl Running {
     /// Client settings for this emulator: base URL and credentials, no
     /// environment.
     pub fn settings(&self) -> Settings {
-        self.credentials().into_iter().fold(
-            Settings::new().without_env().base_url(self.base_url()),
-            |s, (k, v)| s.credential(k, v),
-        )
+        self.credentials()
+            .into_iter()
+            .fold(
+                Settings::new().without_env().base_url(self.base_url()),
+                |s, (k, v)| s.credential(k, v),
+            )
+            .unthrottled_on_loopback()
     }
     /// The calls served now (oldest first).
     pub fn calls(&self) -> Vec<SynthCall> {
@@ -579,15 +584,22 @@ async fn respond(
         url::form_urlencoded::parse(req.uri().query().unwrap_or("").as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
+    let (parts, body) = req.into_parts();
+    let mut body = match http_body_util::BodyExt::collect(body).await {
+        Ok(b) => b.to_bytes().to_vec(),
+        Err(_) => return Err(Reset),
+    };
     if let Some(max) = state.config.max_page {
         cap_page_size(&mut query, state.api.page_size_param(), max);
+        cap_body_page_size(&mut body, state.api.page_size_param(), max);
     }
     let request = Request {
-        method: req.method().as_str().to_string(),
-        path: req.uri().path().to_string(),
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
         query,
-        headers: req.headers().clone(),
+        headers: parts.headers,
         origin: state.origin.clone(),
+        body,
     };
     let now = Utc::now();
     let mut reply = match state.calls.read() {
@@ -622,6 +634,22 @@ fn cap_page_size(query: &mut Vec<(String, String)>, param: &str, max: usize) {
     if !found {
         query.push((param.to_string(), max.to_string()));
     }
+}
+
+/// As [`cap_page_size`], for an API that takes its query as a JSON object
+/// in the body: the field `param` lowered to `max` (or set). A body that is
+/// not a JSON object is left for the API to refuse.
+fn cap_body_page_size(body: &mut Vec<u8>, param: &str, max: usize) {
+    let Ok(serde_json::Value::Object(mut obj)) = serde_json::from_slice(body) else {
+        return;
+    };
+    let capped = match obj.get(param).and_then(serde_json::Value::as_u64) {
+        Some(n) => (n as usize).min(max),
+        None if obj.contains_key(param) => return,
+        None => max,
+    };
+    obj.insert(param.to_string(), capped.into());
+    *body = serde_json::Value::Object(obj).to_string().into_bytes();
 }
 
 /// Serves forever; for the CLI.

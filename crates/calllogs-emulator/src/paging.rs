@@ -110,6 +110,7 @@ mod tests {
                 .collect(),
             headers: Default::default(),
             origin: "http://127.0.0.1:1".into(),
+            body: Vec::new(),
         }
     }
 

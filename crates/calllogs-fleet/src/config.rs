@@ -503,7 +503,8 @@ fn read_account(
     let mut http = settings.http.clone();
     http.rate_limit = own.rate_limit.or(defaults.limits.rate_limit);
     http.concurrency = own.concurrency.or(defaults.limits.concurrency);
-    settings = settings.http(http);
+    // A provider's polite default rate is for its servers, not an emulator.
+    settings = settings.http(http).unthrottled_on_loopback();
     let since = match string("since")? {
         None => None,
         Some(s) => Some(
@@ -772,6 +773,28 @@ name = "support-desk"
 provider = "nectardesk"
 base_url = "https://example.invalid/api/v1"
 token = "${NECTARDESK_ACCESS_TOKEN}"
+
+# Voice-AI agents (uncomment those you run). ElevenLabs and Bland list
+# calls without what matters (cost, transcript, who hung up): calllogs
+# fetches each call's detail too, a request per call; `detail = false`
+# keeps the list only. Retell's list has all but the transcript: its
+# details are off unless `detail = true`.
+# [[accounts]]
+# name = "agents-retell"
+# provider = "retell"
+# token = "${RETELL_API_KEY}"
+# detail = true
+#
+# [[accounts]]
+# name = "agents-elevenlabs"
+# provider = "elevenlabs"
+# token = "${ELEVENLABS_API_KEY}"
+#
+# [[accounts]]
+# name = "agents-bland"
+# provider = "bland"
+# token = "${BLAND_API_KEY}"
+# detail = false
 "#;
 
 #[cfg(test)]
@@ -807,6 +830,26 @@ mod tests {
             [("plivo-eu", "plivo"), ("support-desk", "nectardesk")]
         );
         // The commented page_size, uncommented, reaches the account's query.
+        // The voice-AI accounts, uncommented, load with their `detail`.
+        let at = EXAMPLE.find("# [[accounts]]").unwrap();
+        let voice =
+            EXAMPLE[..at].to_string() + &EXAMPLE[at..].replace("# ", "").replace("\n#\n", "\n");
+        let env = |k: &str| Some(format!("{k}-value"));
+        let source = Source {
+            path: "calllogs.toml".into(),
+            private: false,
+        };
+        let c = Config::parse(&voice, &source, &env, &REGISTRY).unwrap();
+        let detail = |name: &str| {
+            let a = c.accounts.iter().find(|a| a.name == name).unwrap();
+            a.query().unwrap().detail
+        };
+        assert_eq!(detail("agents-retell"), Some(true));
+        assert_eq!(detail("agents-elevenlabs"), None);
+        assert_eq!(detail("agents-bland"), Some(false));
+        let bad = EXAMPLE.replace("# page_size = 20", "detail = \"yes\"");
+        let err = parse(&bad, false).unwrap_err().to_string();
+        assert!(err.contains("detail must be true or false"), "{err}");
         let text = EXAMPLE.replace("# page_size = 20", "page_size = 20");
         let c = parse(&text, false).unwrap();
         assert_eq!(c.accounts[0].query().unwrap().page_size, Some(20));

@@ -82,5 +82,8 @@ providers! {
     unpod = "unpod",
     twilio = "twilio",
     vapi = "vapi",
+    retell = "retell",
+    elevenlabs = "elevenlabs",
+    bland = "bland",
     // new-provider: registry
 }

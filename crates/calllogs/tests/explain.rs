@@ -14,12 +14,23 @@ fn explain_gives_what_normalize_gives_for_every_fixture_record() {
     for info in registry::providers() {
         let provider = registry::build(info.id, &calllogs::Settings::new().without_env()).unwrap();
         let dir = fixtures.join(info.id);
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let Ok(page) = provider.decode_page(&std::fs::read(&path).unwrap()) else {
-                continue;
+        let files = std::fs::read_dir(&dir)
+            .unwrap()
+            .chain(std::fs::read_dir(dir.join("detail")).into_iter().flatten())
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file());
+        for path in files {
+            let body = std::fs::read(&path).unwrap();
+            // A page, or a detail response (one record).
+            let calls = match provider.decode_page(&body) {
+                Ok(page) => page.items,
+                Err(_) => serde_json::from_slice::<Box<serde_json::value::RawValue>>(&body)
+                    .ok()
+                    .and_then(|r| provider.decode_record(&r).ok())
+                    .into_iter()
+                    .collect(),
             };
-            for call in &page.items {
+            for call in &calls {
                 let hangups = call
                     .hangup
                     .iter()

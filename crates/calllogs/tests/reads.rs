@@ -17,11 +17,19 @@ fn every_field_a_mapping_reads_is_declared() {
             .unwrap_or_else(|e| panic!("{}: {e}", info.id));
         let mut pages = Vec::new();
         let dir = fixtures.join(info.id);
-        let mut files: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect();
+        // Pages, and detail responses (list-then-detail providers) below.
+        let json_in = |d: &Path| -> Vec<std::path::PathBuf> {
+            std::fs::read_dir(d)
+                .map(|rd| {
+                    rd.map(|e| e.unwrap().path())
+                        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let mut files = json_in(&dir);
+        assert!(!files.is_empty(), "{}: no fixtures", dir.display());
+        files.extend(json_in(&dir.join("detail")));
         files.sort();
         for f in files {
             pages.push(std::fs::read(&f).unwrap());

@@ -37,6 +37,41 @@ def get_json(url, headers):
         return json.loads(resp.read())
 
 
+def post_json(url, body, headers):
+    req = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={**headers, "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.loads(resp.read())
+
+
+def walk_all(records, model, findings):
+    """Walks `(where, value)` pairs against `model`, odd pages tolerated."""
+    for where, value in records:
+        found = []
+        walk_pydantic(value, model, "", found)
+        findings.extend(f"{where}: {x}" for x in tolerated(where, found))
+
+
+def fixture_bodies(directory):
+    """Every list page of a provider's fixtures, and its detail responses."""
+    pages = [(f.name, json.loads(f.read_text())) for f in sorted(Path(directory).glob("*.json"))]
+    details = [
+        (f"detail/{f.name}", json.loads(f.read_text()))
+        for f in sorted((Path(directory) / "detail").glob("*.json"))
+    ]
+    return pages, details
+
+
+def reads_resolve(reads, models, findings, name):
+    for path in reads:
+        if not any(resolve_pydantic(m, path) for m in models):
+            findings.append(f"calllogs reads {path}, which the SDK's {name} does not have")
+
+
 def basic(user, password):
     token = base64.b64encode(f"{user}:{password}".encode()).decode()
     return {"Authorization": f"Basic {token}"}
@@ -306,7 +341,111 @@ def plivo_check(args, creds, findings):
     return records, len(seen)
 
 
-CHECKS = {"vapi": vapi_check, "twilio": twilio_check, "plivo": plivo_check}
+def retell_check(args, creds, findings):
+    from retell import Retell
+    from retell.types import CallListResponse, PhoneCallResponse, WebCallResponse
+    from retell.types.call_list_response import Item
+
+    detail_model = typing.Union[PhoneCallResponse, WebCallResponse]
+    key = creds["RETELL_API_KEY"]
+    headers = {"Authorization": f"Bearer {key}"}
+    # Raw pages and details from the emulator, walked against the models.
+    pages, ids, cursor = [], [], None
+    while True:
+        body = {"limit": 1000, "sort_order": "ascending"}
+        if cursor:
+            body["pagination_key"] = cursor
+        page = post_json(f"{args.base_url}/v3/list-calls", body, headers)
+        pages.append(("emulator", page))
+        ids += [c["call_id"] for c in page.get("items") or []]
+        cursor = page.get("pagination_key")
+        if not page.get("has_more"):
+            break
+    details = [("emulator detail", get_json(f"{args.base_url}/v2/get-call/{i}", headers)) for i in ids[:25]]
+    fixture_pages, fixture_details = fixture_bodies(args.fixtures)
+    walk_all(pages + fixture_pages, CallListResponse, findings)
+    walk_all(details + fixture_details, detail_model, findings)
+    reads_resolve(json.loads(args.reads), [Item, detail_model], findings, "call")
+    # The SDK's own client: its request body, its cursor, its parsing.
+    client = Retell(api_key=key, base_url=args.base_url)
+    listed, cursor = [], None
+    while True:
+        extra = {"pagination_key": cursor} if cursor else {}
+        got = client.call.list(limit=1000, sort_order="ascending", **extra)
+        listed += got.items
+        cursor = got.pagination_key
+        if not got.has_more:
+            break
+    if len(listed) != args.expect:
+        findings.append(f"the SDK's client listed {len(listed)} calls, the emulator holds {args.expect}")
+    if listed:
+        one = client.call.retrieve(listed[0].call_id)
+        if one.call_id != listed[0].call_id:
+            findings.append(f"retrieving {listed[0].call_id} gave {one.call_id}")
+    records = sum(len(b.get("items") or []) for _, b in pages + fixture_pages)
+    return records + len(details) + len(fixture_details), len(listed)
+
+
+def elevenlabs_check(args, creds, findings):
+    from elevenlabs import ElevenLabs
+    from elevenlabs.types import (
+        ConversationSummaryResponseModel,
+        GetConversationResponseModel,
+        GetConversationsPageResponseModel,
+    )
+
+    key = creds["ELEVENLABS_API_KEY"]
+    headers = {"xi-api-key": key}
+    pages, ids, cursor = [], [], None
+    while True:
+        url = f"{args.base_url}/v1/convai/conversations?page_size=100"
+        if cursor:
+            url += "&cursor=" + urllib.parse.quote(cursor)
+        page = get_json(url, headers)
+        pages.append(("emulator", page))
+        ids += [c["conversation_id"] for c in page.get("conversations") or []]
+        cursor = page.get("next_cursor")
+        if not page.get("has_more"):
+            break
+    details = [
+        ("emulator detail", get_json(f"{args.base_url}/v1/convai/conversations/{i}", headers))
+        for i in ids[:25]
+    ]
+    fixture_pages, fixture_details = fixture_bodies(args.fixtures)
+    walk_all(pages + fixture_pages, GetConversationsPageResponseModel, findings)
+    walk_all(details + fixture_details, GetConversationResponseModel, findings)
+    reads_resolve(
+        json.loads(args.reads),
+        [ConversationSummaryResponseModel, GetConversationResponseModel],
+        findings,
+        "conversation",
+    )
+    client = ElevenLabs(api_key=key, base_url=args.base_url)
+    convs = client.conversational_ai.conversations
+    listed, cursor = [], None
+    while True:
+        got = convs.list(page_size=100, cursor=cursor) if cursor else convs.list(page_size=100)
+        listed += got.conversations
+        cursor = got.next_cursor
+        if not got.has_more:
+            break
+    if len(listed) != args.expect:
+        findings.append(f"the SDK's client listed {len(listed)} conversations, the emulator holds {args.expect}")
+    if listed:
+        one = convs.get(listed[0].conversation_id)
+        if one.conversation_id != listed[0].conversation_id:
+            findings.append(f"getting {listed[0].conversation_id} gave {one.conversation_id}")
+    records = sum(len(b.get("conversations") or []) for _, b in pages + fixture_pages)
+    return records + len(details) + len(fixture_details), len(listed)
+
+
+CHECKS = {
+    "vapi": vapi_check,
+    "twilio": twilio_check,
+    "plivo": plivo_check,
+    "retell": retell_check,
+    "elevenlabs": elevenlabs_check,
+}
 
 
 def ended_reasons():

@@ -151,7 +151,10 @@ async fn settle<S: PageSource + ?Sized>(
                 .is_none_or(|t| q.since.is_none_or(|s| t >= s) && q.until.is_none_or(|u| t < u))
         });
     }
-    if spec.detail.is_some_and(|default| q.detail.unwrap_or(default)) {
+    if spec
+        .detail
+        .is_some_and(|default| q.detail.unwrap_or(default))
+    {
         details(source, page).await?;
     }
     // Providers filter some of these loosely or not at all; the normalized
