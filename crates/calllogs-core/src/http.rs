@@ -70,6 +70,69 @@ pub struct HttpClient {
     limiter: Option<Arc<crate::ratelimit::RateLimiter>>,
     /// Values no error may show (see [`HttpClient::redacting`]).
     secrets: Arc<[secrecy::SecretString]>,
+    /// The provider's rate-limit headers, where it sends them.
+    rate_headers: Option<RateHeaders>,
+}
+
+/// The headers in which a provider says how much of its request budget is
+/// left and when it resets (Aircall's `X-AircallApi-Remaining` and
+/// `X-AircallApi-Reset`, Telnyx's `x-ratelimit-*`): once nothing is left,
+/// no request goes before the reset, and a 429 without `Retry-After`
+/// waits for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateHeaders {
+    /// The header with the requests left in the current window.
+    pub remaining: &'static str,
+    /// The header with the window's reset.
+    pub reset: &'static str,
+    /// What the reset header holds.
+    pub reset_is: ResetClock,
+}
+
+/// How a rate-limit reset header tells the time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetClock {
+    /// A Unix time in seconds.
+    UnixSeconds,
+    /// Seconds from now.
+    SecondsFromNow,
+}
+
+impl RateHeaders {
+    /// How long until the budget resets, when the response says none is
+    /// left (`None` otherwise, or when the headers are missing or odd).
+    pub fn spent_for(
+        &self,
+        headers: &reqwest::header::HeaderMap,
+        now: SystemTime,
+    ) -> Option<Duration> {
+        let number = |name: &str| -> Option<f64> {
+            headers
+                .get(name)?
+                .to_str()
+                .ok()?
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite() && *n >= 0.0)
+        };
+        if number(self.remaining)? >= 1.0 {
+            return None;
+        }
+        let reset = number(self.reset)?;
+        let wait = match self.reset_is {
+            ResetClock::SecondsFromNow => reset,
+            ResetClock::UnixSeconds => {
+                let now = now
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .ok()?
+                    .as_secs_f64();
+                (reset - now).max(0.0)
+            }
+        };
+        // A reset further than the longest wait honoured is not believed.
+        (wait <= 3_600.0).then(|| Duration::from_secs_f64(wait))
+    }
 }
 
 impl HttpClient {
@@ -108,6 +171,7 @@ impl HttpClient {
                 .map(|r| Arc::new(crate::ratelimit::RateLimiter::new(r))),
             config: Arc::new(config),
             secrets: Arc::new([]),
+            rate_headers: None,
         })
     }
 
@@ -117,6 +181,24 @@ impl HttpClient {
         if self.limiter.is_none() {
             self.limiter = Some(Arc::new(crate::ratelimit::RateLimiter::new(rate)));
         }
+        self
+    }
+
+    /// Sets a budget of `per_minute` requests a minute (all of which may go
+    /// at once) unless the settings named a rate: a provider that publishes
+    /// its limit per minute.
+    pub fn with_default_budget_per_minute(mut self, per_minute: u32) -> Self {
+        if self.limiter.is_none() {
+            self.limiter = Some(Arc::new(crate::ratelimit::RateLimiter::per_minute(
+                per_minute,
+            )));
+        }
+        self
+    }
+
+    /// Reads the provider's rate-limit headers on every response.
+    pub fn with_rate_headers(mut self, headers: RateHeaders) -> Self {
+        self.rate_headers = Some(headers);
         self
     }
 
@@ -198,11 +280,19 @@ impl HttpClient {
                 Err(e) => (Outcome::Transport, self.transport(e, attempt)),
                 Ok(resp) => {
                     let status = resp.status().as_u16();
+                    let spent = self
+                        .rate_headers
+                        .and_then(|h| h.spent_for(resp.headers(), SystemTime::now()));
+                    if let (Some(wait), Some(l)) = (spent, &self.limiter) {
+                        // Budget spent: everyone sharing this client waits for the reset.
+                        l.pause_until(std::time::Instant::now() + wait);
+                    }
                     let retry_after = resp
                         .headers()
                         .get(RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
-                        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                        .and_then(|v| parse_retry_after(v, SystemTime::now()))
+                        .or(spent.filter(|_| status == 429));
                     match self.read_body(resp).await {
                         Err(BodyError::TooLarge) => {
                             return Err(Error::TooLarge {
@@ -673,5 +763,38 @@ mod tests {
             follow_link("t", &base, "http://h.invalid/?page=2").is_err(),
             "scheme downgrade"
         );
+    }
+}
+
+#[cfg(test)]
+mod rate_header_tests {
+    use super::*;
+
+    #[test]
+    fn spent_budgets_wait_for_the_reset_the_headers_name() {
+        let aircall = RateHeaders {
+            remaining: "x-aircallapi-remaining",
+            reset: "x-aircallapi-reset",
+            reset_is: ResetClock::UnixSeconds,
+        };
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("x-aircallapi-remaining", HeaderValue::from_static("0"));
+        h.insert("x-aircallapi-reset", HeaderValue::from_static("1000042"));
+        assert_eq!(aircall.spent_for(&h, now), Some(Duration::from_secs(42)));
+        h.insert("x-aircallapi-remaining", HeaderValue::from_static("3"));
+        assert_eq!(aircall.spent_for(&h, now), None, "budget left");
+        h.insert("x-aircallapi-remaining", HeaderValue::from_static("0"));
+        h.insert("x-aircallapi-reset", HeaderValue::from_static("soon"));
+        assert_eq!(aircall.spent_for(&h, now), None, "an odd reset is ignored");
+        let relative = RateHeaders {
+            remaining: "x-ratelimit-remaining",
+            reset: "x-ratelimit-reset",
+            reset_is: ResetClock::SecondsFromNow,
+        };
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+        h.insert("x-ratelimit-reset", HeaderValue::from_static("7"));
+        assert_eq!(relative.spent_for(&h, now), Some(Duration::from_secs(7)));
     }
 }

@@ -46,7 +46,7 @@ pub use call::{
     Recording, Status, Turn,
 };
 pub use error::{Error, Result};
-pub use http::{HttpClient, HttpConfig};
+pub use http::{HttpClient, HttpConfig, RateHeaders, ResetClock};
 pub use page::{Page, PageToken, PagingSpec, PagingStyle, Reject};
 pub use provider::{
     ApplyFilters, Credential, DynProvider, HttpProvider, Provider, ProviderInfo, ProviderStreams,

@@ -221,6 +221,14 @@ pub struct PagingSpec {
     /// provider sends the widest safe bound and the engine keeps exactly
     /// the calls that started within the window.
     pub coarse_time_filter: bool,
+    /// The most calls the provider lists for one query, whatever the
+    /// paging (Aircall: 10,000; deeper pages come back empty). A window
+    /// whose first page announces at least this many calls is split in two
+    /// at its midpoint second and each half pulled (recursively, each half
+    /// checkpointed like any window); a one-second window still at the cap
+    /// is an error, never a silent truncation. Needs a provider that
+    /// announces totals.
+    pub result_cap: Option<u64>,
 }
 
 impl PagingSpec {
@@ -235,6 +243,7 @@ impl PagingSpec {
             default_lookback: None,
             retention: None,
             coarse_time_filter: false,
+            result_cap: None,
         }
     }
 }

@@ -4,6 +4,11 @@
 //! creeps back up (+10% per 20 successes) to the configured rate: what
 //! TCP calls AIMD. Written here rather than taken from `governor` because
 //! a governor quota is fixed once built, and adapting is the point.
+//!
+//! A provider that publishes a budget per minute (Aircall) gets a bucket
+//! that holds the whole minute ([`RateLimiter::per_minute`]); one that
+//! says in headers how much of its budget is left gets paused until the
+//! reset it names once nothing is left ([`RateLimiter::pause_until`]).
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -18,6 +23,11 @@ pub struct RateLimiter {
 struct State {
     max_rate: f64,
     rate: f64,
+    /// Tokens the bucket holds at most (the burst), in seconds of `rate`.
+    burst_secs: f64,
+    /// No request goes before this instant (the provider said its budget
+    /// is spent until then).
+    paused_until: Option<Instant>,
     tokens: f64,
     last: Instant,
     successes: u32,
@@ -29,12 +39,24 @@ struct State {
 impl RateLimiter {
     /// A limiter of `rate` requests per second (at least 0.1).
     pub fn new(rate: f64) -> Self {
+        Self::with_burst_secs(rate, 1.0)
+    }
+
+    /// A limiter of `budget` requests a minute, all of which may go at
+    /// once: a provider's per-minute budget, as published.
+    pub fn per_minute(budget: u32) -> Self {
+        Self::with_burst_secs(f64::from(budget.max(1)) / 60.0, 60.0)
+    }
+
+    fn with_burst_secs(rate: f64, burst_secs: f64) -> Self {
         let rate = if rate.is_finite() { rate.max(0.1) } else { 1.0 };
         RateLimiter {
             state: Mutex::new(State {
                 max_rate: rate,
                 rate,
-                tokens: rate.max(1.0),
+                burst_secs,
+                paused_until: None,
+                tokens: (rate * burst_secs).max(1.0),
                 last: Instant::now(),
                 successes: 0,
                 last_decrease: None,
@@ -53,8 +75,14 @@ impl RateLimiter {
         let Ok(mut s) = self.state.lock() else {
             return Duration::ZERO;
         };
+        if let Some(until) = s.paused_until {
+            if now < until {
+                return until - now;
+            }
+            s.paused_until = None;
+        }
         let elapsed = now.saturating_duration_since(s.last).as_secs_f64();
-        s.tokens = (s.tokens + elapsed * s.rate).min(s.rate.max(1.0));
+        s.tokens = (s.tokens + elapsed * s.rate).min((s.rate * s.burst_secs).max(1.0));
         s.last = now;
         if s.tokens >= 1.0 {
             s.tokens -= 1.0;
@@ -72,6 +100,15 @@ impl RateLimiter {
                 return;
             }
             tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// The provider said its budget is spent until `until` (a rate-limit
+    /// header's reset): no request goes before then.
+    pub fn pause_until(&self, until: Instant) {
+        if let Ok(mut s) = self.state.lock() {
+            s.paused_until = Some(s.paused_until.map_or(until, |p| p.max(until)));
+            s.tokens = s.tokens.min(0.0);
         }
     }
 
@@ -127,6 +164,35 @@ mod tests {
             "{wait:?}"
         );
         assert_eq!(l.try_take(t0 + Duration::from_millis(100)), Duration::ZERO);
+    }
+
+    #[test]
+    fn a_minute_budget_goes_at_once_then_paces_and_a_pause_holds() {
+        let l = RateLimiter::per_minute(60);
+        let t0 = Instant::now();
+        for _ in 0..60 {
+            assert_eq!(
+                l.try_take(t0),
+                Duration::ZERO,
+                "the minute's budget at once"
+            );
+        }
+        let wait = l.try_take(t0);
+        assert!(
+            wait > Duration::from_millis(900) && wait <= Duration::from_secs(1),
+            "{wait:?}"
+        );
+        let l = RateLimiter::new(100.0);
+        l.pause_until(t0 + Duration::from_secs(3));
+        assert_eq!(
+            l.try_take(t0 + Duration::from_secs(1)),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            l.try_take(t0 + Duration::from_secs(3)),
+            Duration::ZERO,
+            "after the reset"
+        );
     }
 
     #[test]

@@ -22,7 +22,9 @@ use std::task::{Context, Poll};
 use futures::stream::{self, BoxStream, Stream, StreamExt, TryStreamExt};
 
 use super::PageSource;
-use super::walk::{Checkpoint, CountMismatch, Progress, Walk, Window, next_token, plan_rest};
+use super::walk::{
+    Checkpoint, CountMismatch, Progress, Walk, Window, halves, next_token, plan_rest,
+};
 use crate::call::Call;
 use crate::error::{Error, Result};
 use crate::page::{Page, PageToken, PagingSpec, PagingStyle};
@@ -47,6 +49,18 @@ pub struct Fetched {
 /// in the window so far (`None` when the window is done), and the window's
 /// count mismatch when it ends with one.
 type WindowPage = (Page<Call>, Option<(PageToken, u64)>, Option<CountMismatch>);
+
+/// What one window's pages stream yields: a page, or word (before any of
+/// its pages went out) that the window holds at least as many calls as the
+/// provider lists for one query, so it must be split.
+enum Step {
+    Page(WindowPage),
+    Split { announced: u64, cap: u64 },
+}
+
+/// A page of a window or of a part of it, the part it was served for, and
+/// the parts of the same window still to do after that one.
+type PartPage = (WindowPage, Window, Vec<Window>);
 
 /// Every page of `query`, each with its checkpoint, from the start or from
 /// `resume`. Nothing is requested until the stream is polled (the windows,
@@ -87,11 +101,11 @@ where
         let mut first = first;
         let streams = windows.into_iter().enumerate().map(move |(i, q)| {
             let walk = walk.clone();
-            window_pages(handle.clone(), spec.clone(), q, first.take())
+            capped_window(handle.clone(), spec.clone(), q, first.take())
                 .map(move |r| {
-                    r.map(|(page, next, mismatch)| Fetched {
+                    r.map(|((page, next, mismatch), current, later)| Fetched {
                         page,
-                        checkpoint: walk.checkpoint_after(i, next),
+                        checkpoint: walk.checkpoint_after(i, current, &later, next),
                         mismatch,
                     })
                 })
@@ -224,7 +238,7 @@ fn window_pages<'a, S, H>(
     spec: PagingSpec,
     mut q: CallQuery,
     start: Option<(PageToken, u64)>,
-) -> BoxStream<'a, Result<WindowPage>>
+) -> BoxStream<'a, Result<Step>>
 where
     S: PageSource + ?Sized,
     H: Deref<Target = S> + Clone + Send + Sync + 'a,
@@ -256,6 +270,19 @@ where
                         Ok(page) => page,
                         Err(e) => return Some((Err(e), State::Done)),
                     };
+                    // A window the provider cannot list whole: nothing of it
+                    // goes out; it is split instead.
+                    if let (Some(cap), Some(total)) = (spec.result_cap, page.total)
+                        && total >= cap
+                        && progress.received == 0
+                        && token == spec.style.first_token()
+                    {
+                        let split = Step::Split {
+                            announced: total,
+                            cap,
+                        };
+                        return Some((Ok(split), State::Done));
+                    }
                     progress.announce(page.total);
                     if let Err(e) = same_page_again(provider, spec.style, &page, &mut progress) {
                         return Some((Err(e), State::Done));
@@ -303,7 +330,7 @@ where
                         }
                         Err(e) => (Some((token, progress.received)), State::Fail(e)),
                     };
-                    Some((Ok((page, next, mismatch)), state))
+                    Some((Ok(Step::Page((page, next, mismatch))), state))
                 }
                 State::Planned {
                     mut stream,
@@ -331,7 +358,106 @@ where
                     } else {
                         (State::Done, progress.mismatch(window))
                     };
-                    Some((Ok((page, next, mismatch)), state))
+                    Some((Ok(Step::Page((page, next, mismatch))), state))
+                }
+            }
+        }
+    })
+    .boxed()
+}
+
+/// The pages of one window, split (recursively, at midpoint seconds) where
+/// a part holds at least as many calls as the provider lists for one query
+/// ([`PagingSpec::result_cap`]): parts are pulled oldest first, each from
+/// its own first page, and each page says which part it was served for
+/// and which parts remain, so a checkpoint resumes inside a split window.
+fn capped_window<'a, S, H>(
+    handle: H,
+    spec: PagingSpec,
+    q: CallQuery,
+    start: Option<(PageToken, u64)>,
+) -> BoxStream<'a, Result<PartPage>>
+where
+    S: PageSource + ?Sized,
+    H: Deref<Target = S> + Clone + Send + Sync + 'a,
+{
+    struct Parts<'a> {
+        /// The part being pulled, and its pages.
+        current: Option<(Window, BoxStream<'a, Result<Step>>)>,
+        /// The parts after it, oldest first.
+        queue: VecDeque<Window>,
+        start: Option<(PageToken, u64)>,
+        failed: bool,
+    }
+    let whole = Window {
+        since: q.since,
+        until: q.until,
+    };
+    let parts = Parts {
+        current: None,
+        queue: VecDeque::from([whole]),
+        start,
+        failed: false,
+    };
+    stream::unfold(parts, move |mut parts| {
+        let handle = handle.clone();
+        let spec = spec.clone();
+        let q = q.clone();
+        async move {
+            if parts.failed {
+                return None;
+            }
+            loop {
+                let (window, pages) = match &mut parts.current {
+                    Some(current) => current,
+                    None => {
+                        let window = parts.queue.pop_front()?;
+                        let mut part = q.clone();
+                        part.since = window.since;
+                        part.until = window.until;
+                        let pages = window_pages(handle.clone(), spec.clone(), part, parts.start.take());
+                        parts.current.insert((window, pages))
+                    }
+                };
+                let window = *window;
+                match pages.next().await {
+                    None => parts.current = None,
+                    Some(Ok(Step::Page(page))) => {
+                        let later = parts.queue.iter().copied().collect();
+                        return Some((Ok((page, window, later)), parts));
+                    }
+                    Some(Ok(Step::Split { announced, cap })) => {
+                        parts.current = None;
+                        let Some((first, second)) = halves(window) else {
+                            parts.failed = true;
+                            let t = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                                t.map_or("…".to_string(), |t| t.to_rfc3339())
+                            };
+                            let e = Error::Paging {
+                                provider: handle.id(),
+                                message: format!(
+                                    "{announced} calls from {} to {}, and the provider lists at most {cap} for one query: a window this narrow cannot be split further, and pulling it would lose calls",
+                                    t(window.since),
+                                    t(window.until)
+                                ),
+                            };
+                            return Some((Err(e), parts));
+                        };
+                        tracing::info!(
+                            provider = handle.id(),
+                            announced,
+                            cap,
+                            since = ?window.since,
+                            until = ?window.until,
+                            "a window holds more calls than the provider lists for one query: splitting it in two"
+                        );
+                        parts.queue.push_front(second);
+                        parts.queue.push_front(first);
+                    }
+                    Some(Err(e)) => {
+                        parts.failed = true;
+                        return Some((Err(e), parts));
+                    }
                 }
             }
         }

@@ -330,26 +330,55 @@ impl Walk {
         }
     }
 
-    /// Where the pull stands after a page of window `index`: that window
-    /// from `next` (the token after the page and the records received so
-    /// far in it), or, when `next` is `None`, the following window from its
-    /// start. `None` once no window is left.
+    /// Where the pull stands after a page of window `index`, served for
+    /// `current` (the window itself, or a part of it where it was split
+    /// because it held more than the provider lists for one query), with
+    /// `later` the parts of window `index` still to do after `current`:
+    /// `current` from `next` (the token after the page and the records
+    /// received so far in it), or, when `next` is `None`, what follows it
+    /// from its start. `None` once nothing is left.
     pub fn checkpoint_after(
         &self,
         index: usize,
+        current: Window,
+        later: &[Window],
         next: Option<(PageToken, u64)>,
     ) -> Option<Checkpoint> {
-        let (from, token, received) = match next {
-            Some((token, received)) => (index, Some(token), received),
-            None => (index + 1, None, 0),
+        let rest = self.windows.get(index + 1..).unwrap_or_default();
+        let (token, received, mut windows) = match next {
+            Some((token, received)) => (Some(token), received, vec![current]),
+            None => (None, 0, Vec::new()),
         };
-        let windows = self.windows.get(from..).unwrap_or_default().to_vec();
+        windows.extend_from_slice(later);
+        windows.extend_from_slice(rest);
         (!windows.is_empty()).then_some(Checkpoint {
             windows,
             token,
             received,
         })
     }
+}
+
+/// The two halves of `window`, split at its midpoint second (providers
+/// that list by whole seconds see no gap and no overlap), or `None` when it
+/// is unbounded or a second or less wide.
+pub fn halves(window: Window) -> Option<(Window, Window)> {
+    let (since, until) = (window.since?, window.until?);
+    let secs = (until - since).num_seconds();
+    if secs < 2 {
+        return None;
+    }
+    let mid = since + chrono::Duration::seconds(secs / 2);
+    Some((
+        Window {
+            since: Some(since),
+            until: Some(mid),
+        },
+        Window {
+            since: Some(mid),
+            until: Some(until),
+        },
+    ))
 }
 
 #[cfg(test)]
@@ -607,16 +636,53 @@ mod tests {
                 .since(t)
                 .until(t + chrono::Duration::days(1))
         };
-        let walk = Walk::new(&[q(3), q(2)]);
+        let (a, b) = (q(3), q(2));
+        let walk = Walk::new(&[a.clone(), b.clone()]);
+        let w = |q: &CallQuery| Window {
+            since: q.since,
+            until: q.until,
+        };
         let c = walk
-            .checkpoint_after(0, Some((PageToken::Number(2), 20)))
+            .checkpoint_after(0, w(&a), &[], Some((PageToken::Number(2), 20)))
             .unwrap();
         assert_eq!(
             (c.windows.len(), c.token, c.received),
             (2, Some(PageToken::Number(2)), 20)
         );
-        let c = walk.checkpoint_after(0, None).unwrap();
+        let c = walk.checkpoint_after(0, w(&a), &[], None).unwrap();
         assert_eq!((c.windows.len(), c.token, c.received), (1, None, 0));
-        assert_eq!(walk.checkpoint_after(1, None), None);
+        assert_eq!(walk.checkpoint_after(1, w(&b), &[], None), None);
+        // A split window: the part in progress, the parts after it, then the rest.
+        let (h1, h2) = halves(w(&a)).unwrap();
+        assert_eq!((h1.since, h1.until, h2.until), (a.since, h2.since, a.until));
+        let c = walk
+            .checkpoint_after(0, h1, &[h2], Some((PageToken::Number(3), 40)))
+            .unwrap();
+        assert_eq!(c.windows, vec![h1, h2, w(&b)]);
+        let c = walk.checkpoint_after(0, h1, &[h2], None).unwrap();
+        assert_eq!((c.windows, c.token), (vec![h2, w(&b)], None));
+    }
+
+    #[test]
+    fn halves_split_at_whole_seconds_down_to_two() {
+        let t = DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let w = |secs: i64| Window {
+            since: Some(t),
+            until: Some(t + chrono::Duration::seconds(secs)),
+        };
+        let (a, b) = halves(w(5)).unwrap();
+        assert_eq!(a.until, Some(t + chrono::Duration::seconds(2)));
+        assert_eq!(a.until, b.since);
+        assert!(halves(w(2)).is_some());
+        assert_eq!(halves(w(1)), None, "one second cannot be split");
+        assert_eq!(
+            halves(Window {
+                since: None,
+                until: Some(t)
+            }),
+            None
+        );
     }
 }
