@@ -21,7 +21,7 @@ fn sentinel(flag: &str) -> Option<&'static str> {
     match flag {
         "token" => Some(TOKEN),
         "org-handle" => Some(ORG),
-        "auth-id" => Some(AUTH_ID),
+        "auth-id" | "api-id" => Some(AUTH_ID),
         "account-sid" => Some(ACCOUNT_SID),
         _ => None,
     }

@@ -398,9 +398,13 @@ impl Status {
         match cause {
             C::NoAnswer | C::RingTimeoutReached | C::LostRace => Status::NoAnswer,
             C::BusyLine | C::BusyEverywhere => Status::Busy,
-            C::Canceled | C::CanceledOutOfCredits | C::CanceledSimultaneousDialLimitReached => {
-                Status::Canceled
-            }
+            C::Canceled
+            | C::CanceledOutOfCredits
+            | C::CanceledSimultaneousDialLimitReached
+            | C::ShortAbandoned
+            | C::AbandonedInIvr
+            | C::AbandonedInQueue => Status::Canceled,
+            C::OutOfOpeningHours | C::NoAvailableAgent => Status::NoAnswer,
             // Someone hung up before the call was answered.
             C::NormalHangup | C::AgentHangup => Status::Canceled,
             C::Unknown | C::Other => Status::Unknown,

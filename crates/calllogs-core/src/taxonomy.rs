@@ -244,6 +244,19 @@ causes! {
     ViolatesMediaAnchoring = "violates_media_anchoring", "Violates Media Anchoring", DestinationIssue, "India PSTN regulation violation", "The call broke a media-anchoring rule (India's PSTN regulation)",
         plivo Some(2070), q850 None, sip None;
 
+    // Contact-center outcomes (Aircall's missed-call reasons): nothing of
+    // Plivo's table says them, so they have causes of their own.
+    ShortAbandoned = "short_abandoned", "Short Abandoned", Canceled, "", "The caller hung up within seconds, before anyone answered",
+        plivo None, q850 None, sip None;
+    AbandonedInIvr = "abandoned_in_ivr", "Abandoned in IVR", Canceled, "", "The caller hung up in the IVR menu, before reaching an agent",
+        plivo None, q850 None, sip None;
+    AbandonedInQueue = "abandoned_in_queue", "Abandoned in Queue", Canceled, "", "The caller hung up while waiting in the queue or while agents were rung",
+        plivo None, q850 None, sip None;
+    OutOfOpeningHours = "out_of_opening_hours", "Out of Opening Hours", CallRejection, "", "The call arrived outside the line's opening hours",
+        plivo None, q850 None, sip None;
+    NoAvailableAgent = "no_available_agent", "No Available Agent", CallRejection, "", "No agent was available to ring",
+        plivo None, q850 None, sip None;
+
     NoAnswer = "no_answer", "No Answer", CallRejection, "Destination unavailable/unreachable", "The called party did not answer",
         plivo Some(3000), q850 Some(19), sip Some(480);
     BusyLine = "busy_line", "Busy Line", CallRejection, "Destination is busy", "Destination is busy",
@@ -1083,7 +1096,8 @@ mod tests {
             assert_eq!(HangupCause::from(c.as_str()), c, "{c}");
             assert_eq!(HangupCause::from(c.table_name()), c, "{}", c.table_name());
         }
-        assert_eq!(HangupCause::ALL.len(), 55);
+        // Plivo's table (55 rows) and five contact-center outcomes.
+        assert_eq!(HangupCause::ALL.len(), 60);
     }
 
     #[test]

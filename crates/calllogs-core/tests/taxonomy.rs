@@ -243,12 +243,23 @@ fn every_published_plivo_code_maps_to_its_cause() {
         let h = calllogs_core::Hangup::resolve(Some(&code.to_string()), None).unwrap();
         assert_eq!(h.cause, by_code);
     }
-    // Only Agent Hangup has no published code.
+    // Only Agent Hangup and the contact-center outcomes have no published code.
+    use HangupCause as C;
     let without: Vec<_> = HangupCause::ALL
         .iter()
         .filter(|c| c.plivo_code().is_none())
         .collect();
-    assert_eq!(without, [&HangupCause::AgentHangup]);
+    assert_eq!(
+        without,
+        [
+            &C::AgentHangup,
+            &C::ShortAbandoned,
+            &C::AbandonedInIvr,
+            &C::AbandonedInQueue,
+            &C::OutOfOpeningHours,
+            &C::NoAvailableAgent
+        ]
+    );
     assert_eq!(HangupCause::from_plivo_code(1234), None);
 }
 

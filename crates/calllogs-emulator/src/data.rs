@@ -114,6 +114,9 @@ pub struct Spec {
     pub seed: u64,
     /// Calls start within this many days before `now`.
     pub days: i64,
+    /// When set, calls start within this many seconds (ending an hour
+    /// before `now`) instead of `days`: a busy hour.
+    pub within_secs: Option<i64>,
     /// The moment the emulator starts.
     pub now: DateTime<Utc>,
 }
@@ -136,7 +139,9 @@ pub fn generate(spec: &Spec, outcomes: &[Outcome], id: &dyn Fn(u64) -> String) -
         .now
         .duration_trunc(Duration::seconds(1))
         .unwrap_or(spec.now);
-    let span = (spec.days.max(1) * 86_400 - 3_600).max(60);
+    let span = spec
+        .within_secs
+        .map_or((spec.days.max(1) * 86_400 - 3_600).max(60), |w| w.max(1));
     let total_weight: u32 = outcomes.iter().map(|o| o.weight).sum::<u32>().max(1);
     let mut calls: Vec<SynthCall> = (0..spec.calls as u64)
         .map(|seq| {
@@ -342,6 +347,7 @@ mod index_tests {
     #[test]
     fn pages_from_the_index_match_a_scan() {
         let spec = Spec {
+            within_secs: None,
             calls: 500,
             seed: 3,
             days: 10,

@@ -83,6 +83,77 @@ pub struct Config {
     /// page-size parameter is lowered to it before the API answers, so its
     /// links and meta say the size it served. `None`: the API's own limits.
     pub max_page: Option<usize>,
+    /// Calls start within this span (ending an hour before now) instead of
+    /// `days`: a busy hour, to fill one window past a provider's cap.
+    pub within: Option<Duration>,
+    /// A request budget per fixed window, as a provider that publishes one
+    /// per minute enforces it (with its own headers and 429s); served by
+    /// the emulators of such providers (Aircall). `None`: no budget.
+    pub budget: Option<Budget>,
+}
+
+/// A request budget: `requests` in each fixed `window` (a minute, for
+/// Aircall; shorter in tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// Requests allowed in a window.
+    pub requests: u32,
+    /// The window's length.
+    pub window: Duration,
+}
+
+/// A fixed-window counter of a [`Budget`], for an emulator to keep.
+#[derive(Debug)]
+pub struct BudgetCounter {
+    budget: Budget,
+    state: std::sync::Mutex<(std::time::Instant, u32)>,
+}
+
+/// What a [`BudgetCounter`] says of one request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BudgetState {
+    /// Whether the request is within the budget.
+    pub allowed: bool,
+    /// The budget of a window.
+    pub limit: u32,
+    /// Requests left in this window after this one.
+    pub remaining: u32,
+    /// When the window resets, in Unix seconds (rounded up).
+    pub reset_unix: u64,
+}
+
+impl BudgetCounter {
+    /// A counter of `budget`, its first window starting now.
+    pub fn new(budget: Budget) -> Self {
+        BudgetCounter {
+            budget,
+            state: std::sync::Mutex::new((std::time::Instant::now(), 0)),
+        }
+    }
+
+    /// Counts one request.
+    pub fn take(&self) -> BudgetState {
+        let now = std::time::Instant::now();
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if now.duration_since(s.0) >= self.budget.window {
+            *s = (now, 0);
+        }
+        let allowed = s.1 < self.budget.requests;
+        if allowed {
+            s.1 += 1;
+        }
+        let left = (s.0 + self.budget.window).saturating_duration_since(now);
+        let reset = std::time::SystemTime::now() + left;
+        let reset_unix = reset
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() + u64::from(d.subsec_nanos() > 0));
+        BudgetState {
+            allowed,
+            limit: self.budget.requests,
+            remaining: self.budget.requests - s.1,
+            reset_unix,
+        }
+    }
 }
 
 impl Default for Config {
@@ -101,6 +172,8 @@ impl Default for Config {
             credentials: Vec::new(),
             now: None,
             max_page: None,
+            within: None,
+            budget: None,
         }
     }
 }
@@ -194,6 +267,7 @@ pub fn sample_pages(api: &dyn Api, calls: usize, page_size: usize, seed: u64) ->
         calls,
         seed,
         days: Config::default().days,
+        within_secs: None,
         now: Utc::now(),
     };
     let data = data::generate(&spec, api.outcomes(), &|seq| api.call_id(seq));
@@ -290,6 +364,7 @@ pub async fn start(api: Arc<dyn Api>, config: Config) -> Result<Running, StartEr
         calls: config.calls,
         seed: config.seed,
         days: config.days,
+        within_secs: config.within.map(|w| w.as_secs() as i64),
         now,
     };
     let calls = data::generate(&spec, api.outcomes(), &|seq| api.call_id(seq));
@@ -502,6 +577,7 @@ impl State {
         for _ in 0..k {
             let seq = self.next_seq.fetch_add(1, Ordering::Relaxed);
             let spec = Spec {
+                within_secs: None,
                 calls: 1,
                 seed: self.config.seed.wrapping_add(seq),
                 days: 1,

@@ -795,6 +795,14 @@ token = "${NECTARDESK_ACCESS_TOKEN}"
 # provider = "bland"
 # token = "${BLAND_API_KEY}"
 # detail = false
+#
+## A contact center (Aircall lists at most 10,000 calls a query: busy
+## windows are split to stay under it; its budget is 60 requests a minute).
+# [[accounts]]
+# name = "sales-aircall"
+# provider = "aircall"
+# api_id = "${AIRCALL_API_ID}"
+# token = "${AIRCALL_API_TOKEN}"
 "#;
 
 #[cfg(test)]
@@ -847,6 +855,13 @@ mod tests {
         assert_eq!(detail("agents-retell"), Some(true));
         assert_eq!(detail("agents-elevenlabs"), None);
         assert_eq!(detail("agents-bland"), Some(false));
+        let aircall = c
+            .accounts
+            .iter()
+            .find(|a| a.name == "sales-aircall")
+            .unwrap();
+        assert_eq!(aircall.provider, "aircall");
+        assert!(aircall.settings.get_credential("AIRCALL_API_ID").is_some());
         let bad = EXAMPLE.replace("# page_size = 20", "detail = \"yes\"");
         let err = parse(&bad, false).unwrap_err().to_string();
         assert!(err.contains("detail must be true or false"), "{err}");

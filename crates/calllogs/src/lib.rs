@@ -85,5 +85,6 @@ providers! {
     retell = "retell",
     elevenlabs = "elevenlabs",
     bland = "bland",
+    aircall = "aircall",
     // new-provider: registry
 }
