@@ -333,6 +333,10 @@ pub struct ProviderArgs {
     /// Pages in flight at once when the total is known (default per provider).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: Option<u16>,
+    /// A provider's own setting (repeatable): Telnyx's record_type, Vonage's
+    /// currency, Bland's date_filter.
+    #[arg(long = "option", value_name = "KEY=VALUE", value_parser = parse_kv)]
+    pub options: Vec<(String, String)>,
 }
 
 /// What to fetch.

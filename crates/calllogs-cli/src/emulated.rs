@@ -187,6 +187,11 @@ pub fn emulate(args: crate::args::EmulateArgs) -> Result<(), CliError> {
         let mut out = std::io::stdout().lock();
         stdout_line(&mut out, &format!("listening on {}", running.origin()))?;
         for (name, value) in running.credentials() {
+            // Quoted where a shell would split it (a PEM key has spaces).
+            let plain = value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_-.:/+=@".contains(&b));
+            let value = if plain { value } else { format!("'{value}'") };
             stdout_line(&mut out, &format!("export {name}={value}"))?;
         }
         stdout_line(

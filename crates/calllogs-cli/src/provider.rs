@@ -31,6 +31,9 @@ pub fn settings(args: &ProviderArgs) -> Result<Settings, CliError> {
             s = s.credential(cred.env, v.to_string());
         }
     }
+    for (k, v) in &args.options {
+        s = s.option(k, v.clone());
+    }
     let mut http = s.http.clone();
     http.retry = RetryPolicy {
         max_attempts: args.max_attempts.max(1),

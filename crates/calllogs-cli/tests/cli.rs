@@ -83,3 +83,25 @@ fn help_everywhere() {
         assert!(stdout(&o).contains("Usage"), "{args:?}");
     }
 }
+
+#[test]
+fn a_provider_option_reaches_the_provider_and_a_bad_one_is_named() {
+    let o = calllogs(&[
+        "fetch",
+        "--provider",
+        "telnyx",
+        "--token",
+        "KEYnot-used",
+        "--option",
+        "record_type=no such type",
+        "--since",
+        "1d",
+    ]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("record_type") && err.contains("no such type"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty());
+}

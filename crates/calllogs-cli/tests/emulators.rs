@@ -50,9 +50,18 @@ fn assert_same(provider: &str, got: &[Call], want: &[SynthCall]) {
         assert_eq!(c.direction, s.direction, "{ctx} direction");
         assert_eq!(c.from.as_deref(), Some(s.from.as_str()), "{ctx} from");
         assert_eq!(c.to.as_deref(), Some(s.to.as_str()), "{ctx} to");
-        assert_eq!(c.started_at, Some(s.started_at), "{ctx} started_at");
         assert_eq!(c.status, s.status, "{ctx} status");
         assert_eq!(c.hangup.as_ref().map(|h| h.cause), s.cause, "{ctx} cause");
+        // Vonage writes a leg's times and duration once it is completed only.
+        if provider == "vonage" && s.status != Status::Completed {
+            assert_eq!(
+                (c.started_at, c.ended_at, c.duration_s),
+                (None, None, None),
+                "{ctx} untimed"
+            );
+            continue;
+        }
+        assert_eq!(c.started_at, Some(s.started_at), "{ctx} started_at");
         if s.status != Status::InProgress {
             assert_eq!(c.ended_at, s.ended_at, "{ctx} ended_at");
             // Twilio counts only answered calls' time: an unanswered one is 0.

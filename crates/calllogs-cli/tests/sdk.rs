@@ -26,6 +26,8 @@ const WITH_SDK: &[(&str, &[&str])] = &[
     ("plivo", &["--days", "6"]),
     ("retell", &[]),
     ("elevenlabs", &[]),
+    ("telnyx", &[]),
+    ("vonage", &[]),
 ];
 
 fn fixtures(provider: &str) -> String {

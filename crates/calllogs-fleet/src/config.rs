@@ -54,6 +54,7 @@ const ACCOUNT_KEYS: &[&str] = &[
     "filters",
     "page_size",
     "detail",
+    "options",
     "lookback",
     "first_window",
 ];
@@ -481,6 +482,34 @@ fn read_account(
     if let Some(url) = string("base_url")? {
         settings = settings.base_url(url);
     }
+    // A provider's own settings (Telnyx's record_type, Vonage's currency,
+    // Bland's date_filter), checked by building the provider now.
+    match table.get("options") {
+        None => {}
+        Some(toml::Value::Table(t)) => {
+            for (k, v) in t {
+                let v = match v {
+                    toml::Value::String(s) => s.clone(),
+                    toml::Value::Integer(i) => i.to_string(),
+                    toml::Value::Boolean(b) => b.to_string(),
+                    _ => {
+                        return Err(fail(
+                            Some("options"),
+                            format!("options.{k} must be a string, a whole number or a boolean"),
+                        ));
+                    }
+                };
+                settings = settings.option(k, v);
+            }
+            (info.build)(&settings).map_err(|e| fail(Some("options"), e.to_string()))?;
+        }
+        Some(_) => {
+            return Err(fail(
+                Some("options"),
+                "options must be a table ({ key = \"value\" })".into(),
+            ));
+        }
+    }
     let float = |key: &str| match table.get(key) {
         None => Ok(None),
         Some(v) => v
@@ -803,6 +832,20 @@ token = "${NECTARDESK_ACCESS_TOKEN}"
 # provider = "aircall"
 # api_id = "${AIRCALL_API_ID}"
 # token = "${AIRCALL_API_TOKEN}"
+#
+## Carriers: Telnyx's call-control records (another record type is another
+## account), and Vonage's legs (its application's id and private key file).
+# [[accounts]]
+# name = "carrier-telnyx"
+# provider = "telnyx"
+# token = "${TELNYX_API_KEY}"
+# options = { record_type = "call-control" }
+#
+# [[accounts]]
+# name = "carrier-vonage"
+# provider = "vonage"
+# application_id = "${VONAGE_APPLICATION_ID}"
+# private_key = "${VONAGE_PRIVATE_KEY}"   ## a path to private.key, or the PEM
 "#;
 
 #[cfg(test)]
@@ -862,6 +905,38 @@ mod tests {
             .unwrap();
         assert_eq!(aircall.provider, "aircall");
         assert!(aircall.settings.get_credential("AIRCALL_API_ID").is_some());
+        let telnyx = c
+            .accounts
+            .iter()
+            .find(|a| a.name == "carrier-telnyx")
+            .unwrap();
+        assert_eq!(
+            telnyx.settings.get_option("record_type"),
+            Some("call-control")
+        );
+        let vonage = c
+            .accounts
+            .iter()
+            .find(|a| a.name == "carrier-vonage")
+            .unwrap();
+        assert!(
+            vonage
+                .settings
+                .get_credential("VONAGE_PRIVATE_KEY")
+                .is_some()
+        );
+        // A provider option it refuses is an error at load, naming the key.
+        let bad = voice.replace(
+            "record_type = \"call-control\"",
+            "record_type = \"no such type!\"",
+        );
+        let err = Config::parse(&bad, &source, &env, &REGISTRY)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("carrier-telnyx") && err.contains("record_type"),
+            "{err}"
+        );
         let bad = EXAMPLE.replace("# page_size = 20", "detail = \"yes\"");
         let err = parse(&bad, false).unwrap_err().to_string();
         assert!(err.contains("detail must be true or false"), "{err}");

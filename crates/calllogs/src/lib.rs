@@ -86,5 +86,7 @@ providers! {
     elevenlabs = "elevenlabs",
     bland = "bland",
     aircall = "aircall",
+    telnyx = "telnyx",
+    vonage = "vonage",
     // new-provider: registry
 }

@@ -98,6 +98,11 @@ pub fn emulate(args: &[&str]) -> Emulator {
         let line = line.unwrap();
         if let Some(kv) = line.strip_prefix("export ") {
             let (k, v) = kv.split_once('=').unwrap();
+            // A value a shell would split comes single-quoted.
+            let v = v
+                .strip_prefix('\'')
+                .and_then(|v| v.strip_suffix('\''))
+                .unwrap_or(v);
             exports.push((k.to_string(), v.to_string()));
         } else if let Some(rest) = line.strip_prefix("# ") {
             base_url = rest
