@@ -468,6 +468,9 @@ pub fn command() -> clap::Command {
                         .long(*flag)
                         .value_name("VALUE")
                         .value_parser(clap::value_parser!(String))
+                        // A PEM key starts with dashes: it is this flag's
+                        // value, not a flag (and never echoed as one).
+                        .allow_hyphen_values(true)
                         .help(help),
                 );
             }

@@ -295,3 +295,66 @@ async fn resume(mut store: Store) {
         "{backend}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_window_past_a_result_cap_is_split_and_synced_once_across_an_interruption() {
+    for store in stores("result_cap").await {
+        capped(store).await;
+    }
+}
+
+/// Aircall lists at most 10,000 calls a query: 25,000 calls in one hour
+/// of a three-day sync are split into parts, the sync is cut off inside
+/// them, and the resumed sync stores every call once, within 10 % of the
+/// requests an uncapped API would need.
+async fn capped(mut store: Store) {
+    let backend = store.backend();
+    let emu = start(
+        "aircall",
+        Config {
+            calls: 25_000,
+            seed: 5,
+            within: Some(std::time::Duration::from_secs(3_600)),
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let real = registry::build("aircall", &emu.settings()).unwrap();
+    let opts = SyncOptions {
+        since: Some(Utc::now() - Duration::days(3)),
+        ..SyncOptions::default()
+    };
+    // Cut off after 250 pages: inside the split busy day.
+    let flaky = Flaky {
+        inner: real.clone(),
+        fail_after: 250,
+        pages: AtomicU32::new(0),
+    };
+    assert!(sync::run(&mut store, &flaky, &opts, |_| {}).await.is_err());
+    let account = real.account();
+    let state = store.state("aircall", &account).await.unwrap().unwrap();
+    let checkpoint = state
+        .checkpoint
+        .expect("a checkpoint inside the split window");
+    let part = checkpoint.windows[0];
+    assert!(
+        part.until.unwrap() - part.since.unwrap() < Duration::hours(1),
+        "{backend}: the checkpoint names a part of the busy day: {part:?}"
+    );
+    let resumed = sync::run(&mut store, real.as_ref(), &SyncOptions::default(), |_| {})
+        .await
+        .unwrap();
+    assert!(resumed.resumed, "{backend}");
+    assert_eq!(
+        store.ids("aircall", &account).await.unwrap(),
+        ids_of(&emu),
+        "{backend}: every call, once"
+    );
+    let bound = 25_000u64.div_ceil(50) + 3;
+    let requests = emu.requests();
+    assert!(
+        requests >= bound && requests as f64 <= bound as f64 * 1.1,
+        "{backend}: {requests} requests against a bound of {bound}"
+    );
+}

@@ -215,7 +215,24 @@ impl SqliteStore {
         // Before WAL: a new file takes its page size now or never (an
         // existing file keeps its own; see `compact`).
         conn.pragma_update(None, "page_size", PAGE_SIZE)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Switching a new file to WAL needs it alone for a moment, and
+        // SQLite may answer "busy" at once, without its busy handler, while
+        // another process does the same: retry for the busy timeout.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match conn.pragma_update(None, "journal_mode", "WAL") {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                other => {
+                    other?;
+                    break;
+                }
+            }
+        }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // A sync writes a leaf of the call-id index per call (ids are
         // random): checkpointing the WAL every 64 MiB rather than every
