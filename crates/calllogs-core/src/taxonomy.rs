@@ -955,10 +955,18 @@ impl HangupCause {
     /// ```
     pub fn from_phrase(text: &str) -> Option<(HangupCause, Option<HangupSource>)> {
         with_key(text, |k| {
-            let padded = format!(" {k} ");
+            // Whole words only, without an allocation per phrase: the folded
+            // key is words separated by single spaces.
+            let at_words = |p: &str| {
+                k.match_indices(p).any(|(i, _)| {
+                    let end = i + p.len();
+                    (i == 0 || k.as_bytes()[i - 1] == b' ')
+                        && (end == k.len() || k.as_bytes()[end] == b' ')
+                })
+            };
             PHRASES
                 .iter()
-                .find(|(p, _, _)| padded.contains(&format!(" {p} ")))
+                .find(|(p, _, _)| at_words(p))
                 .map(|(_, cause, source)| (*cause, *source))
         })
     }
