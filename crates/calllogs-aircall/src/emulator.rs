@@ -180,15 +180,9 @@ impl Aircall {
                 .collect()
         };
         let link = |n: u64| {
-            let mut q: Vec<(String, String)> = req
-                .query
-                .iter()
-                .filter(|(k, _)| k != "page")
-                .cloned()
-                .collect();
-            q.push(("page".into(), n.to_string()));
-            let qs: Vec<String> = q.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            format!("{}/v1/calls?{}", req.origin, qs.join("&"))
+            use calllogs_emulator::util::{query_string, with_param};
+            let q = query_string(&with_param(&req.query, "page", n.to_string()));
+            format!("{}/v1/calls?{q}", req.origin)
         };
         let more = (skip + take) < reachable;
         Reply::json(

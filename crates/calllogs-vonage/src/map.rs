@@ -83,15 +83,9 @@ fn address(e: &Endpoint) -> Option<String> {
         // In-app endpoints: the official SDK's models have no field for them.
         Some("app") => None,
         Some("vbc") => text(&e.extension).map(|x| format!("vbc:{x}")),
+        // Phone numbers come without their `+`; e164 reads digits as E.164.
         _ => text(&e.number)
-            .map(|n| {
-                let digits = n.trim();
-                if digits.bytes().all(|b| b.is_ascii_digit()) && (8..=15).contains(&digits.len()) {
-                    format!("+{digits}")
-                } else {
-                    calllogs_core::parse::e164(digits).unwrap_or_else(|| digits.to_string())
-                }
-            })
+            .and_then(|n| calllogs_core::parse::e164(&n))
             .or_else(|| text(&e.uri)),
     }
 }
