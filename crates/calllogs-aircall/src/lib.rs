@@ -104,6 +104,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     build: |s| Ok(std::sync::Arc::new(Aircall::from_settings(s)?) as DynProvider),
     apply_filters,
     reads: raw::READS,
+    webhook: None,
 };
 
 /// The Aircall provider.

@@ -80,6 +80,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     build: |s| Ok(std::sync::Arc::new(Bland::from_settings(s)?) as DynProvider),
     apply_filters,
     reads: raw::READS,
+    webhook: None,
 };
 
 /// The Bland provider.

@@ -38,6 +38,7 @@ pub mod retry;
 pub mod seen;
 pub mod settings;
 pub mod taxonomy;
+pub mod webhook;
 #[cfg(feature = "testing")]
 pub mod testing;
 

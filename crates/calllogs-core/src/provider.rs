@@ -276,6 +276,9 @@ pub struct ProviderInfo {
     /// official SDKs' models are held against it, and a test holds it
     /// against the mapping: a field outside it changes no mapped call.
     pub reads: &'static [&'static str],
+    /// Its end-of-call webhooks, where calllogs knows them (`calllogs
+    /// listen`): verified, read and signed by the provider's crate.
+    pub webhook: Option<&'static crate::webhook::WebhookInfo>,
 }
 
 /// See [`ProviderInfo::apply_filters`].

@@ -45,6 +45,7 @@ use calllogs_core::{
 mod map;
 mod query;
 mod raw;
+pub mod webhook;
 
 /// The provider's API served on loopback, for tests, demos and benchmarks
 /// (feature `emulator`): [`emulator::api`] is what `calllogs_emulator::start` serves.
@@ -77,6 +78,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     build: |s| Ok(std::sync::Arc::new(Retell::from_settings(s)?) as DynProvider),
     apply_filters,
     reads: raw::READS,
+    webhook: Some(&webhook::WEBHOOK),
 };
 
 /// The Retell provider.

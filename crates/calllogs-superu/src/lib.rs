@@ -96,6 +96,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     build: |s| Ok(std::sync::Arc::new(Superu::from_settings(s)?) as DynProvider),
     apply_filters,
     reads: raw::READS,
+    webhook: None,
 };
 
 /// The SuperU provider.

@@ -66,6 +66,7 @@ use calllogs_core::{
 mod map;
 mod query;
 mod raw;
+pub mod webhook;
 
 /// The provider's API served on loopback, for tests, demos and benchmarks
 /// (feature `emulator`): [`emulator::api`] is what `calllogs_emulator::start` serves.
@@ -102,6 +103,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     build: |s| Ok(std::sync::Arc::new(Telnyx::from_settings(s)?) as DynProvider),
     apply_filters,
     reads: raw::READS,
+    webhook: Some(&webhook::WEBHOOK),
 };
 
 /// The Telnyx provider.

@@ -88,6 +88,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     build: |s| Ok(std::sync::Arc::new(Unpod::from_settings(s)?) as DynProvider),
     apply_filters,
     reads: raw::READS,
+    webhook: None,
 };
 
 /// The Unpod provider.

@@ -48,6 +48,7 @@ use serde_json::value::RawValue;
 mod map;
 mod query;
 mod raw;
+pub mod webhook;
 
 /// The provider's API served on loopback, for tests, demos and benchmarks
 /// (feature `emulator`): [`emulator::api`] is what `calllogs_emulator::start` serves.
@@ -78,6 +79,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     build: |s| Ok(std::sync::Arc::new(Vapi::from_settings(s)?) as DynProvider),
     apply_filters,
     reads: raw::READS,
+    webhook: Some(&webhook::WEBHOOK),
 };
 
 /// The Vapi provider.

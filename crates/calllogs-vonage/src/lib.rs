@@ -95,6 +95,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
     build: |s| Ok(std::sync::Arc::new(Vonage::from_settings(s)?) as DynProvider),
     apply_filters,
     reads: raw::READS,
+    webhook: None,
 };
 
 /// The Vonage provider.
