@@ -54,6 +54,25 @@ pub(crate) fn stored(r: &impl Cells) -> Result<Stored, StoreError> {
         cost_amount: r.text(2)?,
         cost_currency: r.text(3)?,
         raw: r.text(4)?,
+        seen_via: r.required(5)?,
+    })
+}
+
+/// A row of [`super::sql::delivery_rows`].
+pub(crate) fn delivery_row(r: &impl Cells) -> Result<super::DeliveryRow, StoreError> {
+    Ok(super::DeliveryRow {
+        provider: r.required(0)?,
+        account: r.required(1)?,
+        id: r.required(2)?,
+        seen_via: r.required(3)?,
+        status: r.required(4)?,
+        duration_s: r.int(5)?,
+        cost_amount: r.text(6)?,
+        first_seen_at: r.time(7)?,
+        ended_at: r.time(8)?,
+        hook_status: r.text(9)?,
+        hook_duration_s: r.int(10)?,
+        hook_cost_amount: r.text(11)?,
     })
 }
 

@@ -207,6 +207,59 @@ pub struct Stored {
     pub cost_currency: Option<String>,
     /// The provider's record.
     pub raw: Option<String>,
+    /// Which paths have delivered it: `api`, `webhook` or `api,webhook`.
+    pub seen_via: String,
+}
+
+/// One verified webhook event, ready to be kept ([`Store::ingest`]).
+#[derive(Debug, Clone)]
+pub struct WebhookEvent {
+    /// Provider id.
+    pub provider: String,
+    /// Account label.
+    pub account: String,
+    /// What tells a redelivery of it apart (see
+    /// `calllogs_core::webhook::Event::key`).
+    pub key: String,
+    /// The provider's event type.
+    pub kind: String,
+    /// The call it is about, where it names one.
+    pub call_id: Option<String>,
+    /// When it arrived.
+    pub received_at: DateTime<Utc>,
+    /// The body, as received (verified before it got here).
+    pub body: String,
+    /// The call it ends or adds to, if any.
+    pub call: Option<Call>,
+}
+
+/// One call beside the webhooks' view of it ([`Store::delivery_rows`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryRow {
+    /// Provider id.
+    pub provider: String,
+    /// Account label.
+    pub account: String,
+    /// Call id.
+    pub id: String,
+    /// `api`, `webhook` or `api,webhook`.
+    pub seen_via: String,
+    /// The stored status (the listed one where the list has it).
+    pub status: String,
+    /// The stored duration.
+    pub duration_s: Option<i64>,
+    /// The stored cost.
+    pub cost_amount: Option<String>,
+    /// When the store first had it.
+    pub first_seen_at: Option<DateTime<Utc>>,
+    /// Its end (or start, when no end is known).
+    pub ended_at: Option<DateTime<Utc>>,
+    /// The status the webhooks gave, if any came.
+    pub hook_status: Option<String>,
+    /// The duration the webhooks gave.
+    pub hook_duration_s: Option<i64>,
+    /// The cost the webhooks gave.
+    pub hook_cost_amount: Option<String>,
 }
 
 /// A record that could not be mapped, as kept.
@@ -555,6 +608,34 @@ impl Store {
     /// The first and last start of the calls `filter` selects.
     pub async fn started_span(&self, filter: &AggFilter) -> Result<Span, StoreError> {
         both!(self.started_span(filter))
+    }
+
+    /// Keeps verified webhook `events` in one transaction: each event once
+    /// (a redelivery of a kept one changes nothing) and, for a new event
+    /// that ends or adds to a call, the call merged into its row (the listed
+    /// record stays authoritative). Returns, per event, whether it was new.
+    /// Nothing is kept when it fails.
+    pub async fn ingest(&mut self, events: &[WebhookEvent]) -> Result<Vec<bool>, StoreError> {
+        both!(self.ingest(events))
+    }
+
+    /// Every call started at or after `since` (all when `None`), with the
+    /// webhooks' view of it: what `calllogs reconcile` reads.
+    pub async fn delivery_rows(
+        &self,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
+        both!(self.delivery_rows(since))
+    }
+
+    /// Webhook events kept, per (provider, account).
+    pub async fn event_counts(&self) -> Result<Vec<(String, String, u64)>, StoreError> {
+        both!(self.event_counts())
+    }
+
+    /// Whether the store answers (a trivial query), for health checks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        both!(self.ping())
     }
 
     /// Every account the store knows: its sync state and, on PostgreSQL,

@@ -17,9 +17,9 @@ use tokio_postgres::types::ToSql;
 
 use super::cells::{self, Cells};
 use super::pgconnect::{self, PgTarget};
-use super::sql::{self, Dialect};
+use super::sql::{self, Dialect, Via};
 use super::{
-    AccountStatus, AggFilter, AggKey, AggRow, Span, Stored, StoredReject, SyncState, Upserted,
+    AccountStatus, DeliveryRow, WebhookEvent, AggFilter, AggKey, AggRow, Span, Stored, StoredReject, SyncState, Upserted,
 };
 use crate::flat::{COLUMNS, Cell, row};
 use crate::store::StoreError;
@@ -117,6 +117,32 @@ const MIGRATIONS: &[&str] = &["
         taken_over_from text,
         taken_over_at timestamptz,
         PRIMARY KEY (provider, account)
+    );
+", "
+    -- 2: webhooks. Which paths have delivered a call; every verified event
+    -- once, its body as received; the webhooks' own view of each call.
+    ALTER TABLE calls ADD COLUMN seen_via text NOT NULL DEFAULT 'api';
+    CREATE TABLE webhook_events (
+        provider text NOT NULL,
+        account text NOT NULL,
+        event_key text NOT NULL,
+        event_type text NOT NULL,
+        call_id text,
+        received_at timestamptz NOT NULL,
+        verified boolean NOT NULL,
+        body text NOT NULL,
+        PRIMARY KEY (provider, account, event_key)
+    );
+    CREATE TABLE webhook_calls (
+        provider text NOT NULL,
+        account text NOT NULL,
+        id text NOT NULL,
+        status text NOT NULL,
+        duration_s bigint,
+        cost_amount text,
+        first_at timestamptz NOT NULL,
+        last_at timestamptz NOT NULL,
+        PRIMARY KEY (provider, account, id)
     );
 "];
 
@@ -329,7 +355,7 @@ impl PgStore {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|e| self.err(e))?;
         self.check_fence(&tx, provider, account).await?;
-        let done = self.upsert_in(&tx, account, calls).await?;
+        let done = self.upsert_in(&tx, account, calls, Via::Api).await?;
         self.keep_rejects(&tx, account, rejects).await?;
         self.write_state(&tx, provider, account, state).await?;
         tx.commit().await.map_err(|e| self.err(e))?;
@@ -340,7 +366,7 @@ impl PgStore {
     pub async fn upsert(&mut self, account: &str, calls: &[Call]) -> Result<Upserted, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|e| self.err(e))?;
-        let done = self.upsert_in(&tx, account, calls).await?;
+        let done = self.upsert_in(&tx, account, calls, Via::Api).await?;
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(done)
     }
@@ -377,6 +403,7 @@ impl PgStore {
         tx: &deadpool_postgres::Transaction<'_>,
         account: &str,
         calls: &[Call],
+        via: Via,
     ) -> Result<Upserted, StoreError> {
         if calls.is_empty() {
             return Ok(Upserted::default());
@@ -400,7 +427,7 @@ impl PgStore {
         }
         let kept = last.len() as u64;
         let stmt = tx
-            .prepare_cached(&upsert_sql())
+            .prepare_cached(&upsert_sql(via))
             .await
             .map_err(|e| self.err(e))?;
         let now = Utc::now();
@@ -568,6 +595,71 @@ impl PgStore {
             .pop())
     }
 
+    /// See [`super::Store::ingest`].
+    pub async fn ingest(&mut self, events: &[WebhookEvent]) -> Result<Vec<bool>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(|e| self.err(e))?;
+        let keep = tx
+            .prepare_cached(&sql::keep_event(PG))
+            .await
+            .map_err(|e| self.err(e))?;
+        let view = tx
+            .prepare_cached(&sql::webhook_view(PG))
+            .await
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::with_capacity(events.len());
+        for e in events {
+            let body = no_nul(e.body.clone());
+            let new = tx
+                .query_opt(
+                    &keep,
+                    &[&e.provider, &e.account, &e.key, &e.kind, &e.call_id, &e.received_at, &body],
+                )
+                .await
+                .map_err(|err| self.err(err))?
+                .is_some();
+            if new && let Some(call) = &e.call {
+                self.upsert_in(&tx, &e.account, std::slice::from_ref(call), Via::Webhook)
+                    .await?;
+                let status = call.status.as_str();
+                let cost = call.cost.as_ref().map(|c| c.amount.as_str());
+                tx.execute(
+                    &view,
+                    &[&call.provider, &e.account, &call.id, &status, &call.duration_s, &cost, &e.received_at],
+                )
+                .await
+                .map_err(|err| self.err(err))?;
+            }
+            out.push(new);
+        }
+        tx.commit().await.map_err(|e| self.err(e))?;
+        Ok(out)
+    }
+
+    /// See [`super::Store::delivery_rows`].
+    pub async fn delivery_rows(
+        &self,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
+        self.all(&sql::delivery_rows(PG), &[&since], |r| cells::delivery_row(r))
+            .await
+    }
+
+    /// See [`super::Store::event_counts`].
+    pub async fn event_counts(&self) -> Result<Vec<(String, String, u64)>, StoreError> {
+        self.all(&sql::event_counts(PG), &[], |r| {
+            Ok((r.required(0)?, r.required(1)?, r.count(2)?))
+        })
+        .await
+    }
+
+    /// See [`super::Store::ping`].
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client.query_one("SELECT 1", &[]).await.map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     /// See [`super::Store::rejects`].
     pub async fn rejects(
         &self,
@@ -664,7 +756,7 @@ impl Cells for PgRow<'_> {
 /// statement per page whatever its size, each value cast to its column's
 /// type; `RETURNING (xmax = 0)` tells an insert from an update, and rows
 /// whose record, status and cost did not change are not updated at all.
-fn upsert_sql() -> String {
+fn upsert_sql(via: Via) -> String {
     let cols = sql::call_columns();
     let arrays: Vec<String> = (0..cols.len())
         .map(|i| format!("${}::text[]", i + 2))
@@ -678,16 +770,27 @@ fn upsert_sql() -> String {
         .collect();
     let now = COLUMNS.len() + 2;
     format!(
-        "INSERT INTO calls (account, {cols}, first_seen_at, updated_at)
-         SELECT $1, {casts}, ${now}::timestamptz, ${now}::timestamptz FROM unnest({arrays}) AS t({cols})
+        "INSERT INTO calls (account, {cols}, first_seen_at, updated_at, seen_via)
+         SELECT $1, {casts}, ${now}::timestamptz, ${now}::timestamptz, '{word}' FROM unnest({arrays}) AS t({cols})
          {conflict}
-         WHERE (calls.raw, calls.status, calls.cost_amount)
-               IS DISTINCT FROM (excluded.raw, excluded.status, excluded.cost_amount)
+         {only_changed}
          RETURNING (xmax = 0)",
         cols = cols.join(", "),
         casts = casts.join(", "),
         arrays = arrays.join(", "),
-        conflict = sql::on_call_conflict(),
+        word = via.word(),
+        conflict = sql::on_call_conflict(via),
+        // A listed record that did not change is not written again, unless
+        // the list had not seen the call yet; a webhook's event (new: kept
+        // events are not merged twice) always is.
+        only_changed = match via {
+            Via::Api => {
+                "WHERE (calls.raw, calls.status, calls.cost_amount)
+                   IS DISTINCT FROM (excluded.raw, excluded.status, excluded.cost_amount)
+                   OR calls.seen_via = 'webhook'"
+            }
+            Via::Webhook => "",
+        },
     )
 }
 
@@ -722,7 +825,7 @@ mod tests {
 
     #[test]
     fn every_column_has_a_cast_and_an_array() {
-        let sql = upsert_sql();
+        let sql = upsert_sql(Via::Api);
         assert!(sql.contains("t.started_at::timestamptz"));
         assert!(sql.contains("t.sla_met::boolean"));
         assert!(sql.contains(&format!("${}::text[]", COLUMNS.len() + 1)));

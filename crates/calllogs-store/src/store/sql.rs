@@ -111,17 +111,152 @@ pub(crate) fn call_columns() -> Vec<&'static str> {
     COLUMNS.iter().map(|c| column(c)).collect()
 }
 
-/// The upsert's conflict target and what a changed call overwrites
-/// (everything but the key and `first_seen_at`).
-pub(crate) fn on_call_conflict() -> String {
+/// Which path a call arrived by, for the upsert's merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Via {
+    /// The provider's list (`sync`): authoritative for what it has.
+    Api,
+    /// An end-of-call webhook (`listen`): fills what the list lacks.
+    Webhook,
+}
+
+impl Via {
+    /// The `seen_via` of a row this path inserts.
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Via::Api => "api",
+            Via::Webhook => "webhook",
+        }
+    }
+}
+
+/// A column's value, with an empty array (how calls without agents, tags
+/// or recordings are kept) read as no value.
+fn given(side: &str, col: &str) -> String {
+    match col {
+        "agents" | "tags" | "recordings" => format!("NULLIF({side}.{col}, '[]')"),
+        _ => format!("{side}.{col}"),
+    }
+}
+
+/// What one column becomes when a call arrives again by `via`. The list is
+/// authoritative for what it has: from the list, a value replaces the
+/// row's, and where the list has none a webhook's stays. A webhook fills
+/// what the list has not given (and a call the list has not shown yet,
+/// where a later event adds to an earlier one); it never replaces a listed
+/// value, except a status the list saw before the call ended.
+fn merged(via: Via, col: &str) -> String {
+    let only = |w: &str| format!("calls.seen_via = '{w}'");
+    match (via, col) {
+        (Via::Api, "status" | "direction") => format!(
+            "CASE WHEN {} OR excluded.{col} <> 'unknown' THEN excluded.{col} ELSE calls.{col} END",
+            only("api")
+        ),
+        (Via::Api, _) => format!(
+            "CASE WHEN {} THEN excluded.{col} ELSE COALESCE({}, calls.{col}) END",
+            only("api"),
+            given("excluded", col)
+        ),
+        (Via::Webhook, "status" | "direction") => format!(
+            "CASE WHEN excluded.{col} = 'unknown' THEN calls.{col} \
+             WHEN {} OR calls.{col} IN ('unknown', 'in_progress') THEN excluded.{col} ELSE calls.{col} END",
+            only("webhook")
+        ),
+        (Via::Webhook, _) => format!(
+            "CASE WHEN {} THEN COALESCE({}, calls.{col}) ELSE COALESCE({}, excluded.{col}) END",
+            only("webhook"),
+            given("excluded", col),
+            given("calls", col)
+        ),
+    }
+}
+
+/// The upsert's conflict target and what a call arriving again by `via`
+/// writes (everything but the key and `first_seen_at`, merged as
+/// [`merged`] says), and which paths have now seen it.
+pub(crate) fn on_call_conflict(via: Via) -> String {
     let updates: Vec<String> = call_columns()
         .iter()
         .filter(|c| !matches!(**c, "provider" | "id"))
-        .map(|c| format!("{c} = excluded.{c}"))
+        .map(|c| format!("{c} = {}", merged(via, c)))
         .collect();
+    let seen = match via {
+        Via::Api => "CASE WHEN calls.seen_via = 'api' THEN 'api' ELSE 'api,webhook' END",
+        Via::Webhook => "CASE WHEN calls.seen_via = 'webhook' THEN 'webhook' ELSE 'api,webhook' END",
+    };
     format!(
-        "ON CONFLICT (provider, account, id) DO UPDATE SET {}, updated_at = excluded.updated_at",
+        "ON CONFLICT (provider, account, id) DO UPDATE SET {}, seen_via = {seen}, updated_at = excluded.updated_at",
         updates.join(", ")
+    )
+}
+
+/// Keeps one verified webhook event, once per event key. Params: provider,
+/// account, key, type, call id, received at, body. A duplicate delivery
+/// inserts nothing (`RETURNING` gives no row).
+pub(crate) fn keep_event(d: Dialect) -> String {
+    format!(
+        "INSERT INTO webhook_events (provider, account, event_key, event_type, call_id, received_at, verified, body)
+         VALUES ({}, {}, {}, {}, {}, {}, {}, {})
+         ON CONFLICT (provider, account, event_key) DO NOTHING
+         RETURNING 1",
+        d.p(1, Ty::Text),
+        d.p(2, Ty::Text),
+        d.p(3, Ty::Text),
+        d.p(4, Ty::Text),
+        d.p(5, Ty::Text),
+        d.p(6, Ty::Time),
+        match d {
+            Sqlite => "1",
+            Postgres => "true",
+        },
+        d.p(7, Ty::Text),
+    )
+}
+
+/// The webhooks' own view of a call, merged over its events (a later
+/// event's value replaces an earlier one; none leaves it): what reconcile
+/// holds against the listed record. Params: provider, account, id, status,
+/// duration, cost, at.
+pub(crate) fn webhook_view(d: Dialect) -> String {
+    format!(
+        "INSERT INTO webhook_calls (provider, account, id, status, duration_s, cost_amount, first_at, last_at)
+         VALUES ({}, {}, {}, {}, {}, {}, {at}, {at})
+         ON CONFLICT (provider, account, id) DO UPDATE SET
+           status = CASE WHEN excluded.status = 'unknown' THEN webhook_calls.status ELSE excluded.status END,
+           duration_s = COALESCE(excluded.duration_s, webhook_calls.duration_s),
+           cost_amount = COALESCE(excluded.cost_amount, webhook_calls.cost_amount),
+           last_at = excluded.last_at",
+        d.p(1, Ty::Text),
+        d.p(2, Ty::Text),
+        d.p(3, Ty::Text),
+        d.p(4, Ty::Text),
+        d.p(5, Ty::Int),
+        d.p(6, Ty::Text),
+        at = d.p(7, Ty::Time),
+    )
+}
+
+/// Each call of the range beside the webhooks' view of it, for reconcile
+/// ([`super::DeliveryRow`]). Params: since (NULL: all).
+pub(crate) fn delivery_rows(d: Dialect) -> String {
+    format!(
+        "SELECT c.provider, c.account, c.id, c.seen_via, c.status, c.duration_s, c.cost_amount,
+                c.first_seen_at, COALESCE(c.ended_at, c.started_at), w.status, w.duration_s, w.cost_amount
+         FROM calls c LEFT JOIN webhook_calls w
+           ON w.provider = c.provider AND w.account = c.account AND w.id = c.id
+         WHERE {p} IS NULL OR COALESCE(c.started_at, c.first_seen_at) >= {p}
+         ORDER BY c.provider{b}, c.account{b}, c.id{b}",
+        p = d.p(1, Ty::Time),
+        b = d.bytewise(),
+    )
+}
+
+/// Webhook events kept, by account. No params.
+pub(crate) fn event_counts(d: Dialect) -> String {
+    format!(
+        "SELECT provider, account, COUNT(*) FROM webhook_events GROUP BY provider, account
+         ORDER BY provider{b}, account{b}",
+        b = d.bytewise()
     )
 }
 
@@ -164,7 +299,7 @@ pub(crate) fn accounts(d: Dialect) -> String {
 /// A few fields of one call ([`super::Stored`]). Params: provider, account, id.
 pub(crate) fn get(d: Dialect) -> String {
     format!(
-        "SELECT id, status, cost_amount, cost_currency, raw FROM calls
+        "SELECT id, status, cost_amount, cost_currency, raw, seen_via FROM calls
          WHERE provider = {} AND account = {} AND id = {}",
         d.p(1, Ty::Text),
         d.p(2, Ty::Text),
@@ -397,9 +532,12 @@ mod tests {
 
     #[test]
     fn a_changed_call_overwrites_all_but_its_key_and_first_sighting() {
-        let set = on_call_conflict();
-        assert!(set.contains("from_number = excluded.from_number"));
-        assert!(set.contains("raw = excluded.raw"));
+        let set = on_call_conflict(Via::Api);
+        assert!(set.contains("from_number = CASE WHEN calls.seen_via = 'api' THEN excluded.from_number"));
+        assert!(set.contains("raw = CASE WHEN calls.seen_via = 'api' THEN excluded.raw"));
+        let hook = on_call_conflict(Via::Webhook);
+        assert!(hook.contains("COALESCE(calls.cost_amount, excluded.cost_amount)"));
+        assert!(hook.contains("COALESCE(NULLIF(calls.tags, '[]'), excluded.tags)"));
         assert!(!set.contains("provider = excluded"));
         assert!(!set.contains(" id = excluded"));
         assert!(!set.contains("first_seen_at"));

@@ -11,9 +11,9 @@ use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 
 use super::cells::{self, Cells};
-use super::sql::{self, Dialect};
+use super::sql::{self, Dialect, Via};
 use super::{
-    AccountStatus, AggFilter, AggKey, AggRow, Span, Stored, StoredReject, SyncState, Upserted,
+    AccountStatus, DeliveryRow, WebhookEvent, AggFilter, AggKey, AggRow, Span, Stored, StoredReject, SyncState, Upserted,
 };
 use crate::decimal::Decimal;
 use crate::flat::{Cell, row, time};
@@ -144,6 +144,32 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE calls_v4 RENAME TO calls;
     CREATE UNIQUE INDEX calls_key ON calls (provider, account, id);
     CREATE INDEX calls_by_start ON calls (started_at);",
+    // 5: webhooks. Which paths have delivered a call (`api`, `webhook`,
+    // `api,webhook`); every verified event once, its body as received;
+    // the webhooks' own view of each call, for reconcile.
+    "ALTER TABLE calls ADD COLUMN seen_via TEXT NOT NULL DEFAULT 'api';
+    CREATE TABLE webhook_events (
+        provider TEXT NOT NULL,
+        account TEXT NOT NULL,
+        event_key TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        call_id TEXT,
+        received_at TEXT NOT NULL,
+        verified INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (provider, account, event_key)
+    );
+    CREATE TABLE webhook_calls (
+        provider TEXT NOT NULL,
+        account TEXT NOT NULL,
+        id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        duration_s INTEGER,
+        cost_amount TEXT,
+        first_at TEXT NOT NULL,
+        last_at TEXT NOT NULL,
+        PRIMARY KEY (provider, account, id)
+    );",
 ];
 
 /// The page size of new files: rows of one to three kilobytes fill 16 KiB
@@ -355,7 +381,7 @@ impl SqliteStore {
         state: &SyncState,
     ) -> Result<Upserted, StoreError> {
         let tx = self.conn.transaction()?;
-        let done = upsert(&tx, account, calls)?;
+        let done = upsert(&tx, account, calls, Via::Api)?;
         keep_rejects(&tx, account, rejects)?;
         write_state(&tx, provider, account, state)?;
         tx.commit()?;
@@ -379,7 +405,7 @@ impl SqliteStore {
     /// Upserts calls without touching any sync state.
     pub fn upsert(&mut self, account: &str, calls: &[Call]) -> Result<Upserted, StoreError> {
         let tx = self.conn.transaction()?;
-        let done = upsert(&tx, account, calls)?;
+        let done = upsert(&tx, account, calls, Via::Api)?;
         tx.commit()?;
         Ok(done)
     }
@@ -466,6 +492,71 @@ impl SqliteStore {
         .pop())
     }
 
+    /// See [`super::Store::ingest`].
+    pub fn ingest(&mut self, events: &[WebhookEvent]) -> Result<Vec<bool>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut out = Vec::with_capacity(events.len());
+        {
+            let mut keep = tx.prepare_cached(&sql::keep_event(SQLITE))?;
+            let mut view = tx.prepare_cached(&sql::webhook_view(SQLITE))?;
+            for e in events {
+                let new = keep
+                    .query_row(
+                        params![
+                            e.provider,
+                            e.account,
+                            e.key,
+                            e.kind,
+                            e.call_id,
+                            time(e.received_at),
+                            e.body
+                        ],
+                        |_| Ok(()),
+                    )
+                    .optional()?
+                    .is_some();
+                if new && let Some(call) = &e.call {
+                    upsert(&tx, &e.account, std::slice::from_ref(call), Via::Webhook)?;
+                    view.execute(params![
+                        call.provider,
+                        e.account,
+                        call.id,
+                        call.status.as_str(),
+                        call.duration_s,
+                        call.cost.as_ref().map(|c| c.amount.as_str()),
+                        time(e.received_at)
+                    ])?;
+                }
+                out.push(new);
+            }
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// See [`super::Store::delivery_rows`].
+    pub fn delivery_rows(&self, since: Option<DateTime<Utc>>) -> Result<Vec<DeliveryRow>, StoreError> {
+        all(
+            &self.conn,
+            &sql::delivery_rows(SQLITE),
+            params![since.map(time)],
+            |r| cells::delivery_row(r),
+        )
+    }
+
+    /// See [`super::Store::event_counts`].
+    pub fn event_counts(&self) -> Result<Vec<(String, String, u64)>, StoreError> {
+        all(&self.conn, &sql::event_counts(SQLITE), [], |r| {
+            Ok((r.required(0)?, r.required(1)?, r.count(2)?))
+        })
+    }
+
+    /// See [`super::Store::ping`].
+    pub fn ping(&self) -> Result<(), StoreError> {
+        self.conn.query_row("SELECT 1", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// The report's aggregate rows (see [`super::Store::aggregate`]).
     pub fn aggregate(&self, key: AggKey, filter: &AggFilter) -> Result<Vec<AggRow>, StoreError> {
         // A report reads every page of the range once: mapped, those pages
@@ -538,32 +629,38 @@ impl Aggregate<Option<Decimal>, Option<String>> for DecimalSum {
     }
 }
 
-fn upsert(conn: &Connection, account: &str, calls: &[Call]) -> Result<Upserted, StoreError> {
+fn upsert(conn: &Connection, account: &str, calls: &[Call], via: Via) -> Result<Upserted, StoreError> {
     let now = time(Utc::now());
     let cols = sql::call_columns();
     let placeholders: Vec<String> = (1..=cols.len() + 1).map(|i| format!("?{i}")).collect();
     let sql = format!(
-        "INSERT INTO calls (account, {cols}, first_seen_at, updated_at) VALUES ({ph}, ?{n}, ?{n}) {conflict}",
+        "INSERT INTO calls (account, {cols}, first_seen_at, updated_at, seen_via) VALUES ({ph}, ?{n}, ?{n}, '{via}') {conflict}",
         cols = cols.join(", "),
         ph = placeholders.join(", "),
         n = cols.len() + 2,
-        conflict = sql::on_call_conflict(),
+        via = via.word(),
+        conflict = sql::on_call_conflict(via),
     );
     let mut insert = conn.prepare_cached(&sql)?;
-    let mut existing = conn.prepare_cached("SELECT raw, status, cost_amount FROM calls WHERE provider = ?1 AND account = ?2 AND id = ?3")?;
+    let mut existing = conn.prepare_cached("SELECT raw, status, cost_amount, seen_via FROM calls WHERE provider = ?1 AND account = ?2 AND id = ?3")?;
     let mut done = Upserted::default();
     for call in calls {
         // Decided on the record itself; the row is built only for a write.
         let raw = (call.raw.get() != "null").then(|| call.raw.get());
-        let before: Option<(Option<String>, String, Option<String>)> = existing
+        let before: Option<(Option<String>, String, Option<String>, String)> = existing
             .query_row(params![call.provider, account, call.id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
             })
             .optional()?;
         match before {
             None => done.new += 1,
-            Some((old_raw, old_status, old_cost)) => {
-                let same = old_raw.as_deref() == raw
+            Some((old_raw, old_status, old_cost, seen)) => {
+                // A webhook's event is always merged (it is new: kept events
+                // are not merged twice); a listed record only when it
+                // changed or the list had not seen the call yet.
+                let same = via == Via::Api
+                    && seen != "webhook"
+                    && old_raw.as_deref() == raw
                     && old_status == call.status.as_str()
                     && old_cost.as_deref() == call.cost.as_ref().map(|c| c.amount.as_str());
                 if same {
