@@ -1,14 +1,27 @@
-//! `calllogs listen`: the home of the webhook path, in the making. The
-//! providers push an event when a call ends (Twilio's status callback,
-//! Plivo's hangup URL, Vapi's end-of-call report, Retell's `call_ended`,
-//! Telnyx's `call.hangup`); this crate will verify each against its
-//! provider's signature scheme, keep it durably, parse it into the same
-//! [`calllogs_core::Call`] the poller makes (the same id, so both paths meet
-//! on one row) and reconcile the two.
+//! `calllogs listen`: the providers' end-of-call webhooks, verified, kept
+//! durably and reconciled with the polled records.
 //!
-//! Its place in the layout: it depends on `calllogs-core` (and, with the
-//! server, on `calllogs-store` for the rows it writes); provider crates
-//! plug in an optional `webhook` module; nothing provider-specific lives
-//! here. Nothing is implemented yet: the webhooks issue builds it.
+//! - [`server`]: one route per account, `POST /hooks/{account}`. The
+//!   account's provider verifies the delivery (its own signature scheme,
+//!   before anything is read) and reads it into the same
+//!   [`calllogs_core::Call`] the poller makes, through the
+//!   [`calllogs_core::webhook::WebhookInfo`] of its provider crate: nothing
+//!   provider-specific lives here. `GET /healthz`, `GET /metrics`.
+//! - [`commit`]: acknowledge only what is committed. Concurrent deliveries
+//!   are committed in groups, one transaction each, and every delivery is
+//!   answered after its group commits (503 when the store is down, so that
+//!   providers that retry do).
+//! - [`reconcile`]: the calls only the webhooks delivered, only the list
+//!   delivered, and those where the two disagree.
 
 #![warn(missing_docs)]
+
+pub mod commit;
+pub mod metrics;
+pub mod reconcile;
+pub mod route;
+pub mod server;
+mod tls;
+
+pub use route::{Route, RouteError};
+pub use server::{Listener, Options, Running, ServeError};

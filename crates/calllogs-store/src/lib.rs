@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 pub mod decimal;
+pub mod delivery;
 pub mod flat;
 pub mod store;
 pub mod sync;

@@ -634,7 +634,9 @@ impl Store {
     }
 
     /// Whether the store answers (a trivial query), for health checks.
-    pub async fn ping(&self) -> Result<(), StoreError> {
+    /// (`&mut`: the future may then move between threads, as a SQLite
+    /// connection may, though it may not be shared.)
+    pub async fn ping(&mut self) -> Result<(), StoreError> {
         both!(self.ping())
     }
 
