@@ -83,10 +83,83 @@ pub enum Command {
     /// and STATE messages on stdout, or the catalog with --discover. Also
     /// run as `calllogs-singer --config …` (a link by that name).
     Singer(SingerArgs),
+    /// Receives the providers' end-of-call webhooks at `POST /hooks/{account}`:
+    /// each verified with its provider's signature, committed to the store,
+    /// then acknowledged. `GET /healthz`, `GET /metrics`. Stops on Ctrl-C or
+    /// SIGTERM after answering what is in flight.
+    Listen(ListenArgs),
+    /// The calls seen only through webhooks, only through the API, or
+    /// differently by the two, per account; exit 1 with `--strict` when
+    /// anything is unreconciled.
+    Reconcile(ReconcileArgs),
     /// The main job on an embedded default: four local emulators, a sync of
     /// each into SQLite over real HTTP, and the report. No credentials, no network.
     #[cfg(feature = "emulator")]
     Demo(DemoArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListenArgs {
+    /// The accounts (and their webhook keys) and the store.
+    #[arg(long)]
+    pub config: std::path::PathBuf,
+    /// Where to listen.
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub bind: std::net::SocketAddr,
+    /// The store, instead of the config's `db`.
+    #[arg(long)]
+    pub db: Option<String>,
+    /// The public base URL the providers were given (behind a proxy), for
+    /// accounts without their own `public_url`.
+    #[arg(long)]
+    pub public_url: Option<String>,
+    /// Trust X-Forwarded-Proto and X-Forwarded-Host for the public URL
+    /// (only behind a proxy that sets them).
+    #[arg(long)]
+    pub trust_forwarded: bool,
+    /// The largest body accepted, bytes.
+    #[arg(long, default_value_t = 1024 * 1024)]
+    pub max_body: usize,
+    /// A signed timestamp's largest distance from now (replay window).
+    #[arg(long, default_value = "5m", value_parser = crate::args::parse_span)]
+    pub tolerance: chrono::Duration,
+    /// PEM certificate chain, to serve HTTPS (with --tls-key).
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// PEM private key, to serve HTTPS (with --tls-cert).
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
+    /// Only these accounts (repeatable; default every account whose provider
+    /// sends webhooks calllogs takes).
+    #[arg(long)]
+    pub account: Vec<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReconcileArgs {
+    /// The accounts and the store.
+    #[arg(long)]
+    pub config: std::path::PathBuf,
+    /// The store, instead of the config's `db`.
+    #[arg(long)]
+    pub db: Option<String>,
+    /// Calls started within this span before now (`2d`, `36h`).
+    #[arg(long, default_value = "2d", value_parser = crate::args::parse_span)]
+    pub since: chrono::Duration,
+    /// How long the other path has to deliver a call before it counts as missing.
+    #[arg(long, default_value = "2h", value_parser = crate::args::parse_span)]
+    pub grace: chrono::Duration,
+    /// One JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when anything is unreconciled.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// A span (`5m`, `2h`, `2d`).
+pub fn parse_span(s: &str) -> Result<chrono::Duration, String> {
+    calllogs::parse::span(s).ok_or_else(|| format!("{s:?} is not a span (5m, 2h, 2d)"))
 }
 
 #[derive(Debug, Subcommand)]

@@ -41,6 +41,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
             fleet::status(db.as_deref(), config.as_deref(), json)
         }
         Command::Check { config, account } => fleet::check(&config, &account),
+        Command::Listen(args) => crate::listen::listen(&args),
+        Command::Reconcile(args) => crate::listen::reconcile(&args),
         Command::Airbyte(verb) => connect::airbyte(verb),
         Command::Singer(args) => connect::singer(args),
         #[cfg(feature = "emulator")]

@@ -44,6 +44,9 @@ pub enum CliError {
         /// Of how many.
         of: usize,
     },
+    /// `reconcile --strict` found calls not reconciled (each listed).
+    #[error("{0} calls are not reconciled")]
+    Unreconciled(u64),
     /// A provider could not be had.
     #[error(transparent)]
     Registry(#[from] RegistryError),

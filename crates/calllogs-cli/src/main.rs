@@ -11,6 +11,7 @@ mod emulated;
 mod error;
 mod fetch;
 mod fleet;
+mod listen;
 mod offline;
 mod output;
 mod progress;

@@ -57,6 +57,9 @@ const ACCOUNT_KEYS: &[&str] = &[
     "options",
     "lookback",
     "first_window",
+    "webhook_secret",
+    "webhook_public_key",
+    "public_url",
 ];
 
 /// A loaded configuration: credentials resolved, every value checked.
@@ -100,6 +103,21 @@ pub struct Account {
     /// The range of its first sync without `since` (its own `first_window`,
     /// else the file's).
     pub first_window: Duration,
+    /// What `calllogs listen` verifies its webhooks with.
+    pub webhook: WebhookConfig,
+}
+
+/// An account's webhook settings (`webhook_secret`, `webhook_public_key`,
+/// `public_url`); secrets resolved like every credential.
+#[derive(Debug, Clone, Default)]
+pub struct WebhookConfig {
+    /// The shared secret of HMAC schemes (defaults, for providers that sign
+    /// with a credential, to that credential: see `calllogs-listen`).
+    pub secret: Option<calllogs_core::secrecy::SecretString>,
+    /// The public key of signature schemes (Telnyx), base64.
+    pub public_key: Option<String>,
+    /// The full URL the provider was given, behind a proxy.
+    pub public_url: Option<String>,
 }
 
 impl Account {
@@ -452,10 +470,12 @@ fn read_account(
             ));
         }
     }
-    let mut settings = Settings::new().without_env();
-    for (key, env_name) in &credential_keys {
-        let Some(value) = string(key)? else { continue };
-        let value = match value
+    // A secret: `${VAR}` from the environment, or a literal in a private file.
+    let secret = |key: &str| -> Result<Option<String>, ConfigError> {
+        let Some(value) = string(key)? else {
+            return Ok(None);
+        };
+        Ok(Some(match value
             .trim()
             .strip_prefix("${")
             .and_then(|v| v.strip_suffix('}'))
@@ -476,7 +496,11 @@ fn read_account(
                 ));
             }
             None => value,
-        };
+        }))
+    };
+    let mut settings = Settings::new().without_env();
+    for (key, env_name) in &credential_keys {
+        let Some(value) = secret(key)? else { continue };
         settings = settings.credential(env_name, value);
     }
     if let Some(url) = string("base_url")? {
@@ -622,6 +646,23 @@ fn read_account(
         detail,
         lookback,
         first_window,
+        webhook: WebhookConfig {
+            secret: secret("webhook_secret")?.map(Into::into),
+            // Public, so a literal is fine anywhere; `${VAR}` read as well.
+            public_key: match string("webhook_public_key")? {
+                Some(v) => match v.trim().strip_prefix("${").and_then(|v| v.strip_suffix('}')) {
+                    Some(var) => Some(env(var).filter(|v| !v.is_empty()).ok_or_else(|| {
+                        fail(
+                            Some("webhook_public_key"),
+                            format!("webhook_public_key refers to ${{{var}}}, which is not set in the environment"),
+                        )
+                    })?),
+                    None => Some(v),
+                },
+                None => None,
+            },
+            public_url: string("public_url")?,
+        },
     };
     // The provider's own filters are checked now, not at the first sync.
     account.query().map_err(|m| fail(Some("filters"), m))?;

@@ -38,6 +38,8 @@ pub use calllogs_store::{claims, flat, store, sync};
 /// `calllogs-connect` crate.
 #[cfg(feature = "connector")]
 pub use calllogs_connect as connector;
+#[cfg(feature = "listen")]
+pub use calllogs_listen as listen;
 /// Many accounts into one store (features `config` and `sync`): the
 /// `calllogs-fleet` crate.
 #[cfg(all(feature = "config", feature = "sync"))]
