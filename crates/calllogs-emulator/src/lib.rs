@@ -37,6 +37,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 pub mod data;
+pub mod hooks;
 pub mod paging;
 pub mod util;
 
@@ -258,6 +259,41 @@ pub trait Api: Send + Sync + 'static {
     /// One page body holding `calls` (the last page of `total`), as the
     /// provider's list endpoint would answer; for benchmarks and fixtures.
     fn page_body(&self, calls: &[&SynthCall], total: usize) -> serde_json::Value;
+    /// The event the provider pushes when `call` ends (its end-of-call
+    /// webhook, unsigned), for providers whose webhooks calllogs takes;
+    /// `None` for a call that has not ended, or a provider without them.
+    fn webhook(&self, call: &SynthCall) -> Option<Hook> {
+        let _ = call;
+        None
+    }
+}
+
+/// An end-of-call event as a provider would post it, before signing.
+#[derive(Debug, Clone)]
+pub struct Hook {
+    /// Its `Content-Type`.
+    pub content_type: &'static str,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl Hook {
+    /// A JSON event.
+    pub fn json(v: &serde_json::Value) -> Hook {
+        Hook { content_type: "application/json", body: v.to_string().into_bytes() }
+    }
+
+    /// A form-encoded event (absent values left out).
+    pub fn form(fields: &[(&str, Option<String>)]) -> Hook {
+        let present: Vec<(&str, &str)> = fields
+            .iter()
+            .filter_map(|(k, v)| Some((*k, v.as_deref()?)))
+            .collect();
+        Hook {
+            content_type: "application/x-www-form-urlencoded",
+            body: calllogs_core::webhook::form_body(&present).into_bytes(),
+        }
+    }
 }
 
 /// Response bodies of `api`'s list endpoint, `page_size` calls each, over
@@ -446,6 +482,14 @@ impl Running {
             .read()
             .map(|c| c.to_vec())
             .unwrap_or_default()
+    }
+    /// The end-of-call event of every ended call, in call order, as the
+    /// provider would post it (unsigned; see [`hooks::deliver`]).
+    pub fn hooks(&self) -> Vec<(String, Hook)> {
+        self.calls()
+            .iter()
+            .filter_map(|c| Some((c.id.clone(), self.state.api.webhook(c)?)))
+            .collect()
     }
     /// Changes the calls (a late cost, a new call…).
     pub fn update(&self, f: impl FnOnce(&mut Vec<SynthCall>)) {

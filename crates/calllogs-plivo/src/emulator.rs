@@ -147,6 +147,41 @@ impl Api for Plivo {
         format!("e0000000-0000-4000-8000-{seq:012}")
     }
 
+    fn webhook(&self, c: &SynthCall) -> Option<calllogs_emulator::Hook> {
+        c.ended_at.filter(|_| c.status != Status::InProgress)?;
+        let r = self.render(c);
+        let text = |k: &str| match r.get(k) {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        let status = match r.get("call_state").and_then(Value::as_str) {
+            Some("ANSWER") => "completed",
+            Some("NO_ANSWER") => "no-answer",
+            Some("BUSY") => "busy",
+            Some("CANCEL") => "cancel",
+            _ => "failed",
+        };
+        Some(calllogs_emulator::Hook::form(&[
+            ("Event", Some("Hangup".into())),
+            ("CallUUID", Some(c.id.clone())),
+            ("RequestUUID", Some(c.id.clone())),
+            ("From", text("from_number")),
+            ("To", text("to_number")),
+            ("Direction", text("call_direction")),
+            ("CallStatus", Some(status.into())),
+            ("HangupCauseCode", text("hangup_cause_code")),
+            ("HangupCauseName", text("hangup_cause_name")),
+            ("HangupSource", text("hangup_source")),
+            ("Duration", text("call_duration")),
+            ("BillDuration", text("bill_duration")),
+            ("TotalCost", text("total_amount")),
+            ("StartTime", text("initiation_time")),
+            ("AnswerTime", text("answer_time")),
+            ("EndTime", text("end_time")),
+        ]))
+    }
+
     fn page_body(&self, calls: &[&SynthCall], total: usize) -> Value {
         json!({
             "api_id": "00000000-0000-4000-8000-000000000a11",

@@ -119,6 +119,10 @@ fn parse(d: &Delivery<'_>) -> Result<Event, Unreadable> {
             "hangup_cause_code": get("HangupCauseCode"),
             "hangup_cause_name": get("HangupCauseName").or_else(|| get("HangupCause")),
             "hangup_source": get("HangupSource"),
+            // `busy`, `no-answer`, `timeout`, `cancel`, `failed` say the
+            // outcome as the list's call_state does; `completed` leaves it
+            // to the answer time and the cause, as the list's ANSWER does.
+            "call_state": get("CallStatus"),
         });
         event.call = Some(webhook::mapped(crate::map::call, &record, &Value::Object(object))?);
     }

@@ -287,6 +287,10 @@ impl Api for Retell {
             seq.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5eed
         )
     }
+    fn webhook(&self, c: &SynthCall) -> Option<calllogs_emulator::Hook> {
+        c.ended_at.filter(|_| c.status != Status::InProgress)?;
+        Some(calllogs_emulator::Hook::json(&json!({"event": "call_ended", "call": render(c, true)})))
+    }
     fn page_body(&self, calls: &[&SynthCall], _total: usize) -> Value {
         json!({"items": calls.iter().map(|c| render(c, false)).collect::<Vec<_>>(), "has_more": false, "pagination_key": null})
     }

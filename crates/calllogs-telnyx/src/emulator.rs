@@ -214,6 +214,35 @@ impl Api for Telnyx {
     fn call_id(&self, seq: u64) -> String {
         format!("1e9{:05x}-0000-4000-8000-{seq:012x}", seq % 0x100000)
     }
+    fn webhook(&self, c: &SynthCall) -> Option<calllogs_emulator::Hook> {
+        let end = c.ended_at?;
+        let r = render(c);
+        let iso = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        Some(calllogs_emulator::Hook::json(&json!({
+            "data": {
+                "record_type": "event",
+                "event_type": "call.hangup",
+                "id": format!("e0e0{:04x}-0000-4000-8000-{:012x}", c.seq % 0xffff, c.seq),
+                "occurred_at": iso(end),
+                "payload": {
+                    "call_control_id": r["call_control_id"],
+                    "call_leg_id": c.id,
+                    "call_session_id": r["call_session_id"],
+                    "connection_id": r["connection_id"],
+                    "from": c.from,
+                    "to": c.to,
+                    "direction": r["direction"],
+                    "start_time": iso(c.started_at),
+                    "end_time": iso(end),
+                    "state": "hangup",
+                    "hangup_cause": r["hangup_cause"],
+                    "hangup_source": r["hangup_source"],
+                    "sip_hangup_cause": r["sip_hangup_cause"],
+                },
+            },
+            "meta": {"attempt": 1, "delivered_to": "http://127.0.0.1/"},
+        })))
+    }
     fn page_body(&self, calls: &[&SynthCall], _total: usize) -> Value {
         // The last page: its meta has no count of records (see `list`).
         json!({

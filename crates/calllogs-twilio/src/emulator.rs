@@ -280,6 +280,28 @@ impl Api for Twilio {
     fn call_id(&self, seq: u64) -> String {
         format!("CA{:032x}", seq.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ seq)
     }
+    fn webhook(&self, c: &SynthCall) -> Option<calllogs_emulator::Hook> {
+        // The final status callback, as Twilio posts it (no price: Twilio
+        // prices a call later).
+        let end = c.ended_at.filter(|_| c.status != Status::InProgress)?;
+        let record = self.render(c, end);
+        let text = |k: &str| record.get(k).and_then(Value::as_str).map(str::to_string);
+        Some(calllogs_emulator::Hook::form(&[
+            ("AccountSid", Some(self.sid.clone())),
+            ("ApiVersion", Some("2010-04-01".into())),
+            ("CallSid", Some(c.id.clone())),
+            ("CallStatus", text("status")),
+            ("CallDuration", text("duration")),
+            ("Direction", text("direction")),
+            ("From", text("from")),
+            ("To", text("to")),
+            ("ParentCallSid", text("parent_call_sid")),
+            ("AnsweredBy", text("answered_by")),
+            ("Timestamp", Some(rfc2822(end))),
+            ("CallbackSource", Some("call-progress-events".into())),
+            ("SequenceNumber", Some("3".into())),
+        ]))
+    }
     fn page_body(&self, calls: &[&SynthCall], _total: usize) -> Value {
         let now = Utc::now();
         json!({

@@ -185,6 +185,21 @@ impl Api for Vapi {
     fn call_id(&self, seq: u64) -> String {
         format!("00000000-0000-4000-9000-{seq:012}")
     }
+    fn webhook(&self, c: &SynthCall) -> Option<calllogs_emulator::Hook> {
+        let end = c.ended_at.filter(|_| c.status != Status::InProgress)?;
+        let call = self.render(c);
+        // The report carries the call, and the call's outcome beside it.
+        let mut message = serde_json::Map::new();
+        message.insert("type".into(), json!("end-of-call-report"));
+        message.insert("timestamp".into(), json!(end.timestamp_millis()));
+        for k in ["endedReason", "startedAt", "endedAt", "cost", "costBreakdown", "analysis", "artifact"] {
+            if let Some(v) = call.get(k).filter(|v| !v.is_null()) {
+                message.insert(k.into(), v.clone());
+            }
+        }
+        message.insert("call".into(), call);
+        Some(calllogs_emulator::Hook::json(&json!({ "message": message })))
+    }
     fn page_body(&self, calls: &[&SynthCall], _total: usize) -> Value {
         Value::Array(calls.iter().map(|c| self.render(c)).collect())
     }
