@@ -135,3 +135,130 @@ async fn round_trip(provider: &str, db: &str) {
     assert_eq!(a.only_webhook.count, 0, "{provider}");
     assert_eq!(a.disagree.count, 0, "{provider} on {db}: {:?}", a.disagree.examples);
 }
+
+/// A listener for one Twilio account over `db`, and the emulator whose
+/// events it takes.
+async fn twilio_listener(db: &str, calls: usize, limit: usize) -> (calllogs::emulator::Running, calllogs::listen::Running, KeyPair) {
+    let emu = calllogs::emulator::start("twilio", Config { calls, seed: 29, ..Config::default() })
+        .await
+        .unwrap();
+    let hook = REGISTRY.info("twilio").unwrap().webhook.unwrap();
+    let pair = KeyPair::for_provider(hook, &emu.settings());
+    let route = Route {
+        account: "tw".into(),
+        provider: "twilio",
+        webhook: hook,
+        keys: pair.keys.clone(),
+        public_url: None,
+    };
+    let options = Options { bind: "127.0.0.1:0".parse().unwrap(), body_limit: limit, ..Options::default() };
+    let listener = Listener::start(vec![route], Store::open(db).await.unwrap(), options)
+        .await
+        .unwrap();
+    (emu, listener, pair)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_thousand_webhooks_from_fifty_senders_with_duplicates_are_each_stored_once() {
+    for db in locations("load") {
+        let (emu, listener, pair) = twilio_listener(&db, 2300, 1 << 20).await;
+        let hook = REGISTRY.info("twilio").unwrap().webhook.unwrap();
+        let events: Vec<_> = emu.hooks().into_iter().take(2000).collect();
+        assert_eq!(events.len(), 2000);
+        let url = format!("{}/hooks/tw", listener.url());
+        let faults = hooks::HookFaults { loss: 0.0, duplicates: 0.1, reorder: 0.1, seed: 8 };
+        let started = std::time::Instant::now();
+        let run = hooks::deliver(events, &url, hook, pair.signing(hook), faults, 50).await;
+        let took = started.elapsed();
+        assert!(run.failed.is_empty(), "{db}: {:?}", &run.failed[..run.failed.len().min(5)]);
+        assert_eq!(run.acked.len(), 2000);
+        let sent = 2000 + run.duplicated.len();
+        eprintln!("{db}: {sent} webhooks acknowledged in {took:?} ({:.0}/s)", sent as f64 / took.as_secs_f64());
+        let metrics = listener.metrics().render();
+        listener.shutdown().await;
+        let store = Store::open(&db).await.unwrap();
+        assert_eq!(store.count(Some("twilio"), Some("tw")).await.unwrap(), 2000, "{db}: every call once");
+        assert_eq!(store.event_counts().await.unwrap()[0].2, 2000, "{db}: every event once");
+        assert!(metrics.contains(&format!("calllogs_webhooks_duplicates_total {}", run.duplicated.len())), "{metrics}");
+        assert!(metrics.contains(&format!("calllogs_webhooks_accepted_total {sent}")), "{metrics}");
+    }
+}
+
+/// Posts `body` to `url` with `headers`; the status.
+async fn post(url: &str, headers: &[(&str, String)], body: Vec<u8>) -> u16 {
+    let mut req = reqwest_client().post(url).body(body);
+    for (k, v) in headers {
+        req = req.header(*k, v);
+    }
+    req.send().await.map(|r| r.status().as_u16()).unwrap_or(0)
+}
+
+fn reqwest_client() -> reqwest::Client {
+    reqwest::Client::new()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_unsigned_replayed_oversized_and_unreadable_deliveries_are_refused_and_nothing_is_stored() {
+    let db = locations("bad").remove(0);
+    let (emu, listener, pair) = twilio_listener(&db, 20, 4096).await;
+    let hook = REGISTRY.info("twilio").unwrap().webhook.unwrap();
+    let url = format!("{}/hooks/tw", listener.url());
+    let (_, event) = emu.hooks().remove(0);
+    let form = "application/x-www-form-urlencoded".to_string();
+    let signed = |url: &str, body: &[u8]| -> Vec<(&'static str, String)> {
+        let mut h = (hook.sign)(url, body, Utc::now(), SigningKey::Secret(&pair.secret));
+        h.push(("content-type", form.clone()));
+        h
+    };
+    let body = event.body.clone();
+    // Forged: one byte of the body changed after signing.
+    let mut forged = body.clone();
+    forged[5] ^= 1;
+    assert_eq!(post(&url, &signed(&url, &body), forged).await, 401);
+    // Signed for another URL (another account's route, or a query added).
+    assert_eq!(post(&url, &signed(&format!("{url}?x=1"), &body), body.clone()).await, 401);
+    // Unsigned.
+    assert_eq!(post(&url, &[("content-type", form.clone())], body.clone()).await, 401);
+    // Wrong content type.
+    let mut json = signed(&url, &body);
+    json.retain(|(k, _)| *k != "content-type");
+    json.push(("content-type", "application/json".into()));
+    assert_eq!(post(&url, &json, body.clone()).await, 415);
+    // Oversized.
+    let big = vec![b'a'; 5000];
+    assert_eq!(post(&url, &signed(&url, &big), big.clone()).await, 413);
+    // A valid signature over a body that cannot be read (no CallSid).
+    let junk = b"Hello=world".to_vec();
+    assert_eq!(post(&url, &signed(&url, &junk), junk).await, 400);
+    // Unknown account: 404 and nothing else.
+    let other = format!("{}/hooks/nobody", listener.url());
+    assert_eq!(post(&other, &signed(&other, &body), body.clone()).await, 404);
+    assert_eq!(post(&format!("{}/elsewhere", listener.url()), &[], vec![]).await, 404);
+    // Truncated: a body shorter than its Content-Length, then the connection closed.
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut s = tokio::net::TcpStream::connect(listener.addr()).await.unwrap();
+        s.write_all(b"POST /hooks/tw HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 400\r\n\r\nCallSid=CA1").await.unwrap();
+        s.shutdown().await.unwrap();
+        let mut answer = String::new();
+        let _ = s.read_to_string(&mut answer).await;
+        assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 400"), "{answer}");
+    }
+    let store_before = Store::open(&db).await.unwrap().event_counts().await.unwrap();
+    assert!(store_before.is_empty(), "nothing refused is stored: {store_before:?}");
+    // The server goes on serving: the genuine event is accepted, and its
+    // replay (Twilio signs no timestamp) is recognised as a duplicate.
+    assert_eq!(post(&url, &signed(&url, &body), body.clone()).await, 200);
+    assert_eq!(post(&url, &signed(&url, &body), body.clone()).await, 200);
+    let health = reqwest_client().get(format!("{}/healthz", listener.url())).send().await.unwrap();
+    assert_eq!(health.status().as_u16(), 200);
+    let metrics = listener.metrics().render();
+    for reason in ["mismatch", "missing", "content_type", "too_large", "unreadable", "unknown_account"] {
+        assert!(metrics.contains(&format!("reason=\"{reason}\"")), "{reason}: {metrics}");
+    }
+    assert!(!metrics.contains(&pair.secret), "no secret in the metrics");
+    listener.shutdown().await;
+    let store = Store::open(&db).await.unwrap();
+    assert_eq!(store.event_counts().await.unwrap()[0].2, 1);
+    assert_eq!(store.count(None, None).await.unwrap(), 1);
+}
