@@ -21,17 +21,26 @@ fn known() -> String {
 }
 
 /// The store of `--db`, else of the file.
-fn db(given: Option<&str>, config: &Config, path: &std::path::Path) -> Result<calllogs::store::Target, CliError> {
+fn db(
+    given: Option<&str>,
+    config: &Config,
+    path: &std::path::Path,
+) -> Result<calllogs::store::Target, CliError> {
     let db = given
         .map(str::to_string)
         .or_else(|| config.db.clone())
-        .ok_or_else(|| CliError::usage(format!("{}: no db in the file and no --db", path.display())))?;
+        .ok_or_else(|| {
+            CliError::usage(format!("{}: no db in the file and no --db", path.display()))
+        })?;
     target(&db)
 }
 
 /// The accounts of the file whose provider sends webhooks calllogs takes
 /// (an account named with `--account` must be one).
-fn webhook_accounts<'a>(config: &'a Config, names: &[String]) -> Result<Vec<&'a Account>, CliError> {
+fn webhook_accounts<'a>(
+    config: &'a Config,
+    names: &[String],
+) -> Result<Vec<&'a Account>, CliError> {
     let chosen = if names.is_empty() {
         config.accounts.iter().collect()
     } else {
@@ -89,7 +98,12 @@ pub fn listen(args: &ListenArgs) -> Result<(), CliError> {
     };
     let described: Vec<String> = routes
         .iter()
-        .map(|r| format!("  POST /hooks/{} ({}: {})", r.account, r.provider, r.webhook.events))
+        .map(|r| {
+            format!(
+                "  POST /hooks/{} ({}: {})",
+                r.account, r.provider, r.webhook.events
+            )
+        })
         .collect();
     runtime()?.block_on(async {
         let store = open_store(&db).await?;

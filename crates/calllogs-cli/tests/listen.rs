@@ -37,16 +37,25 @@ impl KeyPair {
     fn for_provider(info: &WebhookInfo, settings: &calllogs::Settings) -> KeyPair {
         use calllogs::secrecy::ExposeSecret;
         let seed = [5u8; 32];
-        let mut keys = Keys { tolerance: calllogs::webhook::DEFAULT_TOLERANCE, ..Keys::default() };
+        let mut keys = Keys {
+            tolerance: calllogs::webhook::DEFAULT_TOLERANCE,
+            ..Keys::default()
+        };
         let mut secret = "whsec-demo-0001".to_string();
         match info.key {
             KeyKind::Secret { default_credential } => {
                 if let Some(c) = default_credential {
-                    secret = settings.get_credential(c).unwrap().expose_secret().to_string();
+                    secret = settings
+                        .get_credential(c)
+                        .unwrap()
+                        .expose_secret()
+                        .to_string();
                 }
                 keys.secret = Some(secret.clone().into());
             }
-            KeyKind::PublicKey => keys.public_key = Some(crypto::b64(&crypto::ed25519_public(&seed))),
+            KeyKind::PublicKey => {
+                keys.public_key = Some(crypto::b64(&crypto::ed25519_public(&seed)))
+            }
         }
         KeyPair { keys, secret, seed }
     }
@@ -71,9 +80,16 @@ async fn lost_duplicated_and_reordered_webhooks_are_stored_once_and_reconciled_w
 }
 
 async fn round_trip(provider: &str, db: &str) {
-    let emu = calllogs::emulator::start(provider, Config { calls: 80, seed: 11, ..Config::default() })
-        .await
-        .unwrap();
+    let emu = calllogs::emulator::start(
+        provider,
+        Config {
+            calls: 80,
+            seed: 11,
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
     let info = REGISTRY.info(provider).unwrap();
     let hook = info.webhook.unwrap();
     let pair = KeyPair::for_provider(hook, &emu.settings());
@@ -85,24 +101,46 @@ async fn round_trip(provider: &str, db: &str) {
         keys: pair.keys.clone(),
         public_url: None,
     };
-    let options = Options { bind: "127.0.0.1:0".parse().unwrap(), ..Options::default() };
+    let options = Options {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        ..Options::default()
+    };
     let listener = Listener::start(vec![route], Store::open(db).await.unwrap(), options)
         .await
         .unwrap();
     let url = format!("{}/hooks/{account}", listener.url());
     let events = emu.hooks();
     assert!(events.len() > 40, "{provider}: {} events", events.len());
-    let faults = hooks::HookFaults { loss: 0.15, duplicates: 0.15, reorder: 0.3, seed: 3 };
+    let faults = hooks::HookFaults {
+        loss: 0.15,
+        duplicates: 0.15,
+        reorder: 0.3,
+        seed: 3,
+    };
     let run = hooks::deliver(events.clone(), &url, hook, pair.signing(hook), faults, 8).await;
-    assert!(run.failed.is_empty(), "{provider} on {db}: refused {:?}", run.failed);
-    assert!(!run.lost.is_empty() && !run.duplicated.is_empty(), "{provider}: faults drawn");
+    assert!(
+        run.failed.is_empty(),
+        "{provider} on {db}: refused {:?}",
+        run.failed
+    );
+    assert!(
+        !run.lost.is_empty() && !run.duplicated.is_empty(),
+        "{provider}: faults drawn"
+    );
     assert_eq!(run.acked.len() + run.lost.len(), events.len(), "{provider}");
     listener.shutdown().await;
 
     let mut store = Store::open(db).await.unwrap();
     let kept = store.event_counts().await.unwrap();
-    let kept = kept.iter().find(|(p, a, _)| p == provider && *a == account).map_or(0, |k| k.2);
-    assert_eq!(kept, run.acked.len() as u64, "{provider} on {db}: every acknowledged event kept once");
+    let kept = kept
+        .iter()
+        .find(|(p, a, _)| p == provider && *a == account)
+        .map_or(0, |k| k.2);
+    assert_eq!(
+        kept,
+        run.acked.len() as u64,
+        "{provider} on {db}: every acknowledged event kept once"
+    );
 
     // The list brings every call; the webhooks' rows are the same rows.
     let built = calllogs::registry::build(provider, &emu.settings()).unwrap();
@@ -111,9 +149,15 @@ async fn round_trip(provider: &str, db: &str) {
         account: Some(account.clone()),
         ..calllogs::sync::SyncOptions::default()
     };
-    calllogs::sync::run(&mut store, built.as_ref(), &opts, |_| {}).await.unwrap();
+    calllogs::sync::run(&mut store, built.as_ref(), &opts, |_| {})
+        .await
+        .unwrap();
     let all = store.ids(provider, &account).await.unwrap();
-    assert_eq!(all.len(), emu.calls().len(), "{provider}: one row per call, whichever path came first");
+    assert_eq!(
+        all.len(),
+        emu.calls().len(),
+        "{provider}: one row per call, whichever path came first"
+    );
     for id in run.acked.iter().take(5) {
         let row = store.get(provider, &account, id).await.unwrap().unwrap();
         assert_eq!(row.seen_via, "api,webhook", "{provider} {id}");
@@ -122,7 +166,12 @@ async fn round_trip(provider: &str, db: &str) {
     let rec = reconcile::reconcile(
         &store,
         &[(provider.to_string(), account.clone())],
-        &RecOptions { since: None, grace: Duration::zero(), now: Utc::now(), examples: 1000 },
+        &RecOptions {
+            since: None,
+            grace: Duration::zero(),
+            now: Utc::now(),
+            examples: 1000,
+        },
     )
     .await
     .unwrap();
@@ -131,17 +180,39 @@ async fn round_trip(provider: &str, db: &str) {
     lost.sort();
     let mut only_api = a.only_api.examples.clone();
     only_api.sort();
-    assert_eq!(only_api, lost, "{provider} on {db}: reconcile names exactly the dropped events");
+    assert_eq!(
+        only_api, lost,
+        "{provider} on {db}: reconcile names exactly the dropped events"
+    );
     assert_eq!(a.only_webhook.count, 0, "{provider}");
-    assert_eq!(a.disagree.count, 0, "{provider} on {db}: {:?}", a.disagree.examples);
+    assert_eq!(
+        a.disagree.count, 0,
+        "{provider} on {db}: {:?}",
+        a.disagree.examples
+    );
 }
 
 /// A listener for one Twilio account over `db`, and the emulator whose
 /// events it takes.
-async fn twilio_listener(db: &str, calls: usize, limit: usize) -> (calllogs::emulator::Running, calllogs::listen::Running, KeyPair) {
-    let emu = calllogs::emulator::start("twilio", Config { calls, seed: 29, ..Config::default() })
-        .await
-        .unwrap();
+async fn twilio_listener(
+    db: &str,
+    calls: usize,
+    limit: usize,
+) -> (
+    calllogs::emulator::Running,
+    calllogs::listen::Running,
+    KeyPair,
+) {
+    let emu = calllogs::emulator::start(
+        "twilio",
+        Config {
+            calls,
+            seed: 29,
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
     let hook = REGISTRY.info("twilio").unwrap().webhook.unwrap();
     let pair = KeyPair::for_provider(hook, &emu.settings());
     let route = Route {
@@ -151,7 +222,11 @@ async fn twilio_listener(db: &str, calls: usize, limit: usize) -> (calllogs::emu
         keys: pair.keys.clone(),
         public_url: None,
     };
-    let options = Options { bind: "127.0.0.1:0".parse().unwrap(), body_limit: limit, ..Options::default() };
+    let options = Options {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        body_limit: limit,
+        ..Options::default()
+    };
     let listener = Listener::start(vec![route], Store::open(db).await.unwrap(), options)
         .await
         .unwrap();
@@ -166,21 +241,50 @@ async fn two_thousand_webhooks_from_fifty_senders_with_duplicates_are_each_store
         let events: Vec<_> = emu.hooks().into_iter().take(2000).collect();
         assert_eq!(events.len(), 2000);
         let url = format!("{}/hooks/tw", listener.url());
-        let faults = hooks::HookFaults { loss: 0.0, duplicates: 0.1, reorder: 0.1, seed: 8 };
+        let faults = hooks::HookFaults {
+            loss: 0.0,
+            duplicates: 0.1,
+            reorder: 0.1,
+            seed: 8,
+        };
         let started = std::time::Instant::now();
         let run = hooks::deliver(events, &url, hook, pair.signing(hook), faults, 50).await;
         let took = started.elapsed();
-        assert!(run.failed.is_empty(), "{db}: {:?}", &run.failed[..run.failed.len().min(5)]);
+        assert!(
+            run.failed.is_empty(),
+            "{db}: {:?}",
+            &run.failed[..run.failed.len().min(5)]
+        );
         assert_eq!(run.acked.len(), 2000);
         let sent = 2000 + run.duplicated.len();
-        eprintln!("{db}: {sent} webhooks acknowledged in {took:?} ({:.0}/s)", sent as f64 / took.as_secs_f64());
+        eprintln!(
+            "{db}: {sent} webhooks acknowledged in {took:?} ({:.0}/s)",
+            sent as f64 / took.as_secs_f64()
+        );
         let metrics = listener.metrics().render();
         listener.shutdown().await;
         let store = Store::open(&db).await.unwrap();
-        assert_eq!(store.count(Some("twilio"), Some("tw")).await.unwrap(), 2000, "{db}: every call once");
-        assert_eq!(store.event_counts().await.unwrap()[0].2, 2000, "{db}: every event once");
-        assert!(metrics.contains(&format!("calllogs_webhooks_duplicates_total {}", run.duplicated.len())), "{metrics}");
-        assert!(metrics.contains(&format!("calllogs_webhooks_accepted_total {sent}")), "{metrics}");
+        assert_eq!(
+            store.count(Some("twilio"), Some("tw")).await.unwrap(),
+            2000,
+            "{db}: every call once"
+        );
+        assert_eq!(
+            store.event_counts().await.unwrap()[0].2,
+            2000,
+            "{db}: every event once"
+        );
+        assert!(
+            metrics.contains(&format!(
+                "calllogs_webhooks_duplicates_total {}",
+                run.duplicated.len()
+            )),
+            "{metrics}"
+        );
+        assert!(
+            metrics.contains(&format!("calllogs_webhooks_accepted_total {sent}")),
+            "{metrics}"
+        );
     }
 }
 
@@ -198,7 +302,8 @@ fn reqwest_client() -> reqwest::Client {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn forged_unsigned_replayed_oversized_and_unreadable_deliveries_are_refused_and_nothing_is_stored() {
+async fn forged_unsigned_replayed_oversized_and_unreadable_deliveries_are_refused_and_nothing_is_stored()
+ {
     let db = locations("bad").remove(0);
     let (emu, listener, pair) = twilio_listener(&db, 20, 4096).await;
     let hook = REGISTRY.info("twilio").unwrap().webhook.unwrap();
@@ -216,9 +321,15 @@ async fn forged_unsigned_replayed_oversized_and_unreadable_deliveries_are_refuse
     forged[5] ^= 1;
     assert_eq!(post(&url, &signed(&url, &body), forged).await, 401);
     // Signed for another URL (another account's route, or a query added).
-    assert_eq!(post(&url, &signed(&format!("{url}?x=1"), &body), body.clone()).await, 401);
+    assert_eq!(
+        post(&url, &signed(&format!("{url}?x=1"), &body), body.clone()).await,
+        401
+    );
     // Unsigned.
-    assert_eq!(post(&url, &[("content-type", form.clone())], body.clone()).await, 401);
+    assert_eq!(
+        post(&url, &[("content-type", form.clone())], body.clone()).await,
+        401
+    );
     // Wrong content type.
     let mut json = signed(&url, &body);
     json.retain(|(k, _)| *k != "content-type");
@@ -232,29 +343,62 @@ async fn forged_unsigned_replayed_oversized_and_unreadable_deliveries_are_refuse
     assert_eq!(post(&url, &signed(&url, &junk), junk).await, 400);
     // Unknown account: 404 and nothing else.
     let other = format!("{}/hooks/nobody", listener.url());
-    assert_eq!(post(&other, &signed(&other, &body), body.clone()).await, 404);
-    assert_eq!(post(&format!("{}/elsewhere", listener.url()), &[], vec![]).await, 404);
+    assert_eq!(
+        post(&other, &signed(&other, &body), body.clone()).await,
+        404
+    );
+    assert_eq!(
+        post(&format!("{}/elsewhere", listener.url()), &[], vec![]).await,
+        404
+    );
     // Truncated: a body shorter than its Content-Length, then the connection closed.
     {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let mut s = tokio::net::TcpStream::connect(listener.addr()).await.unwrap();
+        let mut s = tokio::net::TcpStream::connect(listener.addr())
+            .await
+            .unwrap();
         s.write_all(b"POST /hooks/tw HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 400\r\n\r\nCallSid=CA1").await.unwrap();
         s.shutdown().await.unwrap();
         let mut answer = String::new();
         let _ = s.read_to_string(&mut answer).await;
-        assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 400"), "{answer}");
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 400"),
+            "{answer}"
+        );
     }
-    let store_before = Store::open(&db).await.unwrap().event_counts().await.unwrap();
-    assert!(store_before.is_empty(), "nothing refused is stored: {store_before:?}");
+    let store_before = Store::open(&db)
+        .await
+        .unwrap()
+        .event_counts()
+        .await
+        .unwrap();
+    assert!(
+        store_before.is_empty(),
+        "nothing refused is stored: {store_before:?}"
+    );
     // The server goes on serving: the genuine event is accepted, and its
     // replay (Twilio signs no timestamp) is recognised as a duplicate.
     assert_eq!(post(&url, &signed(&url, &body), body.clone()).await, 200);
     assert_eq!(post(&url, &signed(&url, &body), body.clone()).await, 200);
-    let health = reqwest_client().get(format!("{}/healthz", listener.url())).send().await.unwrap();
+    let health = reqwest_client()
+        .get(format!("{}/healthz", listener.url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(health.status().as_u16(), 200);
     let metrics = listener.metrics().render();
-    for reason in ["mismatch", "missing", "content_type", "too_large", "unreadable", "unknown_account"] {
-        assert!(metrics.contains(&format!("reason=\"{reason}\"")), "{reason}: {metrics}");
+    for reason in [
+        "mismatch",
+        "missing",
+        "content_type",
+        "too_large",
+        "unreadable",
+        "unknown_account",
+    ] {
+        assert!(
+            metrics.contains(&format!("reason=\"{reason}\"")),
+            "{reason}: {metrics}"
+        );
     }
     assert!(!metrics.contains(&pair.secret), "no secret in the metrics");
     listener.shutdown().await;

@@ -38,9 +38,9 @@ pub mod retry;
 pub mod seen;
 pub mod settings;
 pub mod taxonomy;
-pub mod webhook;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod webhook;
 
 pub use call::{
     Agent, Call, Campaign, Contact, Cost, Direction, Disposition, Hangup, HangupSource, Named, Raw,

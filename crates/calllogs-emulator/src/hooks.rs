@@ -74,7 +74,10 @@ pub async fn deliver(
                 let mut req = client
                     .post(url)
                     .header("content-type", hook.content_type)
-                    .header("user-agent", format!("calllogs-emulator/{}", env!("CARGO_PKG_VERSION")));
+                    .header(
+                        "user-agent",
+                        format!("calllogs-emulator/{}", env!("CARGO_PKG_VERSION")),
+                    );
                 for (k, v) in (info.sign)(url, &hook.body, Utc::now(), key) {
                     req = req.header(k, v);
                 }

@@ -280,7 +280,10 @@ pub struct Hook {
 impl Hook {
     /// A JSON event.
     pub fn json(v: &serde_json::Value) -> Hook {
-        Hook { content_type: "application/json", body: v.to_string().into_bytes() }
+        Hook {
+            content_type: "application/json",
+            body: v.to_string().into_bytes(),
+        }
     }
 
     /// A form-encoded event (absent values left out).

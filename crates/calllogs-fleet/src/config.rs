@@ -475,28 +475,30 @@ fn read_account(
         let Some(value) = string(key)? else {
             return Ok(None);
         };
-        Ok(Some(match value
-            .trim()
-            .strip_prefix("${")
-            .and_then(|v| v.strip_suffix('}'))
-        {
-            Some(var) => env(var).filter(|v| !v.is_empty()).ok_or_else(|| {
-                fail(
-                    Some(key),
-                    format!("{key} refers to ${{{var}}}, which is not set in the environment"),
-                )
-            })?,
-            None if !source.private => {
-                return Err(fail(
-                    Some(key),
-                    format!(
-                        "{key} is a literal secret in a file that group or others can read; use ${{VAR}}, or chmod 600 {}",
-                        source.path.display()
-                    ),
-                ));
-            }
-            None => value,
-        }))
+        Ok(Some(
+            match value
+                .trim()
+                .strip_prefix("${")
+                .and_then(|v| v.strip_suffix('}'))
+            {
+                Some(var) => env(var).filter(|v| !v.is_empty()).ok_or_else(|| {
+                    fail(
+                        Some(key),
+                        format!("{key} refers to ${{{var}}}, which is not set in the environment"),
+                    )
+                })?,
+                None if !source.private => {
+                    return Err(fail(
+                        Some(key),
+                        format!(
+                            "{key} is a literal secret in a file that group or others can read; use ${{VAR}}, or chmod 600 {}",
+                            source.path.display()
+                        ),
+                    ));
+                }
+                None => value,
+            },
+        ))
     };
     let mut settings = Settings::new().without_env();
     for (key, env_name) in &credential_keys {

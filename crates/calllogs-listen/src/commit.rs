@@ -25,7 +25,8 @@ pub enum Committed {
 type Reply = oneshot::Sender<Result<Committed, String>>;
 
 enum Msg {
-    Event(WebhookEvent, Reply),
+    // Boxed: an event is large, a ping small, and the channel holds either.
+    Event(Box<WebhookEvent>, Reply),
     /// A health check: does the store answer?
     Ping(oneshot::Sender<Result<(), String>>),
 }
@@ -50,7 +51,7 @@ impl Committer {
     pub async fn commit(&self, event: WebhookEvent) -> Result<Committed, String> {
         let (reply, answer) = oneshot::channel();
         self.tx
-            .send(Msg::Event(event, reply))
+            .send(Msg::Event(Box::new(event), reply))
             .await
             .map_err(|_| "the committer has stopped".to_string())?;
         answer
@@ -80,7 +81,7 @@ async fn run(mut store: Store, mut rx: mpsc::Receiver<Msg>, metrics: Arc<Metrics
         while let Some(msg) = next.take() {
             match msg {
                 Msg::Event(e, r) => {
-                    events.push(e);
+                    events.push(*e);
                     replies.push(r);
                 }
                 Msg::Ping(r) => {
@@ -106,7 +107,11 @@ async fn run(mut store: Store, mut rx: mpsc::Receiver<Msg>, metrics: Arc<Metrics
                     } else {
                         metrics.duplicates.inc();
                     }
-                    let _ = reply.send(Ok(if new { Committed::New } else { Committed::Duplicate }));
+                    let _ = reply.send(Ok(if new {
+                        Committed::New
+                    } else {
+                        Committed::Duplicate
+                    }));
                 }
             }
             Err(e) => {

@@ -46,14 +46,43 @@ impl Default for Metrics {
         let stored = Counter::default();
         let commits = Counter::default();
         let ack_seconds = Histogram::new(exponential_buckets(0.0002, 2.0, 16));
-        registry.register("received", "Deliveries received on a hook route", received.clone());
-        registry.register("accepted", "Deliveries acknowledged after their commit", accepted.clone());
-        registry.register("rejected", "Deliveries refused, by reason", rejected.clone());
-        registry.register("duplicates", "Deliveries of an event already kept", duplicates.clone());
+        registry.register(
+            "received",
+            "Deliveries received on a hook route",
+            received.clone(),
+        );
+        registry.register(
+            "accepted",
+            "Deliveries acknowledged after their commit",
+            accepted.clone(),
+        );
+        registry.register(
+            "rejected",
+            "Deliveries refused, by reason",
+            rejected.clone(),
+        );
+        registry.register(
+            "duplicates",
+            "Deliveries of an event already kept",
+            duplicates.clone(),
+        );
         registry.register("stored", "Events that changed a call", stored.clone());
         registry.register("commits", "Group commits", commits.clone());
-        registry.register("ack_seconds", "Seconds from arrival to acknowledgement", ack_seconds.clone());
-        Metrics { registry, received, accepted, rejected, duplicates, stored, commits, ack_seconds }
+        registry.register(
+            "ack_seconds",
+            "Seconds from arrival to acknowledgement",
+            ack_seconds.clone(),
+        );
+        Metrics {
+            registry,
+            received,
+            accepted,
+            rejected,
+            duplicates,
+            stored,
+            commits,
+            ack_seconds,
+        }
     }
 }
 
@@ -61,7 +90,10 @@ impl Metrics {
     /// Counts a refusal.
     pub fn refuse(&self, account: &str, reason: &str) {
         self.rejected
-            .get_or_create(&Refused { account: account.into(), reason: reason.into() })
+            .get_or_create(&Refused {
+                account: account.into(),
+                reason: reason.into(),
+            })
             .inc();
     }
 

@@ -2,7 +2,9 @@
 //! the store (see [`calllogs_store::delivery`], which the HTML report's
 //! "delivery" section reads too), and its text.
 
-pub use calllogs_store::delivery::{Account, Finding, Options, Reconciliation, from_rows, reconcile};
+pub use calllogs_store::delivery::{
+    Account, Finding, Options, Reconciliation, from_rows, reconcile,
+};
 
 /// The reconciliation as text: one block per account, the findings with
 /// their counts and a few examples each.
@@ -19,7 +21,10 @@ pub fn text(r: &Reconciliation) -> String {
             a.provider, a.account, a.calls, a.both, a.pending
         );
         for (label, f) in [
-            ("only by webhook (the list has not shown them)", &a.only_webhook),
+            (
+                "only by webhook (the list has not shown them)",
+                &a.only_webhook,
+            ),
             ("only by the list (their webhook was lost)", &a.only_api),
             ("described differently", &a.disagree),
         ] {
@@ -34,7 +39,11 @@ pub fn text(r: &Reconciliation) -> String {
     let _ = writeln!(
         out,
         "{}",
-        if n == 0 { "everything reconciled".to_string() } else { format!("{n} unreconciled") }
+        if n == 0 {
+            "everything reconciled".to_string()
+        } else {
+            format!("{n} unreconciled")
+        }
     );
     out
 }

@@ -25,7 +25,9 @@ pub struct Route {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RouteError {
     /// Its provider has no webhooks calllogs knows.
-    #[error("account {account}: calllogs does not take {provider}'s webhooks (it takes those of {known})")]
+    #[error(
+        "account {account}: calllogs does not take {provider}'s webhooks (it takes those of {known})"
+    )]
     NoWebhooks {
         /// The account.
         account: String,
@@ -80,20 +82,31 @@ impl Route {
                             None => "webhook_secret".into(),
                         })
                     })?;
-                Keys { secret: Some(secret), ..Keys::default() }
+                Keys {
+                    secret: Some(secret),
+                    ..Keys::default()
+                }
             }
             KeyKind::PublicKey => {
                 let key = public_key
-                    .filter(|k| calllogs_core::webhook::crypto::unb64(k).is_some_and(|b| b.len() == 32))
+                    .filter(|k| {
+                        calllogs_core::webhook::crypto::unb64(k).is_some_and(|b| b.len() == 32)
+                    })
                     .ok_or_else(|| no_key("webhook_public_key (base64 of 32 bytes)".into()))?;
-                Keys { public_key: Some(key), ..Keys::default() }
+                Keys {
+                    public_key: Some(key),
+                    ..Keys::default()
+                }
             }
         };
         Ok(Route {
             account: account.into(),
             provider: info.id,
             webhook,
-            keys: Keys { tolerance: calllogs_core::webhook::DEFAULT_TOLERANCE, ..keys },
+            keys: Keys {
+                tolerance: calllogs_core::webhook::DEFAULT_TOLERANCE,
+                ..keys
+            },
             public_url,
         })
     }

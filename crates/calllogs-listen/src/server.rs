@@ -105,7 +105,11 @@ pub struct Running {
 
 impl Listener {
     /// Binds `options.bind` and serves `routes`, committing into `store`.
-    pub async fn start(routes: Vec<Route>, store: Store, options: Options) -> Result<Running, ServeError> {
+    pub async fn start(
+        routes: Vec<Route>,
+        store: Store,
+        options: Options,
+    ) -> Result<Running, ServeError> {
         let mut map = HashMap::new();
         for r in routes {
             if map.contains_key(&r.account) {
@@ -117,19 +121,36 @@ impl Listener {
             Some((cert, key)) => Some(crate::tls::acceptor(cert, key).map_err(ServeError::Tls)?),
             None => None,
         };
-        let listener = TcpListener::bind(options.bind)
-            .await
-            .map_err(|source| ServeError::Bind { addr: options.bind, source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| ServeError::Bind { addr: options.bind, source })?;
+        let listener =
+            TcpListener::bind(options.bind)
+                .await
+                .map_err(|source| ServeError::Bind {
+                    addr: options.bind,
+                    source,
+                })?;
+        let addr = listener.local_addr().map_err(|source| ServeError::Bind {
+            addr: options.bind,
+            source,
+        })?;
         let metrics = Arc::new(Metrics::default());
         let (committer, committing) = Committer::start(store, metrics.clone());
         let scheme = if tls.is_some() { "https" } else { "http" };
-        let shared = Arc::new(Shared { routes: map, options, committer, metrics: metrics.clone(), scheme });
+        let shared = Arc::new(Shared {
+            routes: map,
+            options,
+            committer,
+            metrics: metrics.clone(),
+            scheme,
+        });
         let (shutdown, stop) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, tls, shared, stop, committing));
-        Ok(Running { addr, shutdown, task, metrics, scheme })
+        Ok(Running {
+            addr,
+            shutdown,
+            task,
+            metrics,
+            scheme,
+        })
     }
 }
 
@@ -222,8 +243,10 @@ where
 fn reply(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
     let mut r = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
     *r.status_mut() = status;
-    r.headers_mut()
-        .insert("content-type", hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"));
+    r.headers_mut().insert(
+        "content-type",
+        hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     r
 }
 
@@ -235,7 +258,10 @@ async fn respond(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes
                 Ok(()) => reply(StatusCode::OK, "ok\n"),
                 Err(e) => {
                     tracing::warn!(error = %e, "health check: the store does not answer");
-                    reply(StatusCode::SERVICE_UNAVAILABLE, "the store does not answer\n")
+                    reply(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "the store does not answer\n",
+                    )
                 }
             };
         }
@@ -277,17 +303,50 @@ async fn respond(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes
         .get(hyper::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
-        return refuse("too_large", StatusCode::PAYLOAD_TOO_LARGE, "the body is larger than the limit\n");
+        return refuse(
+            "too_large",
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the body is larger than the limit\n",
+        );
     }
-    let body = match tokio::time::timeout(shared.options.timeout, Limited::new(req.into_body(), limit).collect()).await {
-        Err(_) => return refuse("timeout", StatusCode::REQUEST_TIMEOUT, "the body did not arrive in time\n"),
-        Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
-            return refuse("too_large", StatusCode::PAYLOAD_TOO_LARGE, "the body is larger than the limit\n");
+    let body = match tokio::time::timeout(
+        shared.options.timeout,
+        Limited::new(req.into_body(), limit).collect(),
+    )
+    .await
+    {
+        Err(_) => {
+            return refuse(
+                "timeout",
+                StatusCode::REQUEST_TIMEOUT,
+                "the body did not arrive in time\n",
+            );
         }
-        Ok(Err(_)) => return refuse("truncated", StatusCode::BAD_REQUEST, "the body was cut off\n"),
+        Ok(Err(e))
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
+            return refuse(
+                "too_large",
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "the body is larger than the limit\n",
+            );
+        }
+        Ok(Err(_)) => {
+            return refuse(
+                "truncated",
+                StatusCode::BAD_REQUEST,
+                "the body was cut off\n",
+            );
+        }
         Ok(Ok(b)) => b.to_bytes(),
     };
-    let delivery = Delivery { url: &url, headers: &headers, body: &body, now: Utc::now() };
+    let delivery = Delivery {
+        url: &url,
+        headers: &headers,
+        body: &body,
+        now: Utc::now(),
+    };
     if let Err(refusal) = route.webhook.check(&delivery, &route.keys) {
         tracing::warn!(account = %route.account, provider = route.provider, reason = refusal.reason(), "webhook refused: {refusal}");
         let status = match refusal {
@@ -300,7 +359,11 @@ async fn respond(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes
         Ok(e) => e,
         Err(e) => {
             tracing::warn!(account = %route.account, provider = route.provider, "a verified webhook cannot be read: {e}");
-            return refuse("unreadable", StatusCode::BAD_REQUEST, "the event cannot be read\n");
+            return refuse(
+                "unreadable",
+                StatusCode::BAD_REQUEST,
+                "the event cannot be read\n",
+            );
         }
     };
     let call = event.call.map(|mut c| {
@@ -321,10 +384,19 @@ async fn respond(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes
     let answer = match shared.committer.commit(stored).await {
         Ok(Committed::New) => reply(StatusCode::OK, "ok\n"),
         Ok(Committed::Duplicate) => reply(StatusCode::OK, "duplicate\n"),
-        Err(_) => return refuse("store", StatusCode::SERVICE_UNAVAILABLE, "the store cannot commit now; retry\n"),
+        Err(_) => {
+            return refuse(
+                "store",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the store cannot commit now; retry\n",
+            );
+        }
     };
     shared.metrics.accepted.inc();
-    shared.metrics.ack_seconds.observe(started.elapsed().as_secs_f64());
+    shared
+        .metrics
+        .ack_seconds
+        .observe(started.elapsed().as_secs_f64());
     answer
 }
 
@@ -332,7 +404,11 @@ async fn respond(shared: &Shared, req: Request<Incoming>) -> Response<Full<Bytes
 /// public base with the request's path and query, else (forwarded headers
 /// trusted) what the proxy says, else what this server saw.
 fn public_url(shared: &Shared, route: &Route, req: &Request<Incoming>) -> String {
-    let path_and_query = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
     if let Some(url) = &route.public_url {
         // The configured URL names the path; the query a provider adds
         // (Twilio's bodySHA256) is kept.
@@ -350,7 +426,10 @@ fn public_url(shared: &Shared, route: &Route, req: &Request<Incoming>) -> String
             .and_then(|v| v.to_str().ok())
             .map(|v| v.split(',').next().unwrap_or_default().trim().to_string())
     };
-    let (mut scheme, mut host) = (shared.scheme.to_string(), header("host").unwrap_or_default());
+    let (mut scheme, mut host) = (
+        shared.scheme.to_string(),
+        header("host").unwrap_or_default(),
+    );
     if shared.options.trust_forwarded {
         if let Some(p) = header("x-forwarded-proto") {
             scheme = p;

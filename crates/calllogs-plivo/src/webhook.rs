@@ -79,8 +79,12 @@ fn signature(key: &str, url: &str, fields: &[(String, String)], nonce: &str) -> 
 
 fn verify(d: &Delivery<'_>, keys: &Keys) -> Result<(), Refusal> {
     let key = webhook::secret(keys)?;
-    let given = d.header(SIGNATURE).ok_or(Refusal::Missing("X-Plivo-Signature-V3"))?;
-    let nonce = d.header(NONCE).ok_or(Refusal::Missing("X-Plivo-Signature-V3-Nonce"))?;
+    let given = d
+        .header(SIGNATURE)
+        .ok_or(Refusal::Missing("X-Plivo-Signature-V3"))?;
+    let nonce = d
+        .header(NONCE)
+        .ok_or(Refusal::Missing("X-Plivo-Signature-V3-Nonce"))?;
     let expected = signature(key, d.url, &d.form(), nonce);
     let ok = given
         .split(',')
@@ -124,12 +128,21 @@ fn parse(d: &Delivery<'_>) -> Result<Event, Unreadable> {
             // to the answer time and the cause, as the list's ANSWER does.
             "call_state": get("CallStatus"),
         });
-        event.call = Some(webhook::mapped(crate::map::call, &record, &Value::Object(object))?);
+        event.call = Some(webhook::mapped(
+            crate::map::call,
+            &record,
+            &Value::Object(object),
+        )?);
     }
     Ok(event)
 }
 
-fn sign(url: &str, body: &[u8], now: DateTime<Utc>, key: SigningKey<'_>) -> Vec<(&'static str, String)> {
+fn sign(
+    url: &str,
+    body: &[u8],
+    now: DateTime<Utc>,
+    key: SigningKey<'_>,
+) -> Vec<(&'static str, String)> {
     let SigningKey::Secret(key) = key else {
         return Vec::new();
     };
@@ -138,7 +151,10 @@ fn sign(url: &str, body: &[u8], now: DateTime<Utc>, key: SigningKey<'_>) -> Vec<
     let nonce = format!(
         "{}{}",
         now.timestamp_micros(),
-        &crypto::sha256_hex(body)[..8].bytes().map(|b| (b % 10 + b'0') as char).collect::<String>()
+        &crypto::sha256_hex(body)[..8]
+            .bytes()
+            .map(|b| (b % 10 + b'0') as char)
+            .collect::<String>()
     );
     let fields = webhook::form_fields(body);
     vec![
@@ -154,15 +170,31 @@ mod tests {
     use calllogs_core::{HangupCause, Status};
 
     fn keys(k: &str) -> Keys {
-        Keys { secret: Some(SecretString::from(k)), public_key: None, tolerance: webhook::DEFAULT_TOLERANCE }
+        Keys {
+            secret: Some(SecretString::from(k)),
+            public_key: None,
+            tolerance: webhook::DEFAULT_TOLERANCE,
+        }
     }
 
     #[test]
     fn the_signed_string_follows_the_sdk_for_posts_with_and_without_a_query() {
-        let f = vec![("b".to_string(), "2".to_string()), ("a".to_string(), "1".to_string())];
-        assert_eq!(signed_string("https://x.invalid/h", &f), "https://x.invalid/h?a1b2");
-        assert_eq!(signed_string("https://x.invalid/h?z=9&y=8", &f), "https://x.invalid/h?y=8&z=9.a1b2");
-        assert_eq!(signed_string("https://x.invalid/h", &[]), "https://x.invalid/h");
+        let f = vec![
+            ("b".to_string(), "2".to_string()),
+            ("a".to_string(), "1".to_string()),
+        ];
+        assert_eq!(
+            signed_string("https://x.invalid/h", &f),
+            "https://x.invalid/h?a1b2"
+        );
+        assert_eq!(
+            signed_string("https://x.invalid/h?z=9&y=8", &f),
+            "https://x.invalid/h?y=8&z=9.a1b2"
+        );
+        assert_eq!(
+            signed_string("https://x.invalid/h", &[]),
+            "https://x.invalid/h"
+        );
     }
 
     #[test]
@@ -186,16 +218,33 @@ mod tests {
         ]);
         let signed = sign(url, body.as_bytes(), Utc::now(), SigningKey::Secret("tok"));
         let headers = vec![
-            ("x-plivo-signature-v3".to_string(), format!("AAAA,{}", signed[0].1)),
-            ("x-plivo-signature-v3-nonce".to_string(), signed[1].1.clone()),
-            ("content-type".to_string(), "application/x-www-form-urlencoded".to_string()),
+            (
+                "x-plivo-signature-v3".to_string(),
+                format!("AAAA,{}", signed[0].1),
+            ),
+            (
+                "x-plivo-signature-v3-nonce".to_string(),
+                signed[1].1.clone(),
+            ),
+            (
+                "content-type".to_string(),
+                "application/x-www-form-urlencoded".to_string(),
+            ),
         ];
-        let d = Delivery { url, headers: &headers, body: body.as_bytes(), now: Utc::now() };
+        let d = Delivery {
+            url,
+            headers: &headers,
+            body: body.as_bytes(),
+            now: Utc::now(),
+        };
         WEBHOOK.check(&d, &keys("tok")).unwrap();
         assert_eq!(WEBHOOK.check(&d, &keys("tok2")), Err(Refusal::Mismatch));
         let mut nonce_changed = headers.clone();
         nonce_changed[1].1.push('1');
-        let d2 = Delivery { headers: &nonce_changed, ..d };
+        let d2 = Delivery {
+            headers: &nonce_changed,
+            ..d
+        };
         assert_eq!(WEBHOOK.check(&d2, &keys("tok")), Err(Refusal::Mismatch));
         let call = parse(&d).unwrap().call.unwrap();
         assert_eq!(call.status, Status::Busy);

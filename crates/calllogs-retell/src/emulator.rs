@@ -289,7 +289,9 @@ impl Api for Retell {
     }
     fn webhook(&self, c: &SynthCall) -> Option<calllogs_emulator::Hook> {
         c.ended_at.filter(|_| c.status != Status::InProgress)?;
-        Some(calllogs_emulator::Hook::json(&json!({"event": "call_ended", "call": render(c, true)})))
+        Some(calllogs_emulator::Hook::json(
+            &json!({"event": "call_ended", "call": render(c, true)}),
+        ))
     }
     fn page_body(&self, calls: &[&SynthCall], _total: usize) -> Value {
         json!({"items": calls.iter().map(|c| render(c, false)).collect::<Vec<_>>(), "has_more": false, "pagination_key": null})

@@ -37,7 +37,9 @@ fn digest(key: &str, body: &[u8], timestamp_ms: &str) -> String {
 
 fn verify(d: &Delivery<'_>, keys: &Keys) -> Result<(), Refusal> {
     let key = webhook::secret(keys)?;
-    let header = d.header("x-retell-signature").ok_or(Refusal::Missing("x-retell-signature"))?;
+    let header = d
+        .header("x-retell-signature")
+        .ok_or(Refusal::Missing("x-retell-signature"))?;
     let (v, digest_given) = header
         .strip_prefix("v=")
         .and_then(|r| r.split_once(",d="))
@@ -46,7 +48,9 @@ fn verify(d: &Delivery<'_>, keys: &Keys) -> Result<(), Refusal> {
         && v.len() <= 19
         && v.bytes().all(|b| b.is_ascii_digit())
         && digest_given.len() == 64
-        && digest_given.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        && digest_given
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
     if !well_formed {
         return Err(MALFORMED);
     }
@@ -77,7 +81,12 @@ fn parse(d: &Delivery<'_>) -> Result<Event, Unreadable> {
         Some(id) => format!("{id}/{kind}"),
         None => format!("{kind}/{}", crypto::sha256_hex(d.body)),
     };
-    let mut event = Event { key, kind: kind.clone(), call_id, call: None };
+    let mut event = Event {
+        key,
+        kind: kind.clone(),
+        call_id,
+        call: None,
+    };
     if matches!(kind.as_str(), "call_ended" | "call_analyzed") {
         let record = call.ok_or_else(|| Unreadable(format!("the {kind} event has no call")))?;
         event.call = Some(webhook::mapped(crate::map::call, record, record)?);
@@ -85,12 +94,20 @@ fn parse(d: &Delivery<'_>) -> Result<Event, Unreadable> {
     Ok(event)
 }
 
-fn sign(_url: &str, body: &[u8], now: DateTime<Utc>, key: SigningKey<'_>) -> Vec<(&'static str, String)> {
+fn sign(
+    _url: &str,
+    body: &[u8],
+    now: DateTime<Utc>,
+    key: SigningKey<'_>,
+) -> Vec<(&'static str, String)> {
     let SigningKey::Secret(key) = key else {
         return Vec::new();
     };
     let ms = now.timestamp_millis().to_string();
-    vec![("x-retell-signature", format!("v={ms},d={}", digest(key, body, &ms)))]
+    vec![(
+        "x-retell-signature",
+        format!("v={ms},d={}", digest(key, body, &ms)),
+    )]
 }
 
 #[cfg(test)]
@@ -100,7 +117,11 @@ mod tests {
 
     #[test]
     fn a_signed_call_ended_is_accepted_and_a_changed_or_replayed_one_refused() {
-        let keys = Keys { secret: Some(SecretString::from("key_abc")), public_key: None, tolerance: webhook::DEFAULT_TOLERANCE };
+        let keys = Keys {
+            secret: Some(SecretString::from("key_abc")),
+            public_key: None,
+            tolerance: webhook::DEFAULT_TOLERANCE,
+        };
         let body = br#"{"event":"call_ended","call":{"call_id":"call_0001","call_type":"phone_call","direction":"inbound","from_number":"+15555550100","to_number":"+15555550142","start_timestamp":1764583200000,"end_timestamp":1764583260000,"disconnection_reason":"user_hangup","call_status":"ended"}}"#;
         let now = Utc::now();
         let mut h: Vec<(String, String)> = sign("", body, now, SigningKey::Secret("key_abc"))
@@ -108,15 +129,44 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v))
             .collect();
         h.push(("content-type".into(), "application/json".into()));
-        let d = Delivery { url: "", headers: &h, body, now };
+        let d = Delivery {
+            url: "",
+            headers: &h,
+            body,
+            now,
+        };
         WEBHOOK.check(&d, &keys).unwrap();
-        let late = Delivery { now: now + chrono::Duration::seconds(301), ..d };
-        assert!(matches!(WEBHOOK.check(&late, &keys), Err(Refusal::Stale { .. })));
+        let late = Delivery {
+            now: now + chrono::Duration::seconds(301),
+            ..d
+        };
+        assert!(matches!(
+            WEBHOOK.check(&late, &keys),
+            Err(Refusal::Stale { .. })
+        ));
         let mut forged = body.to_vec();
         forged[20] ^= 1;
-        assert_eq!(WEBHOOK.check(&Delivery { body: &forged, ..d }, &keys), Err(Refusal::Mismatch));
-        let upper = vec![("x-retell-signature".to_string(), h[0].1.to_uppercase().replace("V=", "v=").replace(",D=", ",d="))];
-        assert_eq!(WEBHOOK.check(&Delivery { headers: &[upper[0].clone(), h[1].clone()], ..d }, &keys), Err(MALFORMED));
+        assert_eq!(
+            WEBHOOK.check(&Delivery { body: &forged, ..d }, &keys),
+            Err(Refusal::Mismatch)
+        );
+        let upper = [(
+            "x-retell-signature".to_string(),
+            h[0].1
+                .to_uppercase()
+                .replace("V=", "v=")
+                .replace(",D=", ",d="),
+        )];
+        assert_eq!(
+            WEBHOOK.check(
+                &Delivery {
+                    headers: &[upper[0].clone(), h[1].clone()],
+                    ..d
+                },
+                &keys
+            ),
+            Err(MALFORMED)
+        );
         let e = parse(&d).unwrap();
         assert_eq!(e.key, "call_0001/call_ended");
         let call = e.call.unwrap();

@@ -99,17 +99,28 @@ pub async fn reconcile(
 }
 
 /// [`reconcile`] over rows already read.
-pub fn from_rows(rows: &[DeliveryRow], accounts: &[(String, String)], options: &Options) -> Reconciliation {
+pub fn from_rows(
+    rows: &[DeliveryRow],
+    accounts: &[(String, String)],
+    options: &Options,
+) -> Reconciliation {
     let mut out: Vec<Account> = accounts
         .iter()
-        .map(|(p, a)| Account { provider: p.clone(), account: a.clone(), ..Account::default() })
+        .map(|(p, a)| Account {
+            provider: p.clone(),
+            account: a.clone(),
+            ..Account::default()
+        })
         .collect();
     out.sort_by(|x, y| (&x.provider, &x.account).cmp(&(&y.provider, &y.account)));
     out.dedup_by(|x, y| x.provider == y.provider && x.account == y.account);
     let deadline = options.now - options.grace;
     let keep = options.examples;
     for r in rows {
-        let Some(acc) = out.iter_mut().find(|a| a.provider == r.provider && a.account == r.account) else {
+        let Some(acc) = out
+            .iter_mut()
+            .find(|a| a.provider == r.provider && a.account == r.account)
+        else {
             continue;
         };
         acc.calls += 1;
@@ -133,7 +144,8 @@ pub fn from_rows(rows: &[DeliveryRow], accounts: &[(String, String)], options: &
                 acc.both += 1;
                 let differences = differences(r);
                 if !differences.is_empty() {
-                    acc.disagree.add(|| format!("{}: {}", r.id, differences.join(", ")), keep);
+                    acc.disagree
+                        .add(|| format!("{}: {}", r.id, differences.join(", ")), keep);
                 }
             }
         }
@@ -158,7 +170,8 @@ fn differences(r: &DeliveryRow) -> Vec<String> {
     if let (Some(a), Some(b)) = (&r.cost_amount, &r.hook_cost_amount) {
         // Signs differ by provider convention (Twilio writes a charge as a
         // negative price): amounts are compared as magnitudes.
-        let magnitude = |s: &str| Decimal::parse(s.trim().trim_start_matches('-')).map(|d| d.to_string());
+        let magnitude =
+            |s: &str| Decimal::parse(s.trim().trim_start_matches('-')).map(|d| d.to_string());
         if magnitude(a) != magnitude(b) {
             out.push(format!("cost {a} vs {b}"));
         }
@@ -202,7 +215,12 @@ mod tests {
             fresh,
             long,
         ];
-        let options = Options { since: None, grace: Duration::hours(2), now: Utc::now(), examples: 5 };
+        let options = Options {
+            since: None,
+            grace: Duration::hours(2),
+            now: Utc::now(),
+            examples: 5,
+        };
         let r = from_rows(&rows, &[("twilio".into(), "a".into())], &options);
         let a = &r.accounts[0];
         assert_eq!((a.calls, a.both, a.pending), (6, 3, 1));

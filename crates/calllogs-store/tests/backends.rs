@@ -478,12 +478,23 @@ async fn webhooks_and_the_list_meet_on_one_row_and_neither_erases_the_other() {
         hooked.duration_s = Some(61);
         hooked.direction = Direction::Inbound;
         hooked.raw = Raw::from_value(&serde_json::json!({"CallSid": "CA1"}));
-        let first = store.ingest(&[event(&hooked, "completed"), event(&hooked, "completed")]).await.unwrap();
-        assert_eq!(first, vec![true, false], "{db}: a duplicate in the same group is kept once");
+        let first = store
+            .ingest(&[event(&hooked, "completed"), event(&hooked, "completed")])
+            .await
+            .unwrap();
+        assert_eq!(
+            first,
+            vec![true, false],
+            "{db}: a duplicate in the same group is kept once"
+        );
         let again = store.ingest(&[event(&hooked, "completed")]).await.unwrap();
         assert_eq!(again, vec![false], "{db}: a redelivery is recognised");
         let row = store.get("twilio", "a", "CA1").await.unwrap().unwrap();
-        assert_eq!((row.status.as_str(), row.seen_via.as_str()), ("completed", "webhook"), "{db}");
+        assert_eq!(
+            (row.status.as_str(), row.seen_via.as_str()),
+            ("completed", "webhook"),
+            "{db}"
+        );
         assert_eq!(row.cost_amount, None);
         // The list brings the price and its own record; its fields win.
         let mut listed = Call::new("twilio", "CA1");
@@ -491,11 +502,17 @@ async fn webhooks_and_the_list_meet_on_one_row_and_neither_erases_the_other() {
         listed.duration_s = Some(62);
         listed.cost = Some(Cost::new("-0.0170", "USD"));
         listed.raw = Raw::from_value(&serde_json::json!({"sid": "CA1", "price": "-0.0170"}));
-        store.upsert("a", std::slice::from_ref(&listed)).await.unwrap();
+        store
+            .upsert("a", std::slice::from_ref(&listed))
+            .await
+            .unwrap();
         let row = store.get("twilio", "a", "CA1").await.unwrap().unwrap();
         assert_eq!(row.seen_via, "api,webhook", "{db}");
         assert_eq!(row.cost_amount.as_deref(), Some("-0.0170"));
-        assert!(row.raw.unwrap().contains("\"sid\""), "{db}: the listed record is kept");
+        assert!(
+            row.raw.unwrap().contains("\"sid\""),
+            "{db}: the listed record is kept"
+        );
         // A late webhook (another event) never overwrites a listed value,
         // but fills what the list lacks (the direction here).
         let mut late = hooked.clone();
@@ -503,13 +520,24 @@ async fn webhooks_and_the_list_meet_on_one_row_and_neither_erases_the_other() {
         late.cost = Some(Cost::new("9.99", "USD"));
         store.ingest(&[event(&late, "late")]).await.unwrap();
         let row = store.get("twilio", "a", "CA1").await.unwrap().unwrap();
-        assert_eq!((row.status.as_str(), row.cost_amount.as_deref()), ("completed", Some("-0.0170")), "{db}");
+        assert_eq!(
+            (row.status.as_str(), row.cost_amount.as_deref()),
+            ("completed", Some("-0.0170")),
+            "{db}"
+        );
         // The listed record seen again unchanged is not rewritten.
-        let n = store.upsert("a", std::slice::from_ref(&listed)).await.unwrap();
+        let n = store
+            .upsert("a", std::slice::from_ref(&listed))
+            .await
+            .unwrap();
         assert_eq!(n.unchanged, 1, "{db}");
         let rows = store.delivery_rows(None).await.unwrap();
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].hook_duration_s, Some(61), "{db}: the webhooks' own view is kept");
+        assert_eq!(
+            rows[0].hook_duration_s,
+            Some(61),
+            "{db}: the webhooks' own view is kept"
+        );
         assert_eq!(rows[0].hook_status.as_deref(), Some("failed"));
         assert_eq!(rows[0].duration_s, Some(62));
         let counts = store.event_counts().await.unwrap();
@@ -517,13 +545,20 @@ async fn webhooks_and_the_list_meet_on_one_row_and_neither_erases_the_other() {
         // A call only the list has, then its webhook: the listed status stays.
         let mut only_listed = Call::new("twilio", "CA2");
         only_listed.status = Status::NoAnswer;
-        store.upsert("a", std::slice::from_ref(&only_listed)).await.unwrap();
+        store
+            .upsert("a", std::slice::from_ref(&only_listed))
+            .await
+            .unwrap();
         let mut its_hook = only_listed.clone();
         its_hook.status = Status::Busy;
         its_hook.duration_s = Some(0);
         store.ingest(&[event(&its_hook, "busy")]).await.unwrap();
         let row = store.get("twilio", "a", "CA2").await.unwrap().unwrap();
-        assert_eq!((row.status.as_str(), row.seen_via.as_str()), ("no_answer", "api,webhook"), "{db}");
+        assert_eq!(
+            (row.status.as_str(), row.seen_via.as_str()),
+            ("no_answer", "api,webhook"),
+            "{db}"
+        );
         store.ping().await.unwrap();
     }
 }

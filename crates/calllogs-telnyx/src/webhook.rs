@@ -36,7 +36,10 @@ fn verify(d: &Delivery<'_>, keys: &Keys) -> Result<(), Refusal> {
         .filter(|k| k.len() == 32)
         .ok_or(Refusal::NoKey("webhook public key (base64, 32 bytes)"))?;
     let sig = d.header(SIGNATURE).ok_or(Refusal::Missing(SIGNATURE))?;
-    let ts = d.header(TIMESTAMP).ok_or(Refusal::Missing(TIMESTAMP))?.trim();
+    let ts = d
+        .header(TIMESTAMP)
+        .ok_or(Refusal::Missing(TIMESTAMP))?
+        .trim();
     let seconds: i64 = ts.parse().map_err(|_| Refusal::Malformed {
         header: TIMESTAMP,
         why: "not whole seconds since the epoch",
@@ -44,7 +47,10 @@ fn verify(d: &Delivery<'_>, keys: &Keys) -> Result<(), Refusal> {
     fresh(seconds, d.now, keys)?;
     let sig = crypto::unb64(sig)
         .filter(|s| s.len() == 64)
-        .ok_or(Refusal::Malformed { header: SIGNATURE, why: "not 64 bytes of base64" })?;
+        .ok_or(Refusal::Malformed {
+            header: SIGNATURE,
+            why: "not 64 bytes of base64",
+        })?;
     let mut signed = Vec::with_capacity(ts.len() + 1 + d.body.len());
     signed.extend_from_slice(ts.as_bytes());
     signed.push(b'|');
@@ -64,13 +70,19 @@ fn parse(d: &Delivery<'_>) -> Result<Event, Unreadable> {
         .filter(|v| v.is_object())
         .ok_or_else(|| Unreadable("the body has no data object".into()))?;
     let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
-    let kind = text(data, "event_type").ok_or_else(|| Unreadable("the event has no event_type".into()))?;
+    let kind =
+        text(data, "event_type").ok_or_else(|| Unreadable("the event has no event_type".into()))?;
     let id = text(data, "id")
         .filter(|s| !s.trim().is_empty())
         .ok_or_else(|| Unreadable("the event has no id".into()))?;
     let payload = data.get("payload").cloned().unwrap_or(Value::Null);
     let call_id = text(&payload, "call_leg_id").filter(|s| !s.trim().is_empty());
-    let mut event = Event { key: id, kind: kind.clone(), call_id: call_id.clone(), call: None };
+    let mut event = Event {
+        key: id,
+        kind: kind.clone(),
+        call_id: call_id.clone(),
+        call: None,
+    };
     let record = match kind.as_str() {
         // The payload's names, as the detail record spells them; the event's
         // time is the end.
@@ -122,7 +134,12 @@ fn seconds_between(start: Option<String>, end: Option<String>) -> Option<i64> {
     (e >= s).then(|| (e - s).num_seconds())
 }
 
-fn sign(_url: &str, body: &[u8], now: DateTime<Utc>, key: SigningKey<'_>) -> Vec<(&'static str, String)> {
+fn sign(
+    _url: &str,
+    body: &[u8],
+    now: DateTime<Utc>,
+    key: SigningKey<'_>,
+) -> Vec<(&'static str, String)> {
     let SigningKey::Ed25519Seed(seed) = key else {
         return Vec::new();
     };
@@ -131,7 +148,10 @@ fn sign(_url: &str, body: &[u8], now: DateTime<Utc>, key: SigningKey<'_>) -> Vec
     signed.push(b'|');
     signed.extend_from_slice(body);
     vec![
-        ("telnyx-signature-ed25519", crypto::b64(&crypto::ed25519_sign(seed, &signed))),
+        (
+            "telnyx-signature-ed25519",
+            crypto::b64(&crypto::ed25519_sign(seed, &signed)),
+        ),
         ("telnyx-timestamp", ts),
     ]
 }
@@ -153,20 +173,47 @@ mod tests {
             tolerance: DEFAULT_TOLERANCE,
         };
         let now = Utc::now();
-        let mut h: Vec<(String, String)> = sign("", BODY.as_bytes(), now, SigningKey::Ed25519Seed(&seed))
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
-        h.push(("content-type".into(), "application/json; charset=utf-8".into()));
-        let d = Delivery { url: "", headers: &h, body: BODY.as_bytes(), now };
+        let mut h: Vec<(String, String)> =
+            sign("", BODY.as_bytes(), now, SigningKey::Ed25519Seed(&seed))
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect();
+        h.push((
+            "content-type".into(),
+            "application/json; charset=utf-8".into(),
+        ));
+        let d = Delivery {
+            url: "",
+            headers: &h,
+            body: BODY.as_bytes(),
+            now,
+        };
         WEBHOOK.check(&d, &keys).unwrap();
-        let other = Keys { public_key: Some(crypto::b64(&crypto::ed25519_public(&[8u8; 32]))), ..keys.clone() };
+        let other = Keys {
+            public_key: Some(crypto::b64(&crypto::ed25519_public(&[8u8; 32]))),
+            ..keys.clone()
+        };
         assert_eq!(WEBHOOK.check(&d, &other), Err(Refusal::Mismatch));
-        let replayed = Delivery { now: now + chrono::Duration::minutes(10), ..d };
-        assert!(matches!(WEBHOOK.check(&replayed, &keys), Err(Refusal::Stale { .. })));
+        let replayed = Delivery {
+            now: now + chrono::Duration::minutes(10),
+            ..d
+        };
+        assert!(matches!(
+            WEBHOOK.check(&replayed, &keys),
+            Err(Refusal::Stale { .. })
+        ));
         let mut ts_changed = h.clone();
         ts_changed[1].1 = (now.timestamp() + 1).to_string();
-        assert_eq!(WEBHOOK.check(&Delivery { headers: &ts_changed, ..d }, &keys), Err(Refusal::Mismatch));
+        assert_eq!(
+            WEBHOOK.check(
+                &Delivery {
+                    headers: &ts_changed,
+                    ..d
+                },
+                &keys
+            ),
+            Err(Refusal::Mismatch)
+        );
         let e = parse(&d).unwrap();
         assert_eq!(e.key, "0ccc7b54-0000-4000-8000-000000000001");
         let call = e.call.unwrap();

@@ -64,7 +64,11 @@ fn url_variants(url: &str) -> Vec<String> {
     };
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(end);
-    let default = if scheme.eq_ignore_ascii_case("https") { "443" } else { "80" };
+    let default = if scheme.eq_ignore_ascii_case("https") {
+        "443"
+    } else {
+        "80"
+    };
     match authority.rsplit_once(':') {
         Some((host, port)) if port == default => out.push(format!("{scheme}://{host}{tail}")),
         Some(_) => {}
@@ -75,14 +79,17 @@ fn url_variants(url: &str) -> Vec<String> {
 
 fn verify(d: &Delivery<'_>, keys: &Keys) -> Result<(), Refusal> {
     let key = webhook::secret(keys)?;
-    let given = d.header(SIGNATURE).ok_or(Refusal::Missing("X-Twilio-Signature"))?;
+    let given = d
+        .header(SIGNATURE)
+        .ok_or(Refusal::Missing("X-Twilio-Signature"))?;
     let sha256 = d
         .header(SETTINGS)
         .is_some_and(|s| s.to_ascii_uppercase().contains("ALGORITHM=HMAC_SHA256"));
     let json_body = d.media_type().as_deref() == Some("application/json");
     let fields = if json_body {
         let hash = webhook::query_param(d.url, "bodySHA256");
-        if !hash.is_some_and(|h| crypto::same(h.as_bytes(), crypto::sha256_hex(d.body).as_bytes())) {
+        if !hash.is_some_and(|h| crypto::same(h.as_bytes(), crypto::sha256_hex(d.body).as_bytes()))
+        {
             return Err(Refusal::Mismatch);
         }
         Vec::new()
@@ -110,7 +117,11 @@ fn parse(d: &Delivery<'_>) -> Result<Event, Unreadable> {
     let key = format!("{sid}/{status}/{sequence}");
     let mut event = Event {
         key,
-        kind: if status.is_empty() { "status".into() } else { status.clone() },
+        kind: if status.is_empty() {
+            "status".into()
+        } else {
+            status.clone()
+        },
         call_id: Some(sid.clone()),
         call: None,
     };
@@ -130,17 +141,29 @@ fn parse(d: &Delivery<'_>) -> Result<Event, Unreadable> {
             "end_time": get("Timestamp"),
             "answered_by": get("AnsweredBy"),
         });
-        event.call = Some(webhook::mapped(crate::map::call, &record, &Value::Object(object))?);
+        event.call = Some(webhook::mapped(
+            crate::map::call,
+            &record,
+            &Value::Object(object),
+        )?);
     }
     Ok(event)
 }
 
-fn sign(url: &str, body: &[u8], _now: DateTime<Utc>, key: SigningKey<'_>) -> Vec<(&'static str, String)> {
+fn sign(
+    url: &str,
+    body: &[u8],
+    _now: DateTime<Utc>,
+    key: SigningKey<'_>,
+) -> Vec<(&'static str, String)> {
     let SigningKey::Secret(key) = key else {
         return Vec::new();
     };
     let fields: Vec<(String, String)> = webhook::form_fields(body);
-    vec![("X-Twilio-Signature", mac(false, key, &signed_string(url, &fields)))]
+    vec![(
+        "X-Twilio-Signature",
+        mac(false, key, &signed_string(url, &fields)),
+    )]
 }
 
 #[cfg(test)]
@@ -160,16 +183,26 @@ mod tests {
     }
 
     fn delivery<'a>(url: &'a str, headers: &'a [(String, String)], body: &'a [u8]) -> Delivery<'a> {
-        Delivery { url, headers, body, now: Utc::now() }
+        Delivery {
+            url,
+            headers,
+            body,
+            now: Utc::now(),
+        }
     }
 
     #[test]
     fn a_signed_terminal_callback_is_verified_and_read_as_the_poller_reads_the_call() {
         let body = b"CallSid=CA00000000000000000000000000000001&CallStatus=no-answer&From=%2B15555550100&To=%2B15555550199&Direction=outbound-api&CallDuration=0&SequenceNumber=3&Timestamp=Tue%2C%2001%20Dec%202026%2010%3A00%3A05%20%2B0000";
         let sig = sign(URL, body, Utc::now(), SigningKey::Secret("12345"));
-        let mut headers: Vec<(String, String)> =
-            sig.into_iter().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
-        headers.push(("content-type".into(), "application/x-www-form-urlencoded".into()));
+        let mut headers: Vec<(String, String)> = sig
+            .into_iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect();
+        headers.push((
+            "content-type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
         let d = delivery(URL, &headers, body);
         WEBHOOK.check(&d, &keys()).unwrap();
         let event = parse(&d).unwrap();
@@ -182,10 +215,19 @@ mod tests {
         // One byte of the body, the URL or the key changed: refused.
         let mut forged = body.to_vec();
         forged[10] ^= 1;
-        assert_eq!(WEBHOOK.check(&delivery(URL, &headers, &forged), &keys()), Err(Refusal::Mismatch));
+        assert_eq!(
+            WEBHOOK.check(&delivery(URL, &headers, &forged), &keys()),
+            Err(Refusal::Mismatch)
+        );
         let other = URL.replace("tag=1", "tag=2");
-        assert_eq!(WEBHOOK.check(&delivery(&other, &headers, body), &keys()), Err(Refusal::Mismatch));
-        let wrong = Keys { secret: Some(SecretString::from("12346")), ..keys() };
+        assert_eq!(
+            WEBHOOK.check(&delivery(&other, &headers, body), &keys()),
+            Err(Refusal::Mismatch)
+        );
+        let wrong = Keys {
+            secret: Some(SecretString::from("12346")),
+            ..keys()
+        };
         assert_eq!(WEBHOOK.check(&d, &wrong), Err(Refusal::Mismatch));
     }
 
@@ -193,13 +235,26 @@ mod tests {
     fn a_progress_callback_is_kept_but_ends_no_call_and_the_default_port_is_tolerated() {
         let body = b"CallSid=CA1&CallStatus=ringing&SequenceNumber=1";
         let url = "https://hooks.example.invalid:443/h";
-        let sig = sign("https://hooks.example.invalid/h", body, Utc::now(), SigningKey::Secret("k"));
+        let sig = sign(
+            "https://hooks.example.invalid/h",
+            body,
+            Utc::now(),
+            SigningKey::Secret("k"),
+        );
         let headers = vec![
             ("x-twilio-signature".to_string(), sig[0].1.clone()),
-            ("content-type".into(), "application/x-www-form-urlencoded; charset=utf-8".into()),
+            (
+                "content-type".into(),
+                "application/x-www-form-urlencoded; charset=utf-8".into(),
+            ),
         ];
-        let keys = Keys { secret: Some(SecretString::from("k")), ..keys() };
-        WEBHOOK.check(&delivery(url, &headers, body), &keys).unwrap();
+        let keys = Keys {
+            secret: Some(SecretString::from("k")),
+            ..keys()
+        };
+        WEBHOOK
+            .check(&delivery(url, &headers, body), &keys)
+            .unwrap();
         let e = parse(&delivery(url, &headers, body)).unwrap();
         assert!(e.call.is_none());
         assert_eq!(e.kind, "ringing");

@@ -192,13 +192,23 @@ impl Api for Vapi {
         let mut message = serde_json::Map::new();
         message.insert("type".into(), json!("end-of-call-report"));
         message.insert("timestamp".into(), json!(end.timestamp_millis()));
-        for k in ["endedReason", "startedAt", "endedAt", "cost", "costBreakdown", "analysis", "artifact"] {
+        for k in [
+            "endedReason",
+            "startedAt",
+            "endedAt",
+            "cost",
+            "costBreakdown",
+            "analysis",
+            "artifact",
+        ] {
             if let Some(v) = call.get(k).filter(|v| !v.is_null()) {
                 message.insert(k.into(), v.clone());
             }
         }
         message.insert("call".into(), call);
-        Some(calllogs_emulator::Hook::json(&json!({ "message": message })))
+        Some(calllogs_emulator::Hook::json(
+            &json!({ "message": message }),
+        ))
     }
     fn page_body(&self, calls: &[&SynthCall], _total: usize) -> Value {
         Value::Array(calls.iter().map(|c| self.render(c)).collect())

@@ -61,16 +61,29 @@ fn verify(d: &Delivery<'_>, keys: &Keys) -> Result<(), Refusal> {
         };
     }
     if let Some(given) = d.header("x-vapi-secret") {
-        return if matches(given) { Ok(()) } else { Err(Refusal::Mismatch) };
+        return if matches(given) {
+            Ok(())
+        } else {
+            Err(Refusal::Mismatch)
+        };
     }
     if let Some(auth) = d.header("authorization") {
-        let token = auth.trim().strip_prefix("Bearer ").ok_or(Refusal::Malformed {
-            header: "Authorization",
-            why: "not a bearer token",
-        })?;
-        return if matches(token) { Ok(()) } else { Err(Refusal::Mismatch) };
+        let token = auth
+            .trim()
+            .strip_prefix("Bearer ")
+            .ok_or(Refusal::Malformed {
+                header: "Authorization",
+                why: "not a bearer token",
+            })?;
+        return if matches(token) {
+            Ok(())
+        } else {
+            Err(Refusal::Mismatch)
+        };
     }
-    Err(Refusal::Missing("x-vapi-signature (or x-vapi-secret, or Authorization)"))
+    Err(Refusal::Missing(
+        "x-vapi-signature (or x-vapi-secret, or Authorization)",
+    ))
 }
 
 fn parse(d: &Delivery<'_>) -> Result<Event, Unreadable> {
@@ -91,17 +104,27 @@ fn parse(d: &Delivery<'_>) -> Result<Event, Unreadable> {
         .and_then(Value::as_str)
         .filter(|s| !s.trim().is_empty())
         .map(str::to_string);
-    let status = message.get("status").and_then(Value::as_str).unwrap_or_default();
+    let status = message
+        .get("status")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let key = match &call_id {
         Some(id) => format!("{id}/{kind}/{status}"),
         None => format!("{kind}/{}", crypto::sha256_hex(d.body)),
     };
-    let mut event = Event { key, kind: kind.clone(), call_id: call_id.clone(), call: None };
+    let mut event = Event {
+        key,
+        kind: kind.clone(),
+        call_id: call_id.clone(),
+        call: None,
+    };
     if kind == "end-of-call-report" {
         let mut record = call
             .cloned()
             .ok_or_else(|| Unreadable("the end-of-call-report has no call".into()))?;
-        call_id.as_ref().ok_or_else(|| Unreadable("the report's call has no id".into()))?;
+        call_id
+            .as_ref()
+            .ok_or_else(|| Unreadable("the report's call has no id".into()))?;
         // The report's own fields (endedReason, startedAt, endedAt, cost,
         // analysis, artifact, …) are the call's, as GET /call gives them.
         for (k, v) in message {
@@ -115,7 +138,12 @@ fn parse(d: &Delivery<'_>) -> Result<Event, Unreadable> {
     Ok(event)
 }
 
-fn sign(_url: &str, body: &[u8], now: DateTime<Utc>, key: SigningKey<'_>) -> Vec<(&'static str, String)> {
+fn sign(
+    _url: &str,
+    body: &[u8],
+    now: DateTime<Utc>,
+    key: SigningKey<'_>,
+) -> Vec<(&'static str, String)> {
     let SigningKey::Secret(key) = key else {
         return Vec::new();
     };
@@ -132,13 +160,18 @@ mod tests {
     use calllogs_core::secrecy::SecretString;
 
     fn keys() -> Keys {
-        Keys { secret: Some(SecretString::from("s3cret")), public_key: None, tolerance: webhook::DEFAULT_TOLERANCE }
+        Keys {
+            secret: Some(SecretString::from("s3cret")),
+            public_key: None,
+            tolerance: webhook::DEFAULT_TOLERANCE,
+        }
     }
 
     const BODY: &str = r#"{"message":{"type":"end-of-call-report","endedReason":"customer-ended-call","startedAt":"2026-12-01T10:00:00.000Z","endedAt":"2026-12-01T10:01:00.000Z","cost":0.12,"call":{"id":"c0ffee00-0000-4000-8000-000000000001","type":"outboundPhoneCall","customer":{"number":"+15555550142"}}}}"#;
 
     fn headers(extra: Vec<(&'static str, String)>) -> Vec<(String, String)> {
-        let mut h: Vec<(String, String)> = extra.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let mut h: Vec<(String, String)> =
+            extra.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
         h.push(("content-type".into(), "application/json".into()));
         h
     }
@@ -147,34 +180,90 @@ mod tests {
     fn each_of_the_three_schemes_is_accepted_and_a_wrong_or_stale_one_refused() {
         let now = Utc::now();
         let h = headers(sign("", BODY.as_bytes(), now, SigningKey::Secret("s3cret")));
-        let d = Delivery { url: "http://x.invalid/h", headers: &h, body: BODY.as_bytes(), now };
+        let d = Delivery {
+            url: "http://x.invalid/h",
+            headers: &h,
+            body: BODY.as_bytes(),
+            now,
+        };
         WEBHOOK.check(&d, &keys()).unwrap();
-        let later = Delivery { now: now + chrono::Duration::minutes(6), ..d };
-        assert!(matches!(WEBHOOK.check(&later, &keys()), Err(Refusal::Stale { .. })));
+        let later = Delivery {
+            now: now + chrono::Duration::minutes(6),
+            ..d
+        };
+        assert!(matches!(
+            WEBHOOK.check(&later, &keys()),
+            Err(Refusal::Stale { .. })
+        ));
         let changed = BODY.replace("0.12", "0.13");
-        let forged = Delivery { body: changed.as_bytes(), ..d };
+        let forged = Delivery {
+            body: changed.as_bytes(),
+            ..d
+        };
         assert_eq!(WEBHOOK.check(&forged, &keys()), Err(Refusal::Mismatch));
         let legacy = headers(vec![("x-vapi-secret", "s3cret".into())]);
-        WEBHOOK.check(&Delivery { headers: &legacy, ..d }, &keys()).unwrap();
+        WEBHOOK
+            .check(
+                &Delivery {
+                    headers: &legacy,
+                    ..d
+                },
+                &keys(),
+            )
+            .unwrap();
         let bearer = headers(vec![("authorization", "Bearer s3cret".into())]);
-        WEBHOOK.check(&Delivery { headers: &bearer, ..d }, &keys()).unwrap();
+        WEBHOOK
+            .check(
+                &Delivery {
+                    headers: &bearer,
+                    ..d
+                },
+                &keys(),
+            )
+            .unwrap();
         let wrong = headers(vec![("x-vapi-secret", "s3cres".into())]);
-        assert_eq!(WEBHOOK.check(&Delivery { headers: &wrong, ..d }, &keys()), Err(Refusal::Mismatch));
+        assert_eq!(
+            WEBHOOK.check(
+                &Delivery {
+                    headers: &wrong,
+                    ..d
+                },
+                &keys()
+            ),
+            Err(Refusal::Mismatch)
+        );
         let none = headers(vec![]);
-        assert!(matches!(WEBHOOK.check(&Delivery { headers: &none, ..d }, &keys()), Err(Refusal::Missing(_))));
+        assert!(matches!(
+            WEBHOOK.check(
+                &Delivery {
+                    headers: &none,
+                    ..d
+                },
+                &keys()
+            ),
+            Err(Refusal::Missing(_))
+        ));
     }
 
     #[test]
     fn the_report_is_read_into_the_call_the_poller_makes() {
         let h = headers(vec![]);
-        let d = Delivery { url: "", headers: &h, body: BODY.as_bytes(), now: Utc::now() };
+        let d = Delivery {
+            url: "",
+            headers: &h,
+            body: BODY.as_bytes(),
+            now: Utc::now(),
+        };
         let e = parse(&d).unwrap();
         let call = e.call.unwrap();
         assert_eq!(call.id, "c0ffee00-0000-4000-8000-000000000001");
         assert_eq!(call.duration_s, Some(60));
         assert_eq!(call.cost.unwrap().amount, "0.12");
         assert!(call.hangup.is_some());
-        let bad = Delivery { body: b"{\"message\":{}}", ..d };
+        let bad = Delivery {
+            body: b"{\"message\":{}}",
+            ..d
+        };
         assert!(parse(&bad).is_err());
     }
 }

@@ -38,8 +38,6 @@ pub use calllogs_store::{claims, flat, store, sync};
 /// `calllogs-connect` crate.
 #[cfg(feature = "connector")]
 pub use calllogs_connect as connector;
-#[cfg(feature = "listen")]
-pub use calllogs_listen as listen;
 /// Many accounts into one store (features `config` and `sync`): the
 /// `calllogs-fleet` crate.
 #[cfg(all(feature = "config", feature = "sync"))]
@@ -47,6 +45,8 @@ pub use calllogs_fleet as fleet;
 /// `calllogs.toml` (feature `config`): the `calllogs-fleet` crate's model.
 #[cfg(feature = "config")]
 pub use calllogs_fleet::config;
+#[cfg(feature = "listen")]
+pub use calllogs_listen as listen;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod registry;

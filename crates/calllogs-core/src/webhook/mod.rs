@@ -125,7 +125,9 @@ pub enum Refusal {
     #[error("the signature does not match")]
     Mismatch,
     /// The signed timestamp is outside the replay window.
-    #[error("the signed timestamp is {age_s} s away from now, beyond the {tolerance_s} s tolerance")]
+    #[error(
+        "the signed timestamp is {age_s} s away from now, beyond the {tolerance_s} s tolerance"
+    )]
     Stale {
         /// Seconds between the timestamp and now.
         age_s: i64,
@@ -200,6 +202,15 @@ pub enum KeyKind {
     PublicKey,
 }
 
+/// How a provider signs `body` sent to `url` at `now` with `key`: the
+/// headers it adds (the content type is not among them).
+pub type Sign = fn(
+    url: &str,
+    body: &[u8],
+    now: DateTime<Utc>,
+    key: SigningKey<'_>,
+) -> Vec<(&'static str, String)>;
+
 /// A provider's webhooks: how to verify, read and sign them.
 #[derive(Debug, Clone, Copy)]
 pub struct WebhookInfo {
@@ -216,7 +227,7 @@ pub struct WebhookInfo {
     pub parse: fn(&Delivery<'_>) -> Result<Event, Unreadable>,
     /// The headers the provider adds to sign `body` sent to `url` at `now`
     /// (for emulators and tests); the content type is not among them.
-    pub sign: fn(url: &str, body: &[u8], now: DateTime<Utc>, key: SigningKey<'_>) -> Vec<(&'static str, String)>,
+    pub sign: Sign,
 }
 
 impl WebhookInfo {

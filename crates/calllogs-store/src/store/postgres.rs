@@ -19,7 +19,8 @@ use super::cells::{self, Cells};
 use super::pgconnect::{self, PgTarget};
 use super::sql::{self, Dialect, Via};
 use super::{
-    AccountStatus, DeliveryRow, WebhookEvent, AggFilter, AggKey, AggRow, Span, Stored, StoredReject, SyncState, Upserted,
+    AccountStatus, AggFilter, AggKey, AggRow, DeliveryRow, Span, Stored, StoredReject, SyncState,
+    Upserted, WebhookEvent,
 };
 use crate::flat::{COLUMNS, Cell, row};
 use crate::store::StoreError;
@@ -29,7 +30,8 @@ const PG: Dialect = Dialect::Postgres;
 
 /// The schema, one migration per release that changed it. Never edit a
 /// released migration: add one.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE calls (
         provider text NOT NULL,
         account text NOT NULL,
@@ -118,7 +120,8 @@ const MIGRATIONS: &[&str] = &["
         taken_over_at timestamptz,
         PRIMARY KEY (provider, account)
     );
-", "
+",
+    "
     -- 2: webhooks. Which paths have delivered a call; every verified event
     -- once, its body as received; the webhooks' own view of each call.
     ALTER TABLE calls ADD COLUMN seen_via text NOT NULL DEFAULT 'api';
@@ -144,7 +147,8 @@ const MIGRATIONS: &[&str] = &["
         last_at timestamptz NOT NULL,
         PRIMARY KEY (provider, account, id)
     );
-"];
+",
+];
 
 /// Any number: the advisory lock that serializes migrations.
 const MIGRATION_LOCK: i64 = 0x0000_ca11_1065;
@@ -613,7 +617,15 @@ impl PgStore {
             let new = tx
                 .query_opt(
                     &keep,
-                    &[&e.provider, &e.account, &e.key, &e.kind, &e.call_id, &e.received_at, &body],
+                    &[
+                        &e.provider,
+                        &e.account,
+                        &e.key,
+                        &e.kind,
+                        &e.call_id,
+                        &e.received_at,
+                        &body,
+                    ],
                 )
                 .await
                 .map_err(|err| self.err(err))?
@@ -625,7 +637,15 @@ impl PgStore {
                 let cost = call.cost.as_ref().map(|c| c.amount.as_str());
                 tx.execute(
                     &view,
-                    &[&call.provider, &e.account, &call.id, &status, &call.duration_s, &cost, &e.received_at],
+                    &[
+                        &call.provider,
+                        &e.account,
+                        &call.id,
+                        &status,
+                        &call.duration_s,
+                        &cost,
+                        &e.received_at,
+                    ],
                 )
                 .await
                 .map_err(|err| self.err(err))?;
@@ -641,8 +661,10 @@ impl PgStore {
         &self,
         since: Option<DateTime<Utc>>,
     ) -> Result<Vec<DeliveryRow>, StoreError> {
-        self.all(&sql::delivery_rows(PG), &[&since], |r| cells::delivery_row(r))
-            .await
+        self.all(&sql::delivery_rows(PG), &[&since], |r| {
+            cells::delivery_row(r)
+        })
+        .await
     }
 
     /// See [`super::Store::event_counts`].
@@ -656,7 +678,10 @@ impl PgStore {
     /// See [`super::Store::ping`].
     pub async fn ping(&self) -> Result<(), StoreError> {
         let client = self.client().await?;
-        client.query_one("SELECT 1", &[]).await.map_err(|e| self.err(e))?;
+        client
+            .query_one("SELECT 1", &[])
+            .await
+            .map_err(|e| self.err(e))?;
         Ok(())
     }
 

@@ -182,7 +182,9 @@ pub(crate) fn on_call_conflict(via: Via) -> String {
         .collect();
     let seen = match via {
         Via::Api => "CASE WHEN calls.seen_via = 'api' THEN 'api' ELSE 'api,webhook' END",
-        Via::Webhook => "CASE WHEN calls.seen_via = 'webhook' THEN 'webhook' ELSE 'api,webhook' END",
+        Via::Webhook => {
+            "CASE WHEN calls.seen_via = 'webhook' THEN 'webhook' ELSE 'api,webhook' END"
+        }
     };
     format!(
         "ON CONFLICT (provider, account, id) DO UPDATE SET {}, seen_via = {seen}, updated_at = excluded.updated_at",
@@ -533,7 +535,11 @@ mod tests {
     #[test]
     fn a_changed_call_overwrites_all_but_its_key_and_first_sighting() {
         let set = on_call_conflict(Via::Api);
-        assert!(set.contains("from_number = CASE WHEN calls.seen_via = 'api' THEN excluded.from_number"));
+        assert!(
+            set.contains(
+                "from_number = CASE WHEN calls.seen_via = 'api' THEN excluded.from_number"
+            )
+        );
         assert!(set.contains("raw = CASE WHEN calls.seen_via = 'api' THEN excluded.raw"));
         let hook = on_call_conflict(Via::Webhook);
         assert!(hook.contains("COALESCE(calls.cost_amount, excluded.cost_amount)"));

@@ -13,7 +13,8 @@ use rusqlite::{Connection, OptionalExtension, params, params_from_iter};
 use super::cells::{self, Cells};
 use super::sql::{self, Dialect, Via};
 use super::{
-    AccountStatus, DeliveryRow, WebhookEvent, AggFilter, AggKey, AggRow, Span, Stored, StoredReject, SyncState, Upserted,
+    AccountStatus, AggFilter, AggKey, AggRow, DeliveryRow, Span, Stored, StoredReject, SyncState,
+    Upserted, WebhookEvent,
 };
 use crate::decimal::Decimal;
 use crate::flat::{Cell, row, time};
@@ -535,7 +536,10 @@ impl SqliteStore {
     }
 
     /// See [`super::Store::delivery_rows`].
-    pub fn delivery_rows(&self, since: Option<DateTime<Utc>>) -> Result<Vec<DeliveryRow>, StoreError> {
+    pub fn delivery_rows(
+        &self,
+        since: Option<DateTime<Utc>>,
+    ) -> Result<Vec<DeliveryRow>, StoreError> {
         all(
             &self.conn,
             &sql::delivery_rows(SQLITE),
@@ -629,7 +633,12 @@ impl Aggregate<Option<Decimal>, Option<String>> for DecimalSum {
     }
 }
 
-fn upsert(conn: &Connection, account: &str, calls: &[Call], via: Via) -> Result<Upserted, StoreError> {
+fn upsert(
+    conn: &Connection,
+    account: &str,
+    calls: &[Call],
+    via: Via,
+) -> Result<Upserted, StoreError> {
     let now = time(Utc::now());
     let cols = sql::call_columns();
     let placeholders: Vec<String> = (1..=cols.len() + 1).map(|i| format!("?{i}")).collect();
