@@ -370,6 +370,19 @@ pub struct EmulateArgs {
     /// (as a server's own cap or a proxy would).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_page: Option<u64>,
+    /// Post each ended call's end-of-call webhook, signed as the provider
+    /// signs it, to this URL (a `calllogs listen` route), once it answers.
+    #[arg(long)]
+    pub webhook_url: Option<String>,
+    /// Share of webhooks (0 to 1) dropped on purpose.
+    #[arg(long, default_value_t = 0.0, requires = "webhook_url")]
+    pub webhook_loss: f64,
+    /// Share of webhooks (0 to 1) delivered twice.
+    #[arg(long, default_value_t = 0.0, requires = "webhook_url")]
+    pub webhook_duplicates: f64,
+    /// Share of webhooks (0 to 1) delivered out of order.
+    #[arg(long, default_value_t = 0.0, requires = "webhook_url")]
+    pub webhook_reorder: f64,
     /// Credentials to accept, as `(flag, value)`: one flag per credential
     /// of the registry's providers, added by [`command`] (default: demo values).
     #[arg(skip)]

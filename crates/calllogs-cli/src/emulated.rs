@@ -10,6 +10,22 @@ use crate::error::CliError;
 use crate::output::{stdout_line, summary_line};
 use crate::store::{open_store, runtime};
 
+/// Waits (up to a minute) until something answers at `url`'s host.
+async fn wait_for(url: &str) {
+    let Some(addr) = calllogs::Url::parse(url)
+        .ok()
+        .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
+    else {
+        return;
+    };
+    for _ in 0..600 {
+        if tokio::net::TcpStream::connect(&addr).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
 /// Every provider compiled in that has an emulator: the demo's list.
 fn emulated() -> Vec<&'static str> {
     registry::providers()
@@ -194,6 +210,18 @@ pub fn emulate(args: crate::args::EmulateArgs) -> Result<(), CliError> {
             let value = if plain { value } else { format!("'{value}'") };
             stdout_line(&mut out, &format!("export {name}={value}"))?;
         }
+        let hooks = match &args.webhook_url {
+            None => None,
+            Some(url) => {
+                let keys = calllogs::emulator::WebhookKeys::of(&running, args.seed).ok_or_else(|| {
+                    CliError::usage(format!("calllogs takes no webhooks of {id}: --webhook-url does not apply"))
+                })?;
+                for (name, value) in &keys.exports {
+                    stdout_line(&mut out, &format!("export {name}={value}"))?;
+                }
+                Some((url.clone(), keys, running.hooks()))
+            }
+        };
         stdout_line(
             &mut out,
             &format!(
@@ -204,6 +232,31 @@ pub fn emulate(args: crate::args::EmulateArgs) -> Result<(), CliError> {
         )?;
         out.flush()?;
         drop(out);
+        if let Some((url, keys, events)) = hooks {
+            let faults = calllogs::emulator::hooks::HookFaults {
+                loss: args.webhook_loss,
+                duplicates: args.webhook_duplicates,
+                reorder: args.webhook_reorder,
+                seed: args.seed,
+            };
+            tokio::spawn(async move {
+                wait_for(&url).await;
+                let run = calllogs::emulator::hooks::deliver(events, &url, keys.info, keys.signing(), faults, 8).await;
+                eprintln!(
+                    "webhooks to {url}: {} acknowledged, {} dropped on purpose, {} sent twice, {} refused",
+                    run.acked.len(),
+                    run.lost.len(),
+                    run.duplicated.len(),
+                    run.failed.len()
+                );
+                for id in &run.lost {
+                    eprintln!("dropped: {id}");
+                }
+                for (id, status) in &run.failed {
+                    eprintln!("refused: {id} ({status})");
+                }
+            });
+        }
         match calllogs::emulator::serve_forever(running).await {}
     })
 }

@@ -59,3 +59,76 @@ pub fn sample_pages(id: &str, calls: usize, page_size: usize, seed: u64) -> Opti
         seed,
     ))
 }
+
+/// What an emulator signs its webhooks with, and what an account of
+/// `calllogs.toml` verifies them with.
+#[derive(Clone)]
+pub struct WebhookKeys {
+    /// The provider's webhooks.
+    pub info: &'static calllogs_core::webhook::WebhookInfo,
+    /// The shared secret (HMAC schemes), or the Ed25519 seed's owner.
+    secret: Option<String>,
+    seed: [u8; 32],
+    /// What to set for `listen`: (environment variable, value), e.g.
+    /// `VAPI_WEBHOOK_SECRET` or `TELNYX_WEBHOOK_PUBLIC_KEY`; empty when the
+    /// provider signs with a credential the emulator already exports.
+    pub exports: Vec<(String, String)>,
+}
+
+impl WebhookKeys {
+    /// The keys of `running`'s provider (`None`: calllogs takes no webhooks
+    /// of it), derived from `seed`: for a provider that signs with a
+    /// credential, that credential; else a demo secret, or a demo Ed25519
+    /// key whose public half is exported.
+    pub fn of(running: &Running, seed: u64) -> Option<WebhookKeys> {
+        use calllogs_core::webhook::{KeyKind, crypto};
+        let id = running.provider();
+        let info = crate::registry::REGISTRY.info(id).ok()?.webhook?;
+        let upper = id.to_ascii_uppercase();
+        let derived = crypto::hmac_sha256(b"calllogs-emulator-webhooks", &seed.to_le_bytes());
+        let mut seed32 = [0u8; 32];
+        seed32.copy_from_slice(&derived[..32]);
+        let (secret, exports) = match info.key {
+            KeyKind::Secret {
+                default_credential: Some(c),
+            } => (
+                running
+                    .credentials()
+                    .into_iter()
+                    .find(|(k, _)| *k == c)
+                    .map(|(_, v)| v),
+                Vec::new(),
+            ),
+            KeyKind::Secret {
+                default_credential: None,
+            } => {
+                let s = format!("whsec_{}", crypto::hex(&derived[..12]));
+                (
+                    Some(s.clone()),
+                    vec![(format!("{upper}_WEBHOOK_SECRET"), s)],
+                )
+            }
+            KeyKind::PublicKey => (
+                None,
+                vec![(
+                    format!("{upper}_WEBHOOK_PUBLIC_KEY"),
+                    crypto::b64(&crypto::ed25519_public(&seed32)),
+                )],
+            ),
+        };
+        Some(WebhookKeys {
+            info,
+            secret,
+            seed: seed32,
+            exports,
+        })
+    }
+
+    /// The key to sign with.
+    pub fn signing(&self) -> calllogs_core::webhook::SigningKey<'_> {
+        match &self.secret {
+            Some(s) => calllogs_core::webhook::SigningKey::Secret(s),
+            None => calllogs_core::webhook::SigningKey::Ed25519Seed(&self.seed),
+        }
+    }
+}
