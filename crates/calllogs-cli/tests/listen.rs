@@ -406,3 +406,279 @@ async fn forged_unsigned_replayed_oversized_and_unreadable_deliveries_are_refuse
     assert_eq!(store.event_counts().await.unwrap()[0].2, 1);
     assert_eq!(store.count(None, None).await.unwrap(), 1);
 }
+
+/// A signed Twilio callback of `emu`'s first call, for `url`.
+fn signed_for(
+    emu: &calllogs::emulator::Running,
+    pair: &KeyPair,
+    url: &str,
+) -> (Vec<(&'static str, String)>, Vec<u8>) {
+    let hook = REGISTRY.info("twilio").unwrap().webhook.unwrap();
+    let (_, event) = emu.hooks().remove(0);
+    let mut h = (hook.sign)(
+        url,
+        &event.body,
+        Utc::now(),
+        SigningKey::Secret(&pair.secret),
+    );
+    h.push(("content-type", event.content_type.to_string()));
+    (h, event.body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_proxy_the_url_the_provider_signed_is_the_public_one() {
+    let db = locations("proxy").remove(0);
+    let emu = calllogs::emulator::start(
+        "twilio",
+        Config {
+            calls: 5,
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let hook = REGISTRY.info("twilio").unwrap().webhook.unwrap();
+    let pair = KeyPair::for_provider(hook, &emu.settings());
+    let public = "https://hooks.example.invalid/twilio/tw";
+    let route = |public_url: Option<&str>, account: &str| Route {
+        account: account.into(),
+        provider: "twilio",
+        webhook: hook,
+        keys: pair.keys.clone(),
+        public_url: public_url.map(str::to_string),
+    };
+    // An account with its own public_url; another behind trusted forwarded headers.
+    let options = Options {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        trust_forwarded: true,
+        ..Options::default()
+    };
+    let listener = Listener::start(
+        vec![route(Some(public), "tw"), route(None, "fw")],
+        Store::open(&db).await.unwrap(),
+        options,
+    )
+    .await
+    .unwrap();
+    let (headers, body) = signed_for(&emu, &pair, public);
+    assert_eq!(
+        post(
+            &format!("{}/hooks/tw", listener.url()),
+            &headers,
+            body.clone()
+        )
+        .await,
+        200
+    );
+    let forwarded_url = "https://proxy.example.invalid/hooks/fw";
+    let (mut headers, body) = signed_for(&emu, &pair, forwarded_url);
+    assert_eq!(
+        post(
+            &format!("{}/hooks/fw", listener.url()),
+            &headers,
+            body.clone()
+        )
+        .await,
+        401,
+        "without the forwarded headers"
+    );
+    headers.push(("x-forwarded-proto", "https".into()));
+    headers.push(("x-forwarded-host", "proxy.example.invalid".into()));
+    assert_eq!(
+        post(
+            &format!("{}/hooks/fw", listener.url()),
+            &headers,
+            body.clone()
+        )
+        .await,
+        200
+    );
+    listener.shutdown().await;
+    // Not trusted: the same forwarded headers change nothing.
+    let options = Options {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        ..Options::default()
+    };
+    let listener = Listener::start(
+        vec![route(None, "fw")],
+        Store::open(&db).await.unwrap(),
+        options,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        post(&format!("{}/hooks/fw", listener.url()), &headers, body).await,
+        401
+    );
+    listener.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_tls_with_the_given_certificate() {
+    let dir = std::env::temp_dir().join(format!("calllogs-listen-cert-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+        ])
+        .args([
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ])
+        .args([
+            "-addext",
+            "basicConstraints=critical,CA:FALSE",
+            "-addext",
+            "extendedKeyUsage=serverAuth",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output();
+    match made {
+        Ok(o) if o.status.success() => {}
+        other if std::env::var_os("CI").is_some() => panic!("CI needs openssl: {other:?}"),
+        other => {
+            eprintln!("skipped: no openssl to make a certificate: {other:?}");
+            return;
+        }
+    }
+    let emu = calllogs::emulator::start(
+        "twilio",
+        Config {
+            calls: 5,
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let hook = REGISTRY.info("twilio").unwrap().webhook.unwrap();
+    let pair = KeyPair::for_provider(hook, &emu.settings());
+    let route = Route {
+        account: "tw".into(),
+        provider: "twilio",
+        webhook: hook,
+        keys: pair.keys.clone(),
+        public_url: None,
+    };
+    let options = Options {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        tls: Some((cert.clone(), key.clone())),
+        ..Options::default()
+    };
+    let db = locations("tls").remove(0);
+    let listener = Listener::start(vec![route], Store::open(&db).await.unwrap(), options)
+        .await
+        .unwrap();
+    assert!(listener.url().starts_with("https://127.0.0.1:"));
+    let url = format!("{}/hooks/tw", listener.url());
+    let (headers, body) = signed_for(&emu, &pair, &url);
+    let ca = reqwest::Certificate::from_pem(&std::fs::read(&cert).unwrap()).unwrap();
+    let client = reqwest::Client::builder()
+        .add_root_certificate(ca)
+        .build()
+        .unwrap();
+    let mut req = client.post(&url).body(body.clone());
+    for (k, v) in &headers {
+        req = req.header(*k, v);
+    }
+    assert_eq!(
+        req.send().await.unwrap().status().as_u16(),
+        200,
+        "signed for the https URL"
+    );
+    // Plain HTTP to the TLS port gets no answer.
+    assert_eq!(
+        post(&url.replace("https://", "http://"), &headers, body).await,
+        0
+    );
+    listener.shutdown().await;
+    // A key that is not a key: a clear error, no panic.
+    std::fs::write(dir.join("bad.pem"), "not a key").unwrap();
+    let bad = Options {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        tls: Some((cert, dir.join("bad.pem"))),
+        ..Options::default()
+    };
+    let route = Route {
+        account: "tw".into(),
+        provider: "twilio",
+        webhook: hook,
+        keys: pair.keys.clone(),
+        public_url: None,
+    };
+    let err = Listener::start(vec![route], Store::open(&db).await.unwrap(), bad)
+        .await
+        .err()
+        .unwrap();
+    assert!(err.to_string().contains("private key"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_the_store_is_down_deliveries_get_503_and_are_taken_once_it_is_back() {
+    let Some(cluster) = calllogs_pgtest::Cluster::start_or_skip() else {
+        return;
+    };
+    let db = cluster.url("postgres");
+    let (emu, listener, pair) = twilio_listener(&db, 10, 1 << 20).await;
+    let url = format!("{}/hooks/tw", listener.url());
+    let (headers, body) = signed_for(&emu, &pair, &url);
+    let health = format!("{}/healthz", listener.url());
+    assert_eq!(
+        reqwest_client()
+            .get(&health)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    // The test cluster commits asynchronously (synchronous_commit=off, for
+    // speed): its WAL writer flushes within 3 x 200 ms. Past that, a crash
+    // loses nothing already committed (the schema made at open).
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    cluster.stop_immediately().unwrap();
+    assert_eq!(
+        post(&url, &headers, body.clone()).await,
+        503,
+        "not acknowledged: not committed"
+    );
+    assert_eq!(
+        reqwest_client()
+            .get(&health)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        503
+    );
+    cluster.start_again().unwrap();
+    // The provider's retry: the pool reconnects.
+    let mut status = 0;
+    for _ in 0..50 {
+        status = post(&url, &headers, body.clone()).await;
+        if status == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(status, 200);
+    listener.shutdown().await;
+    let store = Store::open(&db).await.unwrap();
+    assert_eq!(store.count(Some("twilio"), Some("tw")).await.unwrap(), 1);
+}
