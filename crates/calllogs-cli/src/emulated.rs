@@ -60,6 +60,7 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
     );
     let rt = runtime()?;
     let mut emulators = Vec::new();
+    let mut hooks = Vec::new();
     let mut text = format!(
         "# Written by `calllogs demo`: its emulators as accounts.\ndb = {:?}\nfirst_window = \"31d\"\n",
         args.db.display().to_string()
@@ -83,12 +84,27 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
             &emu.credentials(),
             &calllogs::registry::REGISTRY,
         )?;
+        // Providers that push end-of-call webhooks push them to `listen`.
+        if let Some(keys) = calllogs::emulator::WebhookKeys::of(&emu, *seed) {
+            for (var, value) in &keys.exports {
+                let key = if var.ends_with("_PUBLIC_KEY") {
+                    "webhook_public_key"
+                } else {
+                    "webhook_secret"
+                };
+                text += &format!("{key} = {value:?}\n");
+            }
+            hooks.push((name.clone(), keys, emu.hooks()));
+        }
         emulators.push((name.clone(), emu));
     }
     // Demo credentials, written literally: only the owner may read the file.
     write_private(&config_path, &text)?;
     let mut config = calllogs::config::Config::load(&config_path, &calllogs::registry::REGISTRY)?;
     let db = calllogs::store::Target::Sqlite(args.db.clone());
+    // `listen` beside the sync: the emulators post their calls' end events
+    // (5% lost, 5% twice, 10% out of order) while the list is pulled.
+    let webhooks = rt.block_on(start_webhooks(&config, &db, hooks))?;
     let opts = calllogs::fleet::FleetOptions::default();
     let (run, stats) = crate::fleet::run(&mut config, &[], &db, &opts, args.quiet)?;
     let mut retries = 0;
@@ -109,7 +125,9 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
             emu.map_or(0, |e| e.faults()),
         );
     }
-    eprintln!("  {retries} retries in all\n");
+    eprintln!("  {retries} retries in all");
+    rt.block_on(finish_webhooks(&config, &db, webhooks))?;
+    eprintln!();
     let q = calllogs::report::ReportQuery {
         since: None,
         until: None,
@@ -126,6 +144,126 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
     // The same report to look at, beside the database.
     crate::output::write_html(&args.db.with_extension("html"), &dashboard, &db.to_string())?;
     stdout_line(&mut std::io::stdout().lock(), report.to_table().trim_end())
+}
+
+/// The demo's listener and the emulators' deliveries under way.
+struct Webhooks {
+    listener: calllogs::listen::Running,
+    deliveries: Vec<tokio::task::JoinHandle<calllogs::emulator::hooks::HookRun>>,
+}
+
+/// Starts a listener for the demo accounts that take webhooks, and each
+/// emulator's deliveries to it.
+async fn start_webhooks(
+    config: &calllogs::config::Config,
+    db: &calllogs::store::Target,
+    hooks: Vec<(
+        String,
+        calllogs::emulator::WebhookKeys,
+        Vec<(String, calllogs::emulator::Hook)>,
+    )>,
+) -> Result<Webhooks, CliError> {
+    let mut routes = Vec::new();
+    for a in config.accounts.iter().filter(|a| a.info.webhook.is_some()) {
+        routes.push(
+            calllogs::listen::Route::new(
+                &a.name,
+                a.info,
+                &a.settings,
+                a.webhook.secret.clone(),
+                a.webhook.public_key.clone(),
+                None,
+                "",
+            )
+            .map_err(|e| CliError::usage(e.to_string()))?,
+        );
+    }
+    let options = calllogs::listen::Options {
+        bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        ..calllogs::listen::Options::default()
+    };
+    let listener = calllogs::listen::Listener::start(routes, open_store(db).await?, options)
+        .await
+        .map_err(|e| CliError::failed("cannot start the webhook listener", e))?;
+    let deliveries = hooks
+        .into_iter()
+        .map(|(name, keys, events)| {
+            let url = format!("{}/hooks/{name}", listener.url());
+            tokio::spawn(async move {
+                let faults = calllogs::emulator::hooks::HookFaults {
+                    loss: 0.05,
+                    duplicates: 0.05,
+                    reorder: 0.1,
+                    seed: 7,
+                };
+                calllogs::emulator::hooks::deliver(
+                    events,
+                    &url,
+                    keys.info,
+                    keys.signing(),
+                    faults,
+                    4,
+                )
+                .await
+            })
+        })
+        .collect();
+    Ok(Webhooks {
+        listener,
+        deliveries,
+    })
+}
+
+/// Waits for the deliveries, stops the listener, and reconciles the two
+/// paths: the calls only the list delivered must be the events dropped.
+async fn finish_webhooks(
+    config: &calllogs::config::Config,
+    db: &calllogs::store::Target,
+    w: Webhooks,
+) -> Result<(), CliError> {
+    let (mut acked, mut lost, mut twice, mut refused) = (0, 0, 0, 0);
+    for d in w.deliveries {
+        if let Ok(run) = d.await {
+            acked += run.acked.len();
+            lost += run.lost.len();
+            twice += run.duplicated.len();
+            refused += run.failed.len();
+        }
+    }
+    w.listener.shutdown().await;
+    let accounts: Vec<(String, String)> = config
+        .accounts
+        .iter()
+        .filter(|a| a.info.webhook.is_some())
+        .map(|a| (a.provider.to_string(), a.name.clone()))
+        .collect();
+    let store = open_store(db).await?;
+    let options = calllogs::listen::reconcile::Options {
+        since: None,
+        grace: chrono::Duration::zero(),
+        now: chrono::Utc::now(),
+        examples: 0,
+    };
+    let r = calllogs::listen::reconcile::reconcile(&store, &accounts, &options)
+        .await
+        .map_err(|e| CliError::failed(format!("cannot read {db}"), e))?;
+    let only_list: u64 = r.accounts.iter().map(|a| a.only_api.count).sum();
+    let differ: u64 = r
+        .accounts
+        .iter()
+        .map(|a| a.disagree.count + a.only_webhook.count)
+        .sum();
+    eprintln!(
+        "  webhooks of {} accounts: {acked} acknowledged, {twice} sent twice (kept once), {refused} refused; \
+         the emulators dropped {lost}, and reconcile finds {only_list} calls only the list delivered{}",
+        accounts.len(),
+        if differ == 0 {
+            String::new()
+        } else {
+            format!(", {differ} more not reconciled")
+        }
+    );
+    Ok(())
 }
 
 /// Writes `text` to `path` readable by its owner only.

@@ -576,6 +576,24 @@ pub fn render(d: &Dashboard, source: &str) -> String {
         kpi_table(&mut out, "campaigns", "campaign", &d.campaigns, 50);
         out.push_str("</section>");
     }
+    if let Some(r) = &d.delivery {
+        out.push_str(r#"<section><h2>Delivery: webhooks and the list</h2><table data-table="delivery"><thead><tr><th>provider/account</th><th>calls</th><th>both paths</th><th>only by webhook</th><th>only by the list</th><th>described differently</th><th>within grace</th></tr></thead><tbody>"#);
+        for a in &r.accounts {
+            let _ = write!(
+                out,
+                "<tr><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&a.provider),
+                esc(&a.account),
+                a.calls,
+                a.both,
+                a.only_webhook.count,
+                a.only_api.count,
+                a.disagree.count,
+                a.pending
+            );
+        }
+        out.push_str(r#"</tbody></table><p class="note">Only by webhook: the provider's list has not shown the call two hours after its webhook. Only by the list: its webhook was lost. <code>calllogs reconcile</code> lists them.</p></section>"#);
+    }
     out.push_str(
         r#"<p class="note">ASR: answered / ended calls. ACD: mean duration of answered calls. NER: ended calls that did not fail in the network (destination, carrier or system errors) / ended calls. Calls still in progress count in “Calls” only. Times are UTC.</p></body></html>"#,
     );

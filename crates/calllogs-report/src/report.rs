@@ -301,6 +301,9 @@ pub struct Dashboard {
     pub agents: Vec<(String, Kpis)>,
     /// Per campaign (calls without one left out).
     pub campaigns: Vec<(String, Kpis)>,
+    /// The two paths reconciled, per account that receives webhooks
+    /// (`None` when no webhook was ever kept): the "delivery" section.
+    pub delivery: Option<calllogs_store::delivery::Reconciliation>,
 }
 
 /// Builds the dashboard of `q` (its grouping is not used): four grouped SQL
@@ -353,7 +356,35 @@ pub async fn dashboard(store: &Store, q: &ReportQuery) -> Result<Dashboard, Stor
             grouped(store, AggKey::Campaign, &filter, "(no campaign)").await?,
             "(no campaign)",
         ),
+        delivery: delivery(store, q).await?,
     })
+}
+
+/// The delivery figures of the accounts that have received webhooks, as
+/// `calllogs reconcile` gives them (a grace of two hours).
+async fn delivery(
+    store: &Store,
+    q: &ReportQuery,
+) -> Result<Option<calllogs_store::delivery::Reconciliation>, StoreError> {
+    let accounts: Vec<(String, String)> = store
+        .event_counts()
+        .await?
+        .into_iter()
+        .filter(|(p, _, _)| q.provider.as_ref().is_none_or(|want| want == p))
+        .map(|(p, a, _)| (p, a))
+        .collect();
+    if accounts.is_empty() {
+        return Ok(None);
+    }
+    let options = calllogs_store::delivery::Options {
+        since: q.since,
+        grace: chrono::Duration::hours(2),
+        now: Utc::now(),
+        examples: 3,
+    };
+    Ok(Some(
+        calllogs_store::delivery::reconcile(store, &accounts, &options).await?,
+    ))
 }
 
 /// A percentage (`40.0%`), `-` when not defined.

@@ -365,6 +365,17 @@ impl SqliteStore {
             .pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
+    /// A write transaction, its lock taken at the start: a deferred one that
+    /// reads first (an upsert reads the row it may change) and then writes
+    /// fails at once, without waiting, when another connection wrote in
+    /// between (a sync beside `listen`); an immediate one waits its turn
+    /// for the busy timeout.
+    fn write(&mut self) -> Result<rusqlite::Transaction<'_>, StoreError> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?)
+    }
+
     /// The underlying connection, for queries of your own.
     pub fn connection(&self) -> &Connection {
         &self.conn
@@ -381,7 +392,7 @@ impl SqliteStore {
         rejects: &[Reject],
         state: &SyncState,
     ) -> Result<Upserted, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let done = upsert(&tx, account, calls, Via::Api)?;
         keep_rejects(&tx, account, rejects)?;
         write_state(&tx, provider, account, state)?;
@@ -405,7 +416,7 @@ impl SqliteStore {
 
     /// Upserts calls without touching any sync state.
     pub fn upsert(&mut self, account: &str, calls: &[Call]) -> Result<Upserted, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let done = upsert(&tx, account, calls, Via::Api)?;
         tx.commit()?;
         Ok(done)
@@ -495,7 +506,7 @@ impl SqliteStore {
 
     /// See [`super::Store::ingest`].
     pub fn ingest(&mut self, events: &[WebhookEvent]) -> Result<Vec<bool>, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.write()?;
         let mut out = Vec::with_capacity(events.len());
         {
             let mut keep = tx.prepare_cached(&sql::keep_event(SQLITE))?;
