@@ -16,7 +16,10 @@
 //! 6. PostgreSQL: twelve accounts at 25 ms latency synced by one
 //!    `calllogs sync --config` process against three sharing them, and
 //!    upserts per second (20 calls a page, committed per page) into
-//!    PostgreSQL against SQLite.
+//!    PostgreSQL against SQLite;
+//! 8. webhooks acknowledged per second by `listen` at 50 concurrent
+//!    senders, into SQLite and PostgreSQL, with p50/p99 acknowledgement
+//!    latency, against the same load committed one transaction per request.
 //!
 //! `--quick` shortens (2)'s sequential baseline (measured on part of the
 //! pull, compared per page). Results also go to `target/bench/latest.json`.
@@ -721,6 +724,133 @@ fn connector_figures(quick: bool) -> Value {
            "peak_rss_kib": {"sync": sync_kib, "airbyte": airbyte_kib, "singer": singer_kib}})
 }
 
+/// One webhook run: acknowledged per second, p50 and p99 latency (ms).
+fn webhook_run(
+    rt: &tokio::runtime::Runtime,
+    db: &str,
+    n: usize,
+    max_group: usize,
+) -> (f64, f64, f64) {
+    use calllogs::listen::{Listener, Options, Route};
+    use calllogs::webhook::{Keys, SigningKey};
+    rt.block_on(async {
+        let emu = calllogs::emulator::start(
+            "twilio",
+            calllogs::emulator::Config {
+                calls: n + n / 10,
+                seed: 3,
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("an emulator");
+        let token = emu
+            .credentials()
+            .into_iter()
+            .find(|(k, _)| *k == "TWILIO_AUTH_TOKEN")
+            .expect("a token")
+            .1;
+        let hook = registry::info("twilio")
+            .expect("twilio")
+            .webhook
+            .expect("webhooks");
+        let route = Route {
+            account: "bench".into(),
+            provider: "twilio",
+            webhook: hook,
+            keys: Keys {
+                secret: Some(token.clone().into()),
+                tolerance: calllogs::webhook::DEFAULT_TOLERANCE,
+                ..Keys::default()
+            },
+            public_url: None,
+        };
+        let store = calllogs::store::Store::open(db).await.expect("a store");
+        let options = Options {
+            bind: "127.0.0.1:0".parse().expect("an address"),
+            max_group,
+            ..Options::default()
+        };
+        let listener = Listener::start(vec![route], store, options)
+            .await
+            .expect("a listener");
+        let url = format!("{}/hooks/bench", listener.url());
+        let events: Vec<_> = emu.hooks().into_iter().take(n).collect();
+        let client = reqwest::Client::new();
+        let started = Instant::now();
+        let mut latencies: Vec<f64> = futures::stream::iter(events)
+            .map(|(_, event)| {
+                let (client, url, token) = (client.clone(), url.clone(), token.clone());
+                async move {
+                    let t = Instant::now();
+                    let mut req = client.post(&url).header("content-type", event.content_type);
+                    for (k, v) in (hook.sign)(
+                        &url,
+                        &event.body,
+                        chrono::Utc::now(),
+                        SigningKey::Secret(&token),
+                    ) {
+                        req = req.header(k, v);
+                    }
+                    let ok = req
+                        .body(event.body)
+                        .send()
+                        .await
+                        .is_ok_and(|r| r.status().is_success());
+                    assert!(ok, "a webhook was refused");
+                    t.elapsed().as_secs_f64() * 1000.0
+                }
+            })
+            .buffer_unordered(50)
+            .collect()
+            .await;
+        let took = started.elapsed().as_secs_f64();
+        listener.shutdown().await;
+        latencies.sort_by(f64::total_cmp);
+        let at = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q) as usize];
+        (n as f64 / took, at(0.5), at(0.99))
+    })
+}
+
+fn webhook_figures(quick: bool) -> Value {
+    let rt = runtime();
+    let n = if quick { 2_000 } else { 6_000 };
+    let dir = std::env::temp_dir().join(format!("calllogs-bench-hooks-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::create_dir_all(&dir);
+    let mut out = serde_json::Map::new();
+    let mut backends = vec![(
+        "sqlite",
+        dir.join("a.db").display().to_string(),
+        dir.join("b.db").display().to_string(),
+    )];
+    if let Some(pg) = calllogs_pgtest::shared() {
+        backends.push((
+            "postgres",
+            pg.database("hooks_grouped"),
+            pg.database("hooks_single"),
+        ));
+    }
+    for (name, grouped_db, single_db) in backends {
+        let (rate, p50, p99) =
+            webhook_run(&rt, &grouped_db, n, calllogs::listen::commit::MAX_GROUP);
+        let (single, s50, s99) = webhook_run(&rt, &single_db, n, 1);
+        println!(
+            "webhooks  {name:8}: {rate:.0}/s acknowledged at 50 senders (p50 {p50:.1} ms, p99 {p99:.1} ms); \
+             one transaction per request {single:.0}/s (p50 {s50:.1} ms, p99 {s99:.1} ms): grouped {:.1}x",
+            rate / single
+        );
+        out.insert(
+            name.into(),
+            json!({"per_second": rate, "p50_ms": p50, "p99_ms": p99,
+                   "one_per_request_per_second": single, "one_per_request_p99_ms": s99,
+                   "grouped_vs_one_per_request": rate / single}),
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Value::Object(out)
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let started = Instant::now();
@@ -729,7 +859,7 @@ fn main() {
     // `--only=NAME` runs one figure (while working on it).
     let only: Option<String> =
         std::env::args().find_map(|a| a.strip_prefix("--only=").map(String::from));
-    let figures: [(&str, &dyn Fn(bool) -> Value); 7] = [
+    let figures: [(&str, &dyn Fn(bool) -> Value); 8] = [
         ("normalize", &normalize_figures),
         ("pull", &pull_figures),
         ("size", &requests_and_size_figures),
@@ -737,6 +867,7 @@ fn main() {
         ("fleet", &fleet_figures),
         ("postgres", &postgres_figures),
         ("connector", &connector_figures),
+        ("webhooks", &webhook_figures),
     ];
     for (name, figure) in figures {
         if only.as_deref().is_none_or(|o| o == name) {

@@ -40,9 +40,13 @@ pub struct Committer {
 impl Committer {
     /// Starts the committing task over `store`; it ends when every handle
     /// is dropped and what was sent is committed.
-    pub fn start(store: Store, metrics: Arc<Metrics>) -> (Committer, tokio::task::JoinHandle<()>) {
+    pub fn start(
+        store: Store,
+        metrics: Arc<Metrics>,
+        max_group: usize,
+    ) -> (Committer, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::channel(4 * MAX_GROUP);
-        let task = tokio::spawn(run(store, rx, metrics));
+        let task = tokio::spawn(run(store, rx, metrics, max_group.clamp(1, MAX_GROUP)));
         (Committer { tx }, task)
     }
 
@@ -72,7 +76,12 @@ impl Committer {
     }
 }
 
-async fn run(mut store: Store, mut rx: mpsc::Receiver<Msg>, metrics: Arc<Metrics>) {
+async fn run(
+    mut store: Store,
+    mut rx: mpsc::Receiver<Msg>,
+    metrics: Arc<Metrics>,
+    max_group: usize,
+) {
     let mut events = Vec::with_capacity(MAX_GROUP);
     let mut replies = Vec::with_capacity(MAX_GROUP);
     while let Some(first) = rx.recv().await {
@@ -88,7 +97,7 @@ async fn run(mut store: Store, mut rx: mpsc::Receiver<Msg>, metrics: Arc<Metrics
                     let _ = r.send(store.ping().await.map_err(|e| e.to_string()));
                 }
             }
-            if events.len() < MAX_GROUP {
+            if events.len() < max_group {
                 next = rx.try_recv().ok();
             }
         }

@@ -48,6 +48,9 @@ pub struct Options {
     pub timeout: Duration,
     /// PEM certificate chain and key, to serve HTTPS.
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// Most deliveries committed in one transaction (1: one transaction
+    /// per delivery, the benchmark's baseline).
+    pub max_group: usize,
 }
 
 impl Default for Options {
@@ -59,6 +62,7 @@ impl Default for Options {
             body_limit: 1024 * 1024,
             timeout: Duration::from_secs(10),
             tls: None,
+            max_group: crate::commit::MAX_GROUP,
         }
     }
 }
@@ -133,7 +137,7 @@ impl Listener {
             source,
         })?;
         let metrics = Arc::new(Metrics::default());
-        let (committer, committing) = Committer::start(store, metrics.clone());
+        let (committer, committing) = Committer::start(store, metrics.clone(), options.max_group);
         let scheme = if tls.is_some() { "https" } else { "http" };
         let shared = Arc::new(Shared {
             routes: map,

@@ -559,6 +559,31 @@ async fn webhooks_and_the_list_meet_on_one_row_and_neither_erases_the_other() {
             ("no_answer", "api,webhook"),
             "{db}"
         );
+        // Two events of one call in one group (Retell's call_ended and
+        // call_analyzed): both kept, merged in arrival order.
+        let mut ended = Call::new("retell", "call_9");
+        ended.status = Status::Completed;
+        ended.duration_s = Some(30);
+        let mut analyzed = ended.clone();
+        analyzed.analysis = Some(serde_json::json!({"call_summary": "ok"}));
+        analyzed.duration_s = None;
+        let kept = store
+            .ingest(&[
+                event(&ended, "call_ended"),
+                event(&analyzed, "call_analyzed"),
+            ])
+            .await
+            .unwrap();
+        assert_eq!(kept, vec![true, true], "{db}");
+        let rows = store.delivery_rows(None).await.unwrap();
+        let row = rows.iter().find(|r| r.id == "call_9").unwrap();
+        assert_eq!(
+            (row.duration_s, row.seen_via.as_str()),
+            (Some(30), "webhook"),
+            "{db}: the later event keeps what it lacks"
+        );
+        let stored = store.get("retell", "a", "call_9").await.unwrap().unwrap();
+        assert_eq!(stored.status, "completed");
         store.ping().await.unwrap();
     }
 }

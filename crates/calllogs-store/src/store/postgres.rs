@@ -599,58 +599,103 @@ impl PgStore {
             .pop())
     }
 
-    /// See [`super::Store::ingest`].
+    /// See [`super::Store::ingest`]. A group takes a few statements
+    /// whatever its size: every event in one (its `RETURNING` says which
+    /// were new), then the calls of the new ones, in rounds so that no
+    /// statement changes a row twice (two events of one call in a group go
+    /// in two rounds, in arrival order).
     pub async fn ingest(&mut self, events: &[WebhookEvent]) -> Result<Vec<bool>, StoreError> {
+        use std::collections::{HashMap, HashSet};
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|e| self.err(e))?;
         let keep = tx
-            .prepare_cached(&sql::keep_event(PG))
+            .prepare_cached(KEEP_EVENTS)
             .await
             .map_err(|e| self.err(e))?;
-        let view = tx
-            .prepare_cached(&sql::webhook_view(PG))
+        let col = |f: fn(&WebhookEvent) -> Option<String>| -> Vec<Option<String>> {
+            events.iter().map(f).collect()
+        };
+        let providers = col(|e| Some(e.provider.clone()));
+        let accounts = col(|e| Some(e.account.clone()));
+        let keys = col(|e| Some(e.key.clone()));
+        let kinds = col(|e| Some(e.kind.clone()));
+        let call_ids = col(|e| e.call_id.clone());
+        let bodies = col(|e| Some(no_nul(e.body.clone())));
+        let received: Vec<DateTime<Utc>> = events.iter().map(|e| e.received_at).collect();
+        let rows = tx
+            .query(
+                &keep,
+                &[
+                    &providers, &accounts, &keys, &kinds, &call_ids, &received, &bodies,
+                ],
+            )
             .await
             .map_err(|e| self.err(e))?;
-        let mut out = Vec::with_capacity(events.len());
-        for e in events {
-            let body = no_nul(e.body.clone());
-            let new = tx
-                .query_opt(
-                    &keep,
-                    &[
-                        &e.provider,
-                        &e.account,
-                        &e.key,
-                        &e.kind,
-                        &e.call_id,
-                        &e.received_at,
-                        &body,
-                    ],
-                )
-                .await
-                .map_err(|err| self.err(err))?
-                .is_some();
-            if new && let Some(call) = &e.call {
-                self.upsert_in(&tx, &e.account, std::slice::from_ref(call), Via::Webhook)
-                    .await?;
-                let status = call.status.as_str();
-                let cost = call.cost.as_ref().map(|c| c.amount.as_str());
-                tx.execute(
-                    &view,
-                    &[
-                        &call.provider,
-                        &e.account,
-                        &call.id,
-                        &status,
-                        &call.duration_s,
-                        &cost,
-                        &e.received_at,
-                    ],
-                )
-                .await
-                .map_err(|err| self.err(err))?;
+        let inserted: HashSet<(String, String, String)> = rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect();
+        // The first of a key in the group is the one kept; a later one is a duplicate.
+        let mut taken = HashSet::new();
+        let out: Vec<bool> = events
+            .iter()
+            .map(|e| {
+                let k = (e.provider.clone(), e.account.clone(), e.key.clone());
+                inserted.contains(&k) && taken.insert(k)
+            })
+            .collect();
+        let mut rounds: Vec<Vec<(&WebhookEvent, &Call)>> = Vec::new();
+        let mut times: HashMap<(&str, &str, &str), usize> = HashMap::new();
+        for (e, new) in events.iter().zip(&out) {
+            let (true, Some(call)) = (*new, &e.call) else {
+                continue;
+            };
+            let n = times
+                .entry((call.provider.as_str(), e.account.as_str(), call.id.as_str()))
+                .or_insert(0);
+            if rounds.len() <= *n {
+                rounds.push(Vec::new());
             }
-            out.push(new);
+            rounds[*n].push((e, call));
+            *n += 1;
+        }
+        let view = tx
+            .prepare_cached(&view_sql())
+            .await
+            .map_err(|e| self.err(e))?;
+        for round in rounds {
+            let mut by_account: HashMap<&str, Vec<Call>> = HashMap::new();
+            for (e, call) in &round {
+                by_account
+                    .entry(e.account.as_str())
+                    .or_default()
+                    .push((*call).clone());
+            }
+            for (account, calls) in by_account {
+                self.upsert_in(&tx, account, &calls, Via::Webhook).await?;
+            }
+            let v = |f: fn(&WebhookEvent, &Call) -> Option<String>| -> Vec<Option<String>> {
+                round.iter().map(|(e, c)| f(e, c)).collect()
+            };
+            let durations: Vec<Option<i64>> = round.iter().map(|(_, c)| c.duration_s).collect();
+            let at: Vec<DateTime<Utc>> = round.iter().map(|(e, _)| e.received_at).collect();
+            tx.execute(
+                &view,
+                &[
+                    &v(|_, c| Some(c.provider.clone())),
+                    &v(|e, _| Some(e.account.clone())),
+                    &v(|_, c| Some(c.id.clone())),
+                    &v(|_, c| Some(c.status.as_str().to_string())),
+                    &durations,
+                    &v(|_, c| c.cost.as_ref().map(|x| x.amount.clone())),
+                    &at,
+                ],
+            )
+            .await
+            .map_err(|e| self.err(e))?;
         }
         tx.commit().await.map_err(|e| self.err(e))?;
         Ok(out)
@@ -816,6 +861,27 @@ fn upsert_sql(via: Via) -> String {
             }
             Via::Webhook => "",
         },
+    )
+}
+
+/// Every event of a group in one statement; the new ones come back.
+const KEEP_EVENTS: &str = "INSERT INTO webhook_events
+        (provider, account, event_key, event_type, call_id, received_at, verified, body)
+     SELECT p, a, k, t, c, r, true, b
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[], $7::text[])
+          AS e(p, a, k, t, c, r, b)
+     ON CONFLICT (provider, account, event_key) DO NOTHING
+     RETURNING provider, account, event_key";
+
+/// The webhooks' view of a round of calls, in one statement.
+fn view_sql() -> String {
+    format!(
+        "INSERT INTO webhook_calls (provider, account, id, status, duration_s, cost_amount, first_at, last_at)
+         SELECT p, a, i, s, d, c, r, r
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[])
+              AS v(p, a, i, s, d, c, r)
+         {}",
+        sql::WEBHOOK_VIEW_MERGE
     )
 }
 

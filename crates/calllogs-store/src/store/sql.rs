@@ -223,20 +223,24 @@ pub(crate) fn webhook_view(d: Dialect) -> String {
     format!(
         "INSERT INTO webhook_calls (provider, account, id, status, duration_s, cost_amount, first_at, last_at)
          VALUES ({}, {}, {}, {}, {}, {}, {at}, {at})
-         ON CONFLICT (provider, account, id) DO UPDATE SET
-           status = CASE WHEN excluded.status = 'unknown' THEN webhook_calls.status ELSE excluded.status END,
-           duration_s = COALESCE(excluded.duration_s, webhook_calls.duration_s),
-           cost_amount = COALESCE(excluded.cost_amount, webhook_calls.cost_amount),
-           last_at = excluded.last_at",
+         {}",
         d.p(1, Ty::Text),
         d.p(2, Ty::Text),
         d.p(3, Ty::Text),
         d.p(4, Ty::Text),
         d.p(5, Ty::Int),
         d.p(6, Ty::Text),
+        WEBHOOK_VIEW_MERGE,
         at = d.p(7, Ty::Time),
     )
 }
+
+/// How a later event's view of a call merges into the kept one.
+pub(crate) const WEBHOOK_VIEW_MERGE: &str = "ON CONFLICT (provider, account, id) DO UPDATE SET
+           status = CASE WHEN excluded.status = 'unknown' THEN webhook_calls.status ELSE excluded.status END,
+           duration_s = COALESCE(excluded.duration_s, webhook_calls.duration_s),
+           cost_amount = COALESCE(excluded.cost_amount, webhook_calls.cost_amount),
+           last_at = excluded.last_at";
 
 /// Each call of the range beside the webhooks' view of it, for reconcile
 /// ([`super::DeliveryRow`]). Params: since (NULL: all).
