@@ -839,6 +839,9 @@ token = "${PLIVO_EU_AUTH_TOKEN}"
 # page_size = 20           # records per page (default: the provider's largest)
 # lookback = "72h"         # this account's own (late costs arrive later here)
 # filters = { call_direction = "inbound" }
+# For `calllogs listen` (end-of-call webhooks): Plivo signs with the auth
+# token above; behind a proxy, the URL Plivo was given:
+# public_url = "https://hooks.example.com/hooks/plivo-eu"
 
 [[accounts]]
 name = "support-desk"
@@ -856,6 +859,8 @@ token = "${NECTARDESK_ACCESS_TOKEN}"
 # provider = "retell"
 # token = "${RETELL_API_KEY}"
 # detail = true
+# (its webhooks are signed with this key; for Vapi, set
+#  webhook_secret = "${VAPI_WEBHOOK_SECRET}", the server secret you gave it)
 #
 # [[accounts]]
 # name = "agents-elevenlabs"
@@ -883,6 +888,7 @@ token = "${NECTARDESK_ACCESS_TOKEN}"
 # provider = "telnyx"
 # token = "${TELNYX_API_KEY}"
 # options = { record_type = "call-control" }
+# webhook_public_key = "${TELNYX_PUBLIC_KEY}"   # for `calllogs listen`
 #
 # [[accounts]]
 # name = "carrier-vonage"
