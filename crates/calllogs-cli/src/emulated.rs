@@ -292,6 +292,9 @@ pub fn emulate(args: crate::args::EmulateArgs) -> Result<(), CliError> {
         ("--fault-rate", args.fault_rate),
         ("--drop-records-rate", args.drop_records_rate),
         ("--duplicate-rate", args.duplicate_rate),
+        ("--webhook-loss", args.webhook_loss),
+        ("--webhook-duplicates", args.webhook_duplicates),
+        ("--webhook-reorder", args.webhook_reorder),
     ] {
         if !(0.0..=1.0).contains(&rate) {
             return Err(CliError::usage(format!(

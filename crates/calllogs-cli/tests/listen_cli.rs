@@ -364,3 +364,112 @@ fn after_a_kill_9_in_the_middle_of_a_load_every_acknowledged_event_is_stored() {
     let _ = again.kill();
     let _ = again.wait();
 }
+
+#[test]
+fn refusals_are_logged_with_their_reason_and_never_with_a_secret_or_a_body() {
+    let dir = scratch_dir("listen-logs");
+    let db = dir.join("calls.db").display().to_string();
+    let port = free_port();
+    let emu = emulate(&["--provider", "retell", "--calls", "10", "--seed", "3"]);
+    let mut env = Vec::new();
+    let path = config(&dir, "rt", "retell", &emu, &db, &mut env);
+    let secret = env
+        .iter()
+        .find(|(k, _)| k == "T_RETELL_API_KEY")
+        .unwrap()
+        .1
+        .clone();
+    let mut server = bin()
+        .args(["-vv", "listen", "--config"])
+        .arg(&path)
+        .args(["--bind", &format!("127.0.0.1:{port}")])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .env("RUST_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("listening on"), "{first}");
+    let url = format!("http://127.0.0.1:{port}/hooks/rt");
+    let body = r#"{"event":"call_ended","call":{"call_id":"call_secretive_body_0001"}}"#;
+    let client = |headers: &[(&str, String)]| {
+        let mut args = vec![
+            "-s".to_string(),
+            "-o".into(),
+            "/dev/null".into(),
+            "-w".into(),
+            "%{http_code}".into(),
+        ];
+        for (k, v) in headers {
+            args.push("-H".into());
+            args.push(format!("{k}: {v}"));
+        }
+        args.extend(["--data-binary".into(), body.into(), url.clone()]);
+        let o = Command::new("curl").args(&args).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    let ct = ("content-type", "application/json".to_string());
+    // Signed with a key one character off, unsigned, and stale.
+    let hook = calllogs::registry::REGISTRY
+        .info("retell")
+        .unwrap()
+        .webhook
+        .unwrap();
+    let wrong = format!("{secret}x");
+    let mut forged: Vec<(&str, String)> = (hook.sign)(
+        &url,
+        body.as_bytes(),
+        chrono::Utc::now(),
+        calllogs::webhook::SigningKey::Secret(&wrong),
+    );
+    forged.push(ct.clone());
+    assert_eq!(client(&forged), "401");
+    assert_eq!(client(std::slice::from_ref(&ct)), "401");
+    let mut stale: Vec<(&str, String)> = (hook.sign)(
+        &url,
+        body.as_bytes(),
+        chrono::Utc::now() - chrono::Duration::minutes(10),
+        calllogs::webhook::SigningKey::Secret(&secret),
+    );
+    stale.push(ct.clone());
+    assert_eq!(client(&stale), "401");
+    let mut good: Vec<(&str, String)> = (hook.sign)(
+        &url,
+        body.as_bytes(),
+        chrono::Utc::now(),
+        calllogs::webhook::SigningKey::Secret(&secret),
+    );
+    good.push(ct);
+    assert_eq!(client(&good), "200");
+    Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    let raw = std::io::read_to_string(server.stderr.take().unwrap()).unwrap();
+    assert!(server.wait().unwrap().success());
+    // Without the terminal colours.
+    let mut stderr = String::new();
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            chars.by_ref().find(|c| c.is_ascii_alphabetic());
+        } else {
+            stderr.push(c);
+        }
+    }
+    assert!(stderr.contains("reason=\"mismatch\""), "{stderr}");
+    assert!(stderr.contains("stale"), "{stderr}");
+    assert!(!stderr.contains(&secret), "the secret is in the log");
+    assert!(
+        !stderr.contains(&wrong[..wrong.len() - 1]),
+        "a key is in the log"
+    );
+    assert!(
+        !stderr.contains("call_secretive_body_0001"),
+        "a body is in the log:\n{stderr}"
+    );
+}
