@@ -682,3 +682,55 @@ async fn while_the_store_is_down_deliveries_get_503_and_are_taken_once_it_is_bac
     let store = Store::open(&db).await.unwrap();
     assert_eq!(store.count(Some("twilio"), Some("tw")).await.unwrap(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_that_does_not_arrive_in_time_is_408_and_the_server_goes_on() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = locations("slow").remove(0);
+    let emu = calllogs::emulator::start(
+        "twilio",
+        Config {
+            calls: 5,
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let hook = REGISTRY.info("twilio").unwrap().webhook.unwrap();
+    let pair = KeyPair::for_provider(hook, &emu.settings());
+    let route = Route {
+        account: "tw".into(),
+        provider: "twilio",
+        webhook: hook,
+        keys: pair.keys.clone(),
+        public_url: None,
+    };
+    let options = Options {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        timeout: std::time::Duration::from_millis(300),
+        ..Options::default()
+    };
+    let listener = Listener::start(vec![route], Store::open(&db).await.unwrap(), options)
+        .await
+        .unwrap();
+    let mut s = tokio::net::TcpStream::connect(listener.addr())
+        .await
+        .unwrap();
+    s.write_all(b"POST /hooks/tw HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nCallSid=")
+        .await
+        .unwrap();
+    let mut answer = vec![0u8; 64];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), s.read(&mut answer))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 408"),
+        "{}",
+        String::from_utf8_lossy(&answer[..n])
+    );
+    let url = format!("{}/hooks/tw", listener.url());
+    let (headers, body) = signed_for(&emu, &pair, &url);
+    assert_eq!(post(&url, &headers, body).await, 200);
+    listener.shutdown().await;
+}

@@ -473,3 +473,51 @@ fn refusals_are_logged_with_their_reason_and_never_with_a_secret_or_a_body() {
         "a body is in the log:\n{stderr}"
     );
 }
+
+#[test]
+fn the_demo_listens_beside_its_sync_and_reconciles_exactly_what_its_emulators_dropped() {
+    let dir = scratch_dir("listen-demo");
+    let db = dir.join("demo.db");
+    let o = bin()
+        .args(["demo", "--quiet", "--calls", "300", "--db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    let line = stderr
+        .lines()
+        .find(|l| l.trim_start().starts_with("webhooks of "))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    let number_before = |marker: &str| -> u64 {
+        let head = &line[..line
+            .find(marker)
+            .unwrap_or_else(|| panic!("{marker}: {line}"))];
+        head.split_whitespace()
+            .last()
+            .unwrap()
+            .trim_end_matches(',')
+            .parse()
+            .unwrap()
+    };
+    let dropped = number_before(", and reconcile finds");
+    let only_list = number_before(" calls only the list delivered");
+    assert!(dropped > 0, "{line}");
+    assert_eq!(dropped, only_list, "{line}");
+    assert!(line.contains(" 0 refused"), "{line}");
+    assert!(!line.contains("not reconciled"), "{line}");
+    let html = std::fs::read_to_string(db.with_extension("html")).unwrap();
+    let table = &html[html
+        .find("data-table=\"delivery\"")
+        .expect("the report's delivery section")..];
+    let table = &table[..table.find("</table>").unwrap()];
+    for account in [
+        "twilio/twilio-demo",
+        "vapi/vapi-demo",
+        "retell/retell-demo",
+        "telnyx/telnyx-demo",
+        "plivo/plivo-demo",
+    ] {
+        assert!(table.contains(account), "{account} in the delivery section");
+    }
+}
