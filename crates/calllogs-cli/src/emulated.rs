@@ -146,6 +146,14 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
     stdout_line(&mut std::io::stdout().lock(), report.to_table().trim_end())
 }
 
+/// One demo account's deliveries to make: its name, its emulator's keys
+/// and its events.
+type Deliveries = (
+    String,
+    calllogs::emulator::WebhookKeys,
+    Vec<(String, calllogs::emulator::Hook)>,
+);
+
 /// The demo's listener and the emulators' deliveries under way.
 struct Webhooks {
     listener: calllogs::listen::Running,
@@ -157,11 +165,7 @@ struct Webhooks {
 async fn start_webhooks(
     config: &calllogs::config::Config,
     db: &calllogs::store::Target,
-    hooks: Vec<(
-        String,
-        calllogs::emulator::WebhookKeys,
-        Vec<(String, calllogs::emulator::Hook)>,
-    )>,
+    hooks: Vec<Deliveries>,
 ) -> Result<Webhooks, CliError> {
     let mut routes = Vec::new();
     for a in config.accounts.iter().filter(|a| a.info.webhook.is_some()) {
