@@ -859,8 +859,8 @@ token = "${NECTARDESK_ACCESS_TOKEN}"
 # provider = "retell"
 # token = "${RETELL_API_KEY}"
 # detail = true
-# (its webhooks are signed with this key; for Vapi, set
-#  webhook_secret = "${VAPI_WEBHOOK_SECRET}", the server secret you gave it)
+## (its webhooks are signed with this key; for Vapi, set
+## webhook_secret = "${VAPI_WEBHOOK_SECRET}", the server secret you gave it)
 #
 # [[accounts]]
 # name = "agents-elevenlabs"
@@ -888,7 +888,7 @@ token = "${NECTARDESK_ACCESS_TOKEN}"
 # provider = "telnyx"
 # token = "${TELNYX_API_KEY}"
 # options = { record_type = "call-control" }
-# webhook_public_key = "${TELNYX_PUBLIC_KEY}"   # for `calllogs listen`
+# webhook_public_key = "${TELNYX_PUBLIC_KEY}"   #for `calllogs listen`
 #
 # [[accounts]]
 # name = "carrier-vonage"
