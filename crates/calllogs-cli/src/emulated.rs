@@ -7,7 +7,16 @@ use std::io::Write;
 use calllogs::registry;
 
 use crate::error::CliError;
-use crate::output::{stdout_line, summary_line};
+use crate::output::{count, stdout_line, summary_line};
+
+/// `1 retry`, `2 retries`.
+fn retries_word(n: u64) -> String {
+    if n == 1 {
+        "1 retry".into()
+    } else {
+        format!("{n} retries")
+    }
+}
 use crate::store::{open_store, runtime};
 
 /// Waits (up to a minute) until something answers at `url`'s host.
@@ -119,13 +128,14 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
         let tried = stats.get(&r.account).map_or(0, |s| s.retries());
         retries += tried;
         eprintln!(
-            "  {}; the emulator served {} requests, {} faults; {tried} retries",
+            "  {}; the emulator served {}, {}; {}",
             summary_line(&summary, r.elapsed.as_secs_f64()),
-            emu.map_or(0, |e| e.requests()),
-            emu.map_or(0, |e| e.faults()),
+            count(emu.map_or(0, |e| e.requests()), "request"),
+            count(emu.map_or(0, |e| e.faults()), "fault"),
+            retries_word(tried),
         );
     }
-    eprintln!("  {retries} retries in all");
+    eprintln!("  {} in all", retries_word(retries));
     rt.block_on(finish_webhooks(&config, &db, webhooks))?;
     eprintln!();
     let q = calllogs::report::ReportQuery {
@@ -258,9 +268,9 @@ async fn finish_webhooks(
         .map(|a| a.disagree.count + a.only_webhook.count)
         .sum();
     eprintln!(
-        "  webhooks of {} accounts: {acked} acknowledged, {twice} sent twice (kept once), {refused} refused; \
+        "  webhooks of {}: {acked} acknowledged, {twice} sent twice (kept once), {refused} refused; \
          the emulators dropped {lost}, and reconcile finds {only_list} calls only the list delivered{}",
-        accounts.len(),
+        count(accounts.len() as u64, "account"),
         if differ == 0 {
             String::new()
         } else {

@@ -112,7 +112,10 @@ pub fn listen(args: &ListenArgs) -> Result<(), CliError> {
             .map_err(|e| CliError::usage(e.to_string()))?;
         println!("listening on {}", running.url());
         let _ = std::io::stdout().flush();
-        eprintln!("{db}: webhooks of {} accounts", described.len());
+        eprintln!(
+            "{db}: webhooks of {}",
+            crate::output::count(described.len() as u64, "account")
+        );
         for d in &described {
             eprintln!("{d}");
         }

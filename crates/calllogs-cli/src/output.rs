@@ -161,13 +161,23 @@ pub(crate) fn stdout_line(out: &mut impl Write, line: &str) -> Result<(), CliErr
     }
 }
 
+/// `1 page`, `2 pages`, `0 pages`: a count with its noun (`s` added).
+pub(crate) fn count(n: impl Into<u64>, noun: &str) -> String {
+    let n = n.into();
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 pub(crate) fn summary_line(s: &calllogs::sync::SyncSummary, secs: f64) -> String {
     format!(
-        "{}/{}: {} calls in {} pages ({} new, {} updated, {} unchanged){} in {secs:.1}s",
+        "{}/{}: {} in {} ({} new, {} updated, {} unchanged){} in {secs:.1}s",
         s.provider,
         s.account,
-        s.calls,
-        s.pages,
+        count(s.calls, "call"),
+        count(s.pages, "page"),
         s.upserted.new,
         s.upserted.updated,
         s.upserted.unchanged,
@@ -233,4 +243,14 @@ pub(crate) fn write_html(
         dashboard.bucket.as_str()
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_is_singular_and_the_rest_plural() {
+        assert_eq!(super::count(1u64, "page"), "1 page");
+        assert_eq!(super::count(0u64, "fault"), "0 faults");
+        assert_eq!(super::count(12u64, "call"), "12 calls");
+    }
 }

@@ -166,7 +166,7 @@ async fn a_record_without_an_id_is_kept_as_a_reject_and_counted() {
     let stderr = String::from_utf8_lossy(&sync.stderr);
     assert!(sync.status.success(), "{stderr}");
     assert!(
-        stderr.contains(": 4 calls in 1 pages") && stderr.contains("1 record rejected"),
+        stderr.contains(": 4 calls in 1 page (") && stderr.contains("1 record rejected"),
         "{stderr}"
     );
     let store = calllogs::store::SqliteStore::open(&db).unwrap();
