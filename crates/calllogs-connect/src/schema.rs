@@ -310,6 +310,15 @@ pub fn config(registry: &Registry) -> Value {
             ),
         ),
         (
+            "direction",
+            json!({
+                "type": "string",
+                "title": "Direction",
+                "description": "Only inbound or only outbound calls (default: both).",
+                "enum": ["inbound", "outbound"],
+            }),
+        ),
+        (
             "filters",
             json!({
                 "type": "object",

@@ -60,6 +60,7 @@ const ACCOUNT_KEYS: &[&str] = &[
     "webhook_secret",
     "webhook_public_key",
     "public_url",
+    "direction",
 ];
 
 /// A loaded configuration: credentials resolved, every value checked.
@@ -105,6 +106,9 @@ pub struct Account {
     pub first_window: Duration,
     /// What `calllogs listen` verifies its webhooks with.
     pub webhook: WebhookConfig,
+    /// Only inbound or only outbound calls (`direction`, or a `direction`
+    /// filter), for every provider.
+    pub direction: Option<calllogs_core::Direction>,
 }
 
 /// An account's webhook settings (`webhook_secret`, `webhook_public_key`,
@@ -126,6 +130,7 @@ impl Account {
     pub fn query(&self) -> Result<CallQuery, String> {
         let mut q = CallQuery::new();
         q.page_size = self.page_size;
+        q.direction = self.direction;
         q.detail = self.detail;
         if !self.filters.is_empty() {
             (self.info.apply_filters)(&mut q, &self.filters)
@@ -601,6 +606,23 @@ fn read_account(
             ));
         }
     }
+    // A direction belongs to every account: `direction = "inbound"`, or
+    // `direction` among the filters (where users look for it first).
+    let mut direction = match string("direction")? {
+        None => None,
+        Some(d) => Some(d.parse().map_err(|m: String| fail(Some("direction"), m))?),
+    };
+    if let Some(i) = filters.iter().position(|(k, _)| k == "direction") {
+        let (_, v) = filters.remove(i);
+        let d = v.parse().map_err(|m: String| fail(Some("filters"), m))?;
+        if direction.is_some_and(|given| given != d) {
+            return Err(fail(
+                Some("filters"),
+                "direction is given twice, differently (as `direction` and in `filters`)".into(),
+            ));
+        }
+        direction = Some(d);
+    }
     let page_size = match table.get("page_size") {
         None => None,
         Some(v) => Some(
@@ -665,6 +687,7 @@ fn read_account(
             },
             public_url: string("public_url")?,
         },
+        direction,
     };
     // The provider's own filters are checked now, not at the first sync.
     account.query().map_err(|m| fail(Some("filters"), m))?;
@@ -838,7 +861,7 @@ token = "${PLIVO_EU_AUTH_TOKEN}"
 # rate_limit = 60
 # page_size = 20           # records per page (default: the provider's largest)
 # lookback = "72h"         # this account's own (late costs arrive later here)
-# filters = { call_direction = "inbound" }
+# direction = "inbound"    #any provider (Plivo's own filter call_direction means the same)
 # For `calllogs listen` (end-of-call webhooks): Plivo signs with the auth
 # token above; behind a proxy, the URL Plivo was given:
 # public_url = "https://hooks.example.com/hooks/plivo-eu"
@@ -913,6 +936,39 @@ mod tests {
             _ => None,
         };
         Config::parse(text, &source, &env, &REGISTRY)
+    }
+
+    #[test]
+    fn a_direction_is_an_account_key_a_common_filter_or_the_providers_own_name() {
+        let source = Source {
+            path: "calllogs.toml".into(),
+            private: true,
+        };
+        let env = |_: &str| None;
+        let load = |extra: &str| {
+            let text = format!(
+                "[[accounts]]\nname = \"p\"\nprovider = \"plivo\"\nauth_id = \"MA0000000000000000000\"\ntoken = \"t\"\n{extra}\n"
+            );
+            Config::parse(&text, &source, &env, &REGISTRY)
+                .map(|c| c.accounts[0].query().unwrap().direction)
+        };
+        use calllogs_core::Direction::{Inbound, Outbound};
+        assert_eq!(load("direction = \"inbound\"").unwrap(), Some(Inbound));
+        assert_eq!(
+            load("filters = { direction = \"outbound\" }").unwrap(),
+            Some(Outbound)
+        );
+        assert_eq!(
+            load("filters = { call_direction = \"inbound\" }").unwrap(),
+            Some(Inbound)
+        );
+        assert_eq!(load("").unwrap(), None);
+        let e = load("direction = \"sideways\"").unwrap_err().to_string();
+        assert!(e.contains("unknown direction \"sideways\""), "{e}");
+        let e = load("direction = \"inbound\"\nfilters = { direction = \"outbound\" }")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("given twice"), "{e}");
     }
 
     #[test]

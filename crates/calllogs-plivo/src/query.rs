@@ -198,6 +198,8 @@ pub fn apply_filters(q: &mut CallQuery, pairs: &[(String, String)]) -> Result<()
     for (k, v) in pairs {
         let (field, op) = k.split_once("__").map_or((k.as_str(), ""), |(a, b)| (a, b));
         match field {
+            // Plivo's own name for the direction calllogs filters in common.
+            "call_direction" => q.direction = Some(v.parse()?),
             "subaccount" => f.subaccount = Some(v.clone()),
             "parent_call_uuid" => f.parent_call_uuid = Some(v.clone()),
             "hangup_source" => f.hangup_source = Some(v.clone()),
@@ -221,7 +223,7 @@ pub fn apply_filters(q: &mut CallQuery, pairs: &[(String, String)]) -> Result<()
             }
             _ => {
                 return Err(format!(
-                    "plivo has no filter {k:?} (it has subaccount, parent_call_uuid, bill_duration[__gt|__gte|__lt|__lte], \
+                    "plivo has no filter {k:?} (it has call_direction, subaccount, parent_call_uuid, bill_duration[__gt|__gte|__lt|__lte], \
                      end_time[__…], hangup_cause_code, hangup_source, stir_verification)"
                 ));
             }
