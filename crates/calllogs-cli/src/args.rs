@@ -428,7 +428,9 @@ pub struct ProviderArgs {
 /// What to fetch.
 #[derive(Debug, Args, Clone)]
 pub struct FilterArgs {
-    /// Lower bound: RFC 3339 or a duration back from now (`40d`, `24h`, `90m`).
+    /// Lower bound: RFC 3339 or a duration back from now (`40d`, `24h`,
+    /// `90m`). Without it, the provider's default window (the last 7 days
+    /// for most; said on stderr).
     #[arg(long, value_parser = parse_time)]
     pub since: Option<DateTime<Utc>>,
     /// Upper bound (exclusive): RFC 3339 or a duration back from now.

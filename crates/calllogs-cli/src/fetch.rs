@@ -10,6 +10,21 @@ use crate::output::{Sink, rejects_note};
 use crate::provider::{from_config, query, settings};
 use crate::store::runtime;
 
+/// What a fetch without `--since` reads, said before it starts: a silent
+/// default window reads as "these are all the calls".
+fn no_since_note(provider: &str, spec: &calllogs::PagingSpec) -> String {
+    match (spec.default_lookback, spec.max_window) {
+        (None, None) => format!("no --since: reading every call {provider} lists"),
+        (back, _) => {
+            let days = back.unwrap_or(chrono::Duration::days(7)).num_days();
+            format!(
+                "no --since: reading the last {days} day{} ({provider}'s default); --since 40d (or a date) reads further back",
+                if days == 1 { "" } else { "s" }
+            )
+        }
+    }
+}
+
 pub(crate) fn fetch(args: FetchArgs) -> Result<(), CliError> {
     let (id, mut settings, file_filters) = match &args.config {
         Some(path) => {
@@ -32,6 +47,12 @@ pub(crate) fn fetch(args: FetchArgs) -> Result<(), CliError> {
     settings = settings.http(http);
     let q = query(id, &args.filters, &file_filters)?;
     let provider = registry::build(id, &settings)?;
+    if q.since.is_none() && !args.quiet {
+        eprintln!(
+            "calllogs: {}",
+            no_since_note(provider.id(), &provider.paging())
+        );
+    }
     // Opened before the pull so a bad path fails at once; written under a
     // temporary name and renamed only when every page has arrived.
     let mut sink = Sink::open(args.output.as_deref(), args.format, args.no_raw)?;

@@ -264,6 +264,11 @@ impl HttpClient {
         decode: impl Fn(u16, &[u8]) -> Result<T>,
     ) -> Result<T> {
         let mut attempt: u32 = 0;
+        // What a 404 says it asked for (see `asked`).
+        let url = req
+            .try_clone()
+            .and_then(|r| r.build().ok())
+            .map(|r| asked(r.url()));
         loop {
             attempt += 1;
             let Some(this) = req.try_clone() else {
@@ -277,7 +282,10 @@ impl HttpClient {
             }
             self.config.observers.request(self.provider);
             let (outcome, failure) = match this.send().await {
-                Err(e) => (Outcome::Transport, self.transport(e, attempt)),
+                Err(e) => {
+                    let err = self.transport(e, attempt);
+                    (transport_outcome(&err), err)
+                }
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let spent = self
@@ -331,7 +339,11 @@ impl HttpClient {
                                 status,
                                 retry_after,
                             },
-                            self.status_error(status, retry_after, &body, attempt),
+                            not_found_at(
+                                self.status_error(status, retry_after, &body, attempt),
+                                status,
+                                url.as_deref(),
+                            ),
                         ),
                     }
                 }
@@ -514,6 +526,12 @@ pub fn root_cause(e: &reqwest::Error, timeout: Duration) -> String {
         || lower.contains("no address associated")
     {
         format!("name not resolved ({text})")
+    } else if lower.contains("invalidcontenttype")
+        || lower.contains("corrupt message")
+        || lower.contains("wrong version number")
+    {
+        // rustls reading a plain-HTTP answer as a TLS record.
+        format!("the server does not speak TLS; is the URL http:// rather than https://? ({text})")
     } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
     {
         format!("TLS certificate problem: {text}")
@@ -521,6 +539,67 @@ pub fn root_cause(e: &reqwest::Error, timeout: Duration) -> String {
         format!("connection reset ({text})")
     } else {
         text
+    }
+}
+
+/// A TLS failure is not transient: retrying it asks the same question.
+fn transport_outcome(e: &Error) -> Outcome {
+    match e {
+        Error::Transport { cause, .. }
+            if cause.starts_with("TLS") || cause.contains("does not speak TLS") =>
+        {
+            Outcome::Tls
+        }
+        _ => Outcome::Transport,
+    }
+}
+
+/// `https://host[:port]/path` of `url`: no query (which can hold account
+/// ids or tokens); the path's credential values are redacted with the
+/// rest of the error.
+fn asked(url: &reqwest::Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.set_fragment(None);
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.to_string()
+}
+
+/// A 404 says which URL was asked: a wrong base URL or API version shows
+/// in the path.
+fn not_found_at(e: Error, status: u16, url: Option<&str>) -> Error {
+    let (404, Some(url)) = (status, url) else {
+        return e;
+    };
+    match e {
+        Error::Provider {
+            provider,
+            status,
+            message,
+            attempts,
+        } => Error::Provider {
+            provider,
+            status,
+            message: format!("{message} (asked {url}; is the base URL right?)"),
+            attempts,
+        },
+        Error::Decode {
+            provider,
+            status,
+            path,
+            message,
+            snippet,
+            source,
+        } => Error::Decode {
+            provider,
+            status,
+            path,
+            message: format!("{message}; asked {url} (is the base URL right?)"),
+            snippet,
+            source,
+        },
+        other => other,
     }
 }
 

@@ -53,6 +53,10 @@ pub enum Outcome {
     /// A 2xx whose body was cut short or is not the JSON expected: a proxy or
     /// a dying server, worth one more try.
     BadBody,
+    /// The TLS handshake failed (a certificate the client does not trust,
+    /// or a server that does not speak TLS): the same request fails the
+    /// same way, so it is not retried.
+    Tls,
 }
 
 /// The decision.
@@ -83,7 +87,7 @@ pub enum Decision {
 /// assert_eq!(decide(not_found, 1, &p, 0.5), Decision::Stop);
 /// ```
 pub fn decide(outcome: Outcome, attempt: u32, policy: &RetryPolicy, jitter: f64) -> Decision {
-    if attempt >= policy.max_attempts {
+    if attempt >= policy.max_attempts || outcome == Outcome::Tls {
         return Decision::Stop;
     }
     let retry_after = match outcome {
@@ -98,7 +102,7 @@ pub fn decide(outcome: Outcome, attempt: u32, policy: &RetryPolicy, jitter: f64)
             }
             retry_after
         }
-        Outcome::Transport | Outcome::BadBody => None,
+        Outcome::Transport | Outcome::BadBody | Outcome::Tls => None,
     };
     if let Some(wait) = retry_after {
         return if wait > policy.max_retry_after {
@@ -141,6 +145,13 @@ mod tests {
             status,
             retry_after: None,
         }
+    }
+
+    #[test]
+    fn a_tls_failure_is_never_retried() {
+        let p = RetryPolicy::default();
+        assert_eq!(decide(Outcome::Tls, 1, &p, 0.5), Decision::Stop);
+        assert_ne!(decide(Outcome::Transport, 1, &p, 0.5), Decision::Stop);
     }
 
     #[test]

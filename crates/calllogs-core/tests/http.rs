@@ -414,3 +414,64 @@ async fn envelope_statuses_map_like_wire_statuses_after_the_bound() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_404_says_which_url_was_asked_without_its_query_or_a_credential() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({"error": "not found"})))
+        .mount(&server)
+        .await;
+    // As every provider registers its credentials (an account id in the path too).
+    let c = client(3).redacting([&Some(SENTINEL.to_string().into())]);
+    let url = Url::parse(&format!(
+        "{}/v9/Account/{SENTINEL}/Call/?secret_param=abc",
+        server.uri()
+    ))
+    .unwrap();
+    let e = c
+        .send_json::<Value>(
+            c.request(reqwest::Method::GET, url)
+                .basic_auth("MAUSERID00000000000", Some(SENTINEL)),
+        )
+        .await
+        .unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("HTTP 404"), "{text}");
+    assert!(text.contains("/v9/Account/"), "the path is shown: {text}");
+    assert!(
+        text.contains(&server.address().port().to_string()),
+        "the host is shown: {text}"
+    );
+    assert!(!text.contains("secret_param"), "no query: {text}");
+    assert!(!text.contains(SENTINEL), "no credential: {text}");
+    assert_eq!(
+        server.received_requests().await.unwrap().len(),
+        1,
+        "a 404 is not retried"
+    );
+}
+
+#[tokio::test]
+async fn https_to_a_plain_http_port_fails_once_and_says_so() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": 1})))
+        .mount(&server)
+        .await;
+    let c = client(6);
+    let url = Url::parse(&format!("https://{}/x", server.address())).unwrap();
+    let e = c
+        .send_json::<Value>(c.request(reqwest::Method::GET, url))
+        .await
+        .unwrap_err();
+    match &e {
+        Error::Transport {
+            cause, attempts, ..
+        } => {
+            assert!(cause.contains("does not speak TLS"), "{cause}");
+            assert_eq!(*attempts, 1, "a handshake failure is not retried");
+        }
+        other => panic!("{other}"),
+    }
+}
