@@ -105,3 +105,45 @@ fn a_provider_option_reaches_the_provider_and_a_bad_one_is_named() {
     );
     assert!(o.stdout.is_empty());
 }
+
+#[test]
+fn the_demos_help_names_every_provider_of_the_registry() {
+    let o = calllogs(&["demo", "--help"]);
+    assert!(o.status.success());
+    let help = stdout(&o);
+    let providers = calllogs::registry::providers();
+    assert!(
+        help.contains(&format!("{} local emulators", providers.len() + 1)),
+        "{help}"
+    );
+    for p in providers {
+        assert!(help.contains(p.name), "{} missing: {help}", p.name);
+    }
+}
+
+#[test]
+fn logs_piped_to_a_file_carry_no_colour_codes() {
+    // stderr is a pipe here: no escape codes, with or without NO_COLOR.
+    for no_color in [None, Some("1")] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_calllogs"));
+        cmd.args([
+            "fetch",
+            "--provider",
+            "plivo",
+            "--base-url",
+            "http://127.0.0.1:9",
+            "--max-attempts",
+            "1",
+        ])
+        .env("RUST_LOG", "debug")
+        .env("PLIVO_AUTH_ID", "MA0000000000000000000")
+        .env("PLIVO_AUTH_TOKEN", "x");
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        let o = cmd.output().unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!err.is_empty());
+        assert!(!err.contains('\u{1b}'), "{err}");
+    }
+}
