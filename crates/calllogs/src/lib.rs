@@ -26,6 +26,30 @@
 
 pub use calllogs_core::*;
 
+/// What a program that pulls calls uses, in one `use calllogs::prelude::*`:
+/// the query and the record, the provider streams, the registry, the
+/// stream extension traits (`futures`) and the time types (`chrono`), so
+/// the one `calllogs` dependency (and a tokio runtime) is enough.
+pub mod prelude {
+    pub use crate::registry;
+    pub use calllogs_core::{
+        Call, CallQuery, Direction, DynProvider, HangupCause, ProviderStreams, Settings, Status,
+    };
+    pub use chrono::{DateTime, Duration, Utc};
+    pub use futures::{StreamExt, TryStreamExt};
+}
+
+/// The time types, as the public API uses them.
+pub use chrono;
+/// The stream types and extension traits, as the public API uses them.
+pub use futures;
+
+/// The README's Rust examples, compiled as doctests (`cargo test --doc`):
+/// an example that no longer builds fails CI.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
+
 /// The report and its HTML page (feature `sync`): the `calllogs-report` crate.
 #[cfg(feature = "sync")]
 pub use calllogs_report::{html, report};
