@@ -20,6 +20,7 @@ tasks:
   check-fixtures     the above, and every fixture parses and holds nothing real-looking
   readme [--check]   the README's provider table, from the registry
   check-layout       crates depend downwards only (xtask/src/layout.rs); no module circles
+  check-msrv         the workspace's rust-version is at least every dependency's
   check-features     the facade with one provider feature compiles no other provider
   new-provider NAME  a new provider crate, wired in, whose failing tests say what to implement
   check-scaffold     new-provider in a scratch clone: it builds, and only its own tests fail
@@ -37,6 +38,7 @@ fn main() -> ExitCode {
         Some("check-snapshots") => snapshots::check(&root()),
         Some("check-fixtures") => check_fixtures(),
         Some("check-layout") => check_layout(),
+        Some("check-msrv") => check_msrv(),
         Some("readme") => debug_bin().and_then(|bin| {
             readme::update(
                 &root(),
@@ -123,6 +125,7 @@ fn ci() -> Result<(), String> {
     )?;
     check_fixtures()?;
     check_layout()?;
+    check_msrv()?;
     readme::update(&root(), &registry(&debug_bin()?)?, true)?;
     check_features()?;
     check_scaffold()?;
@@ -236,6 +239,71 @@ fn provider_ids(bin: &Path) -> Result<Vec<String>, String> {
 
 /// A crate that depends on the facade with one provider feature must not
 /// compile the others: `cargo tree` says what would be built.
+/// The workspace's `rust-version` is true: no dependency in the lock file
+/// needs a newer compiler than it says (a user on that compiler could not
+/// build calllogs otherwise).
+fn check_msrv() -> Result<(), String> {
+    let out = cargo()
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .output()
+        .map_err(|e| format!("cargo metadata: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo metadata: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let metadata: serde_json::Value =
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))?;
+    // `1.89` and `1.89.0` are the same version.
+    let version = |v: &str| -> Vec<u64> {
+        let mut parts: Vec<u64> = v.split('.').map(|p| p.parse().unwrap_or(0)).collect();
+        parts.resize(3, 0);
+        parts
+    };
+    let members: Vec<&str> = metadata["workspace_members"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.as_str())
+        .collect();
+    let packages = metadata["packages"].as_array().cloned().unwrap_or_default();
+    let ours = packages
+        .iter()
+        .filter(|p| p["name"] == "calllogs-core")
+        .find_map(|p| p["rust_version"].as_str())
+        .ok_or("calllogs-core has no rust-version")?
+        .to_string();
+    let mut needs: Vec<(Vec<u64>, String)> = packages
+        .iter()
+        .filter(|p| !members.contains(&p["id"].as_str().unwrap_or_default()))
+        .filter_map(|p| {
+            let rv = p["rust_version"].as_str()?;
+            Some((
+                version(rv),
+                format!(
+                    "{} {} needs Rust {rv}",
+                    p["name"].as_str()?,
+                    p["version"].as_str()?
+                ),
+            ))
+        })
+        .collect();
+    needs.sort();
+    match needs.last() {
+        Some((highest, who)) if *highest > version(&ours) => Err(format!(
+            "rust-version = \"{ours}\" in Cargo.toml is not true: {who}; raise it"
+        )),
+        _ => {
+            eprintln!(
+                "xtask: rust-version {ours} holds for every dependency (highest: {})",
+                needs.last().map_or("none", |(_, w)| w.as_str())
+            );
+            Ok(())
+        }
+    }
+}
+
 fn check_layout() -> Result<(), String> {
     let out = cargo()
         .args(["metadata", "--format-version", "1", "--no-deps", "--locked"])

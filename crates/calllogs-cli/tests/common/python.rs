@@ -61,10 +61,8 @@ fn make(name: &str) -> Result<Venv, String> {
     // One installer at a time, across test threads and processes.
     let lock =
         std::fs::File::create(root.join(format!("{name}.lock"))).map_err(|e| e.to_string())?;
-    // File::lock is Rust 1.89, above the crates' MSRV (1.88): only these
-    // tests use it, built with the CI toolchain, and a lock the kernel
-    // drops when a killed test dies is worth it.
-    #[allow(clippy::incompatible_msrv)]
+    // File::lock (Rust 1.89, the workspace's rust-version): a lock the
+    // kernel drops when a killed test dies.
     lock.lock().map_err(|e| e.to_string())?;
     let dir = root.join(name);
     let marker = dir.join("installed-requirements.txt");
