@@ -4,6 +4,7 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod docs;
 mod fixtures;
 mod layout;
 mod readme;
@@ -19,6 +20,7 @@ tasks:
   check-snapshots    every snapshot has its fixture and every fixture its snapshot
   check-fixtures     the above, and every fixture parses and holds nothing real-looking
   readme [--check]   the README's provider table, from the registry
+  docs [--check]     docs/taxonomy.md, from the taxonomy's table in core
   check-layout       crates depend downwards only (xtask/src/layout.rs); no module circles
   check-msrv         the workspace's rust-version is at least every dependency's
   check-features     the facade with one provider feature compiles no other provider
@@ -37,6 +39,8 @@ fn main() -> ExitCode {
         Some("ci") => ci(),
         Some("check-snapshots") => snapshots::check(&root()),
         Some("check-fixtures") => check_fixtures(),
+        Some("docs") => debug_bin()
+            .and_then(|bin| docs::update(&root(), &bin, args.iter().any(|a| a == "--check"))),
         Some("check-layout") => check_layout(),
         Some("check-msrv") => check_msrv(),
         Some("readme") => debug_bin().and_then(|bin| {
@@ -127,6 +131,7 @@ fn ci() -> Result<(), String> {
     check_layout()?;
     check_msrv()?;
     readme::update(&root(), &registry(&debug_bin()?)?, true)?;
+    docs::update(&root(), &debug_bin()?, true)?;
     check_features()?;
     check_scaffold()?;
     run(
