@@ -140,6 +140,19 @@ fn ci() -> Result<(), String> {
             .args(["doc", "--workspace", "--no-deps", "--quiet"])
             .env("RUSTDOCFLAGS", "-D warnings"),
     )?;
+    // Every crate packages for crates.io (metadata, files, local
+    // dependencies with versions); not built again from the tarballs.
+    run(
+        "cargo package (every crate)",
+        cargo().args([
+            "package",
+            "--workspace",
+            "--no-verify",
+            "--locked",
+            "--allow-dirty",
+            "--quiet",
+        ]),
+    )?;
     eprintln!("xtask: ci passed");
     Ok(())
 }

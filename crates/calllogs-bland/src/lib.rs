@@ -1,5 +1,17 @@
 //! Bland AI call logs for calllogs, normalized into [`calllogs_core::Call`].
 //!
+//! ```no_run
+//! use calllogs_core::{CallQuery, ProviderStreams, Settings};
+//! use futures::TryStreamExt;
+//! # async fn run() -> calllogs_core::Result<()> {
+//! // BLAND_API_KEY from the environment.
+//! let provider = std::sync::Arc::new(calllogs_bland::Bland::from_settings(&Settings::new())?);
+//! let since = chrono::Utc::now() - chrono::Duration::days(7);
+//! let calls: Vec<_> = provider.calls(CallQuery::new().since(since)).try_collect().await?;
+//! println!("{} calls", calls.len());
+//! # Ok(()) }
+//! ```
+//!
 //! - `GET {base}/v1/calls` with the raw key in `authorization` (no
 //!   `Bearer`; `BLAND_API_KEY`): an index window (`from` inclusive, `to`
 //!   exclusive, `limit`), `ascending=true` (new calls land after the

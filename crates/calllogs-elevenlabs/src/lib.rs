@@ -1,6 +1,18 @@
 //! ElevenLabs Agents (Conversational AI) conversations for calllogs,
 //! normalized into [`calllogs_core::Call`].
 //!
+//! ```no_run
+//! use calllogs_core::{CallQuery, ProviderStreams, Settings};
+//! use futures::TryStreamExt;
+//! # async fn run() -> calllogs_core::Result<()> {
+//! // ELEVENLABS_API_KEY from the environment; each conversation's detail is fetched too.
+//! let provider = std::sync::Arc::new(calllogs_elevenlabs::Elevenlabs::from_settings(&Settings::new())?);
+//! let since = chrono::Utc::now() - chrono::Duration::days(7);
+//! let calls: Vec<_> = provider.calls(CallQuery::new().since(since)).try_collect().await?;
+//! println!("{} calls", calls.len());
+//! # Ok(()) }
+//! ```
+//!
 //! - `GET {base}/v1/convai/conversations` with `xi-api-key`
 //!   (`ELEVENLABS_API_KEY`): `page_size` up to 100, `cursor` (the
 //!   envelope's `next_cursor`, while `has_more`), `agent_id` (also

@@ -1,5 +1,17 @@
 //! Retell AI call logs for calllogs, normalized into [`calllogs_core::Call`].
 //!
+//! ```no_run
+//! use calllogs_core::{CallQuery, ProviderStreams, Settings};
+//! use futures::TryStreamExt;
+//! # async fn run() -> calllogs_core::Result<()> {
+//! // RETELL_API_KEY from the environment.
+//! let provider = std::sync::Arc::new(calllogs_retell::Retell::from_settings(&Settings::new())?);
+//! let since = chrono::Utc::now() - chrono::Duration::days(7);
+//! let calls: Vec<_> = provider.calls(CallQuery::new().since(since)).try_collect().await?;
+//! println!("{} calls", calls.len());
+//! # Ok(()) }
+//! ```
+//!
 //! - `POST {base}/v3/list-calls` with `Authorization: Bearer <key>`
 //!   (`RETELL_API_KEY`) and a JSON body: typed `filter_criteria`
 //!   (`start_timestamp` as a range in epoch milliseconds, `agent`,

@@ -1,5 +1,17 @@
 //! Twilio call logs for calllogs, normalized into [`calllogs_core::Call`].
 //!
+//! ```no_run
+//! use calllogs_core::{CallQuery, ProviderStreams, Settings};
+//! use futures::TryStreamExt;
+//! # async fn run() -> calllogs_core::Result<()> {
+//! // TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN from the environment, as Twilio's SDKs read them.
+//! let provider = std::sync::Arc::new(calllogs_twilio::Twilio::from_settings(&Settings::new())?);
+//! let since = chrono::Utc::now() - chrono::Duration::days(7);
+//! let calls: Vec<_> = provider.calls(CallQuery::new().since(since)).try_collect().await?;
+//! println!("{} calls", calls.len());
+//! # Ok(()) }
+//! ```
+//!
 //! - `GET {base}/2010-04-01/Accounts/{AccountSid}/Calls.json`, HTTP basic with
 //!   the account SID and auth token (`TWILIO_ACCOUNT_SID` / `TWILIO_AUTH_TOKEN`,
 //!   as Twilio's SDKs read them), or with an API key SID and secret

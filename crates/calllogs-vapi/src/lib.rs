@@ -1,5 +1,17 @@
 //! Vapi call logs for calllogs, normalized into [`calllogs_core::Call`].
 //!
+//! ```no_run
+//! use calllogs_core::{CallQuery, ProviderStreams, Settings};
+//! use futures::TryStreamExt;
+//! # async fn run() -> calllogs_core::Result<()> {
+//! // VAPI_API_KEY from the environment.
+//! let provider = std::sync::Arc::new(calllogs_vapi::Vapi::from_settings(&Settings::new())?);
+//! let since = chrono::Utc::now() - chrono::Duration::days(7);
+//! let calls: Vec<_> = provider.calls(CallQuery::new().since(since)).try_collect().await?;
+//! println!("{} calls", calls.len());
+//! # Ok(()) }
+//! ```
+//!
 //! - `GET {base}/call` with `Authorization: Bearer <key>` (`VAPI_API_KEY`);
 //!   filters `assistantId` (also `--agent`), `phoneNumberId`, and the time
 //!   range on `createdAt`; `limit` up to 1,000 (the default: the largest).
