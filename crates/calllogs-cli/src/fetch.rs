@@ -66,6 +66,8 @@ pub(crate) fn fetch(args: FetchArgs) -> Result<(), CliError> {
         // send a call again on a later page.
         let mut seen = calllogs::seen::SeenIds::default();
         let mut expected = calllogs::paginate::Expected::default();
+        // The pull's time range, from its first checkpoint (every window left).
+        let mut range = None;
         while let Some(fetched) = pages.next().await {
             let fetched = fetched?;
             expected.observe(fetched.page.total, fetched.checkpoint.as_ref());
@@ -87,10 +89,24 @@ pub(crate) fn fetch(args: FetchArgs) -> Result<(), CliError> {
             }
             calllogs::page::tally_rejects(&mut rejects, &page.rejects);
             gone += page.gone;
+            let at = fetched.checkpoint.as_ref();
+            if range.is_none()
+                && let Some(c) = at
+            {
+                range = Some((
+                    c.windows.first().and_then(|w| w.since),
+                    c.windows.last().and_then(|w| w.until),
+                ));
+            }
+            let (since, until) = range.unwrap_or_default();
             progress.update(
                 n_pages,
                 n_calls,
-                expected.expected(n_calls, fetched.checkpoint.as_ref()),
+                expected.expected(n_calls, at),
+                crate::progress::Where {
+                    covered: expected.covered(at, since, until),
+                    windows_left: at.map_or(0, |c| c.windows.len()),
+                },
             );
         }
         Ok::<_, CliError>((repeats, rejects, gone))

@@ -52,7 +52,7 @@ pub fn run(
                     Progress::in_multi(&multi, name, quiet, stats.get(name).cloned())
                         .since(p.started)
                 })
-                .update(p.pages, p.calls, p.expected);
+                .update(p.pages, p.calls, p.expected, crate::progress::Where::of(p));
         })
         .await
         .map_err(|e| CliError::failed(format!("cannot share out the accounts through {db}"), e))

@@ -42,7 +42,7 @@ pub(crate) fn sync_cmd(args: crate::args::SyncArgs) -> Result<(), CliError> {
         let mut store = open_store(&db).await?;
         Ok::<_, CliError>(
             calllogs::sync::run(&mut store, provider.as_ref(), &opts, |p| {
-                progress.update(p.pages, p.calls, p.expected)
+                progress.update(p.pages, p.calls, p.expected, crate::progress::Where::of(p))
             })
             .await?,
         )

@@ -151,6 +151,12 @@ pub struct SyncProgress {
     /// page-number paging do), or the run is done. `None`: unknown (a
     /// cursor, or windows still to come).
     pub expected: Option<u64>,
+    /// The share (0..=1) of the run's time range covered so far: known from
+    /// the first page on wherever the range and its windows have bounds,
+    /// so a long sync shows an ETA long before its last window's total.
+    pub covered: Option<f64>,
+    /// Windows still to pull, the current one included (0 when done).
+    pub windows_left: usize,
     /// When the run started.
     pub started: Instant,
 }
@@ -431,6 +437,10 @@ impl Run {
             expected: self
                 .expected
                 .expected(self.summary.calls, state.checkpoint.as_ref()),
+            covered: self
+                .expected
+                .covered(state.checkpoint.as_ref(), state.since, state.until),
+            windows_left: state.checkpoint.as_ref().map_or(0, |c| c.windows.len()),
             started: self.started,
         });
         match batch.pending {

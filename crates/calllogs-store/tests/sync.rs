@@ -358,3 +358,48 @@ async fn capped(mut store: Store) {
         "{backend}: {requests} requests against a bound of {bound}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_covers_the_range_from_the_first_page_on() {
+    // Plivo pulls at most 30 days a window: 80 days are three windows, and
+    // the share of the range done is known long before the last one's total.
+    let emu = start(
+        "plivo",
+        Config {
+            calls: 900,
+            seed: 4,
+            days: 80,
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let provider = registry::build("plivo", &emu.settings()).unwrap();
+    let opts = SyncOptions {
+        since: Some(Utc::now() - Duration::days(85)),
+        ..SyncOptions::default()
+    };
+    let mut store = Store::in_memory().unwrap();
+    let mut seen: Vec<(Option<f64>, usize, Option<u64>)> = Vec::new();
+    sync::run(&mut store, provider.as_ref(), &opts, |p| {
+        seen.push((p.covered, p.windows_left, p.expected))
+    })
+    .await
+    .unwrap();
+    assert!(seen.len() > 3, "{seen:?}");
+    let (first, windows, expected) = seen[0];
+    assert!(windows >= 3, "{seen:?}");
+    assert!(
+        expected.is_none(),
+        "the total is unknown while windows remain"
+    );
+    let first = first.expect("the range covered is known from the first page");
+    assert!(first > 0.0 && first < 0.5, "{first}");
+    let covered: Vec<f64> = seen.iter().map(|s| s.0.unwrap()).collect();
+    assert!(
+        covered.windows(2).all(|w| w[1] >= w[0] - 1e-9),
+        "never backwards: {covered:?}"
+    );
+    assert_eq!(*covered.last().unwrap(), 1.0);
+    assert_eq!(seen.last().unwrap().1, 0);
+}

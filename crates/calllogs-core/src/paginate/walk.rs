@@ -275,6 +275,69 @@ impl Expected {
             Some(_) => None,
         }
     }
+
+    /// The share (0..=1) of the time range `since..until` the pull has
+    /// covered, where it stands at `at`: the windows behind it, and the
+    /// part of the current one its announced total says was received.
+    /// `None` when the range or a window is open-ended (no time to measure).
+    pub fn covered(
+        &self,
+        at: Option<&Checkpoint>,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+    ) -> Option<f64> {
+        let Some(c) = at else { return Some(1.0) };
+        let span = (until? - since?).num_milliseconds() as f64;
+        if span <= 0.0 {
+            return None;
+        }
+        let len = |w: &Window| Some((w.until? - w.since?).num_milliseconds() as f64);
+        let mut left = 0.0;
+        for w in &c.windows {
+            left += len(w)?;
+        }
+        let current = c.windows.first().and_then(len).unwrap_or(0.0);
+        let within = match self.window_total {
+            Some(t) if t > 0 => (c.received as f64 / t as f64).min(1.0),
+            _ => 0.0,
+        };
+        Some((1.0 - (left - within * current) / span).clamp(0.0, 1.0))
+    }
+}
+
+#[cfg(test)]
+mod covered_tests {
+    use super::*;
+
+    #[test]
+    fn the_range_covered_counts_windows_behind_and_the_current_ones_share() {
+        let t = |h: i64| DateTime::<Utc>::from_timestamp(h * 3600, 0);
+        let w = |a, b| Window {
+            since: t(a),
+            until: t(b),
+        };
+        let mut e = Expected::default();
+        // Four 1-hour windows; the second is current, 30 of its 60 received.
+        let at = Checkpoint {
+            windows: vec![w(1, 2), w(2, 3), w(3, 4)],
+            token: None,
+            received: 30,
+        };
+        e.observe(Some(60), Some(&at));
+        let covered = e.covered(Some(&at), t(0), t(4)).unwrap();
+        assert!((covered - 0.375).abs() < 1e-9, "{covered}");
+        assert_eq!(e.covered(None, t(0), t(4)), Some(1.0));
+        assert_eq!(e.covered(Some(&at), None, t(4)), None);
+        let open = Checkpoint {
+            windows: vec![Window {
+                since: None,
+                until: None,
+            }],
+            token: None,
+            received: 0,
+        };
+        assert_eq!(Expected::default().covered(Some(&open), t(0), t(4)), None);
+    }
 }
 
 /// The tokens of the rest of a window once its first page told the total
