@@ -352,6 +352,34 @@ fn check_features() -> Result<(), String> {
             ));
         }
     }
+    // `sync` alone is SQLite: no PostgreSQL client; `postgres` brings it.
+    let first = providers
+        .first()
+        .ok_or("the facade has no provider feature")?;
+    let sync_features = format!("{first},sync,config");
+    let sqlite_only = crates_built("calllogs", &sync_features)?;
+    if sqlite_only("tokio-postgres") || !sqlite_only("rusqlite") {
+        return Err(
+            "the `sync` feature should compile SQLite and not the PostgreSQL client".into(),
+        );
+    }
+    let pg_features = format!("{first},postgres");
+    if !crates_built("calllogs", &pg_features)?("tokio-postgres") {
+        return Err("the `postgres` feature does not bring the PostgreSQL client".into());
+    }
+    let sqlite_features = format!("{first},sync,config,listen,connector");
+    run(
+        "cargo check -p calllogs with `sync` (SQLite) only",
+        cargo().args([
+            "check",
+            "-p",
+            "calllogs",
+            "--no-default-features",
+            "--features",
+            &sqlite_features,
+            "--quiet",
+        ]),
+    )?;
     // A CLI built without its `emulator` feature carries no emulator, and builds.
     if crates_built("calllogs-cli", "calllogs/default")?("calllogs-emulator") {
         return Err("calllogs-cli without `emulator` still compiles calllogs-emulator".into());
@@ -369,7 +397,7 @@ fn check_features() -> Result<(), String> {
         ]),
     )?;
     eprintln!(
-        "xtask: each provider feature compiles that provider only; the CLI builds without the emulator"
+        "xtask: each provider feature compiles that provider only; `sync` is SQLite without the PostgreSQL client; the CLI builds without the emulator"
     );
     Ok(())
 }

@@ -35,6 +35,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use calllogs_core::{ProviderStreams, RegistryError};
+#[cfg(feature = "postgres")]
 use calllogs_store::claims::{Claims, Next};
 use calllogs_store::store::{Store, StoreError};
 use calllogs_store::sync::{SyncError, SyncOptions, SyncProgress, SyncSummary};
@@ -132,6 +133,7 @@ enum Source<'a> {
     /// SQLite: a queue inside this process.
     Local(Mutex<VecDeque<&'a Account>>),
     /// PostgreSQL: the claims table.
+    #[cfg(feature = "postgres")]
     Claims(Claims),
 }
 
@@ -148,6 +150,7 @@ pub async fn sync(
     let jobs = opts.jobs.max(1);
     let source = match store {
         Store::Sqlite(_) => Source::Local(Mutex::new(accounts.iter().copied().collect())),
+        #[cfg(feature = "postgres")]
         Store::Postgres(pg) => {
             let holder = opts
                 .holder
@@ -170,6 +173,7 @@ pub async fn sync(
                     Some(a) => (a, None),
                     None => return,
                 },
+                #[cfg(feature = "postgres")]
                 Source::Claims(claims) => match next_claim(claims, accounts, opts.lease).await {
                     Ok(Some(claimed)) => claimed,
                     Ok(None) => return,
@@ -185,6 +189,7 @@ pub async fn sync(
                     Ok(s) => one(account, s, |p| progress(&account.name, p)).await,
                     Err(e) => Err(e.into()),
                 },
+                #[cfg(feature = "postgres")]
                 Source::Claims(claims) => {
                     let outcome =
                         leased(claims, account, opts.lease, |p| progress(&account.name, p)).await;
@@ -210,6 +215,7 @@ pub async fn sync(
     results.sort_by_key(|r| order(&r.account));
     let (elsewhere, holder) = match &source {
         Source::Local(_) => (Vec::new(), None),
+        #[cfg(feature = "postgres")]
         Source::Claims(c) => (
             accounts
                 .iter()
@@ -231,6 +237,7 @@ pub async fn sync(
     })
 }
 
+#[cfg(feature = "postgres")]
 /// The next account this process may sync, waiting while every account left
 /// is held by a live process; `None` when the round is over.
 async fn next_claim<'a>(
@@ -269,6 +276,7 @@ async fn next_claim<'a>(
     }
 }
 
+#[cfg(feature = "postgres")]
 /// Syncs a claimed account while a heartbeat renews its lease; stops as soon
 /// as the lease is found lost.
 async fn leased(
@@ -294,6 +302,7 @@ async fn leased(
     }
 }
 
+#[cfg(feature = "postgres")]
 /// Ends the claim with the outcome (a lost lease is left to its new holder).
 async fn end_claim(
     claims: &Claims,

@@ -18,4 +18,5 @@ pub mod sync;
 
 /// The claims of many processes sharing one fleet: part of the PostgreSQL
 /// backend (`store::postgres::claims`), named here as the facade shows it.
+#[cfg(feature = "postgres")]
 pub use store::postgres::claims;

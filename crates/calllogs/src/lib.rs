@@ -53,10 +53,14 @@ pub struct ReadmeDoctests;
 /// The report and its HTML page (feature `sync`): the `calllogs-report` crate.
 #[cfg(feature = "sync")]
 pub use calllogs_report::{html, report};
+/// The claims of many processes sharing one fleet on PostgreSQL (feature
+/// `postgres`).
+#[cfg(feature = "postgres")]
+pub use calllogs_store::claims;
 /// The store, sync, fleet claims and flat rows (feature `sync`): the
 /// `calllogs-store` crate.
 #[cfg(feature = "sync")]
-pub use calllogs_store::{claims, flat, store, sync};
+pub use calllogs_store::{flat, store, sync};
 
 /// The Airbyte protocol and the Singer spec (feature `connector`): the
 /// `calllogs-connect` crate.

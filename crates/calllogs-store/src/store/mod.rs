@@ -17,7 +17,10 @@
 //! ```
 
 mod cells;
+mod location;
+#[cfg(feature = "postgres")]
 mod pgconnect;
+#[cfg(feature = "postgres")]
 pub mod postgres;
 mod sql;
 pub mod sqlite;
@@ -28,8 +31,11 @@ use calllogs_core::paginate::{Checkpoint, CountMismatch};
 use calllogs_core::{Call, Reject};
 use chrono::{DateTime, Utc};
 
+#[cfg(feature = "postgres")]
 pub use pgconnect::PgTarget;
+#[cfg(feature = "postgres")]
 pub(crate) use pgconnect::pg_message;
+#[cfg(feature = "postgres")]
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
@@ -50,6 +56,7 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// PostgreSQL failed.
+    #[cfg(feature = "postgres")]
     #[error("PostgreSQL at {target}: {message}")]
     Postgres {
         /// The server, without its password.
@@ -62,6 +69,7 @@ pub enum StoreError {
         source: tokio_postgres::Error,
     },
     /// No connection to PostgreSQL could be had.
+    #[cfg(feature = "postgres")]
     #[error("cannot connect to PostgreSQL at {target}: {message}")]
     Connect {
         /// The server, without its password.
@@ -376,6 +384,7 @@ pub enum Target {
     /// A SQLite file.
     Sqlite(PathBuf),
     /// A PostgreSQL database (`postgres://` or `postgresql://`).
+    #[cfg(feature = "postgres")]
     Postgres(Box<PgTarget>),
 }
 
@@ -390,12 +399,19 @@ impl Target {
                 message: "empty".into(),
             });
         }
-        if pgconnect::is_url(db) {
+        if location::is_url(db) {
+            #[cfg(feature = "postgres")]
             return Ok(Target::Postgres(Box::new(PgTarget::parse(db)?)));
+            #[cfg(not(feature = "postgres"))]
+            return Err(StoreError::Location {
+                given: location::redact(db),
+                message: "this build has no PostgreSQL store (the `postgres` feature of calllogs)"
+                    .into(),
+            });
         }
         if db.contains("://") {
             return Err(StoreError::Location {
-                given: pgconnect::redact(db),
+                given: location::redact(db),
                 message: "only postgres:// (or postgresql://) URLs and SQLite file paths are known"
                     .into(),
             });
@@ -405,13 +421,18 @@ impl Target {
 
     /// Whether this is PostgreSQL.
     pub fn is_postgres(&self) -> bool {
-        matches!(self, Target::Postgres(_))
+        match self {
+            Target::Sqlite(_) => false,
+            #[cfg(feature = "postgres")]
+            Target::Postgres(_) => true,
+        }
     }
 
     /// Whether the store exists already (a SQLite file; a server is assumed to).
     pub fn exists(&self) -> bool {
         match self {
             Target::Sqlite(p) => p.exists(),
+            #[cfg(feature = "postgres")]
             Target::Postgres(_) => true,
         }
     }
@@ -422,6 +443,7 @@ impl std::fmt::Display for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Target::Sqlite(p) => write!(f, "{}", p.display()),
+            #[cfg(feature = "postgres")]
             Target::Postgres(t) => write!(f, "{t}"),
         }
     }
@@ -432,6 +454,7 @@ pub enum Store {
     /// A SQLite file (or memory).
     Sqlite(SqliteStore),
     /// A PostgreSQL database.
+    #[cfg(feature = "postgres")]
     Postgres(PgStore),
 }
 
@@ -440,6 +463,7 @@ macro_rules! both {
     ($self:ident.$method:ident($($arg:expr),*)) => {
         match $self {
             Store::Sqlite(s) => s.$method($($arg),*),
+            #[cfg(feature = "postgres")]
             Store::Postgres(s) => s.$method($($arg),*).await,
         }
     };
@@ -456,6 +480,7 @@ impl Store {
     pub async fn open_target(target: &Target) -> Result<Store, StoreError> {
         Ok(match target {
             Target::Sqlite(p) => Store::Sqlite(SqliteStore::open(p)?),
+            #[cfg(feature = "postgres")]
             Target::Postgres(t) => Store::Postgres(PgStore::connect(t).await?),
         })
     }
@@ -470,6 +495,7 @@ impl Store {
     pub async fn another(&self) -> Result<Store, StoreError> {
         match self {
             Store::Sqlite(s) => Ok(Store::Sqlite(s.reopen()?)),
+            #[cfg(feature = "postgres")]
             Store::Postgres(s) => Ok(Store::Postgres(s.clone_unfenced())),
         }
     }
@@ -478,6 +504,7 @@ impl Store {
     pub fn backend(&self) -> &'static str {
         match self {
             Store::Sqlite(_) => "sqlite",
+            #[cfg(feature = "postgres")]
             Store::Postgres(_) => "postgres",
         }
     }
@@ -486,11 +513,13 @@ impl Store {
     pub fn as_sqlite(&self) -> Option<&SqliteStore> {
         match self {
             Store::Sqlite(s) => Some(s),
+            #[cfg(feature = "postgres")]
             Store::Postgres(_) => None,
         }
     }
 
     /// The PostgreSQL store (claims, queries of your own).
+    #[cfg(feature = "postgres")]
     pub fn as_postgres(&self) -> Option<&PgStore> {
         match self {
             Store::Postgres(s) => Some(s),

@@ -34,6 +34,7 @@ pub(crate) enum Dialect {
     /// SQLite (rusqlite, bundled).
     Sqlite,
     /// PostgreSQL (tokio-postgres).
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     Postgres,
 }
 
