@@ -129,7 +129,9 @@ pub(crate) fn fetch(args: FetchArgs) -> Result<(), CliError> {
             }
             if repeats > 0 {
                 eprintln!(
-                    "calllogs: {repeats} repeated record(s) of calls already written were left out"
+                    "calllogs: {} of calls already written {} left out",
+                    crate::output::count(repeats, "repeated record"),
+                    if repeats == 1 { "was" } else { "were" }
                 );
             }
             sink.finish()

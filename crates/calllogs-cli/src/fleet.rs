@@ -41,6 +41,17 @@ pub fn run(
     // `--jobs` and other processes sharing the fleet, not every account is
     // this process's, nor under way at once.
     let bars: std::sync::Mutex<HashMap<String, Progress>> = Default::default();
+    // And a line over them all (several accounts): calls, and the share of
+    // every account's range covered, with an ETA from the start.
+    let total = (selected.len() > 1).then(|| {
+        Progress::in_multi(
+            &multi,
+            &format!("all {} accounts", selected.len()),
+            quiet,
+            None,
+        )
+    });
+    let latest: std::sync::Mutex<HashMap<String, (u64, u64, f64)>> = Default::default();
     let run = runtime()?.block_on(async {
         // Opened and migrated once; the accounts take handles of their own
         // from it. A wrong URL or password fails here, once.
@@ -53,12 +64,34 @@ pub fn run(
                         .since(p.started)
                 })
                 .update(p.pages, p.calls, p.expected, crate::progress::Where::of(p));
+            drop(bars);
+            if let (Some(total), Ok(mut latest)) = (&total, latest.lock()) {
+                let done = p
+                    .covered
+                    .unwrap_or(if p.windows_left == 0 { 1.0 } else { 0.0 });
+                latest.insert(name.to_string(), (p.pages, p.calls, done));
+                let (pages, calls, covered) = latest
+                    .values()
+                    .fold((0, 0, 0.0), |(a, b, c), (x, y, z)| (a + x, b + y, c + z));
+                total.update(
+                    pages,
+                    calls,
+                    None,
+                    crate::progress::Where {
+                        covered: Some(covered / selected.len() as f64),
+                        windows_left: 0,
+                    },
+                );
+            }
         })
         .await
         .map_err(|e| CliError::failed(format!("cannot share out the accounts through {db}"), e))
     });
     if let Ok(bars) = bars.lock() {
         bars.values().for_each(Progress::finish);
+    }
+    if let Some(total) = &total {
+        total.finish();
     }
     Ok((run?, stats))
 }
