@@ -10,7 +10,7 @@ use crate::output::{Sink, rejects_note};
 use crate::provider::{from_config, query, settings};
 use crate::store::runtime;
 
-/// What a fetch without `--since` reads, said before it starts: a silent
+/// What a fetch without `--since` reads, said with its first page: a silent
 /// default window reads as "these are all the calls".
 fn no_since_note(provider: &str, spec: &calllogs::PagingSpec) -> String {
     match (spec.default_lookback, spec.max_window) {
@@ -47,12 +47,9 @@ pub(crate) fn fetch(args: FetchArgs) -> Result<(), CliError> {
     settings = settings.http(http);
     let q = query(id, &args.filters, &file_filters)?;
     let provider = registry::build(id, &settings)?;
-    if q.since.is_none() && !args.quiet {
-        eprintln!(
-            "calllogs: {}",
-            no_since_note(provider.id(), &provider.paging())
-        );
-    }
+    // Said once the first page is in: a pull that fails says one sentence, its error.
+    let no_since = (q.since.is_none() && !args.quiet)
+        .then(|| no_since_note(provider.id(), &provider.paging()));
     // Opened before the pull so a bad path fails at once; written under a
     // temporary name and renamed only when every page has arrived.
     let mut sink = Sink::open(args.output.as_deref(), args.format, args.no_raw)?;
@@ -79,6 +76,11 @@ pub(crate) fn fetch(args: FetchArgs) -> Result<(), CliError> {
             }
             let page = fetched.page;
             n_pages += 1;
+            if n_pages == 1
+                && let Some(note) = &no_since
+            {
+                progress.println(&format!("calllogs: {note}"));
+            }
             for call in &page.items {
                 if seen.first_time(&call.provider, &call.id) {
                     n_calls += 1;

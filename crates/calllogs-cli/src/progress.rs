@@ -144,6 +144,14 @@ impl Progress {
         }
     }
 
+    /// A line on stderr above the bar (plain `eprintln!` would tear it).
+    pub fn println(&self, line: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
