@@ -192,22 +192,14 @@ async fn round_trip(provider: &str, db: &str) {
     );
 }
 
-/// A listener for one Twilio account over `db`, and the emulator whose
-/// events it takes.
-async fn twilio_listener(
-    db: &str,
-    calls: usize,
-    limit: usize,
-) -> (
-    calllogs::emulator::Running,
-    calllogs::listen::Running,
-    KeyPair,
-) {
+/// A Twilio emulator of `calls` calls (from `seed`), the keys its account
+/// verifies and signs with, and the route of that account (`tw`).
+async fn twilio_account(calls: usize, seed: u64) -> (calllogs::emulator::Running, KeyPair, Route) {
     let emu = calllogs::emulator::start(
         "twilio",
         Config {
             calls,
-            seed: 29,
+            seed,
             ..Config::default()
         },
     )
@@ -222,6 +214,21 @@ async fn twilio_listener(
         keys: pair.keys.clone(),
         public_url: None,
     };
+    (emu, pair, route)
+}
+
+/// A listener for one Twilio account over `db`, and the emulator whose
+/// events it takes.
+async fn twilio_listener(
+    db: &str,
+    calls: usize,
+    limit: usize,
+) -> (
+    calllogs::emulator::Running,
+    calllogs::listen::Running,
+    KeyPair,
+) {
+    let (emu, pair, route) = twilio_account(calls, 29).await;
     let options = Options {
         bind: "127.0.0.1:0".parse().unwrap(),
         body_limit: limit,
@@ -556,24 +563,7 @@ async fn over_tls_with_the_given_certificate() {
             return;
         }
     }
-    let emu = calllogs::emulator::start(
-        "twilio",
-        Config {
-            calls: 5,
-            ..Config::default()
-        },
-    )
-    .await
-    .unwrap();
-    let hook = REGISTRY.info("twilio").unwrap().webhook.unwrap();
-    let pair = KeyPair::for_provider(hook, &emu.settings());
-    let route = Route {
-        account: "tw".into(),
-        provider: "twilio",
-        webhook: hook,
-        keys: pair.keys.clone(),
-        public_url: None,
-    };
+    let (emu, pair, route) = twilio_account(5, 1).await;
     let options = Options {
         bind: "127.0.0.1:0".parse().unwrap(),
         tls: Some((cert.clone(), key.clone())),
@@ -613,13 +603,7 @@ async fn over_tls_with_the_given_certificate() {
         tls: Some((cert, dir.join("bad.pem"))),
         ..Options::default()
     };
-    let route = Route {
-        account: "tw".into(),
-        provider: "twilio",
-        webhook: hook,
-        keys: pair.keys.clone(),
-        public_url: None,
-    };
+    let (_, _, route) = twilio_account(5, 1).await;
     let err = Listener::start(vec![route], Store::open(&db).await.unwrap(), bad)
         .await
         .err()
@@ -687,24 +671,7 @@ async fn while_the_store_is_down_deliveries_get_503_and_are_taken_once_it_is_bac
 async fn a_body_that_does_not_arrive_in_time_is_408_and_the_server_goes_on() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let db = locations("slow").remove(0);
-    let emu = calllogs::emulator::start(
-        "twilio",
-        Config {
-            calls: 5,
-            ..Config::default()
-        },
-    )
-    .await
-    .unwrap();
-    let hook = REGISTRY.info("twilio").unwrap().webhook.unwrap();
-    let pair = KeyPair::for_provider(hook, &emu.settings());
-    let route = Route {
-        account: "tw".into(),
-        provider: "twilio",
-        webhook: hook,
-        keys: pair.keys.clone(),
-        public_url: None,
-    };
+    let (emu, pair, route) = twilio_account(5, 1).await;
     let options = Options {
         bind: "127.0.0.1:0".parse().unwrap(),
         timeout: std::time::Duration::from_millis(300),

@@ -102,7 +102,7 @@ fn verify(d: &Delivery<'_>, keys: &Keys) -> Result<(), Refusal> {
             given.trim().as_bytes(),
         )
     });
-    if ok { Ok(()) } else { Err(Refusal::Mismatch) }
+    webhook::matched(ok)
 }
 
 fn parse(d: &Delivery<'_>) -> Result<Event, Unreadable> {
@@ -156,7 +156,7 @@ fn sign(
     _now: DateTime<Utc>,
     key: SigningKey<'_>,
 ) -> Vec<(&'static str, String)> {
-    let SigningKey::Secret(key) = key else {
+    let Some(key) = key.secret() else {
         return Vec::new();
     };
     let fields: Vec<(String, String)> = webhook::form_fields(body);

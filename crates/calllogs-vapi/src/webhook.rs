@@ -54,18 +54,13 @@ fn verify(d: &Delivery<'_>, keys: &Keys) -> Result<(), Refusal> {
         }
         let expected = digest(key, timestamp.map(str::trim), d.body);
         let given = given.trim().trim_start_matches("sha256=");
-        return if crypto::same(given.to_ascii_lowercase().as_bytes(), expected.as_bytes()) {
-            Ok(())
-        } else {
-            Err(Refusal::Mismatch)
-        };
+        return webhook::matched(crypto::same(
+            given.to_ascii_lowercase().as_bytes(),
+            expected.as_bytes(),
+        ));
     }
     if let Some(given) = d.header("x-vapi-secret") {
-        return if matches(given) {
-            Ok(())
-        } else {
-            Err(Refusal::Mismatch)
-        };
+        return webhook::matched(matches(given));
     }
     if let Some(auth) = d.header("authorization") {
         let token = auth
@@ -75,11 +70,7 @@ fn verify(d: &Delivery<'_>, keys: &Keys) -> Result<(), Refusal> {
                 header: "Authorization",
                 why: "not a bearer token",
             })?;
-        return if matches(token) {
-            Ok(())
-        } else {
-            Err(Refusal::Mismatch)
-        };
+        return webhook::matched(matches(token));
     }
     Err(Refusal::Missing(
         "x-vapi-signature (or x-vapi-secret, or Authorization)",
@@ -87,8 +78,7 @@ fn verify(d: &Delivery<'_>, keys: &Keys) -> Result<(), Refusal> {
 }
 
 fn parse(d: &Delivery<'_>) -> Result<Event, Unreadable> {
-    let body: Value = serde_json::from_slice(d.body)
-        .map_err(|e| Unreadable(format!("the body is not JSON: {e}")))?;
+    let body = d.json()?;
     let message = body
         .get("message")
         .and_then(Value::as_object)
@@ -144,7 +134,7 @@ fn sign(
     now: DateTime<Utc>,
     key: SigningKey<'_>,
 ) -> Vec<(&'static str, String)> {
-    let SigningKey::Secret(key) = key else {
+    let Some(key) = key.secret() else {
         return Vec::new();
     };
     let t = now.timestamp().to_string();

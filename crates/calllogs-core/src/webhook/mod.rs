@@ -52,6 +52,12 @@ impl<'a> Delivery<'a> {
         })
     }
 
+    /// The body as JSON; not JSON is [`Unreadable`].
+    pub fn json(&self) -> Result<serde_json::Value, Unreadable> {
+        serde_json::from_slice(self.body)
+            .map_err(|e| Unreadable(format!("the body is not JSON: {e}")))
+    }
+
     /// The body as form fields (`application/x-www-form-urlencoded`), in
     /// order, decoded.
     pub fn form(&self) -> Vec<(String, String)> {
@@ -188,6 +194,16 @@ pub enum SigningKey<'a> {
     Ed25519Seed(&'a [u8; 32]),
 }
 
+impl<'a> SigningKey<'a> {
+    /// The shared secret, for the HMAC schemes (`None` for a key pair).
+    pub fn secret(self) -> Option<&'a str> {
+        match self {
+            SigningKey::Secret(s) => Some(s),
+            SigningKey::Ed25519Seed(_) => None,
+        }
+    }
+}
+
 /// Which key an account's `webhook_secret` defaults to, or which kind it needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyKind {
@@ -249,6 +265,15 @@ pub fn secret(keys: &Keys) -> Result<&str, Refusal> {
         .map(|s| s.expose_secret())
         .filter(|s| !s.is_empty())
         .ok_or(Refusal::NoKey("webhook secret"))
+}
+
+/// `Ok` when a signature `matched`, else [`Refusal::Mismatch`].
+pub fn matched(matched: bool) -> Result<(), Refusal> {
+    if matched {
+        Ok(())
+    } else {
+        Err(Refusal::Mismatch)
+    }
 }
 
 /// Checks that `signed` (seconds since the epoch) is within `keys`'s
