@@ -7,16 +7,7 @@ use std::io::Write;
 use calllogs::registry;
 
 use crate::error::CliError;
-use crate::output::{count, stdout_line, summary_line};
-
-/// `1 retry`, `2 retries`.
-fn retries_word(n: u64) -> String {
-    if n == 1 {
-        "1 retry".into()
-    } else {
-        format!("{n} retries")
-    }
-}
+use crate::output::{count, retries, stdout_line, summary_line};
 use crate::store::{open_store, runtime};
 
 /// Waits (up to a minute) until something answers at `url`'s host.
@@ -116,7 +107,7 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
     let webhooks = rt.block_on(start_webhooks(&config, &db, hooks))?;
     let opts = calllogs::fleet::FleetOptions::default();
     let (run, stats) = crate::fleet::run(&mut config, &[], &db, &opts, args.quiet)?;
-    let mut retries = 0;
+    let mut all_retries = 0;
     for r in run.results {
         let summary = r
             .outcome
@@ -126,16 +117,16 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
             .find(|(n, _)| *n == r.account)
             .map(|(_, e)| e);
         let tried = stats.get(&r.account).map_or(0, |s| s.retries());
-        retries += tried;
+        all_retries += tried;
         eprintln!(
             "  {}; the emulator served {}, {}; {}",
             summary_line(&summary, r.elapsed.as_secs_f64()),
             count(emu.map_or(0, |e| e.requests()), "request"),
             count(emu.map_or(0, |e| e.faults()), "fault"),
-            retries_word(tried),
+            retries(tried),
         );
     }
-    eprintln!("  {} in all", retries_word(retries));
+    eprintln!("  {} in all", retries(all_retries));
     rt.block_on(finish_webhooks(&config, &db, webhooks))?;
     eprintln!();
     let q = calllogs::report::ReportQuery {
@@ -179,18 +170,7 @@ async fn start_webhooks(
 ) -> Result<Webhooks, CliError> {
     let mut routes = Vec::new();
     for a in config.accounts.iter().filter(|a| a.info.webhook.is_some()) {
-        routes.push(
-            calllogs::listen::Route::new(
-                &a.name,
-                a.info,
-                &a.settings,
-                a.webhook.secret.clone(),
-                a.webhook.public_key.clone(),
-                None,
-                "",
-            )
-            .map_err(|e| CliError::usage(e.to_string()))?,
-        );
+        routes.push(crate::listen::route(a)?);
     }
     let options = calllogs::listen::Options {
         bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),

@@ -62,6 +62,21 @@ fn webhook_accounts<'a>(
     Ok(out)
 }
 
+/// The route of an account of `calllogs.toml`: its provider's webhooks and
+/// the keys the account verifies them with (the demo's listener too).
+pub(crate) fn route(a: &Account) -> Result<Route, CliError> {
+    Route::new(
+        &a.name,
+        a.info,
+        &a.settings,
+        a.webhook.secret.clone(),
+        a.webhook.public_key.clone(),
+        a.webhook.public_url.clone(),
+        &known(),
+    )
+    .map_err(|e| CliError::usage(e.to_string()))
+}
+
 /// `calllogs listen`.
 pub fn listen(args: &ListenArgs) -> Result<(), CliError> {
     let config = Config::load(&args.config, &calllogs::registry::REGISTRY)?;
@@ -69,16 +84,7 @@ pub fn listen(args: &ListenArgs) -> Result<(), CliError> {
     let known = known();
     let mut routes = Vec::new();
     for a in webhook_accounts(&config, &args.account)? {
-        let mut route = Route::new(
-            &a.name,
-            a.info,
-            &a.settings,
-            a.webhook.secret.clone(),
-            a.webhook.public_key.clone(),
-            a.webhook.public_url.clone(),
-            &known,
-        )
-        .map_err(|e| CliError::usage(e.to_string()))?;
+        let mut route = route(a)?;
         route.keys.tolerance = args.tolerance;
         routes.push(route);
     }

@@ -171,6 +171,15 @@ pub(crate) fn count(n: impl Into<u64>, noun: &str) -> String {
     }
 }
 
+/// `1 retry`, `2 retries`.
+pub(crate) fn retries(n: u64) -> String {
+    if n == 1 {
+        "1 retry".into()
+    } else {
+        format!("{n} retries")
+    }
+}
+
 pub(crate) fn summary_line(s: &calllogs::sync::SyncSummary, secs: f64) -> String {
     format!(
         "{}/{}: {} in {} ({} new, {} updated, {} unchanged){} in {secs:.1}s",

@@ -91,10 +91,7 @@ impl Progress {
             "{}, {:.0} calls/s, {}",
             crate::output::count(pages, "page"),
             calls as f64 / secs,
-            match self.stats.as_ref().map_or(0, |s| s.retries()) {
-                1 => "1 retry".to_string(),
-                n => format!("{n} retries"),
-            }
+            crate::output::retries(self.stats.as_ref().map_or(0, |s| s.retries()))
         );
         let left = at.windows_left;
         let all = self

@@ -193,50 +193,11 @@ pub(crate) fn on_call_conflict(via: Via) -> String {
     )
 }
 
-/// Keeps one verified webhook event, once per event key. Params: provider,
-/// account, key, type, call id, received at, body. A duplicate delivery
-/// inserts nothing (`RETURNING` gives no row).
-pub(crate) fn keep_event(d: Dialect) -> String {
-    format!(
-        "INSERT INTO webhook_events (provider, account, event_key, event_type, call_id, received_at, verified, body)
-         VALUES ({}, {}, {}, {}, {}, {}, {}, {})
-         ON CONFLICT (provider, account, event_key) DO NOTHING
-         RETURNING 1",
-        d.p(1, Ty::Text),
-        d.p(2, Ty::Text),
-        d.p(3, Ty::Text),
-        d.p(4, Ty::Text),
-        d.p(5, Ty::Text),
-        d.p(6, Ty::Time),
-        match d {
-            Sqlite => "1",
-            Postgres => "true",
-        },
-        d.p(7, Ty::Text),
-    )
-}
-
-/// The webhooks' own view of a call, merged over its events (a later
-/// event's value replaces an earlier one; none leaves it): what reconcile
-/// holds against the listed record. Params: provider, account, id, status,
-/// duration, cost, at.
-pub(crate) fn webhook_view(d: Dialect) -> String {
-    format!(
-        "INSERT INTO webhook_calls (provider, account, id, status, duration_s, cost_amount, first_at, last_at)
-         VALUES ({}, {}, {}, {}, {}, {}, {at}, {at})
-         {}",
-        d.p(1, Ty::Text),
-        d.p(2, Ty::Text),
-        d.p(3, Ty::Text),
-        d.p(4, Ty::Text),
-        d.p(5, Ty::Int),
-        d.p(6, Ty::Text),
-        WEBHOOK_VIEW_MERGE,
-        at = d.p(7, Ty::Time),
-    )
-}
-
-/// How a later event's view of a call merges into the kept one.
+/// How a later event's view of a call merges into the kept one (in
+/// `webhook_calls`, what reconcile holds against the listed record): a later
+/// event's value replaces an earlier one; none leaves it. Both backends
+/// write the view with it, SQLite a row at a time, PostgreSQL a round of
+/// calls in one statement.
 pub(crate) const WEBHOOK_VIEW_MERGE: &str = "ON CONFLICT (provider, account, id) DO UPDATE SET
            status = CASE WHEN excluded.status = 'unknown' THEN webhook_calls.status ELSE excluded.status END,
            duration_s = COALESCE(excluded.duration_s, webhook_calls.duration_s),

@@ -173,6 +173,27 @@ const MIGRATIONS: &[&str] = &[
     );",
 ];
 
+/// Keeps one verified webhook event, once per event key. Params: provider,
+/// account, key, type, call id, received at, body. A duplicate delivery
+/// inserts nothing (`RETURNING` gives no row). (PostgreSQL keeps a whole
+/// group in one statement: `postgres::KEEP_EVENTS`.)
+const KEEP_EVENT: &str = "INSERT INTO webhook_events
+        (provider, account, event_key, event_type, call_id, received_at, verified, body)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)
+     ON CONFLICT (provider, account, event_key) DO NOTHING
+     RETURNING 1";
+
+/// The webhooks' view of one call. Params: provider, account, id, status,
+/// duration, cost, at.
+fn webhook_view() -> String {
+    format!(
+        "INSERT INTO webhook_calls (provider, account, id, status, duration_s, cost_amount, first_at, last_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+         {}",
+        sql::WEBHOOK_VIEW_MERGE
+    )
+}
+
 /// The page size of new files: rows of one to three kilobytes fill 16 KiB
 /// pages well, where 4 KiB pages fit one or two of them and waste the rest.
 const PAGE_SIZE: i64 = 16 * 1024;
@@ -509,8 +530,8 @@ impl SqliteStore {
         let tx = self.write()?;
         let mut out = Vec::with_capacity(events.len());
         {
-            let mut keep = tx.prepare_cached(&sql::keep_event(SQLITE))?;
-            let mut view = tx.prepare_cached(&sql::webhook_view(SQLITE))?;
+            let mut keep = tx.prepare_cached(KEEP_EVENT)?;
+            let mut view = tx.prepare_cached(&webhook_view())?;
             for e in events {
                 let new = keep
                     .query_row(
