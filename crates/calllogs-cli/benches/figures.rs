@@ -8,9 +8,11 @@
 //!    against a sequential page-by-page loop over the same emulator;
 //! 3. requests per pull against ceil(calls / largest page) + 1, and store
 //!    bytes per call (SQLite, PostgreSQL) against the same calls as NDJSON;
-//! 4. a Plivo sync of 100,000 (and, in the full run, 1,000,000) calls from
-//!    the emulator: calls per second, peak RSS (against the smaller run),
-//!    and the report's time over the stored calls;
+//! 4. a Plivo sync of 100,000 (and, in the full run, 1,000,000 and
+//!    3,000,000) calls from the emulator: calls per second and the time per
+//!    100,000 calls, peak RSS (against the smaller run), and the report's
+//!    time over the stored calls (read from the rollups), each larger run
+//!    against the smallest;
 //! 5. eight accounts synced together (`fleet::sync`) against the slowest of
 //!    them synced alone;
 //! 6. PostgreSQL: twelve accounts at 25 ms latency synced by one
@@ -311,10 +313,11 @@ fn scale_figures(quick: bool) -> Value {
     let sizes: &[usize] = if quick {
         &[20_000, 100_000]
     } else {
-        &[100_000, 1_000_000]
+        &[100_000, 1_000_000, 3_000_000]
     };
     let mut out = serde_json::Map::new();
     let mut rss = Vec::new();
+    let mut rates = Vec::new();
     for &calls in sizes {
         let now = chrono::Utc::now();
         let emu = one_window_emulator(&rt, "plivo", calls, 9, now);
@@ -360,10 +363,12 @@ fn scale_figures(quick: bool) -> Value {
             &html_file.to_string_lossy(),
         ]);
         let rate = calls as f64 / secs;
+        let per = secs * 100_000.0 / calls as f64;
         println!(
-            "scale     plivo sync of {calls:>7} calls, no latency, no rate limit: {secs:.1}s = {rate:.0} calls/s; peak RSS {:.1} MiB; report {report:.2}s, report --html {html:.2}s",
+            "scale     plivo sync of {calls:>7} calls, no latency, no rate limit: {secs:.1}s = {rate:.0} calls/s ({per:.2}s per 100,000); peak RSS {:.1} MiB; report {report:.2}s, report --html {html:.2}s",
             kib as f64 / 1024.0
         );
+        rates.push((calls, rate, report));
         rss.push(kib);
         out.insert(
             calls.to_string(),
@@ -371,13 +376,28 @@ fn scale_figures(quick: bool) -> Value {
                    "report_s": report, "html_s": html}),
         );
     }
-    if let [small, large] = rss[..] {
+    if let [small, large, ..] = rss[..] {
         let ratio = large as f64 / small.max(1) as f64;
         println!(
             "scale     {} calls use {ratio:.2}x the peak RSS of {}",
             sizes[1], sizes[0]
         );
         out.insert("rss_ratio".into(), json!(ratio));
+    }
+    // Growth: each larger sync's rate, and its report's time, against the
+    // smallest's (flat cost: 1.0x).
+    if let Some(&(base, base_rate, base_report)) = rates.first() {
+        for &(calls, rate, report) in &rates[1..] {
+            println!(
+                "scale     {calls} calls: sync rate {:.2}x the {base}-call rate (goal >= 0.8x); report {:.2}x its time at {base} (goal <= 1.2x)",
+                rate / base_rate,
+                report / base_report.max(1e-9)
+            );
+            out.insert(
+                format!("growth_{calls}"),
+                json!({"rate_ratio": rate / base_rate, "report_ratio": report / base_report.max(1e-9)}),
+            );
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
     Value::Object(out)
@@ -590,6 +610,7 @@ fn postgres_figures(quick: bool) -> Value {
                 running: true,
                 since: None,
                 until: None,
+                updated_since: None,
                 checkpoint: None,
                 pages_done: 0,
                 calls_seen: 0,

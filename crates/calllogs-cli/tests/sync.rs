@@ -123,6 +123,9 @@ fn killed_and_resumed(db: &str) {
         store.run(async |s| s.ids("plivo", &account).await.unwrap()),
         want
     );
+    // The rollups moved with the calls, killed page and all.
+    let drift = store.run(async |s| s.verify_rollups().await.unwrap());
+    assert!(drift.is_empty(), "{}", drift.join("\n"));
     let state = store.run(async |s| s.state("plivo", &account).await.unwrap().unwrap());
     assert!(
         !state.running && state.checkpoint.is_none(),

@@ -26,6 +26,10 @@ pub struct StreamState {
     pub since: Option<DateTime<Utc>>,
     /// Its upper bound.
     pub until: Option<DateTime<Utc>>,
+    /// A read of what changed since this time (providers that list by
+    /// update time), instead of a range of creation times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updated_since: Option<DateTime<Utc>>,
     /// Where to resume, after the last page emitted.
     pub checkpoint: Option<Checkpoint>,
     /// Pages emitted in this read.
@@ -62,6 +66,7 @@ impl StreamState {
             },
             since: state.since,
             until: state.until,
+            updated_since: state.updated_since,
             checkpoint: state.checkpoint.clone(),
             pages_done: state.pages_done,
             calls_seen: state.calls_seen,
@@ -76,6 +81,7 @@ impl StreamState {
             running: self.status == RunStatus::Running,
             since: self.since,
             until: self.until,
+            updated_since: self.updated_since,
             checkpoint: self.checkpoint.clone(),
             pages_done: self.pages_done,
             calls_seen: self.calls_seen,

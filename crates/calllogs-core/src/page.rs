@@ -229,6 +229,11 @@ pub struct PagingSpec {
     /// is an error, never a silent truncation. Needs a provider that
     /// announces totals.
     pub result_cap: Option<u64>,
+    /// The provider can list the calls changed since a time (Vapi's
+    /// `updatedAtGe`): `sync` then asks for what changed since its last
+    /// run began instead of re-reading a lookback window, so late prices
+    /// and analyses still arrive and an unchanged account costs one request.
+    pub updated_filter: bool,
 }
 
 impl PagingSpec {
@@ -244,6 +249,7 @@ impl PagingSpec {
             retention: None,
             coarse_time_filter: false,
             result_cap: None,
+            updated_filter: false,
         }
     }
 }

@@ -57,6 +57,12 @@ pub struct CallQuery {
     /// `None` takes the provider's default; `Some(false)` keeps only what
     /// the list gives (fewer requests, fewer fields).
     pub detail: Option<bool>,
+    /// Only calls the provider changed at or after this time, for
+    /// providers that can filter by update time
+    /// ([`crate::PagingSpec::updated_filter`]; others refuse such a query):
+    /// what `sync` asks for instead of a lookback over creation times. The
+    /// creation range then has no lower bound.
+    pub updated_since: Option<DateTime<Utc>>,
     /// Filters only one provider has.
     pub extensions: Extensions,
 }
@@ -65,6 +71,11 @@ impl CallQuery {
     /// An empty query: every call the provider's default window holds.
     pub fn new() -> Self {
         CallQuery::default()
+    }
+    /// Only calls updated at or after `t` ([`CallQuery::updated_since`]).
+    pub fn updated_since(mut self, t: DateTime<Utc>) -> Self {
+        self.updated_since = Some(t);
+        self
     }
     /// Sets the lower bound (inclusive).
     pub fn since(mut self, t: DateTime<Utc>) -> Self {
@@ -203,7 +214,16 @@ impl CallQuery {
                 message: format!("the range is empty: since {s} is not before until {u}"),
             });
         }
-        if spec.default_lookback.is_some() || spec.max_window.is_some() {
+        if q.updated_since.is_some() && !spec.updated_filter {
+            return Err(Error::BadQuery {
+                provider,
+                message: "this provider cannot list calls by update time".into(),
+            });
+        }
+        if q.updated_since.is_some() {
+            // By update time: every creation time up to the end.
+            q.until = Some(q.until.unwrap_or(now));
+        } else if spec.default_lookback.is_some() || spec.max_window.is_some() {
             let until = q.until.unwrap_or(now);
             let since = q.since.unwrap_or_else(|| {
                 let back = spec.default_lookback.unwrap_or(Duration::days(7));

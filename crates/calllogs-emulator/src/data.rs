@@ -72,6 +72,10 @@ pub struct SynthCall {
     pub agent: u32,
     /// Campaign number (1-based).
     pub campaign: u32,
+    /// When the provider last changed the record after the call ended (a
+    /// late price, a late analysis): `None` until a test changes it. APIs
+    /// that show an update time show this, else the end.
+    pub updated_at: Option<DateTime<Utc>>,
 }
 
 impl SynthCall {
@@ -215,6 +219,7 @@ pub fn generate(spec: &Spec, outcomes: &[Outcome], id: &dyn Fn(u64) -> String) -
                 cost_units,
                 agent: rng.u32(1..6),
                 campaign: rng.u32(1..4),
+                updated_at: None,
             }
         })
         .collect();

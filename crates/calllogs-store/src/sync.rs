@@ -174,6 +174,9 @@ pub struct SyncSummary {
     pub since: Option<DateTime<Utc>>,
     /// Its (pinned) upper bound.
     pub until: Option<DateTime<Utc>>,
+    /// A pull of what changed since this time (providers that list by
+    /// update time, after a finished run), `since` then open.
+    pub updated_since: Option<DateTime<Utc>>,
     /// Pages committed in this run.
     pub pages: u64,
     /// Distinct calls committed in this run (a call sent twice counts once).
@@ -197,6 +200,10 @@ pub struct SyncSummary {
 /// when pages arrive faster than they are written (the default of
 /// [`SyncOptions::batch_calls`]).
 pub const BATCH_CALLS: usize = 2_000;
+
+/// How much earlier than the last run's start a pull by update time
+/// begins: the provider's clock and ours may disagree by this much.
+pub const UPDATE_SKEW: Duration = Duration::minutes(5);
 
 /// Syncs `provider` into `store` (a [`Store`], or any [`SyncTarget`]).
 ///
@@ -280,44 +287,77 @@ pub async fn start<'p>(
     let account = opts.account.clone().unwrap_or_else(|| provider.account());
     let previous = store.state(id, &account).await?;
     let synced_until = previous.as_ref().and_then(|s| s.synced_until);
-    let (since, until, pager, resumed, carried) = match previous.filter(|s| s.running) {
-        // A sync that did not finish: the same pinned range, from its
-        // checkpoint, with the mismatches it had recorded.
-        Some(s) => {
-            let q = range(&opts.query, s.since, s.until);
-            let pager = match s.checkpoint {
-                Some(c) => Pager::resume(provider, q, c),
-                None => Pager::new(provider, q),
-            };
-            tracing::info!(
-                provider = id,
-                account,
-                pages_done = s.pages_done,
-                "resuming an unfinished sync"
-            );
-            (s.since, s.until, pager, true, s.count_mismatches)
-        }
-        None => {
-            let until = Utc::now();
-            let since = opts
-                .since
-                .or(synced_until.and_then(|t| t.checked_sub_signed(opts.lookback)))
-                .unwrap_or_else(|| {
-                    until
-                        .checked_sub_signed(opts.first_window)
-                        .unwrap_or(DateTime::<Utc>::MIN_UTC)
-                })
-                .min(until - Duration::seconds(1));
-            let q = range(&opts.query, Some(since), Some(until));
-            (
-                Some(since),
-                Some(until),
-                Pager::new(provider, q),
-                false,
-                Vec::new(),
-            )
-        }
-    };
+    let (since, until, updated_since, pager, resumed, carried) =
+        match previous.filter(|s| s.running) {
+            // A sync that did not finish: the same pinned range, from its
+            // checkpoint, with the mismatches it had recorded.
+            Some(s) => {
+                let mut q = range(&opts.query, s.since, s.until);
+                q.updated_since = s.updated_since;
+                let pager = match s.checkpoint {
+                    Some(c) => Pager::resume(provider, q, c),
+                    None => Pager::new(provider, q),
+                };
+                tracing::info!(
+                    provider = id,
+                    account,
+                    pages_done = s.pages_done,
+                    "resuming an unfinished sync"
+                );
+                (
+                    s.since,
+                    s.until,
+                    s.updated_since,
+                    pager,
+                    true,
+                    s.count_mismatches,
+                )
+            }
+            // A provider that lists by update time, after a finished run: what
+            // changed since that run began (its `until`), a few minutes early
+            // for clocks that disagree. Late prices and analyses arrive; an
+            // unchanged account costs one request.
+            None if opts.since.is_none()
+                && provider.paging().updated_filter
+                && synced_until.is_some() =>
+            {
+                let until = Utc::now();
+                let from = synced_until
+                    .and_then(|t| t.checked_sub_signed(UPDATE_SKEW))
+                    .unwrap_or(until)
+                    .min(until - Duration::seconds(1));
+                let q = range(&opts.query, None, Some(until)).updated_since(from);
+                (
+                    None,
+                    Some(until),
+                    Some(from),
+                    Pager::new(provider, q),
+                    false,
+                    Vec::new(),
+                )
+            }
+            None => {
+                let until = Utc::now();
+                let since = opts
+                    .since
+                    .or(synced_until.and_then(|t| t.checked_sub_signed(opts.lookback)))
+                    .unwrap_or_else(|| {
+                        until
+                            .checked_sub_signed(opts.first_window)
+                            .unwrap_or(DateTime::<Utc>::MIN_UTC)
+                    })
+                    .min(until - Duration::seconds(1));
+                let q = range(&opts.query, Some(since), Some(until));
+                (
+                    Some(since),
+                    Some(until),
+                    None,
+                    Pager::new(provider, q),
+                    false,
+                    Vec::new(),
+                )
+            }
+        };
     let run = Run {
         provider: id,
         summary: SyncSummary {
@@ -326,6 +366,7 @@ pub async fn start<'p>(
             resumed,
             since,
             until,
+            updated_since,
             pages: 0,
             calls: 0,
             upserted: Upserted::default(),
@@ -408,6 +449,7 @@ impl Run {
             running: !done,
             since: self.summary.since,
             until: self.summary.until,
+            updated_since: self.summary.updated_since,
             checkpoint: batch.checkpoint,
             pages_done: self.summary.pages,
             calls_seen: self.summary.calls,
@@ -455,6 +497,7 @@ impl Run {
             running: false,
             since: self.summary.since,
             until: self.summary.until,
+            updated_since: self.summary.updated_since,
             checkpoint: None,
             pages_done: 0,
             calls_seen: 0,

@@ -403,3 +403,99 @@ async fn progress_covers_the_range_from_the_first_page_on() {
     assert_eq!(*covered.last().unwrap(), 1.0);
     assert_eq!(seen.last().unwrap().1, 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_that_lists_by_update_time_is_asked_only_what_changed() {
+    for store in stores("by_update").await {
+        by_update(store).await;
+    }
+}
+
+async fn by_update(mut store: Store) {
+    let backend = store.backend();
+    let emu = start(
+        "vapi",
+        Config {
+            calls: 400,
+            seed: 5,
+            days: 20,
+            // Every call ended over an hour ago: nothing changes unless the
+            // test changes it.
+            now: Some(Utc::now() - Duration::hours(2)),
+            ..Config::default()
+        },
+    )
+    .await
+    .unwrap();
+    let provider = registry::build("vapi", &emu.settings()).unwrap();
+    let first = sync::run(&mut store, provider.as_ref(), &month(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(first.upserted.new, 400, "{backend}");
+    assert_eq!(first.updated_since, None, "a first run reads its range");
+
+    // Nothing changed: one request, whatever the lookback would have read.
+    let before = emu.requests();
+    let again = sync::run(
+        &mut store,
+        provider.as_ref(),
+        &SyncOptions::default(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(emu.requests() - before, 1, "{backend}: {again:?}");
+    assert_eq!(again.since, None);
+    assert!(
+        again
+            .updated_since
+            .is_some_and(|t| t < first.until.unwrap())
+    );
+    assert_eq!(again.upserted.new + again.upserted.updated, 0, "{backend}");
+
+    // A call of two weeks ago gets a late price: the next run finds it in
+    // one page (and one more request that confirms the end, as a time
+    // cursor must: a short page is not trusted to be the last), and stores
+    // the new cost.
+    let old = emu
+        .calls()
+        .into_iter()
+        .find(|c| {
+            c.ended_at
+                .is_some_and(|e| e < Utc::now() - Duration::days(14))
+        })
+        .unwrap();
+    emu.update(|calls| {
+        let c = calls.iter_mut().find(|c| c.id == old.id).unwrap();
+        c.cost_units += 4_321;
+        c.updated_at = Some(Utc::now());
+    });
+    let before = emu.requests();
+    let third = sync::run(
+        &mut store,
+        provider.as_ref(),
+        &SyncOptions::default(),
+        |_| {},
+    )
+    .await
+    .unwrap();
+    assert_eq!(emu.requests() - before, 2, "{backend}");
+    assert_eq!(third.upserted.updated, 1, "{backend}: {third:?}");
+    let stored = store
+        .get("vapi", &third.account, &old.id)
+        .await
+        .unwrap()
+        .unwrap();
+    let want = emu.calls().into_iter().find(|c| c.id == old.id).unwrap();
+    assert_eq!(
+        stored
+            .cost_amount
+            .as_deref()
+            .and_then(|c| c.parse::<f64>().ok()),
+        Some(want.cost_units as f64 / 100_000.0),
+        "{backend}"
+    );
+    assert_eq!(store.count(Some("vapi"), None).await.unwrap(), 400);
+    let drift = store.verify_rollups().await.unwrap();
+    assert!(drift.is_empty(), "{backend}: {}", drift.join("\n"));
+}

@@ -1,6 +1,7 @@
 //! Vapi's call list: `GET /call`, `Authorization: Bearer <key>`, a bare
 //! JSON array newest first by `createdAt`, no total and no next link;
-//! `limit` 1..=1000 (default 100), `createdAtGt/Ge/Lt/Le`, `assistantId`,
+//! `limit` 1..=1000 (default 100), `createdAtGt/Ge/Lt/Le`, `updatedAtGe`,
+//! `assistantId`,
 //! `phoneNumberId`. `createdAt` is the start truncated to the minute, so
 //! calls share instants as real traffic sometimes does: a client must
 //! neither repeat nor skip them across pages. The call object has the
@@ -106,6 +107,13 @@ fn created(c: &SynthCall) -> DateTime<Utc> {
         .unwrap_or(c.started_at)
 }
 
+/// The record's last change: a later change a test made, else the end
+/// (the start, for a call still in progress).
+fn updated(c: &SynthCall) -> DateTime<Utc> {
+    c.updated_at
+        .unwrap_or_else(|| c.ended_at.unwrap_or(c.started_at))
+}
+
 impl Vapi {
     fn render(&self, c: &SynthCall) -> Value {
         let ended = c.status != Status::InProgress;
@@ -125,7 +133,7 @@ impl Vapi {
             "status": if ended { "ended" } else { "in-progress" },
             "endedReason": ended.then(|| ended_reason(c)),
             "createdAt": time(created(c)),
-            "updatedAt": time(c.ended_at.unwrap_or(c.started_at)),
+            "updatedAt": time(updated(c)),
             "startedAt": time(c.started_at),
             "endedAt": c.ended_at.map(time),
             "cost": ended.then_some(cost),
@@ -230,9 +238,10 @@ impl Api for Vapi {
                 time_param("createdAtGe", req.param("createdAtGe"))?,
                 time_param("createdAtLt", req.param("createdAtLt"))?,
                 time_param("createdAtLe", req.param("createdAtLe"))?,
+                time_param("updatedAtGe", req.param("updatedAtGe"))?,
             ))
         })();
-        let (limit, gt, ge, lt, le) = match parsed {
+        let (limit, gt, ge, lt, le, updated_ge) = match parsed {
             Ok(p) => p,
             Err(message) => return error(400, &message),
         };
@@ -254,6 +263,7 @@ impl Api for Vapi {
                     && ge.is_none_or(|t| at >= t)
                     && lt.is_none_or(|t| at < t)
                     && le.is_none_or(|t| at <= t)
+                    && updated_ge.is_none_or(|t| updated(c) >= t)
                     && assistant.is_none_or(|a| a == format!("asst-{:04}", c.agent))
                     && number.is_none_or(|n| n == format!("pn-{:04}", c.campaign))
             })

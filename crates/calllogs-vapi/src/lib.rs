@@ -86,7 +86,7 @@ pub const INFO: ProviderInfo = ProviderInfo {
         env: API_KEY,
         flag: "token",
     }],
-    filters: "the time range (createdAt), --agent (assistantId); --filter assistantId=…, phoneNumberId=…",
+    filters: "the time range (createdAt), what changed since a time (updatedAt, what sync asks for), --agent (assistantId); --filter assistantId=…, phoneNumberId=…",
     limits: "limit up to 1,000 (default 1,000); newest first, paged by a time cursor; 20 requests/s by default",
     build: |s| Ok(std::sync::Arc::new(Vapi::from_settings(s)?) as DynProvider),
     apply_filters,
@@ -137,6 +137,7 @@ impl HttpProvider for Vapi {
     fn paging(&self) -> PagingSpec {
         let mut spec = PagingSpec::new(PagingStyle::TimeCursor, 1000, 1000);
         spec.default_lookback = Some(chrono::Duration::days(7));
+        spec.updated_filter = true;
         spec
     }
 

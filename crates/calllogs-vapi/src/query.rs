@@ -7,7 +7,8 @@ use serde::Serialize;
 /// The query string of one page. The first page asks for calls created
 /// before the window's end (`createdAtLt`); each next one for those
 /// created at or before the time cursor (`createdAtLe`), whose ids already
-/// emitted the engine drops.
+/// emitted the engine drops. A sync of what changed adds `updatedAtGe`
+/// (vapi-server-sdk's `calls.list(updated_at_ge=…)`).
 #[derive(Debug, Default, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 #[allow(missing_docs)]
@@ -19,6 +20,8 @@ pub struct Params {
     pub created_at_lt: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub created_at_le: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at_ge: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assistant_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,6 +45,7 @@ impl Params {
             created_at_ge: q.since.map(time),
             created_at_lt: lt,
             created_at_le: le,
+            updated_at_ge: q.updated_since.map(time),
             assistant_id: own.and_then(|f| f.assistant_id.clone()).or(q.agent.clone()),
             phone_number_id: own.and_then(|f| f.phone_number_id.clone()),
         }

@@ -43,6 +43,7 @@ pub(crate) fn sync_state(
         calls_seen: r.count(5)?,
         synced_until: r.time(6)?,
         count_mismatches: SyncState::mismatches_from(r.text(7)?),
+        updated_since: r.time(8)?,
     })
 }
 

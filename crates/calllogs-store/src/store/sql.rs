@@ -306,7 +306,7 @@ pub(crate) fn rejects(d: Dialect) -> String {
 /// reads them.
 fn state_columns(d: Dialect) -> String {
     format!(
-        "status, range_since, range_until, {}, pages_done, calls_seen, synced_until, {}",
+        "status, range_since, range_until, {}, pages_done, calls_seen, synced_until, {}, updated_since",
         d.json_out("checkpoint"),
         d.json_out("count_mismatches")
     )
@@ -333,17 +333,19 @@ pub(crate) fn count_mismatches(d: Dialect) -> String {
 }
 
 /// Writes one account's sync state. Params: provider, account, status,
-/// since, until, checkpoint, pages, calls, synced until, now, count notes.
+/// since, until, checkpoint, pages, calls, synced until, now, count notes,
+/// updated since.
 pub(crate) fn write_state(d: Dialect) -> String {
     format!(
         "INSERT INTO sync_state (provider, account, status, range_since, range_until, checkpoint,
-             pages_done, calls_seen, synced_until, updated_at, count_mismatches)
-         VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})
+             pages_done, calls_seen, synced_until, updated_at, count_mismatches, updated_since)
+         VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {})
          ON CONFLICT (provider, account) DO UPDATE SET status = excluded.status,
            range_since = excluded.range_since, range_until = excluded.range_until,
            checkpoint = excluded.checkpoint, pages_done = excluded.pages_done,
            calls_seen = excluded.calls_seen, synced_until = excluded.synced_until,
-           updated_at = excluded.updated_at, count_mismatches = excluded.count_mismatches",
+           updated_at = excluded.updated_at, count_mismatches = excluded.count_mismatches,
+           updated_since = excluded.updated_since",
         d.p(1, Ty::Text),
         d.p(2, Ty::Text),
         d.p(3, Ty::Text),
@@ -355,6 +357,7 @@ pub(crate) fn write_state(d: Dialect) -> String {
         d.p(9, Ty::Time),
         d.p(10, Ty::Time),
         d.p(11, Ty::Json),
+        d.p(12, Ty::Time),
     )
 }
 
@@ -370,12 +373,17 @@ fn report_filter(d: Dialect) -> String {
     )
 }
 
-/// The first and last start the report's filter selects.
+/// The first and last start the report's filter selects: each the first
+/// row of the start index in one direction that the filter keeps (a
+/// `min()`/`max()` under this filter would read every call).
 pub(crate) fn started_span(d: Dialect) -> String {
-    format!(
-        "SELECT min(started_at), max(started_at) FROM calls WHERE {}",
-        report_filter(d)
-    )
+    let end = |order: &str| {
+        format!(
+            "(SELECT started_at FROM calls WHERE started_at IS NOT NULL AND {} ORDER BY started_at{order} LIMIT 1)",
+            report_filter(d)
+        )
+    };
+    format!("SELECT {}, {}", end(""), end(" DESC"))
 }
 
 /// The report's group expression and FROM clause for `key`.

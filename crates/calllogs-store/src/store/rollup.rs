@@ -1,0 +1,559 @@
+//! Per-day rollups: what the report needs of every call, summed per UTC day
+//! of its start, provider, account, status, hangup category and cause and
+//! currency, and again per agent and per campaign. Kept in the `rollups`
+//! table by the transaction that writes the calls: a call's old
+//! contribution moves out and its new one in (a late price, a late
+//! analysis, a webhook's merge), so the rollups always equal a
+//! recomputation from the calls ([`Rollups::recompute`] is that
+//! recomputation, for tests and audits).
+//!
+//! The report reads the rollups for the whole days of its range and the
+//! calls only for the part days at its ends ([`split`]): its time no longer
+//! grows with the calls stored.
+//!
+//! What a call contributes is decided here, once, in Rust, for both
+//! backends, with the same meanings as the report's scan of the calls
+//! ([`super::sql::aggregate`]): answered is an answer time or `completed`;
+//! durations and talk times count for answered calls; costs are summed
+//! exactly as decimals where they parse; an agent or a campaign is its id,
+//! else its name.
+
+use std::collections::{BTreeMap, HashMap};
+
+use calllogs_core::Call;
+use chrono::{DateTime, Duration, NaiveTime, Utc};
+use serde_json::Value;
+
+use super::cells::Cells;
+use super::sql::{Dialect, Ty};
+use super::{AggFilter, AggKey, StoreError};
+use crate::decimal::Decimal;
+
+/// The rollups' columns after the key, in statement order.
+pub(crate) const SUMS: &[&str] = &[
+    "calls", "answered", "dur_sum", "dur_n", "talk_sum", "talk_n", "cost", "cost_n",
+];
+
+/// The rollups' key columns, in statement order (the primary key).
+pub(crate) const KEY: &[&str] = &[
+    "kind", "day", "provider", "account", "status", "category", "cause", "currency", "k",
+];
+
+/// Which grouping a rollup row belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum Kind {
+    /// Every call once.
+    All = 0,
+    /// Every call once per agent (a call without one: key `''`).
+    Agent = 1,
+    /// Every call once, by campaign (none: `''`).
+    Campaign = 2,
+}
+
+/// The calls' columns a rollup reads, in [`Facts::read`] order.
+pub(crate) fn facts_columns(d: Dialect) -> String {
+    let json = |c: &str| match d {
+        Dialect::Sqlite => c.to_string(),
+        Dialect::Postgres => format!("{c}::text"),
+    };
+    format!(
+        "provider, account, started_at, status, hangup_category, hangup_cause, cost_currency,
+         CAST(CASE WHEN answered_at IS NOT NULL THEN 1 ELSE 0 END AS BIGINT),
+         duration_s, talk_time_s, cost_amount, {}, {}, id",
+        json("agents"),
+        json("campaign")
+    )
+}
+
+/// What the rollups need of one stored call.
+#[derive(Debug, Clone)]
+pub(crate) struct Facts {
+    provider: String,
+    account: String,
+    day: String,
+    status: String,
+    category: String,
+    cause: String,
+    currency: String,
+    answered: bool,
+    duration: Option<i64>,
+    talk: Option<i64>,
+    cost: Option<Decimal>,
+    /// Each agent's key (see [`agent_keys`]).
+    agents: Vec<Option<String>>,
+    /// The campaign's key.
+    campaign: Option<String>,
+    /// The call's id (to pair a row's old facts with its new ones).
+    pub(crate) id: String,
+}
+
+impl Facts {
+    /// The call's provider (with [`Facts::id`], its key in an account).
+    pub(crate) fn provider_id(&self) -> String {
+        self.provider.clone()
+    }
+
+    /// Reads [`facts_columns`] from `r`, starting at column `at`.
+    pub(crate) fn read(r: &impl Cells, at: usize) -> Result<Facts, StoreError> {
+        let status = r.required(at + 3)?;
+        Ok(Facts {
+            provider: r.required(at)?,
+            account: r.required(at + 1)?,
+            day: r
+                .time(at + 2)?
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            category: r.text(at + 4)?.unwrap_or_default(),
+            cause: r.text(at + 5)?.unwrap_or_default(),
+            currency: r.text(at + 6)?.unwrap_or_default(),
+            answered: r.int(at + 7)? == Some(1) || status == "completed",
+            status,
+            duration: r.int(at + 8)?,
+            talk: r.int(at + 9)?,
+            cost: r.text(at + 10)?.as_deref().and_then(Decimal::parse),
+            agents: agent_keys(r.text(at + 11)?.as_deref()),
+            campaign: r
+                .text(at + 12)?
+                .as_deref()
+                .and_then(|c| serde_json::from_str::<Value>(c).ok())
+                .and_then(|v| named(&v)),
+            id: r.required(at + 13)?,
+        })
+    }
+
+    /// The facts of `call` as `account` stores it when its row takes the
+    /// call's own values (a new row, or a listed call over a listed row):
+    /// what [`Facts::read`] would read back, without reading it.
+    pub(crate) fn of(call: &Call, account: &str) -> Facts {
+        let h = call.hangup.as_ref();
+        let agents = if call.agents.is_empty() {
+            vec![None]
+        } else {
+            call.agents
+                .iter()
+                .map(|a| a.id.clone().or_else(|| a.name.clone()))
+                .collect()
+        };
+        Facts {
+            provider: call.provider.clone(),
+            account: account.to_string(),
+            day: call
+                .started_at
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            status: call.status.as_str().to_string(),
+            category: h
+                .map(|h| h.category.as_str().to_string())
+                .unwrap_or_default(),
+            cause: h.map(|h| h.cause.as_str().to_string()).unwrap_or_default(),
+            currency: call
+                .cost
+                .as_ref()
+                .map(|c| c.currency.clone())
+                .unwrap_or_default(),
+            answered: call.answered_at.is_some() || call.status.as_str() == "completed",
+            duration: call.duration_s,
+            talk: call.talk_time_s,
+            cost: call.cost.as_ref().and_then(|c| Decimal::parse(&c.amount)),
+            agents,
+            campaign: call
+                .campaign
+                .as_ref()
+                .and_then(|c| c.id.clone().or_else(|| c.name.clone())),
+            id: call.id.clone(),
+        }
+    }
+}
+
+/// A rollup row's key. Absent values are `''` (a key column is never
+/// NULL, so that it can be part of the primary key in both backends).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Key {
+    pub(crate) kind: Kind,
+    pub(crate) day: String,
+    pub(crate) provider: String,
+    pub(crate) account: String,
+    pub(crate) status: String,
+    pub(crate) category: String,
+    pub(crate) cause: String,
+    pub(crate) currency: String,
+    pub(crate) k: String,
+}
+
+/// A rollup row's sums.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Sums {
+    pub(crate) calls: i64,
+    pub(crate) answered: i64,
+    pub(crate) dur_sum: i64,
+    pub(crate) dur_n: i64,
+    pub(crate) talk_sum: i64,
+    pub(crate) talk_n: i64,
+    pub(crate) cost: Decimal,
+    pub(crate) cost_n: i64,
+}
+
+impl Sums {
+    fn is_zero(&self) -> bool {
+        *self == Sums::default()
+    }
+
+    /// The sums as statement values: six integers, the cost as decimal
+    /// text, its count.
+    pub(crate) fn ints(&self) -> [i64; 6] {
+        [
+            self.calls,
+            self.answered,
+            self.dur_sum,
+            self.dur_n,
+            self.talk_sum,
+            self.talk_n,
+        ]
+    }
+}
+
+/// Rollup rows by key.
+pub(crate) type Table = BTreeMap<Key, Sums>;
+
+/// Changes to the rollups, summed per key.
+#[derive(Debug, Default)]
+pub(crate) struct Rollups(HashMap<Key, Sums>);
+
+impl Rollups {
+    /// Adds (`sign` 1) or takes out (`sign` -1) what `f` contributes.
+    pub(crate) fn add(&mut self, f: &Facts, sign: i64) {
+        let key = |kind: Kind, k: Option<String>| Key {
+            kind,
+            day: f.day.clone(),
+            provider: f.provider.clone(),
+            account: f.account.clone(),
+            status: f.status.clone(),
+            category: f.category.clone(),
+            cause: f.cause.clone(),
+            currency: f.currency.clone(),
+            k: k.map(|k| format!("{}/{k}", f.provider)).unwrap_or_default(),
+        };
+        self.bump(key(Kind::All, None), f, sign);
+        for agent in &f.agents {
+            self.bump(key(Kind::Agent, agent.clone()), f, sign);
+        }
+        self.bump(key(Kind::Campaign, f.campaign.clone()), f, sign);
+    }
+
+    fn bump(&mut self, key: Key, f: &Facts, sign: i64) {
+        let s = self.0.entry(key).or_default();
+        s.calls += sign;
+        if f.answered {
+            s.answered += sign;
+            if let Some(d) = f.duration {
+                s.dur_sum += sign * d;
+                s.dur_n += sign;
+            }
+            if let Some(t) = f.talk {
+                s.talk_sum += sign * t;
+                s.talk_n += sign;
+            }
+        }
+        if let Some(c) = f.cost {
+            s.cost = if sign > 0 { s.cost + c } else { s.cost + -c };
+            s.cost_n += sign;
+        }
+    }
+
+    /// The changes that change something, in key order (so that two
+    /// writers touch rows in the same order).
+    pub(crate) fn changes(self) -> Vec<(Key, Sums)> {
+        let sorted: BTreeMap<Key, Sums> =
+            self.0.into_iter().filter(|(_, s)| !s.is_zero()).collect();
+        sorted.into_iter().collect()
+    }
+
+    /// The rollups `calls` (each call's facts) add up to: what the
+    /// `rollups` table must hold.
+    pub(crate) fn recompute(calls: impl IntoIterator<Item = Facts>) -> Table {
+        let mut r = Rollups::default();
+        for f in calls {
+            r.add(&f, 1);
+        }
+        r.changes().into_iter().collect()
+    }
+}
+
+/// An agent's or a campaign's key: its `id`, else its `name` (as the
+/// report's SQL reads them: `COALESCE(x.id, x.name)`).
+fn named(v: &Value) -> Option<String> {
+    let scalar = |v: &Value| match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        other => Some(other.to_string()),
+    };
+    v.get("id")
+        .and_then(scalar)
+        .or_else(|| v.get("name").and_then(scalar))
+}
+
+/// Each agent's key (`None`: no id or name), or one `None` when the call
+/// has no agents (as the report's left join gives one row without one).
+fn agent_keys(agents: Option<&str>) -> Vec<Option<String>> {
+    match agents.and_then(|a| serde_json::from_str::<Value>(a).ok()) {
+        Some(Value::Array(list)) if !list.is_empty() => list.iter().map(named).collect(),
+        _ => vec![None],
+    }
+}
+
+/// The days of a report's range that the rollups answer (`since`
+/// inclusive, `until` exclusive, `YYYY-MM-DD`, either open), and the part
+/// days at its ends that the calls answer.
+#[derive(Debug, Clone)]
+pub(crate) struct Split {
+    /// The whole days, when there are any.
+    pub(crate) days: Option<(Option<String>, Option<String>)>,
+    /// The part days (each a filter over the calls).
+    pub(crate) edges: Vec<AggFilter>,
+}
+
+/// Splits `filter`'s range into whole UTC days and the part days around.
+pub(crate) fn split(filter: &AggFilter) -> Split {
+    let midnight = |t: DateTime<Utc>| t.date_naive().and_time(NaiveTime::MIN).and_utc();
+    let day = |t: DateTime<Utc>| t.format("%Y-%m-%d").to_string();
+    let first = filter.since.map(|s| {
+        let m = midnight(s);
+        if m == s {
+            Some(m)
+        } else {
+            m.checked_add_signed(Duration::days(1))
+        }
+    });
+    let end = filter.until.map(midnight);
+    let whole = AggFilter { ..filter.clone() };
+    let (first, end) = match (first, end) {
+        // A bound too near the end of time for a day after it: scan it all.
+        (Some(None), _) => {
+            return Split {
+                days: None,
+                edges: vec![whole],
+            };
+        }
+        (Some(Some(f)), Some(e)) if f >= e => {
+            return Split {
+                days: None,
+                edges: vec![whole],
+            };
+        }
+        (f, e) => (f.flatten(), e),
+    };
+    let mut edges = Vec::new();
+    if let (Some(s), Some(f)) = (filter.since, first)
+        && s < f
+    {
+        edges.push(AggFilter {
+            since: Some(s),
+            until: Some(f),
+            provider: filter.provider.clone(),
+        });
+    }
+    if let (Some(u), Some(e)) = (filter.until, end)
+        && e < u
+    {
+        edges.push(AggFilter {
+            since: Some(e),
+            until: Some(u),
+            provider: filter.provider.clone(),
+        });
+    }
+    Split {
+        days: Some((first.map(day), end.map(day))),
+        edges,
+    }
+}
+
+/// The report's group expression over the rollups for `key`, and which
+/// rows it reads.
+fn group(d: Dialect, key: AggKey) -> (&'static str, Kind) {
+    use Dialect::{Postgres, Sqlite};
+    match (key, d) {
+        (AggKey::None, Sqlite) => ("NULL", Kind::All),
+        (AggKey::None, Postgres) => ("CAST(NULL AS text)", Kind::All),
+        (AggKey::Provider, _) => ("provider || '/' || account", Kind::All),
+        (AggKey::Day, _) => ("NULLIF(day, '')", Kind::All),
+        (AggKey::Week, Sqlite) => ("date(NULLIF(day, ''), 'weekday 0', '-6 days')", Kind::All),
+        (AggKey::Week, Postgres) => (
+            "to_char(date_trunc('week', CAST(NULLIF(day, '') AS date)), 'YYYY-MM-DD')",
+            Kind::All,
+        ),
+        (AggKey::Month, _) => ("NULLIF(substr(day, 1, 7), '')", Kind::All),
+        (AggKey::Agent, _) => ("NULLIF(k, '')", Kind::Agent),
+        (AggKey::Campaign, _) => ("NULLIF(k, '')", Kind::Campaign),
+    }
+}
+
+/// The report's aggregate ([`super::AggRow`]) grouped by `key`, read from
+/// the rollups. Params: first day, end day (exclusive), provider, each
+/// NULL for no bound. The calls without a start count only when the range
+/// is open at both ends (as the scan of the calls does).
+pub(crate) fn aggregate(d: Dialect, key: AggKey) -> String {
+    let (expr, kind) = group(d, key);
+    let cost = match d {
+        Dialect::Sqlite => "decimal_sum(CASE WHEN cost_n > 0 THEN cost END)",
+        Dialect::Postgres => "CAST(SUM(CASE WHEN cost_n > 0 THEN cost END) AS text)",
+    };
+    let sum = |c: &str| format!("CAST(SUM({c}) AS BIGINT)");
+    format!(
+        "SELECT {expr} AS k, status, NULLIF(category, ''), NULLIF(cause, ''), NULLIF(currency, ''),
+            {}, {}, {}, {}, {}, {}, {cost}
+         FROM rollups
+         WHERE kind = {kind} AND ({p1} IS NULL OR day >= {p1}) AND ({p2} IS NULL OR day < {p2})
+           AND (day <> '' OR ({p1} IS NULL AND {p2} IS NULL))
+           AND ({p3} IS NULL OR provider = {p3})
+         GROUP BY 1, 2, 3, 4, 5
+         HAVING SUM(calls) > 0",
+        sum("calls"),
+        sum("answered"),
+        sum("dur_sum"),
+        sum("dur_n"),
+        sum("talk_sum"),
+        sum("talk_n"),
+        kind = kind as i64,
+        p1 = d.p(1, Ty::Text),
+        p2 = d.p(2, Ty::Text),
+        p3 = d.p(3, Ty::Text),
+    )
+}
+
+/// Every stored rollup row that counts calls. No params.
+pub(crate) fn stored(d: Dialect) -> String {
+    let cost = match d {
+        Dialect::Sqlite => "cost",
+        Dialect::Postgres => "CAST(cost AS text)",
+    };
+    format!(
+        "SELECT {}, calls, answered, dur_sum, dur_n, talk_sum, talk_n, {cost}, cost_n
+         FROM rollups WHERE calls <> 0 OR cost_n <> 0",
+        KEY.join(", ")
+    )
+}
+
+/// A row of [`stored`].
+pub(crate) fn stored_row(r: &impl Cells) -> Result<(Key, Sums), StoreError> {
+    let kind = match r.int(0)? {
+        Some(1) => Kind::Agent,
+        Some(2) => Kind::Campaign,
+        _ => Kind::All,
+    };
+    let int = |i: usize| -> Result<i64, StoreError> { Ok(r.int(i)?.unwrap_or(0)) };
+    Ok((
+        Key {
+            kind,
+            day: r.required(1)?,
+            provider: r.required(2)?,
+            account: r.required(3)?,
+            status: r.required(4)?,
+            category: r.required(5)?,
+            cause: r.required(6)?,
+            currency: r.required(7)?,
+            k: r.required(8)?,
+        },
+        Sums {
+            calls: int(9)?,
+            answered: int(10)?,
+            dur_sum: int(11)?,
+            dur_n: int(12)?,
+            talk_sum: int(13)?,
+            talk_n: int(14)?,
+            cost: r
+                .text(15)?
+                .as_deref()
+                .and_then(Decimal::parse)
+                .unwrap_or_default(),
+            cost_n: int(16)?,
+        },
+    ))
+}
+
+/// Every call's facts. No params.
+pub(crate) fn all_facts(d: Dialect) -> String {
+    format!("SELECT {} FROM calls", facts_columns(d))
+}
+
+/// How a change adds into a rollup row (`rollups.x + excluded.x`; the
+/// cost through `add`, SQLite's `decimal_add` or PostgreSQL's `+`).
+pub(crate) fn on_conflict(d: Dialect) -> String {
+    let mut set: Vec<String> = SUMS
+        .iter()
+        .filter(|c| **c != "cost")
+        .map(|c| format!("{c} = rollups.{c} + excluded.{c}"))
+        .collect();
+    set.push(match d {
+        Dialect::Sqlite => "cost = decimal_add(rollups.cost, excluded.cost)".into(),
+        Dialect::Postgres => "cost = rollups.cost + excluded.cost".into(),
+    });
+    format!(
+        "ON CONFLICT ({}) DO UPDATE SET {}",
+        KEY.join(", "),
+        set.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_range_is_whole_days_from_the_rollups_and_part_days_from_the_calls() {
+        let f = AggFilter {
+            since: Some(at("2026-11-03T10:00:00Z")),
+            until: Some(at("2026-11-06T07:30:00Z")),
+            provider: None,
+        };
+        let s = split(&f);
+        assert_eq!(
+            s.days,
+            Some((Some("2026-11-04".into()), Some("2026-11-06".into())))
+        );
+        assert_eq!(s.edges.len(), 2);
+        assert_eq!(s.edges[0].until, Some(at("2026-11-04T00:00:00Z")));
+        assert_eq!(s.edges[1].since, Some(at("2026-11-06T00:00:00Z")));
+        // Midnight to midnight: no part day.
+        let f = AggFilter {
+            since: Some(at("2026-11-03T00:00:00Z")),
+            until: Some(at("2026-11-05T00:00:00Z")),
+            provider: None,
+        };
+        assert!(split(&f).edges.is_empty());
+        // Within one day: all from the calls.
+        let f = AggFilter {
+            since: Some(at("2026-11-03T01:00:00Z")),
+            until: Some(at("2026-11-03T23:00:00Z")),
+            provider: None,
+        };
+        assert_eq!(split(&f).days, None);
+        // Open: everything from the rollups.
+        let s = split(&AggFilter::default());
+        assert_eq!(s.days, Some((None, None)));
+        assert!(s.edges.is_empty());
+        let end = Utc.with_ymd_and_hms(262_000, 1, 1, 0, 0, 1).single();
+        if let Some(end) = end {
+            let f = AggFilter {
+                since: Some(end),
+                ..AggFilter::default()
+            };
+            assert_eq!(split(&f).edges.len(), 1);
+        }
+    }
+
+    #[test]
+    fn agents_are_their_ids_else_their_names_and_no_agent_is_one_row() {
+        assert_eq!(
+            agent_keys(Some(r#"[{"id":"a1"},{"name":"Bo"},{"id":7},{}]"#)),
+            vec![Some("a1".into()), Some("Bo".into()), Some("7".into()), None]
+        );
+        assert_eq!(agent_keys(Some("[]")), vec![None]);
+        assert_eq!(agent_keys(None), vec![None]);
+        assert_eq!(agent_keys(Some(r#"{"id":"x"}"#)), vec![None]);
+    }
+}
