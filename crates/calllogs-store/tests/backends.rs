@@ -5,17 +5,11 @@
 use calllogs::{Call, Cost, Raw, Reject};
 use calllogs_store::store::{Store, StoreError, SyncState, Upserted};
 
-/// A new SQLite file and a new PostgreSQL database (absent only outside CI
-/// without PostgreSQL), as `db` strings.
+mod common;
+
+/// A new SQLite file and a new PostgreSQL database for test `name`.
 fn locations(name: &str) -> Vec<String> {
-    let dir = std::env::temp_dir().join(format!("calllogs-backends-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut dbs = vec![dir.join("calls.db").to_str().unwrap().to_string()];
-    if let Some(pg) = calllogs_pgtest::shared() {
-        dbs.push(pg.database(name));
-    }
-    dbs
+    common::locations("backends", name)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

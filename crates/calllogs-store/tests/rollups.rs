@@ -12,17 +12,11 @@ use calllogs_store::decimal::Decimal;
 use calllogs_store::store::{AggFilter, AggKey, AggRow, Store, SyncState, WebhookEvent};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-/// A new SQLite file and a new PostgreSQL database (absent only outside CI
-/// without PostgreSQL), as `db` strings.
+mod common;
+
+/// A new SQLite file and a new PostgreSQL database for test `name`.
 fn locations(name: &str) -> Vec<String> {
-    let dir = std::env::temp_dir().join(format!("calllogs-rollups-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut dbs = vec![dir.join("calls.db").to_str().unwrap().to_string()];
-    if let Some(pg) = calllogs_pgtest::shared() {
-        dbs.push(pg.database(name));
-    }
-    dbs
+    common::locations("rollups", name)
 }
 
 /// xorshift64: the same pages on every run and both backends.
