@@ -528,14 +528,14 @@ impl PgStore {
         let mut before = std::collections::HashMap::with_capacity(old_rows.len());
         for row in &old_rows {
             let f = Facts::read(&PgRow { row, store: self }, 0)?;
-            before.insert((f.provider_id(), f.id.clone()), f);
+            before.insert((f.provider.clone(), f.id.clone()), f);
         }
         let mut new = 0;
         for row in &rows {
             let f = Facts::read(&PgRow { row, store: self }, 1)?;
             if row.get::<_, bool>(0) {
                 new += 1;
-            } else if let Some(old) = before.get(&(f.provider_id(), f.id.clone())) {
+            } else if let Some(old) = before.get(&(f.provider.clone(), f.id.clone())) {
                 sums.add(old, -1);
             }
             sums.add(&f, 1);

@@ -68,7 +68,8 @@ pub(crate) fn facts_columns(d: Dialect) -> String {
 /// What the rollups need of one stored call.
 #[derive(Debug, Clone)]
 pub(crate) struct Facts {
-    provider: String,
+    /// The call's provider (with [`Facts::id`], its key in an account).
+    pub(crate) provider: String,
     account: String,
     day: String,
     status: String,
@@ -88,11 +89,6 @@ pub(crate) struct Facts {
 }
 
 impl Facts {
-    /// The call's provider (with [`Facts::id`], its key in an account).
-    pub(crate) fn provider_id(&self) -> String {
-        self.provider.clone()
-    }
-
     /// Reads [`facts_columns`] from `r`, starting at column `at`.
     pub(crate) fn read(r: &impl Cells, at: usize) -> Result<Facts, StoreError> {
         let status = r.required(at + 3)?;
@@ -325,7 +321,7 @@ pub(crate) fn split(filter: &AggFilter) -> Split {
         }
     });
     let end = filter.until.map(midnight);
-    let whole = AggFilter { ..filter.clone() };
+    let whole = filter.clone();
     let (first, end) = match (first, end) {
         // A bound too near the end of time for a day after it: scan it all.
         (Some(None), _) => {
