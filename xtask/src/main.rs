@@ -7,6 +7,7 @@ use std::process::{Command, ExitCode};
 mod docs;
 mod fixtures;
 mod layout;
+mod meltano;
 mod readme;
 mod redact;
 mod scaffold;
@@ -19,7 +20,8 @@ tasks:
   ci                 everything CI runs: fmt, clippy, tests (insta in check mode), snapshot/fixture check
   check-snapshots    every snapshot has its fixture and every fixture its snapshot
   check-fixtures     the above, and every fixture parses and holds nothing real-looking
-  readme [--check]   the README's provider table, from the registry
+  readme [--check]   the README's provider table, from the registry; meltano.yml's
+                     settings, from the config schema, and its copy in the README
   docs [--check]     docs/taxonomy.md, from the taxonomy's table in core
   check-layout       crates depend downwards only (xtask/src/layout.rs); no module circles
   check-msrv         the workspace's rust-version is at least every dependency's
@@ -44,11 +46,9 @@ fn main() -> ExitCode {
         Some("check-layout") => check_layout(),
         Some("check-msrv") => check_msrv(),
         Some("readme") => debug_bin().and_then(|bin| {
-            readme::update(
-                &root(),
-                &registry(&bin)?,
-                args.iter().any(|a| a == "--check"),
-            )
+            let check = args.iter().any(|a| a == "--check");
+            readme::update(&root(), &registry(&bin)?, check)?;
+            meltano::update(&root(), &bin, check)
         }),
         Some("check-features") => check_features(),
         Some("check-scaffold") => check_scaffold(),
@@ -131,6 +131,7 @@ fn ci() -> Result<(), String> {
     check_layout()?;
     check_msrv()?;
     readme::update(&root(), &registry(&debug_bin()?)?, true)?;
+    meltano::update(&root(), &debug_bin()?, true)?;
     docs::update(&root(), &debug_bin()?, true)?;
     check_features()?;
     check_scaffold()?;

@@ -12,16 +12,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
+use common::airbyte::{Key, ids, keys, validated, write_json};
 use common::python::{Venv, venv};
 use common::{account_json, bin, emulate, scratch_dir, served};
 use serde_json::{Value, json};
-
-type Key = (String, String, String);
-
-fn write_json(path: &Path, v: &Value) -> PathBuf {
-    std::fs::write(path, serde_json::to_vec(v).unwrap()).unwrap();
-    path.to_path_buf()
-}
 
 /// `calllogs airbyte ARGS…`, its stdout kept in `dir/NAME.jsonl`.
 fn airbyte(dir: &Path, name: &str, args: &[&str]) -> (Output, PathBuf) {
@@ -29,40 +23,6 @@ fn airbyte(dir: &Path, name: &str, args: &[&str]) -> (Output, PathBuf) {
     let file = dir.join(format!("{name}.jsonl"));
     std::fs::write(&file, &o.stdout).unwrap();
     (o, file)
-}
-
-/// The messages in `file` validated by the protocol models (and, with a
-/// catalog, every record by its schema); the summary the script prints.
-fn validated(py: &Venv, file: &Path, extra: &[&Path]) -> Value {
-    let mut cmd = py.script("airbyte_messages.py");
-    cmd.arg(file);
-    for pair in extra.chunks(2) {
-        cmd.arg(pair[0]).arg(pair[1]);
-    }
-    let o = cmd.output().unwrap();
-    assert!(
-        o.status.success(),
-        "{} does not validate: {}",
-        file.display(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
-}
-
-fn keys(summary: &Value) -> Vec<Key> {
-    summary["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| {
-            let s = |i: usize| k[i].as_str().unwrap().to_string();
-            (s(0), s(1), s(2))
-        })
-        .collect()
-}
-
-fn ids(keys: &[Key]) -> BTreeSet<String> {
-    keys.iter().map(|k| k.2.clone()).collect()
 }
 
 /// A source for the tests: its config written into `dir`, the catalog
@@ -501,21 +461,35 @@ fn pyairbyte_reads_every_call_through_local_executable_into_its_cache() {
 }
 
 #[test]
-fn the_dockerfile_runs_the_link_with_airbytes_labels() {
-    // Not built here (no Docker engine in CI): held to what the tests above
-    // run, so the image and the tested binary cannot drift apart.
+fn both_image_recipes_run_the_link_with_airbytes_labels_as_user_1000() {
+    // The Dockerfile (Docker, public base images) is not built here: no
+    // Docker engine and no access to those images in CI. It is held to what
+    // the scratch recipe, built and run in tests/airbyte_image.rs, does.
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let text = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
+    let docker = std::fs::read_to_string(root.join("Dockerfile")).unwrap();
+    let scratch = std::fs::read_to_string(root.join("docker/Containerfile.scratch")).unwrap();
+    let build = std::fs::read_to_string(root.join("docker/build-image.sh")).unwrap();
+    for (name, text) in [("Dockerfile", &docker), ("Containerfile.scratch", &scratch)] {
+        for needed in [
+            r#"ENV AIRBYTE_ENTRYPOINT="/usr/local/bin/calllogs-airbyte""#,
+            r#"ENTRYPOINT ["/usr/local/bin/calllogs-airbyte"]"#,
+            "LABEL io.airbyte.name=airbyte/source-calllogs",
+        ] {
+            assert!(text.contains(needed), "{name} lacks {needed:?}");
+        }
+    }
     for needed in [
         "ln -s calllogs /usr/local/bin/calllogs-airbyte",
-        r#"ENV AIRBYTE_ENTRYPOINT="/usr/local/bin/calllogs-airbyte""#,
-        r#"ENTRYPOINT ["/usr/local/bin/calllogs-airbyte"]"#,
-        "LABEL io.airbyte.name=airbyte/source-calllogs",
         &format!("LABEL io.airbyte.version={}", env!("CARGO_PKG_VERSION")),
         "-p calllogs-cli",
+        "useradd --system --uid 1000 airbyte",
+        "ARG RUNTIME_BASE=",
+        "FROM ${RUNTIME_BASE}",
     ] {
-        assert!(text.contains(needed), "the Dockerfile lacks {needed:?}");
+        assert!(docker.contains(needed), "the Dockerfile lacks {needed:?}");
     }
+    assert!(scratch.contains("USER 1000:1000") && scratch.contains("FROM scratch"));
+    assert!(build.contains(r#"ln -s calllogs "$root/usr/local/bin/calllogs-airbyte""#));
 }
 
 #[test]
@@ -542,5 +516,49 @@ fn another_accounts_state_is_said_and_not_used() {
     assert!(warned, "{}", s["logs"]);
     let expected: BTreeSet<String> = served(&emu, "nectardesk").into_iter().collect();
     assert_eq!(ids(&keys(&s)), expected);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn columns_the_configured_catalog_leaves_out_are_not_emitted() {
+    let Some(py) = venv("protocol") else { return };
+    let dir = scratch_dir("airbyte-columns");
+    let emu = emulate(&["--provider", "vapi", "--calls", "40", "--seed", "7"]);
+    let source = Source::new(&dir, &account_json("vapi-main", "vapi", &emu));
+    // Airbyte's column selection: the configured stream's schema lists only
+    // the chosen columns. `raw` and `analysis` are left out; so is `id`,
+    // which is part of the key and stays.
+    let mut configured: Value =
+        serde_json::from_slice(&std::fs::read(source.configured("incremental")).unwrap()).unwrap();
+    let props = configured["streams"][0]["stream"]["json_schema"]["properties"]
+        .as_object_mut()
+        .unwrap();
+    for column in ["raw", "analysis", "id"] {
+        props.remove(column);
+    }
+    let configured = write_json(&dir.join("columns.json"), &configured);
+    let (o, file) = airbyte(
+        &dir,
+        "read",
+        &[
+            "read",
+            "--config",
+            source.config.to_str().unwrap(),
+            "--catalog",
+            configured.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let s = validated(&py, &file, &[Path::new("--catalog"), &configured]);
+    let expected: BTreeSet<String> = served(&emu, "vapi").into_iter().collect();
+    assert_eq!(ids(&keys(&s)), expected);
+    for line in std::fs::read_to_string(&file).unwrap().lines() {
+        let m: Value = serde_json::from_str(line).unwrap();
+        if m["type"] == "RECORD" {
+            let data = m["record"]["data"].as_object().unwrap();
+            assert!(!data.contains_key("raw") && !data.contains_key("analysis"));
+            assert!(data.contains_key("id") && data.contains_key("cost"));
+        }
+    }
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -81,3 +81,53 @@ fn the_readme_has_no_unlabelled_block() {
         );
     }
 }
+
+#[test]
+fn the_readmes_pyairbyte_snippet_is_what_the_tests_run() {
+    // Every call and keyword of the README's Python block is in the script
+    // CI runs (tests/python/pyairbyte_read.py), for both ways it shows.
+    let script = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/python/pyairbyte_read.py"
+    ))
+    .unwrap();
+    let python: Vec<(String, usize)> = blocks()
+        .into_iter()
+        .filter(|(lang, _, _)| lang == "python")
+        .map(|(_, text, line)| (text, line))
+        .collect();
+    assert!(!python.is_empty(), "the README shows no PyAirbyte snippet");
+    let mut words = 0;
+    for (text, line) in python {
+        for l in text.lines() {
+            let code = l.trim_start_matches(['#', ' ']);
+            let mut rest = code;
+            // `name=` keywords and `.method(` calls.
+            while let Some(i) = rest.find(['=', '(']) {
+                let head = &rest[..i];
+                let word: String = head
+                    .chars()
+                    .rev()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                let ch = &rest[i..=i];
+                let is_call = ch == "(" && head.ends_with(&format!(".{word}"));
+                let is_keyword = ch == "=" && !head.ends_with(' ') && !word.is_empty();
+                if !word.is_empty() && (is_call || is_keyword) {
+                    let needle = format!("{word}{ch}");
+                    assert!(
+                        script.contains(&needle)
+                            || (is_keyword && script.contains(&format!("\"{word}\""))),
+                        "README line {line}: {needle} is not in pyairbyte_read.py"
+                    );
+                    words += 1;
+                }
+                rest = &rest[i + 1..];
+            }
+        }
+    }
+    assert!(words >= 8, "only {words} calls and keywords checked");
+}

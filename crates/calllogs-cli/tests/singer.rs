@@ -309,3 +309,63 @@ fn calllogs_singer_is_the_tap_under_one_name() {
     assert_eq!(records, served(&emu, "superu").len());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn fields_the_catalog_deselects_are_left_out_of_the_schema_and_every_record() {
+    let dir = scratch_dir("singer-select");
+    let emu = emulate(&["--provider", "vapi", "--calls", "40", "--seed", "6"]);
+    let config = write_json(
+        &dir.join("config.json"),
+        &account_json("vapi-main", "vapi", &emu),
+    );
+    let o = bin()
+        .args(["singer", "--discover", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut catalog: Value = serde_json::from_slice(&o.stdout).unwrap();
+    // What `meltano select tap-calllogs --exclude calls raw` writes, and a
+    // try at leaving out the key, which is automatic and stays.
+    for m in catalog["streams"][0]["metadata"].as_array_mut().unwrap() {
+        let crumb = m["breadcrumb"].clone();
+        if crumb == json!(["properties", "raw"])
+            || crumb == json!(["properties", "transcript"])
+            || crumb == json!(["properties", "id"])
+        {
+            m["metadata"]["selected"] = json!(false);
+        }
+    }
+    let catalog = write_json(&dir.join("catalog.json"), &catalog);
+    let o = bin()
+        .args(["singer", "--config"])
+        .arg(&config)
+        .arg("--catalog")
+        .arg(&catalog)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut records = 0;
+    for line in String::from_utf8_lossy(&o.stdout).lines() {
+        let m: Value = serde_json::from_str(line).unwrap();
+        match m["type"].as_str() {
+            Some("SCHEMA") => {
+                let props = m["schema"]["properties"].as_object().unwrap();
+                assert!(!props.contains_key("raw") && !props.contains_key("transcript"));
+                assert!(props.contains_key("id") && props.contains_key("analysis"));
+            }
+            Some("RECORD") => {
+                let r = m["record"].as_object().unwrap();
+                assert!(
+                    !r.contains_key("raw") && !r.contains_key("transcript"),
+                    "{r:?}"
+                );
+                assert!(r.contains_key("id") && r.contains_key("started_at"));
+                records += 1;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(records, served(&emu, "vapi").len());
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use super::state::{STREAM, StreamState};
 use super::{
     CURSOR, ConnectorError, Emitter, Fault, Framing, Level, PRIMARY_KEY, Record, load_account,
-    load_json, load_state, now_ms, runtime, schema,
+    load_json, load_state, now_ms, runtime, schema, select,
 };
 
 /// The Airbyte protocol version these messages follow.
@@ -143,8 +143,8 @@ fn discover(config: &Path, registry: &Registry, out: &mut dyn Write) -> Result<(
 }
 
 /// How the configured catalog asks for `calls`: not at all, or incrementally
-/// (`true`) or in full (`false`).
-fn selected(catalog: &Value, path: &Path) -> Result<Option<bool>, ConnectorError> {
+/// (`true`) or in full (`false`), with the columns it leaves out.
+fn selected(catalog: &Value, path: &Path) -> Result<Option<(bool, Vec<String>)>, ConnectorError> {
     let bad = |message: String| ConnectorError::Input {
         path: path.to_path_buf(),
         message,
@@ -164,7 +164,7 @@ fn selected(catalog: &Value, path: &Path) -> Result<Option<bool>, ConnectorError
                 "the catalog selects stream {name:?}; this source has only {STREAM:?}"
             )));
         }
-        incremental = Some(match s.get("sync_mode").and_then(Value::as_str) {
+        let mode = match s.get("sync_mode").and_then(Value::as_str) {
             Some("incremental") => true,
             Some("full_refresh") | None => false,
             Some(other) => {
@@ -172,7 +172,8 @@ fn selected(catalog: &Value, path: &Path) -> Result<Option<bool>, ConnectorError
                     "sync_mode {other:?} is neither \"incremental\" nor \"full_refresh\""
                 )));
             }
-        });
+        };
+        incremental = Some((mode, select::airbyte_omitted(s)));
     }
     Ok(incremental)
 }
@@ -210,7 +211,7 @@ fn read(
     out: &mut dyn Write,
 ) -> Result<(), ConnectorError> {
     let account = load_account(config, registry)?;
-    let Some(incremental) = selected(&load_json(catalog)?, catalog)? else {
+    let Some((incremental, omit)) = selected(&load_json(catalog)?, catalog)? else {
         log(
             out,
             Level::Warn,
@@ -239,7 +240,7 @@ fn read(
     let framing = Airbyte {
         running: Cell::new(false),
     };
-    let mut emitter = Emitter::new(&mut *out, &framing, input);
+    let mut emitter = Emitter::new(&mut *out, &framing, input).omitting(omit);
     let result = runtime()?.block_on(super::read(&account, &mut emitter));
     let out = emitter.into_inner();
     match result {
@@ -294,7 +295,7 @@ impl Framing for Airbyte {
             r#"{{"type":"RECORD","record":{{"stream":"{STREAM}","emitted_at":{},"data":"#,
             now_ms()
         )?;
-        serde_json::to_writer(&mut *out, record)?;
+        record.write_json(&mut *out)?;
         out.write_all(b"}}\n")
     }
 

@@ -20,6 +20,7 @@
 
 pub mod airbyte;
 pub mod schema;
+pub mod select;
 pub mod singer;
 pub mod state;
 
@@ -188,17 +189,42 @@ pub(crate) fn load_state(
     }))
 }
 
-/// One record of the `calls` stream: the call with its account.
+/// One record of the `calls` stream: the call with its account, less the
+/// fields the engine's selection leaves out ([`select`]).
 #[derive(Serialize)]
 pub(crate) struct Record<'a> {
     account: &'a str,
     #[serde(flatten)]
     call: &'a Call,
+    #[serde(skip)]
+    omit: &'a [String],
+}
+
+impl Record<'_> {
+    /// Writes the record as one JSON object. Without a selection it goes
+    /// straight to `out`; with one, through a map the omitted keys leave.
+    pub(crate) fn write_json(&self, out: &mut dyn Write) -> std::io::Result<()> {
+        if self.omit.is_empty() {
+            return Ok(serde_json::to_writer(out, self)?);
+        }
+        let mut v = serde_json::to_value(self)?;
+        if let Some(o) = v.as_object_mut() {
+            for k in self.omit {
+                o.remove(k);
+            }
+        }
+        Ok(serde_json::to_writer(out, &v)?)
+    }
 }
 
 /// The record of `call` of `account` as JSON (tests, other tools).
 pub fn record_value(account: &str, call: &Call) -> Value {
-    serde_json::to_value(Record { account, call }).unwrap_or(Value::Null)
+    let record = Record {
+        account,
+        call,
+        omit: &[],
+    };
+    serde_json::to_value(record).unwrap_or(Value::Null)
 }
 
 /// How a protocol frames what a read emits.
@@ -229,6 +255,8 @@ pub(crate) struct Emitter<'a, W: Write, F: Framing> {
     seen: SeenIds,
     /// Records since the last state.
     pending: u64,
+    /// The fields the engine's selection leaves out of every record.
+    omit: Vec<String>,
 }
 
 impl<'a, W: Write, F: Framing> Emitter<'a, W, F> {
@@ -245,7 +273,14 @@ impl<'a, W: Write, F: Framing> Emitter<'a, W, F> {
             mismatches,
             seen: SeenIds::default(),
             pending: 0,
+            omit: Vec::new(),
         }
+    }
+
+    /// Leaves `fields` out of every record.
+    pub(crate) fn omitting(mut self, fields: Vec<String>) -> Self {
+        self.omit = fields;
+        self
     }
 
     pub(crate) fn log(&mut self, level: Level, message: &str) -> Result<(), StoreError> {
@@ -313,7 +348,11 @@ impl<W: Write, F: Framing> SyncTarget for Emitter<'_, W, F> {
                 u.unchanged += 1;
                 continue;
             }
-            let record = Record { account, call };
+            let record = Record {
+                account,
+                call,
+                omit: &self.omit,
+            };
             self.framing
                 .record(&mut self.out, &record)
                 .map_err(output)?;

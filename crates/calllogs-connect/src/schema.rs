@@ -59,11 +59,6 @@ fn list(nullable: bool, items: Value) -> Value {
     })
 }
 
-/// Any JSON value, as the provider gave it.
-fn any() -> Value {
-    json!({})
-}
-
 fn hangup() -> Value {
     object(
         true,
@@ -109,7 +104,7 @@ pub fn call_record() -> Value {
             ("answered", maybe("boolean")),
             ("transferred", maybe("boolean")),
             ("hangup", hangup()),
-            ("extra", any()),
+            ("extra", maybe("object")),
         ],
     );
     let mut schema = object(
@@ -185,7 +180,7 @@ pub fn call_record() -> Value {
                     ),
                 ),
             ),
-            ("analysis", any()),
+            ("analysis", maybe("object")),
             ("queue", named()),
             ("ivr", named()),
             (

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::state::{STREAM, StreamState};
 use super::{
     CURSOR, ConnectorError, Emitter, Framing, Level, PRIMARY_KEY, Record, load_account, load_json,
-    load_state, runtime, schema,
+    load_state, runtime, schema, select,
 };
 
 /// What to do.
@@ -29,9 +29,21 @@ pub struct Options {
 }
 
 /// The catalog `--discover` prints: the `calls` stream, selected by default,
-/// incremental on the call's time.
+/// incremental on the call's time, with per-field metadata so a runner can
+/// leave fields out (`meltano select tap-calllogs --exclude calls raw`).
 pub fn catalog() -> Value {
     let key: Vec<&str> = PRIMARY_KEY.to_vec();
+    let mut metadata = vec![json!({
+        "breadcrumb": [],
+        "metadata": {
+            "inclusion": "available",
+            "selected-by-default": true,
+            "table-key-properties": key,
+            "forced-replication-method": "INCREMENTAL",
+            "valid-replication-keys": [CURSOR],
+        }
+    })];
+    metadata.extend(select::singer_metadata());
     json!({
         "streams": [{
             "tap_stream_id": STREAM,
@@ -40,18 +52,7 @@ pub fn catalog() -> Value {
             "key_properties": key,
             "replication_key": CURSOR,
             "replication_method": "INCREMENTAL",
-            "metadata": [
-                {
-                    "breadcrumb": [],
-                    "metadata": {
-                        "inclusion": "available",
-                        "selected-by-default": true,
-                        "table-key-properties": key,
-                        "forced-replication-method": "INCREMENTAL",
-                        "valid-replication-keys": [CURSOR],
-                    }
-                }
-            ],
+            "metadata": metadata,
         }]
     })
 }
@@ -65,6 +66,7 @@ pub fn run(opts: &Options, registry: &Registry, out: &mut dyn Write) -> Result<(
         return Ok(out.flush()?);
     }
     let mut incremental = true;
+    let mut omit = Vec::new();
     if let Some(path) = &opts.catalog {
         match selection(&load_json(path)?, path)? {
             None => {
@@ -74,7 +76,7 @@ pub fn run(opts: &Options, registry: &Registry, out: &mut dyn Write) -> Result<(
                 );
                 return Ok(());
             }
-            Some(i) => incremental = i,
+            Some((i, o)) => (incremental, omit) = (i, o),
         }
     }
     let input = match &opts.state {
@@ -91,7 +93,7 @@ pub fn run(opts: &Options, registry: &Registry, out: &mut dyn Write) -> Result<(
         &json!({
             "type": "SCHEMA",
             "stream": STREAM,
-            "schema": schema::call_record(),
+            "schema": select::without(schema::call_record(), &omit),
             "key_properties": key,
             "bookmark_properties": [CURSOR],
         }),
@@ -101,16 +103,16 @@ pub fn run(opts: &Options, registry: &Registry, out: &mut dyn Write) -> Result<(
     let framing = Singer {
         extracted: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
     };
-    let mut emitter = Emitter::new(&mut *out, &framing, input);
+    let mut emitter = Emitter::new(&mut *out, &framing, input).omitting(omit);
     runtime()?.block_on(super::read(&account, &mut emitter))?;
     Ok(out.flush()?)
 }
 
 /// Whether the catalog at `path` selects `calls`, and incrementally
-/// (`Some(true)`) or in full (`Some(false)`). A stream is selected when its
-/// top-level metadata says `selected: true`, or says nothing and is
-/// `selected-by-default` (as ours is).
-fn selection(catalog: &Value, path: &Path) -> Result<Option<bool>, ConnectorError> {
+/// (`true`) or in full (`false`), with the fields it leaves out. A stream
+/// is selected when its top-level metadata says `selected: true`, or says
+/// nothing and is `selected-by-default` (as ours is).
+fn selection(catalog: &Value, path: &Path) -> Result<Option<(bool, Vec<String>)>, ConnectorError> {
     let streams = catalog
         .get("streams")
         .and_then(Value::as_array)
@@ -149,7 +151,10 @@ fn selection(catalog: &Value, path: &Path) -> Result<Option<bool>, ConnectorErro
         .and_then(|m| m.get("replication-method"))
         .or_else(|| stream.get("replication_method"))
         .and_then(Value::as_str);
-    Ok(Some(method != Some("FULL_TABLE")))
+    Ok(Some((
+        method != Some("FULL_TABLE"),
+        select::singer_omitted(stream),
+    )))
 }
 
 /// A note on stderr, as Singer taps log.
@@ -174,7 +179,7 @@ impl Framing for Singer {
             r#"{{"type":"RECORD","stream":"{STREAM}","time_extracted":"{}","record":"#,
             self.extracted
         )?;
-        serde_json::to_writer(&mut *out, record)?;
+        record.write_json(&mut *out)?;
         out.write_all(b"}\n")
     }
 
@@ -205,14 +210,24 @@ mod tests {
     fn selection_follows_the_catalogs_metadata() {
         let p = Path::new("catalog.json");
         let ours = catalog();
-        assert_eq!(selection(&ours, p).unwrap(), Some(true));
+        assert_eq!(selection(&ours, p).unwrap(), Some((true, vec![])));
         let mut off = ours.clone();
         off["streams"][0]["metadata"][0]["metadata"]["selected"] = json!(false);
         assert_eq!(selection(&off, p).unwrap(), None);
         let mut full = ours.clone();
         full["streams"][0]["metadata"][0]["metadata"]["selected"] = json!(true);
         full["streams"][0]["metadata"][0]["metadata"]["replication-method"] = json!("FULL_TABLE");
-        assert_eq!(selection(&full, p).unwrap(), Some(false));
+        assert_eq!(selection(&full, p).unwrap(), Some((false, vec![])));
+        let mut no_raw = ours.clone();
+        for m in no_raw["streams"][0]["metadata"].as_array_mut().unwrap() {
+            if m["breadcrumb"] == json!(["properties", "raw"]) {
+                m["metadata"]["selected"] = json!(false);
+            }
+        }
+        assert_eq!(
+            selection(&no_raw, p).unwrap(),
+            Some((true, vec!["raw".to_string()]))
+        );
         assert_eq!(selection(&json!({"streams": []}), p).unwrap(), None);
         assert!(selection(&json!({"nope": 1}), p).is_err());
     }

@@ -65,7 +65,10 @@ pub struct Call {
     pub recordings: Vec<Recording>,
     /// Speaker turns, where the provider gives a transcript.
     pub transcript: Option<Vec<Turn>>,
-    /// AI-generated analysis, as the provider gave it.
+    /// AI-generated analysis, as the provider gave it; always an object
+    /// (a provider's bare value is kept under `value`: [`parse::analysis`]).
+    ///
+    /// [`parse::analysis`]: crate::parse::analysis
     pub analysis: Option<Value>,
     /// The queue or ring group the call went through (contact centers).
     #[serde(default, skip_serializing_if = "Option::is_none")]

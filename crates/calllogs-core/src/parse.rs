@@ -401,6 +401,18 @@ pub fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
+/// A provider's analysis as the call's `analysis`: an object as it is,
+/// `null` as none, and any other value (a bare summary string, a number)
+/// kept whole under `value`, so the field is always an object and the
+/// engines can type it as JSON rather than as text.
+pub fn analysis(v: Option<&Value>) -> Option<Value> {
+    match v? {
+        Value::Null => None,
+        Value::Object(_) => v.cloned(),
+        other => Some(serde_json::json!({ "value": other })),
+    }
+}
+
 /// An integer from a JSON number (whole, or a float with no fraction) or a
 /// numeric string; `None` for anything else.
 pub fn int(v: &Value) -> Option<i64> {
@@ -418,6 +430,22 @@ pub fn int(v: &Value) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_analysis_is_always_an_object() {
+        let o = serde_json::json!({"summary": "s"});
+        assert_eq!(analysis(Some(&o)), Some(o.clone()));
+        assert_eq!(analysis(Some(&Value::Null)), None);
+        assert_eq!(analysis(None), None);
+        assert_eq!(
+            analysis(Some(&serde_json::json!("done"))),
+            Some(serde_json::json!({"value": "done"}))
+        );
+        assert_eq!(
+            analysis(Some(&serde_json::json!([1]))),
+            Some(serde_json::json!({"value": [1]}))
+        );
+    }
 
     #[test]
     fn timestamps_in_every_form() {

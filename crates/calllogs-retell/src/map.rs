@@ -79,7 +79,7 @@ pub fn call(record: &RawValue) -> Result<Call, String> {
                 }]
             })
     });
-    call.analysis = raw.call_analysis.clone().filter(|a| !a.is_null());
+    call.analysis = calllogs_core::parse::analysis(raw.call_analysis.as_ref());
     // `combined_cost` is in cents: dollars, exactly, from its text.
     call.cost = raw
         .call_cost

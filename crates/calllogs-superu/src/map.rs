@@ -95,7 +95,7 @@ pub fn call(record: &RawValue) -> Result<Call, String> {
 
     call.transcript = raw.transcript.or(raw.messages).map(transcript);
     call.analysis = match (&raw.analysis, &raw.summary) {
-        (Some(a), _) if !a.is_null() => Some(a.clone()),
+        (Some(a), _) if !a.is_null() => calllogs_core::parse::analysis(Some(a)),
         (_, Some(s)) => Some(serde_json::json!({ "summary": s })),
         _ => None,
     };

@@ -128,7 +128,7 @@ fn from_raw(raw: RawCall, record: &RawValue) -> Result<Call, String> {
             }]
         })
     });
-    call.analysis = raw.analysis.clone().filter(|a| !a.is_null());
+    call.analysis = calllogs_core::parse::analysis(raw.analysis.as_ref());
     call.cost = raw
         .cost
         .and_then(calllogs_core::parse::decimal_text)

@@ -84,7 +84,9 @@ pub(crate) struct Facts {
     agents: Vec<Option<String>>,
     /// The campaign's key.
     campaign: Option<String>,
-    /// The call's id (to pair a row's old facts with its new ones).
+    /// The call's id (to pair a row's old facts with its new ones; only
+    /// the PostgreSQL store reads both from the server).
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) id: String,
 }
 
