@@ -362,18 +362,22 @@ fn scale_figures(quick: bool) -> Value {
             "--html",
             &html_file.to_string_lossy(),
         ]);
+        // Alerts read the same rollups, more days of them (the baselines).
+        let alerts = timed(&["alerts", "--db", &db, "--fail-on", "never"]);
         let rate = calls as f64 / secs;
         let per = secs * 100_000.0 / calls as f64;
         println!(
-            "scale     plivo sync of {calls:>7} calls, no latency, no rate limit: {secs:.1}s = {rate:.0} calls/s ({per:.2}s per 100,000); peak RSS {:.1} MiB; report {report:.2}s, report --html {html:.2}s",
-            kib as f64 / 1024.0
+            "scale     plivo sync of {calls:>7} calls, no latency, no rate limit: {secs:.1}s = {rate:.0} calls/s ({per:.2}s per 100,000); peak RSS {:.1} MiB; report {report:.2}s, report --html {html:.2}s, alerts {alerts:.2}s = {:.2}x the report (goal <= 2x)",
+            kib as f64 / 1024.0,
+            alerts / report.max(1e-9)
         );
         rates.push((calls, rate, report));
         rss.push(kib);
         out.insert(
             calls.to_string(),
             json!({"seconds": secs, "calls_per_s": rate, "peak_rss_kib": kib,
-                   "report_s": report, "html_s": html}),
+                   "report_s": report, "html_s": html, "alerts_s": alerts,
+                   "alerts_vs_report": alerts / report.max(1e-9)}),
         );
     }
     if let [small, large, ..] = rss[..] {

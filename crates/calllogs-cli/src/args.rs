@@ -58,6 +58,10 @@ pub enum Command {
     Sync(Box<SyncArgs>),
     /// Call KPIs from the store: ASR, ACD, NER, outcomes and hangup categories.
     Report(ReportArgs),
+    /// What changed against the weeks before, and what costs money it
+    /// should not (new countries, premium-rate numbers, unpriced calls);
+    /// exit 1 when a finding is at or above --fail-on.
+    Alerts(AlertsArgs),
     /// `calllogs.toml`, the file of many accounts.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -306,6 +310,50 @@ pub struct ReportArgs {
     /// opens offline, prints) instead of a table.
     #[arg(long, value_name = "FILE")]
     pub html: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AlertsArgs {
+    /// The store: a SQLite file or a postgres:// URL.
+    #[arg(long, required_unless_present = "config")]
+    pub db: Option<String>,
+    /// `calllogs.toml`: its `db`, and the thresholds of its `[alerts]` and
+    /// each account's `[accounts.alerts]`.
+    #[arg(long)]
+    pub config: Option<std::path::PathBuf>,
+    /// The recent period's first UTC day (RFC 3339 or a duration back; the
+    /// day it falls in). Default: yesterday.
+    #[arg(long, value_parser = parse_time)]
+    pub since: Option<DateTime<Utc>>,
+    /// The end of the recent period (the day it falls in is the first not
+    /// included). Default: the day after --since.
+    #[arg(long, value_parser = parse_time)]
+    pub until: Option<DateTime<Utc>>,
+    /// One provider only.
+    #[arg(long, short)]
+    pub provider: Option<String>,
+    /// One account only.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// One JSON object instead of lines.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when a finding is at least this serious.
+    #[arg(long, value_enum, default_value = "warning")]
+    pub fail_on: FailOn,
+}
+
+/// The severity `alerts --fail-on` exits 1 at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Any finding.
+    Info,
+    /// A warning or worse.
+    Warning,
+    /// Only a critical finding.
+    Critical,
+    /// Never (findings are only printed).
+    Never,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

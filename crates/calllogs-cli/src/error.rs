@@ -47,6 +47,14 @@ pub enum CliError {
     /// `reconcile --strict` found calls not reconciled (each listed).
     #[error("{0} calls are not reconciled")]
     Unreconciled(u64),
+    /// `alerts` found something at or above `--fail-on` (each listed).
+    #[error("{count} findings, the worst {worst}")]
+    Findings {
+        /// How many findings.
+        count: usize,
+        /// The most serious severity among them.
+        worst: &'static str,
+    },
     /// A provider could not be had.
     #[error(transparent)]
     Registry(#[from] RegistryError),

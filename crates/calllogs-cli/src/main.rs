@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+mod alerts;
 mod args;
 mod config;
 mod connect;

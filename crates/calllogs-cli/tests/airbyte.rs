@@ -7,12 +7,11 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
-use std::time::{Duration, Instant};
 
-use common::airbyte::{Key, ids, keys, validated, write_json};
+use common::airbyte::{Key, ids, keys, lines_until_states, validated, write_json};
 use common::python::{Venv, venv};
 use common::{account_json, bin, emulate, scratch_dir, served};
 use serde_json::{Value, json};
@@ -282,21 +281,7 @@ fn read_until_killed(args: &[&str], states: usize) -> Vec<String> {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = Vec::new();
-    let mut seen = 0;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        if line.contains(r#""type":"STATE""#) {
-            seen += 1;
-        }
-        lines.push(line);
-        if seen == states {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the read made no progress");
-    }
-    assert_eq!(seen, states, "the read ended before it could be killed");
+    let lines = lines_until_states(child.stdout.take().unwrap(), states);
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     lines

@@ -16,14 +16,12 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
-use common::airbyte::{ids, keys, validated, write_json};
+use common::airbyte::{ids, keys, lines_until_states, validated, write_json};
 use common::python::venv;
 use common::{account_json, emulate, scratch_dir, served};
 use serde_json::{Value, json};
@@ -357,19 +355,7 @@ fn a_container_killed_in_the_middle_of_a_read_resumes_from_its_last_state() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = Vec::new();
-    let mut states = 0;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        states += usize::from(line.contains(r#""type":"STATE""#));
-        lines.push(line);
-        if states == 5 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the read made no progress");
-    }
-    assert_eq!(states, 5, "the read ended before it could be killed");
+    let lines = lines_until_states(child.stdout.take().unwrap(), 5);
     let killed = podman()
         .args(["kill", "--signal", "KILL", &name])
         .output()

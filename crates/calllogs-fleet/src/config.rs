@@ -41,6 +41,23 @@ struct File {
     concurrency: Option<i64>,
     #[serde(default)]
     accounts: Vec<toml::Table>,
+    /// `calllogs alerts`' thresholds (read by [`Config::alert_tables`]).
+    alerts: Option<toml::Table>,
+}
+
+impl File {
+    /// The file at `path`, well-formed TOML with known top-level keys
+    /// (nothing resolved or checked further).
+    fn read(path: &Path) -> Result<File, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Syntax {
+            path: path.to_path_buf(),
+            source: e,
+        })
+    }
 }
 
 /// Keys every account may have besides its provider's credentials.
@@ -61,7 +78,18 @@ const ACCOUNT_KEYS: &[&str] = &[
     "webhook_public_key",
     "public_url",
     "direction",
+    "alerts",
 ];
+
+/// The alert thresholds a config file sets, as written (see
+/// [`Config::alert_tables`]).
+#[derive(Debug, Clone, Default)]
+pub struct AlertTables {
+    /// `[alerts]`.
+    pub global: Option<toml::Table>,
+    /// Each account's `[accounts.alerts]`, by account name.
+    pub accounts: Vec<(String, toml::Table)>,
+}
 
 /// A loaded configuration: credentials resolved, every value checked.
 #[derive(Debug, Clone)]
@@ -240,19 +268,37 @@ impl Config {
     /// credential): the file must still be well-formed TOML with known keys.
     pub fn db_of(path: impl AsRef<Path>) -> Result<Option<String>, ConfigError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        let file: File = toml::from_str(&text).map_err(|e| ConfigError::Syntax {
-            path: path.to_path_buf(),
-            source: e,
-        })?;
+        let file = File::read(path)?;
         let source = Source {
             path: path.to_path_buf(),
             private: is_private(path),
         };
         resolve_db(file.db, &source, &|k| std::env::var(k).ok())
+    }
+
+    /// The `[alerts]` table of the file at `path` and each account's own
+    /// (`[accounts.alerts]`), by account name, as written: `calllogs
+    /// alerts` reads its thresholds from them (and needs no credential).
+    pub fn alert_tables(path: impl AsRef<Path>) -> Result<AlertTables, ConfigError> {
+        let path = path.as_ref();
+        let file = File::read(path)?;
+        let mut accounts = Vec::new();
+        for (i, a) in file.accounts.iter().enumerate() {
+            let Some(t) = a.get("alerts") else { continue };
+            let name = a
+                .get("name")
+                .and_then(toml::Value::as_str)
+                .unwrap_or_default();
+            let table = t.as_table().cloned().ok_or_else(|| ConfigError::Value {
+                path: path.to_path_buf(),
+                message: format!("accounts[{i}].alerts must be a table ([accounts.alerts])"),
+            })?;
+            accounts.push((name.to_string(), table));
+        }
+        Ok(AlertTables {
+            global: file.alerts,
+            accounts,
+        })
     }
 
     /// Checks `text`, resolving `${VAR}` with `env` and provider ids in `registry`.
@@ -918,6 +964,21 @@ token = "${NECTARDESK_ACCESS_TOKEN}"
 # provider = "vonage"
 # application_id = "${VONAGE_APPLICATION_ID}"
 # private_key = "${VONAGE_PRIVATE_KEY}"   ## a path to private.key, or the PEM
+
+## `calllogs alerts`: the thresholds (the defaults shown). An account's own
+## go in an [accounts.alerts] table right after its [[accounts]] entry.
+# [alerts]
+# min_calls = 100             ## calls a period (and its baseline) needs before a rate counts
+# asr_drop = 0.10             ## answer rate down 10 points against a week before and the 4-week median
+# acd_drop = 0.25             ## average duration of answered calls down 25 %
+# category_rise = 0.10        ## carrier, destination or system errors up 10 points of all calls
+# short_share_rise = 0.10     ## answered calls under 6 s up 10 points of answered calls
+# cost_per_minute_rise = 0.25 ## cost per answered minute up 25 %
+# volume_change = 0.5         ## calls up or down 50 %
+# new_country_days = 30       ## a country with no calls in these days before is new
+# new_country_calls = 1       ## calls to a new country that make a finding
+# stuck_hours = 24            ## in_progress this long after the call's day: stuck
+# pricing_delay_hours = 24    ## answered and still no cost this long after: unpriced
 "#;
 
 #[cfg(test)]

@@ -2,12 +2,14 @@
 //! duration, network effectiveness, talk time, cost, and the status,
 //! hangup-category and cause breakdowns, overall and by group), computed in
 //! SQL on either backend ([`report`]), and the one self-contained HTML page
-//! that shows them ([`html`]).
+//! that shows them ([`html`]); and [`alerts`], what changed against the
+//! weeks before and what costs money it should not.
 //!
 //! The facade re-exports it behind its `sync` feature (`calllogs::report`,
 //! `calllogs::html`).
 
 #![warn(missing_docs)]
 
+pub mod alerts;
 pub mod html;
 pub mod report;

@@ -13,6 +13,7 @@
 pub mod decimal;
 pub mod delivery;
 pub mod flat;
+pub mod peer;
 pub mod store;
 pub mod sync;
 

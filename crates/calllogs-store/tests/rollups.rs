@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use calllogs::{Call, Cost, Hangup, HangupCause, Raw, Status};
+use calllogs::{Call, Cost, Direction, Hangup, HangupCause, Raw, Status};
 use calllogs_store::decimal::Decimal;
 use calllogs_store::store::{AggFilter, AggKey, AggRow, Store, SyncState, WebhookEvent};
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -99,6 +99,26 @@ fn random_call(rng: &mut Rng, n: u64) -> Call {
         2 => Some(Hangup::of(HangupCause::NoAnswer)),
         _ => Some(Hangup::of(HangupCause::DestinationOutOfService)),
     };
+    // Numbers of several countries (one premium rate, one not E.164) on
+    // either side: the country and premium sums follow the direction.
+    c.direction = match rng.below(3) {
+        0 => Direction::Inbound,
+        1 => Direction::Outbound,
+        _ => Direction::Unknown,
+    };
+    let numbers = [
+        "+12015550123",
+        "+4930123456",
+        "+33612345678",
+        "+19002345678",
+        "client:bo",
+    ];
+    if rng.chance(85) {
+        c.from = Some(rng.pick(&numbers).to_string());
+    }
+    if rng.chance(85) {
+        c.to = Some(rng.pick(&numbers).to_string());
+    }
     c.raw = Raw::from_value(&serde_json::json!({"id": c.id, "v": rng.next()}));
     c
 }

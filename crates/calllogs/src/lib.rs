@@ -50,9 +50,10 @@ pub use futures;
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
 
-/// The report and its HTML page (feature `sync`): the `calllogs-report` crate.
+/// The report, its HTML page and the alerts (feature `sync`): the
+/// `calllogs-report` crate.
 #[cfg(feature = "sync")]
-pub use calllogs_report::{html, report};
+pub use calllogs_report::{alerts, html, report};
 /// The claims of many processes sharing one fleet on PostgreSQL (feature
 /// `postgres`).
 #[cfg(feature = "postgres")]

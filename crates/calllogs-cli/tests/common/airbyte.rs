@@ -3,7 +3,9 @@
 //! the record keys they carry.
 
 use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -52,4 +54,22 @@ pub fn keys(summary: &Value) -> Vec<Key> {
 /// The call ids of `keys`.
 pub fn ids(keys: &[Key]) -> BTreeSet<String> {
     keys.iter().map(|k| k.2.clone()).collect()
+}
+
+/// The lines a read prints until `states` STATE messages went by (the
+/// caller then kills it); a panic if it ends first or stalls for a minute.
+pub fn lines_until_states(stdout: impl Read, states: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut seen = 0;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        seen += usize::from(line.contains(r#""type":"STATE""#));
+        lines.push(line);
+        if seen == states {
+            return lines;
+        }
+        assert!(Instant::now() < deadline, "the read made no progress");
+    }
+    panic!("the read ended after {seen} states, before it could be killed");
 }

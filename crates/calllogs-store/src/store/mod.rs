@@ -17,6 +17,7 @@
 //! ```
 
 mod cells;
+pub mod daily;
 mod location;
 #[cfg(feature = "postgres")]
 mod pgconnect;
@@ -32,12 +33,14 @@ use calllogs_core::paginate::{Checkpoint, CountMismatch};
 use calllogs_core::{Call, Reject};
 use chrono::{DateTime, Utc};
 
+pub use daily::{DayFilter, DayRow, ExampleQuery};
 #[cfg(feature = "postgres")]
 pub use pgconnect::PgTarget;
 #[cfg(feature = "postgres")]
 pub(crate) use pgconnect::pg_message;
 #[cfg(feature = "postgres")]
 pub use postgres::PgStore;
+pub use rollup::SHORT_CALL_S;
 pub use sqlite::SqliteStore;
 
 /// Errors of the store.
@@ -647,6 +650,18 @@ impl Store {
             rows.extend(both!(self.aggregate_calls(key, edge))?);
         }
         Ok(rows)
+    }
+
+    /// The rollups of whole days, per account, status and hangup
+    /// category, overall and by the other party's country (what alerts
+    /// compare).
+    pub async fn days(&self, filter: &DayFilter) -> Result<Vec<DayRow>, StoreError> {
+        both!(self.days(filter))
+    }
+
+    /// A few ids of the calls an [`ExampleQuery`] describes, oldest first.
+    pub async fn examples(&self, q: &ExampleQuery) -> Result<Vec<String>, StoreError> {
+        both!(self.examples(q))
     }
 
     /// The report's aggregate rows from a scan of every call in `filter`'s

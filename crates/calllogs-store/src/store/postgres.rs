@@ -176,11 +176,20 @@ const MIGRATIONS: &[&str] = &[
     -- time) keeps that time, to resume the same pull.
     ALTER TABLE sync_state ADD COLUMN updated_since timestamptz;
 ",
+    "
+    -- 4: the rollups count short, unpriced and premium-rate calls, and sum
+    -- every call again by the other party's country (kind 3): built again
+    -- from the calls once (`ROLLUPS_MIGRATION`).
+    ALTER TABLE rollups ADD COLUMN short bigint NOT NULL DEFAULT 0,
+        ADD COLUMN unpriced bigint NOT NULL DEFAULT 0,
+        ADD COLUMN premium bigint NOT NULL DEFAULT 0;
+    DELETE FROM rollups;
+",
 ];
 
-/// The migration (from 1) that created the rollups: the calls already
-/// stored are summed into them once, when it runs.
-const ROLLUPS_MIGRATION: usize = 3;
+/// The last migration (from 1) that changed what the rollups hold: the
+/// calls already stored are summed into them once, when it runs.
+const ROLLUPS_MIGRATION: usize = 4;
 
 /// Takes each (provider, account) of a write's transaction-long lock, in
 /// one order: two transactions that write one account's calls (a sync and
@@ -581,6 +590,9 @@ impl PgStore {
         let sums: Vec<Vec<i64>> = (0..6).map(ints).collect();
         let cost: Vec<String> = changes.iter().map(|(_, s)| s.cost.to_string()).collect();
         let cost_n: Vec<i64> = changes.iter().map(|(_, s)| s.cost_n).collect();
+        let more: Vec<Vec<i64>> = (0..3)
+            .map(|i| changes.iter().map(|(_, s)| s.more()[i]).collect())
+            .collect();
         let stmt = tx
             .prepare_cached(&apply_rollups_sql())
             .await
@@ -590,6 +602,7 @@ impl PgStore {
             &[
                 &kinds, &day, &provider, &account, &status, &category, &cause, &currency, &key,
                 &sums[0], &sums[1], &sums[2], &sums[3], &sums[4], &sums[5], &cost, &cost_n,
+                &more[0], &more[1], &more[2],
             ],
         )
         .await
@@ -905,6 +918,39 @@ impl PgStore {
         .await
     }
 
+    /// See [`super::Store::days`].
+    pub async fn days(&self, f: &super::DayFilter) -> Result<Vec<super::DayRow>, StoreError> {
+        self.all(
+            &super::daily::days_sql(PG),
+            &[&f.first, &f.end, &f.provider, &f.account],
+            |r| super::daily::day_row(r),
+        )
+        .await
+    }
+
+    /// See [`super::Store::examples`].
+    pub async fn examples(&self, q: &super::ExampleQuery) -> Result<Vec<String>, StoreError> {
+        let rows = self
+            .all(
+                &super::daily::examples_sql(PG),
+                &[
+                    &q.provider,
+                    &q.account,
+                    &q.since,
+                    &q.until,
+                    &q.status,
+                    &q.category,
+                    &i64::from(q.short),
+                    &i64::from(q.unpriced),
+                    &rollup::SHORT_CALL_S,
+                    &super::daily::EXAMPLE_SCAN,
+                ],
+                |r| Ok((r.required(0)?, r.required(1)?, r.text(2)?, r.text(3)?)),
+            )
+            .await?;
+        Ok(super::daily::pick(q, rows))
+    }
+
     /// See [`super::Store::verify_rollups`].
     pub(crate) async fn rollups_and_recomputed(
         &self,
@@ -1061,7 +1107,7 @@ fn apply_rollups_sql() -> String {
             let ty = match *c {
                 "cost" => "text[]::numeric[]",
                 "kind" | "calls" | "answered" | "dur_sum" | "dur_n" | "talk_sum" | "talk_n"
-                | "cost_n" => "bigint[]",
+                | "cost_n" | "short" | "unpriced" | "premium" => "bigint[]",
                 _ => "text[]",
             };
             format!("${}::{ty}", i + 1)

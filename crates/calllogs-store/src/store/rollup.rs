@@ -31,8 +31,14 @@ use crate::decimal::Decimal;
 
 /// The rollups' columns after the key, in statement order.
 pub(crate) const SUMS: &[&str] = &[
-    "calls", "answered", "dur_sum", "dur_n", "talk_sum", "talk_n", "cost", "cost_n",
+    "calls", "answered", "dur_sum", "dur_n", "talk_sum", "talk_n", "cost", "cost_n", "short",
+    "unpriced", "premium",
 ];
+
+/// An answered call shorter than this (seconds) is a short call: the
+/// share of them is a sign of a bad route or a robocall pattern. The
+/// rollups count them at this threshold.
+pub const SHORT_CALL_S: i64 = 6;
 
 /// The rollups' key columns, in statement order (the primary key).
 pub(crate) const KEY: &[&str] = &[
@@ -48,6 +54,8 @@ pub(crate) enum Kind {
     Agent = 1,
     /// Every call once, by campaign (none: `''`).
     Campaign = 2,
+    /// Every call once, by the other party's country (none: `''`).
+    Country = 3,
 }
 
 /// The calls' columns a rollup reads, in [`Facts::read`] order.
@@ -59,7 +67,7 @@ pub(crate) fn facts_columns(d: Dialect) -> String {
     format!(
         "provider, account, started_at, status, hangup_category, hangup_cause, cost_currency,
          CAST(CASE WHEN answered_at IS NOT NULL THEN 1 ELSE 0 END AS BIGINT),
-         duration_s, talk_time_s, cost_amount, {}, {}, id",
+         duration_s, talk_time_s, cost_amount, {}, {}, id, direction, from_number, to_number",
         json("agents"),
         json("campaign")
     )
@@ -84,6 +92,10 @@ pub(crate) struct Facts {
     agents: Vec<Option<String>>,
     /// The campaign's key.
     campaign: Option<String>,
+    /// The other party's country (`''`: no E.164 number to place).
+    country: String,
+    /// Whether the other party's number is premium rate.
+    premium: bool,
     /// The call's id (to pair a row's old facts with its new ones; only
     /// the PostgreSQL store reads both from the server).
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
@@ -94,6 +106,12 @@ impl Facts {
     /// Reads [`facts_columns`] from `r`, starting at column `at`.
     pub(crate) fn read(r: &impl Cells, at: usize) -> Result<Facts, StoreError> {
         let status = r.required(at + 3)?;
+        let direction: String = r.required(at + 14)?;
+        let p = peer(
+            &direction,
+            r.text(at + 15)?.as_deref(),
+            r.text(at + 16)?.as_deref(),
+        );
         Ok(Facts {
             provider: r.required(at)?,
             account: r.required(at + 1)?,
@@ -116,6 +134,8 @@ impl Facts {
                 .and_then(|c| serde_json::from_str::<Value>(c).ok())
                 .and_then(|v| named(&v)),
             id: r.required(at + 13)?,
+            country: p.country,
+            premium: p.premium,
         })
     }
 
@@ -124,6 +144,11 @@ impl Facts {
     /// what [`Facts::read`] would read back, without reading it.
     pub(crate) fn of(call: &Call, account: &str) -> Facts {
         let h = call.hangup.as_ref();
+        let p = peer(
+            call.direction.as_str(),
+            call.from.as_deref(),
+            call.to.as_deref(),
+        );
         let agents = if call.agents.is_empty() {
             vec![None]
         } else {
@@ -159,7 +184,29 @@ impl Facts {
                 .as_ref()
                 .and_then(|c| c.id.clone().or_else(|| c.name.clone())),
             id: call.id.clone(),
+            country: p.country,
+            premium: p.premium,
         }
+    }
+}
+
+/// The other party's place ([`crate::peer`]), as facts.
+struct Peer {
+    country: String,
+    premium: bool,
+}
+
+fn peer(direction: &str, from: Option<&str>, to: Option<&str>) -> Peer {
+    let (other, _ours) = crate::peer::sides(direction, from, to);
+    match other.and_then(crate::peer::place) {
+        Some(p) => Peer {
+            premium: p.is_premium(),
+            country: p.country,
+        },
+        None => Peer {
+            country: String::new(),
+            premium: false,
+        },
     }
 }
 
@@ -189,6 +236,12 @@ pub(crate) struct Sums {
     pub(crate) talk_n: i64,
     pub(crate) cost: Decimal,
     pub(crate) cost_n: i64,
+    /// Answered calls shorter than [`SHORT_CALL_S`].
+    pub(crate) short: i64,
+    /// Answered calls without a cost (yet).
+    pub(crate) unpriced: i64,
+    /// Calls whose other party's number is premium rate.
+    pub(crate) premium: i64,
 }
 
 impl Sums {
@@ -196,8 +249,8 @@ impl Sums {
         *self == Sums::default()
     }
 
-    /// The sums as statement values: six integers, the cost as decimal
-    /// text, its count.
+    /// The first six sums as statement values (the cost, as decimal text,
+    /// and its count follow; then [`Sums::more`]).
     pub(crate) fn ints(&self) -> [i64; 6] {
         [
             self.calls,
@@ -207,6 +260,13 @@ impl Sums {
             self.talk_sum,
             self.talk_n,
         ]
+    }
+
+    /// The sums after the cost's count, in [`SUMS`] order (the
+    /// PostgreSQL store sends them as arrays).
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) fn more(&self) -> [i64; 3] {
+        [self.short, self.unpriced, self.premium]
     }
 }
 
@@ -236,6 +296,11 @@ impl Rollups {
             self.bump(key(Kind::Agent, agent.clone()), f, sign);
         }
         self.bump(key(Kind::Campaign, f.campaign.clone()), f, sign);
+        let country = Key {
+            k: f.country.clone(),
+            ..key(Kind::Country, None)
+        };
+        self.bump(country, f, sign);
     }
 
     fn bump(&mut self, key: Key, f: &Facts, sign: i64) {
@@ -251,6 +316,15 @@ impl Rollups {
                 s.talk_sum += sign * t;
                 s.talk_n += sign;
             }
+            if f.duration.is_some_and(|d| d < SHORT_CALL_S) {
+                s.short += sign;
+            }
+            if f.cost.is_none() {
+                s.unpriced += sign;
+            }
+        }
+        if f.premium {
+            s.premium += sign;
         }
         if let Some(c) = f.cost {
             s.cost = if sign > 0 { s.cost + c } else { s.cost + -c };
@@ -425,7 +499,8 @@ pub(crate) fn stored(d: Dialect) -> String {
         Dialect::Postgres => "CAST(cost AS text)",
     };
     format!(
-        "SELECT {}, calls, answered, dur_sum, dur_n, talk_sum, talk_n, {cost}, cost_n
+        "SELECT {}, calls, answered, dur_sum, dur_n, talk_sum, talk_n, {cost}, cost_n,
+                short, unpriced, premium
          FROM rollups WHERE calls <> 0 OR cost_n <> 0",
         KEY.join(", ")
     )
@@ -436,6 +511,7 @@ pub(crate) fn stored_row(r: &impl Cells) -> Result<(Key, Sums), StoreError> {
     let kind = match r.int(0)? {
         Some(1) => Kind::Agent,
         Some(2) => Kind::Campaign,
+        Some(3) => Kind::Country,
         _ => Kind::All,
     };
     let int = |i: usize| -> Result<i64, StoreError> { Ok(r.int(i)?.unwrap_or(0)) };
@@ -464,6 +540,9 @@ pub(crate) fn stored_row(r: &impl Cells) -> Result<(Key, Sums), StoreError> {
                 .and_then(Decimal::parse)
                 .unwrap_or_default(),
             cost_n: int(16)?,
+            short: int(17)?,
+            unpriced: int(18)?,
+            premium: int(19)?,
         },
     ))
 }

@@ -197,11 +197,18 @@ const MIGRATIONS: &[&str] = &[
     // 7: a pull of what changed since a time (providers that list by
     // update time) keeps that time, to resume the same pull.
     "ALTER TABLE sync_state ADD COLUMN updated_since TEXT;",
+    // 8: the rollups count short, unpriced and premium-rate calls, and sum
+    // every call again by the other party's country (kind 3): built again
+    // from the calls once (`ROLLUPS_MIGRATION`).
+    "ALTER TABLE rollups ADD COLUMN short INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE rollups ADD COLUMN unpriced INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE rollups ADD COLUMN premium INTEGER NOT NULL DEFAULT 0;
+     DELETE FROM rollups;",
 ];
 
-/// The migration (from 1) that created the rollups: the calls already
-/// stored are summed into them once, when it runs.
-const ROLLUPS_MIGRATION: usize = 6;
+/// The last migration (from 1) that changed what the rollups hold: the
+/// calls already stored are summed into them once, when it runs.
+const ROLLUPS_MIGRATION: usize = 8;
 
 /// Keeps one verified webhook event, once per event key. Params: provider,
 /// account, key, type, call id, received at, body. A duplicate delivery
@@ -667,6 +674,38 @@ impl SqliteStore {
         )
     }
 
+    /// See [`super::Store::days`].
+    pub fn days(&self, f: &super::DayFilter) -> Result<Vec<super::DayRow>, StoreError> {
+        all(
+            &self.conn,
+            &super::daily::days_sql(SQLITE),
+            params![f.first, f.end, f.provider, f.account],
+            |r| super::daily::day_row(r),
+        )
+    }
+
+    /// See [`super::Store::examples`].
+    pub fn examples(&self, q: &super::ExampleQuery) -> Result<Vec<String>, StoreError> {
+        let rows = all(
+            &self.conn,
+            &super::daily::examples_sql(SQLITE),
+            params![
+                q.provider,
+                q.account,
+                q.since.map(time),
+                q.until.map(time),
+                q.status,
+                q.category,
+                i64::from(q.short),
+                i64::from(q.unpriced),
+                rollup::SHORT_CALL_S,
+                super::daily::EXAMPLE_SCAN
+            ],
+            |r| Ok((r.required(0)?, r.required(1)?, r.text(2)?, r.text(3)?)),
+        )?;
+        Ok(super::daily::pick(q, rows))
+    }
+
     /// The rollups as stored, and as the calls stored add up to (see
     /// [`super::Store::verify_rollups`]).
     pub(crate) fn rollups_and_recomputed(
@@ -791,7 +830,10 @@ fn apply_rollups(conn: &Connection, changes: Rollups) -> Result<(), StoreError> 
             talk_sum,
             talk_n,
             s.cost.to_string(),
-            s.cost_n
+            s.cost_n,
+            s.short,
+            s.unpriced,
+            s.premium
         ])?;
     }
     Ok(())

@@ -1,0 +1,287 @@
+//! The figures compared with their baselines, one table: how each is
+//! computed from a scope's sums, when it moved, and how the finding reads.
+//! A figure moves a finding only on `min_calls` calls, and only when it
+//! moved against the week before and against the median of the last
+//! [`WEEKS`] alike (one odd week is not enough).
+
+use calllogs_store::store::{ExampleQuery, SHORT_CALL_S};
+
+use super::tally::{Period, Sums, Tally, WEEKS, midnight};
+use super::{AlertQuery, Compared, Finding, Rules, Severity};
+
+/// The hangup categories whose share rising is a finding.
+const FAILURES: &[&str] = &["carrier_error", "destination_issue", "system_error"];
+
+/// What a rate's sentence is made of.
+struct Said<'a> {
+    now: &'a Sums,
+    /// The category or currency the figure is about.
+    arg: &'a str,
+    /// The figure now, shown.
+    value: String,
+    /// ` with DE` for a country's scope.
+    whose: &'a str,
+    period: &'a str,
+}
+
+/// One compared figure.
+struct Rate {
+    kind: &'static str,
+    severity: Severity,
+    /// Made for a whole account only, not per country.
+    account_only: bool,
+    value: fn(&Sums, &str) -> Option<f64>,
+    /// Whether it moved enough, from a baseline to now.
+    moved: fn(&Rules, f64, f64) -> bool,
+    show: fn(f64, &str) -> String,
+    /// The sentence up to ", from …".
+    said: fn(&Said<'_>) -> String,
+    /// The calls the finding is about.
+    calls: fn(&Sums, &str) -> i64,
+    /// Narrows the example calls.
+    example: fn(ExampleQuery, &str) -> ExampleQuery,
+}
+
+fn pct(v: f64, _: &str) -> String {
+    format!("{:.1}%", v * 100.0)
+}
+
+fn ratio(a: i64, b: i64) -> Option<f64> {
+    (b > 0).then(|| a as f64 / b as f64)
+}
+
+fn same(q: ExampleQuery, _: &str) -> ExampleQuery {
+    q
+}
+
+const RATES: &[Rate] = &[
+    Rate {
+        kind: "asr_drop",
+        severity: Severity::Warning,
+        account_only: false,
+        value: |s, _| ratio(s.answered, s.calls),
+        moved: |r, b, n| b - n >= r.asr_drop,
+        show: pct,
+        said: |s| {
+            format!(
+                "ASR{} fell to {} on {} ({} calls)",
+                s.whose, s.value, s.period, s.now.calls
+            )
+        },
+        calls: |s, _| s.calls - s.answered,
+        example: same,
+    },
+    Rate {
+        kind: "acd_drop",
+        severity: Severity::Warning,
+        account_only: true,
+        value: |s, _| ratio(s.dur.0, s.dur.1),
+        moved: |r, b, n| b > 0.0 && (b - n) / b >= r.acd_drop,
+        show: |v, _| format!("{v:.0} s"),
+        said: |s| {
+            format!(
+                "average call duration fell to {} on {} ({} answered calls)",
+                s.value, s.period, s.now.answered
+            )
+        },
+        calls: |s, _| s.answered,
+        example: same,
+    },
+    Rate {
+        kind: "category_rise",
+        severity: Severity::Warning,
+        account_only: true,
+        value: |s, c| ratio(*s.by_category.get(c).unwrap_or(&0), s.calls),
+        moved: |r, b, n| n - b >= r.category_rise,
+        show: pct,
+        said: |s| {
+            format!(
+                "{} rose to {} of calls on {} ({} of {})",
+                s.arg,
+                s.value,
+                s.period,
+                s.now.by_category.get(s.arg).unwrap_or(&0),
+                s.now.calls
+            )
+        },
+        calls: |s, c| *s.by_category.get(c).unwrap_or(&0),
+        example: |q, c| ExampleQuery {
+            category: Some(c.to_string()),
+            ..q
+        },
+    },
+    Rate {
+        kind: "short_calls",
+        severity: Severity::Warning,
+        account_only: true,
+        value: |s, _| ratio(s.short, s.answered),
+        moved: |r, b, n| n - b >= r.short_share_rise,
+        show: pct,
+        said: |s| {
+            format!(
+                "short calls (answered, under {SHORT_CALL_S} s) rose to {} of answered calls on {} ({} of {})",
+                s.value, s.period, s.now.short, s.now.answered
+            )
+        },
+        calls: |s, _| s.short,
+        example: |q, _| ExampleQuery { short: true, ..q },
+    },
+    Rate {
+        kind: "cost_per_minute",
+        severity: Severity::Warning,
+        account_only: true,
+        value: |s, cur| {
+            let cost = *s.cost.get(cur)?;
+            let minutes = s.dur.0 as f64 / 60.0;
+            (minutes > 0.0 && cost > 0.0).then(|| cost / minutes)
+        },
+        moved: |r, b, n| b > 0.0 && (n - b) / b >= r.cost_per_minute_rise,
+        show: |v, cur| format!("{v:.4} {cur}/min"),
+        said: |s| {
+            format!(
+                "cost per answered minute rose to {} on {} ({} answered calls)",
+                s.value, s.period, s.now.answered
+            )
+        },
+        calls: |s, _| s.answered,
+        example: same,
+    },
+    Rate {
+        kind: "volume",
+        severity: Severity::Info,
+        account_only: true,
+        value: |s, _| Some(s.calls as f64),
+        moved: |r, b, n| b > 0.0 && ((n - b) / b).abs() >= r.volume_change,
+        show: |v, _| format!("{v:.0}"),
+        said: |s| format!("{} calls on {}", s.value, s.period),
+        calls: |s, _| s.calls,
+        example: same,
+    },
+];
+
+/// The median of `v` (sorted here), if any.
+fn median(mut v: Vec<f64>) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    let m = v.len() / 2;
+    match v.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(v[m]),
+        _ => Some((v[m - 1] + v[m]) / 2.0),
+    }
+}
+
+/// The findings of every rate, every scope, with the example calls each
+/// stands for.
+pub(crate) fn findings(t: &Tally, p: &Period, q: &AlertQuery) -> Vec<(Finding, ExampleQuery)> {
+    let mut out = Vec::new();
+    let period = p.words();
+    for ((provider, account, country), by_offset) in &t.series {
+        let rules = q.rules_for(account);
+        let Some(now) = by_offset.get(&0) else {
+            continue;
+        };
+        if now.calls < rules.min_calls || country.as_deref() == Some("") {
+            continue;
+        }
+        // A country with nearly all the account's calls says what the
+        // account's own figures say: only the account's finding is made.
+        if country.is_some() {
+            let all = t
+                .series
+                .get(&(provider.clone(), account.clone(), None))
+                .and_then(|s| s.get(&0))
+                .map_or(0, |s| s.calls);
+            if now.calls * 10 >= all * 9 {
+                continue;
+            }
+        }
+        let whose = country
+            .as_ref()
+            .map(|c| format!(" with {c}"))
+            .unwrap_or_default();
+        let base = |k: i64| by_offset.get(&k).filter(|s| s.calls >= rules.min_calls);
+        let currency = now.main_currency().unwrap_or("").to_string();
+        for rate in RATES {
+            if rate.account_only && country.is_some() {
+                continue;
+            }
+            let args: Vec<&str> = match rate.kind {
+                "category_rise" => FAILURES.to_vec(),
+                "cost_per_minute" => vec![currency.as_str()],
+                _ => vec![""],
+            };
+            for arg in args {
+                let f = |s: &Sums| (rate.value)(s, arg);
+                let Some(value) = f(now) else { continue };
+                let week_ago = base(1).and_then(f);
+                let med = median((1..=WEEKS).filter_map(|k| base(k).and_then(f)).collect());
+                let moved = |b: Option<f64>| b.is_none_or(|b| (rate.moved)(rules, b, value));
+                if (week_ago.is_none() && med.is_none()) || !moved(week_ago) || !moved(med) {
+                    continue;
+                }
+                let mut was = Vec::new();
+                if let Some(w) = week_ago {
+                    was.push(format!("{} a week before", (rate.show)(w, arg)));
+                }
+                if let Some(m) = med {
+                    was.push(format!(
+                        "{} the median of the last {WEEKS} weeks",
+                        (rate.show)(m, arg)
+                    ));
+                }
+                let said = Said {
+                    now,
+                    arg,
+                    value: (rate.show)(value, arg),
+                    whose: &whose,
+                    period: &period,
+                };
+                let message = format!("{}, from {}", (rate.said)(&said), was.join(", "));
+                let example = ExampleQuery {
+                    provider: provider.clone(),
+                    account: account.clone(),
+                    since: Some(midnight(p.since)),
+                    until: Some(midnight(p.until)),
+                    country: country.clone(),
+                    limit: 3,
+                    ..ExampleQuery::default()
+                };
+                out.push((
+                    Finding {
+                        severity: rate.severity,
+                        kind: rate.kind,
+                        provider: provider.clone(),
+                        account: account.clone(),
+                        country: country.clone(),
+                        category: (rate.kind == "category_rise").then(|| arg.to_string()),
+                        figure: Some(Compared {
+                            now: value,
+                            calls: now.calls,
+                            week_ago,
+                            median: med,
+                        }),
+                        calls: (rate.calls)(now, arg),
+                        examples: Vec::new(),
+                        message,
+                    },
+                    (rate.example)(example, arg),
+                ));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        let kinds: std::collections::BTreeSet<&str> = RATES.iter().map(|r| r.kind).collect();
+        assert_eq!(kinds.len(), RATES.len(), "each rate its own kind");
+    }
+}
