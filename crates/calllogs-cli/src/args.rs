@@ -362,6 +362,8 @@ pub enum By {
     Provider,
     Agent,
     Campaign,
+    /// The other party's country: the callee's of an outbound call, the caller's of an inbound one.
+    Country,
 }
 
 #[cfg(feature = "emulator")]

@@ -11,6 +11,7 @@ pub(crate) fn report_cmd(args: crate::args::ReportArgs) -> Result<(), CliError> 
         crate::args::By::Provider => calllogs::report::GroupBy::Provider,
         crate::args::By::Agent => calllogs::report::GroupBy::Agent,
         crate::args::By::Campaign => calllogs::report::GroupBy::Campaign,
+        crate::args::By::Country => calllogs::report::GroupBy::Country,
     };
     let q = calllogs::report::ReportQuery {
         since: args.since,

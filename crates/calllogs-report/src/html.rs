@@ -576,6 +576,11 @@ pub fn render(d: &Dashboard, source: &str) -> String {
         kpi_table(&mut out, "campaigns", "campaign", &d.campaigns, 50);
         out.push_str("</section>");
     }
+    if !d.countries.is_empty() {
+        out.push_str("<section><h2>Per country of the other party</h2>");
+        kpi_table(&mut out, "countries", "country", &d.countries, 100);
+        out.push_str("</section>");
+    }
     if let Some(r) = &d.delivery {
         out.push_str(r#"<section><h2>Delivery: webhooks and the list</h2><table data-table="delivery"><thead><tr><th>provider/account</th><th>calls</th><th>both paths</th><th>only by webhook</th><th>only by the list</th><th>described differently</th><th>within grace</th></tr></thead><tbody>"#);
         for a in &r.accounts {

@@ -35,6 +35,9 @@ pub enum GroupBy {
     Agent,
     /// By campaign.
     Campaign,
+    /// By the other party's country (the callee's of an outbound call,
+    /// the caller's of an inbound one).
+    Country,
 }
 
 /// What to report on.
@@ -191,6 +194,7 @@ pub async fn report(store: &Store, q: &ReportQuery) -> Result<Report, StoreError
         GroupBy::Day => (AggKey::Day, "(no start)"),
         GroupBy::Agent => (AggKey::Agent, "(no agent)"),
         GroupBy::Campaign => (AggKey::Campaign, "(no campaign)"),
+        GroupBy::Country => (AggKey::Country, "(no number)"),
     };
     // Each call is in exactly one group, except by agent (a call with two
     // agents is in both): then the overall figures need their own pass.
@@ -301,14 +305,17 @@ pub struct Dashboard {
     pub agents: Vec<(String, Kpis)>,
     /// Per campaign (calls without one left out).
     pub campaigns: Vec<(String, Kpis)>,
+    /// Per country of the other party (calls without a number left out).
+    pub countries: Vec<(String, Kpis)>,
     /// The two paths reconciled, per account that receives webhooks
     /// (`None` when no webhook was ever kept): the "delivery" section.
     pub delivery: Option<calllogs_store::delivery::Reconciliation>,
 }
 
-/// Builds the dashboard of `q` (its grouping is not used): four grouped SQL
-/// queries and the range's first and last start; nothing is loaded call by
-/// call, whatever the number of calls.
+/// Builds the dashboard of `q` (its grouping is not used): five grouped
+/// queries of the rollups (and of the calls of the part days at the ends)
+/// and the range's first and last start; nothing is loaded call by call
+/// but the part days' by country, whatever the number of calls.
 pub async fn dashboard(store: &Store, q: &ReportQuery) -> Result<Dashboard, StoreError> {
     let filter = AggFilter {
         since: q.since,
@@ -355,6 +362,10 @@ pub async fn dashboard(store: &Store, q: &ReportQuery) -> Result<Dashboard, Stor
         campaigns: named(
             grouped(store, AggKey::Campaign, &filter, "(no campaign)").await?,
             "(no campaign)",
+        ),
+        countries: named(
+            grouped(store, AggKey::Country, &filter, "(no number)").await?,
+            "(no number)",
         ),
         delivery: delivery(store, q).await?,
     })
@@ -432,6 +443,7 @@ impl Report {
             GroupBy::Day => "day",
             GroupBy::Agent => "agent",
             GroupBy::Campaign => "campaign",
+            GroupBy::Country => "country",
         };
         let width = self
             .groups

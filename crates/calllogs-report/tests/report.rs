@@ -109,3 +109,73 @@ async fn hand_computed(mut store: Store) {
         "{table}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn by_country_groups_each_call_by_the_other_partys_country() {
+    use calllogs::Direction;
+    use calllogs_report::report::dashboard;
+    let mut reports = Vec::new();
+    for mut store in stores("report_country").await {
+        let backend = store.backend();
+        // Two days ago (whole days, from the rollups) and today (a part day,
+        // from the calls' facts): both paths give the same groups.
+        let mut calls = Vec::new();
+        for (i, (to, dir, back)) in [
+            ("+4930123456", Direction::Outbound, 2),
+            ("+4930123456", Direction::Outbound, 0),
+            ("+33612345678", Direction::Outbound, 2),
+            ("+12025550100", Direction::Inbound, 0), // ours: the caller counts
+            ("sip:agent@example.com", Direction::Outbound, 0),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut c = call(
+                &format!("c{i}"),
+                Status::Completed,
+                true,
+                60,
+                Some(50),
+                "0.01000",
+                "Normal Hangup",
+            );
+            c.started_at = Some(Utc::now() - Duration::days(back) - Duration::minutes(5));
+            c.direction = dir;
+            c.to = Some(to.into());
+            c.from = Some(if dir == Direction::Inbound {
+                "+447400123456".into()
+            } else {
+                "+12025550100".into()
+            });
+            calls.push(c);
+        }
+        store.upsert("acct", &calls).await.unwrap();
+        let q = ReportQuery {
+            since: Some(Utc::now() - Duration::days(5)),
+            // A part day at each end: today's calls come from their facts.
+            until: Some(Utc::now() + Duration::hours(1)),
+            provider: None,
+            by: GroupBy::Country,
+        };
+        let r = report(&store, &q).await.unwrap();
+        let groups: Vec<(&str, u64)> = r
+            .groups
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.total))
+            .collect();
+        assert_eq!(
+            groups,
+            [("(no number)", 1), ("DE", 2), ("FR", 1), ("GB", 1)],
+            "{backend}"
+        );
+        assert_eq!(r.overall.total, 5, "{backend}");
+        let d = dashboard(&store, &q).await.unwrap();
+        let countries: Vec<&str> = d.countries.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(countries, ["DE", "FR", "GB"], "{backend}");
+        reports.push(serde_json::to_value(&r.groups).unwrap());
+    }
+    assert!(
+        reports.windows(2).all(|w| w[0] == w[1]),
+        "the backends differ"
+    );
+}

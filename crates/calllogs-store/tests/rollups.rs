@@ -170,7 +170,7 @@ fn fold(rows: Vec<AggRow>) -> Folded {
     out
 }
 
-const KEYS: [AggKey; 7] = [
+const KEYS: [AggKey; 8] = [
     AggKey::None,
     AggKey::Provider,
     AggKey::Day,
@@ -178,6 +178,7 @@ const KEYS: [AggKey; 7] = [
     AggKey::Month,
     AggKey::Agent,
     AggKey::Campaign,
+    AggKey::Country,
 ];
 
 async fn check(store: &Store, rng: &mut Rng, round: usize) {

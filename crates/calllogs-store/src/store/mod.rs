@@ -370,6 +370,10 @@ pub enum AggKey {
     Agent,
     /// The campaign's id (or name).
     Campaign,
+    /// The other party's country (ISO code; see [`crate::peer`]): worked
+    /// out in Rust, so the part days of a range are summed from the calls'
+    /// facts rather than in SQL.
+    Country,
 }
 
 /// The first and last of something in time (either absent when nothing is).
@@ -647,7 +651,7 @@ impl Store {
             None => Vec::new(),
         };
         for edge in &split.edges {
-            rows.extend(both!(self.aggregate_calls(key, edge))?);
+            rows.extend(self.aggregate_calls(key, edge).await?);
         }
         Ok(rows)
     }
@@ -672,6 +676,20 @@ impl Store {
         key: AggKey,
         filter: &AggFilter,
     ) -> Result<Vec<AggRow>, StoreError> {
+        self.aggregate_calls(key, filter).await
+    }
+
+    /// The report's rows for `key` from the calls of `filter`: in SQL, or
+    /// (by country, which SQL cannot work out) from each call's facts.
+    async fn aggregate_calls(
+        &self,
+        key: AggKey,
+        filter: &AggFilter,
+    ) -> Result<Vec<AggRow>, StoreError> {
+        if key == AggKey::Country {
+            let facts = both!(self.facts_in(filter))?;
+            return Ok(rollup::agg_rows(rollup::Kind::Country, facts));
+        }
         both!(self.aggregate_calls(key, filter))
     }
 

@@ -918,6 +918,16 @@ impl PgStore {
         .await
     }
 
+    /// The facts of the calls of `filter` (see [`super::AggKey::Country`]).
+    pub(crate) async fn facts_in(&self, filter: &AggFilter) -> Result<Vec<Facts>, StoreError> {
+        self.all(
+            &rollup::facts_in(PG),
+            &[&filter.since, &filter.until, &filter.provider],
+            |r| Facts::read(r, 0),
+        )
+        .await
+    }
+
     /// See [`super::Store::days`].
     pub async fn days(&self, f: &super::DayFilter) -> Result<Vec<super::DayRow>, StoreError> {
         self.all(

@@ -456,6 +456,7 @@ fn group(d: Dialect, key: AggKey) -> (&'static str, Kind) {
         (AggKey::Month, _) => ("NULLIF(substr(day, 1, 7), '')", Kind::All),
         (AggKey::Agent, _) => ("NULLIF(k, '')", Kind::Agent),
         (AggKey::Campaign, _) => ("NULLIF(k, '')", Kind::Campaign),
+        (AggKey::Country, _) => ("NULLIF(k, '')", Kind::Country),
     }
 }
 
@@ -545,6 +546,38 @@ pub(crate) fn stored_row(r: &impl Cells) -> Result<(Key, Sums), StoreError> {
             premium: int(19)?,
         },
     ))
+}
+
+/// The report's rows of `kind` that `facts` add up to (what the rollups
+/// would give for those calls).
+pub(crate) fn agg_rows(kind: Kind, facts: Vec<Facts>) -> Vec<super::AggRow> {
+    let none = |s: String| (!s.is_empty()).then_some(s);
+    Rollups::recompute(facts)
+        .into_iter()
+        .filter(|(k, s)| k.kind == kind && s.calls != 0)
+        .map(|(k, s)| super::AggRow {
+            key: none(k.k),
+            status: k.status,
+            category: none(k.category),
+            cause: none(k.cause),
+            currency: none(k.currency),
+            calls: s.calls,
+            answered: s.answered,
+            duration: (s.dur_sum, s.dur_n),
+            talk: (s.talk_sum, s.talk_n),
+            cost: (s.cost_n > 0).then(|| s.cost.to_string()),
+        })
+        .collect()
+}
+
+/// The facts of the calls of a report's filter. Params: since, until,
+/// provider.
+pub(crate) fn facts_in(d: Dialect) -> String {
+    format!(
+        "SELECT {} FROM calls WHERE {}",
+        facts_columns(d),
+        super::sql::report_filter(d)
+    )
 }
 
 /// Every call's facts. No params.

@@ -674,6 +674,16 @@ impl SqliteStore {
         )
     }
 
+    /// The facts of the calls of `filter` (see [`super::AggKey::Country`]).
+    pub(crate) fn facts_in(&self, filter: &AggFilter) -> Result<Vec<Facts>, StoreError> {
+        all(
+            &self.conn,
+            &rollup::facts_in(SQLITE),
+            report_params(filter),
+            |r| Facts::read(r, 0),
+        )
+    }
+
     /// See [`super::Store::days`].
     pub fn days(&self, f: &super::DayFilter) -> Result<Vec<super::DayRow>, StoreError> {
         all(
