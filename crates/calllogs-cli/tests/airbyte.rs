@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
-use common::airbyte::{Key, ids, keys, lines_until_states, validated, write_json};
+use common::airbyte::{Key, configured, ids, keys, lines_until_states, validated, write_json};
 use common::python::{Venv, venv};
 use common::{account_json, bin, emulate, scratch_dir, served};
 use serde_json::{Value, json};
@@ -54,16 +54,9 @@ impl Source {
     fn configured(&self, mode: &str) -> PathBuf {
         let catalog: Value =
             serde_json::from_slice(&std::fs::read(&self.catalog).unwrap()).unwrap();
-        let configured = json!({"streams": [{
-            "stream": catalog["streams"][0],
-            "sync_mode": mode,
-            "destination_sync_mode": "append_dedup",
-            "cursor_field": ["started_at"],
-            "primary_key": [["provider"], ["account"], ["id"]],
-        }]});
         write_json(
             &self.dir.join(format!("configured-{mode}.json")),
-            &configured,
+            &configured(&catalog, mode),
         )
     }
 

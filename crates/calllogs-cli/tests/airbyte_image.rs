@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
-use common::airbyte::{ids, keys, lines_until_states, validated, write_json};
+use common::airbyte::{configured, ids, keys, lines_until_states, validated, write_json};
 use common::python::venv;
 use common::{account_json, emulate, scratch_dir, served};
 use serde_json::{Value, json};
@@ -131,17 +131,6 @@ impl Drop for Job {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
-}
-
-/// A configured catalog for the `calls` stream of `catalog`, incremental.
-fn configured(catalog: &Value) -> Value {
-    json!({"streams": [{
-        "stream": catalog["streams"][0],
-        "sync_mode": "incremental",
-        "destination_sync_mode": "append_dedup",
-        "cursor_field": ["started_at"],
-        "primary_key": [["provider"], ["account"], ["id"]],
-    }]})
 }
 
 fn inspect(image: &str, format: &str) -> String {
@@ -273,7 +262,7 @@ fn spec_check_discover_and_read_through_the_image_validate_and_a_second_read_res
     let catalog: Value =
         serde_json::from_str(std::fs::read_to_string(&file).unwrap().trim()).unwrap();
     let catalog = &catalog["catalog"];
-    job.put("source_catalog.json", &configured(catalog));
+    job.put("source_catalog.json", &configured(catalog, "incremental"));
     job.put("catalog.json", catalog);
     let catalog_file = job.dir.join("catalog.json");
 
@@ -336,7 +325,7 @@ fn a_container_killed_in_the_middle_of_a_read_resumes_from_its_last_state() {
         &account_json("plivo-eu", "plivo", &emu),
     );
     let catalog = json!({"streams": [calllogs::connector::airbyte::stream()]});
-    job.put("source_catalog.json", &configured(&catalog));
+    job.put("source_catalog.json", &configured(&catalog, "incremental"));
     job.put("catalog.json", &catalog);
     let catalog_file = job.dir.join("catalog.json");
     let read = [

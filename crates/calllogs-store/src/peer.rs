@@ -1,7 +1,6 @@
 //! Who a call was with: the other party's country and line type, and our
 //! own line, from the call's numbers and direction. The other party is the
-//! callee of an outbound call and the caller of an inbound one; our line is
-//! the other number. Computed when a call is stored (its rollups carry the
+//! callee of an outbound call and the caller of an inbound one. Computed when a call is stored (its rollups carry the
 //! country and whether the number is premium rate), never per report.
 //!
 //! The country and type come from libphonenumber's metadata (the
@@ -101,16 +100,22 @@ thread_local! {
     static MEMO: RefCell<HashMap<String, Option<Place>>> = RefCell::new(HashMap::new());
 }
 
-/// The other party's number and ours, by the call's direction.
-pub fn sides<'a>(
+/// The other party's number, by the call's direction: the caller of an
+/// inbound call, else the callee.
+pub fn other_party<'a>(
     direction: &str,
     from: Option<&'a str>,
     to: Option<&'a str>,
-) -> (Option<&'a str>, Option<&'a str>) {
+) -> Option<&'a str> {
     match direction {
-        "inbound" => (from, to),
-        _ => (to, from),
+        "inbound" => from,
+        _ => to,
     }
+}
+
+/// The place of a call's other party ([`other_party`], [`place`]).
+pub fn of_call(direction: &str, from: Option<&str>, to: Option<&str>) -> Option<Place> {
+    other_party(direction, from, to).and_then(place)
 }
 
 #[cfg(test)]
@@ -175,17 +180,10 @@ mod tests {
 
     #[test]
     fn the_other_party_is_the_callee_of_an_outbound_call_and_the_caller_of_an_inbound_one() {
-        assert_eq!(
-            sides("outbound", Some("a"), Some("b")),
-            (Some("b"), Some("a"))
-        );
-        assert_eq!(
-            sides("inbound", Some("a"), Some("b")),
-            (Some("a"), Some("b"))
-        );
-        assert_eq!(
-            sides("unknown", Some("a"), Some("b")),
-            (Some("b"), Some("a"))
-        );
+        assert_eq!(other_party("outbound", Some("a"), Some("b")), Some("b"));
+        assert_eq!(other_party("inbound", Some("a"), Some("b")), Some("a"));
+        assert_eq!(other_party("unknown", Some("a"), Some("b")), Some("b"));
+        let de = of_call("inbound", Some("+4930123456"), Some("+12015550123")).unwrap();
+        assert_eq!(de.country, "DE");
     }
 }

@@ -56,6 +56,18 @@ pub fn ids(keys: &[Key]) -> BTreeSet<String> {
     keys.iter().map(|k| k.2.clone()).collect()
 }
 
+/// A configured catalog selecting the `calls` stream of `catalog` (a
+/// CATALOG message's catalog) in `mode`, deduplicated on the key.
+pub fn configured(catalog: &Value, mode: &str) -> Value {
+    serde_json::json!({"streams": [{
+        "stream": catalog["streams"][0],
+        "sync_mode": mode,
+        "destination_sync_mode": "append_dedup",
+        "cursor_field": ["started_at"],
+        "primary_key": [["provider"], ["account"], ["id"]],
+    }]})
+}
+
 /// The lines a read prints until `states` STATE messages went by (the
 /// caller then kills it); a panic if it ends first or stalls for a minute.
 pub fn lines_until_states(stdout: impl Read, states: usize) -> Vec<String> {

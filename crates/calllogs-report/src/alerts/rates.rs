@@ -30,6 +30,9 @@ struct Rate {
     severity: Severity,
     /// Made for a whole account only, not per country.
     account_only: bool,
+    /// What the figure is taken of, one finding each: the failure
+    /// categories, the main currency, or one `""`.
+    args: fn(&Sums) -> Vec<String>,
     value: fn(&Sums, &str) -> Option<f64>,
     /// Whether it moved enough, from a baseline to now.
     moved: fn(&Rules, f64, f64) -> bool,
@@ -54,11 +57,16 @@ fn same(q: ExampleQuery, _: &str) -> ExampleQuery {
     q
 }
 
+fn one(_: &Sums) -> Vec<String> {
+    vec![String::new()]
+}
+
 const RATES: &[Rate] = &[
     Rate {
         kind: "asr_drop",
         severity: Severity::Warning,
         account_only: false,
+        args: one,
         value: |s, _| ratio(s.answered, s.calls),
         moved: |r, b, n| b - n >= r.asr_drop,
         show: pct,
@@ -75,6 +83,7 @@ const RATES: &[Rate] = &[
         kind: "acd_drop",
         severity: Severity::Warning,
         account_only: true,
+        args: one,
         value: |s, _| ratio(s.dur.0, s.dur.1),
         moved: |r, b, n| b > 0.0 && (b - n) / b >= r.acd_drop,
         show: |v, _| format!("{v:.0} s"),
@@ -91,6 +100,7 @@ const RATES: &[Rate] = &[
         kind: "category_rise",
         severity: Severity::Warning,
         account_only: true,
+        args: |_| FAILURES.iter().map(|c| c.to_string()).collect(),
         value: |s, c| ratio(*s.by_category.get(c).unwrap_or(&0), s.calls),
         moved: |r, b, n| n - b >= r.category_rise,
         show: pct,
@@ -114,6 +124,7 @@ const RATES: &[Rate] = &[
         kind: "short_calls",
         severity: Severity::Warning,
         account_only: true,
+        args: one,
         value: |s, _| ratio(s.short, s.answered),
         moved: |r, b, n| n - b >= r.short_share_rise,
         show: pct,
@@ -130,6 +141,7 @@ const RATES: &[Rate] = &[
         kind: "cost_per_minute",
         severity: Severity::Warning,
         account_only: true,
+        args: |s| s.main_currency().map(str::to_string).into_iter().collect(),
         value: |s, cur| {
             let cost = *s.cost.get(cur)?;
             let minutes = s.dur.0 as f64 / 60.0;
@@ -150,6 +162,7 @@ const RATES: &[Rate] = &[
         kind: "volume",
         severity: Severity::Info,
         account_only: true,
+        args: one,
         value: |s, _| Some(s.calls as f64),
         moved: |r, b, n| b > 0.0 && ((n - b) / b).abs() >= r.volume_change,
         show: |v, _| format!("{v:.0}"),
@@ -200,17 +213,12 @@ pub(crate) fn findings(t: &Tally, p: &Period, q: &AlertQuery) -> Vec<(Finding, E
             .map(|c| format!(" with {c}"))
             .unwrap_or_default();
         let base = |k: i64| by_offset.get(&k).filter(|s| s.calls >= rules.min_calls);
-        let currency = now.main_currency().unwrap_or("").to_string();
         for rate in RATES {
             if rate.account_only && country.is_some() {
                 continue;
             }
-            let args: Vec<&str> = match rate.kind {
-                "category_rise" => FAILURES.to_vec(),
-                "cost_per_minute" => vec![currency.as_str()],
-                _ => vec![""],
-            };
-            for arg in args {
+            for arg in (rate.args)(now) {
+                let arg = arg.as_str();
                 let f = |s: &Sums| (rate.value)(s, arg);
                 let Some(value) = f(now) else { continue };
                 let week_ago = base(1).and_then(f);

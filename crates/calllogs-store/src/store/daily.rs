@@ -186,8 +186,7 @@ pub(crate) fn pick(
             break;
         }
         if q.country.is_some() || q.premium {
-            let (other, _) = crate::peer::sides(&direction, from.as_deref(), to.as_deref());
-            let place = other.and_then(crate::peer::place);
+            let place = crate::peer::of_call(&direction, from.as_deref(), to.as_deref());
             let country = place.as_ref().map(|p| p.country.as_str()).unwrap_or("");
             if q.country.as_deref().is_some_and(|c| c != country) {
                 continue;

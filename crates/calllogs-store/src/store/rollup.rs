@@ -107,7 +107,7 @@ impl Facts {
     pub(crate) fn read(r: &impl Cells, at: usize) -> Result<Facts, StoreError> {
         let status = r.required(at + 3)?;
         let direction: String = r.required(at + 14)?;
-        let p = peer(
+        let (country, premium) = peer(
             &direction,
             r.text(at + 15)?.as_deref(),
             r.text(at + 16)?.as_deref(),
@@ -134,8 +134,8 @@ impl Facts {
                 .and_then(|c| serde_json::from_str::<Value>(c).ok())
                 .and_then(|v| named(&v)),
             id: r.required(at + 13)?,
-            country: p.country,
-            premium: p.premium,
+            country,
+            premium,
         })
     }
 
@@ -144,7 +144,7 @@ impl Facts {
     /// what [`Facts::read`] would read back, without reading it.
     pub(crate) fn of(call: &Call, account: &str) -> Facts {
         let h = call.hangup.as_ref();
-        let p = peer(
+        let (country, premium) = peer(
             call.direction.as_str(),
             call.from.as_deref(),
             call.to.as_deref(),
@@ -184,30 +184,20 @@ impl Facts {
                 .as_ref()
                 .and_then(|c| c.id.clone().or_else(|| c.name.clone())),
             id: call.id.clone(),
-            country: p.country,
-            premium: p.premium,
+            country,
+            premium,
         }
     }
 }
 
-/// The other party's place ([`crate::peer`]), as facts.
-struct Peer {
-    country: String,
-    premium: bool,
-}
-
-fn peer(direction: &str, from: Option<&str>, to: Option<&str>) -> Peer {
-    let (other, _ours) = crate::peer::sides(direction, from, to);
-    match other.and_then(crate::peer::place) {
-        Some(p) => Peer {
-            premium: p.is_premium(),
-            country: p.country,
-        },
-        None => Peer {
-            country: String::new(),
-            premium: false,
-        },
-    }
+/// The other party's country (`''`: none) and whether its number is
+/// premium rate ([`crate::peer`]).
+fn peer(direction: &str, from: Option<&str>, to: Option<&str>) -> (String, bool) {
+    crate::peer::of_call(direction, from, to)
+        .map(|p| (p.is_premium(), p.country))
+        .map_or((String::new(), false), |(premium, country)| {
+            (country, premium)
+        })
 }
 
 /// A rollup row's key. Absent values are `''` (a key column is never
