@@ -8,6 +8,45 @@ use crate::error::CliError;
 use crate::output::stdout_line;
 use crate::store::{db_of, open_store, runtime};
 
+/// The thresholds of `[alerts]` and of each account's `[accounts.alerts]`
+/// in the file at `path`; a wrong one is a usage error naming it.
+pub(crate) fn rules_of(
+    path: &std::path::Path,
+) -> Result<(Rules, std::collections::BTreeMap<String, Rules>), CliError> {
+    let tables = calllogs::config::Config::alert_tables(path)?;
+    let bad = |who: &str, e: String| CliError::usage(format!("{}: {who}: {e}", path.display()));
+    let rules = Rules::from_tables(tables.global.as_ref(), None).map_err(|e| bad("[alerts]", e))?;
+    let mut accounts = std::collections::BTreeMap::new();
+    for (name, t) in &tables.accounts {
+        let r = Rules::from_tables(tables.global.as_ref(), Some(t))
+            .map_err(|e| bad(&format!("account {name:?}: [accounts.alerts]"), e))?;
+        accounts.insert(name.clone(), r);
+    }
+    Ok((rules, accounts))
+}
+
+/// The exit of a run whose worst finding is `worst`: an error when it is
+/// at or above `fail_on`.
+pub(crate) fn exit_for(
+    findings: &[calllogs::alerts::Finding],
+    fail_on: FailOn,
+) -> Result<(), CliError> {
+    let threshold = match fail_on {
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Critical => Some(Severity::Critical),
+        FailOn::Never => None,
+    };
+    let worst = findings.iter().map(|f| f.severity).max();
+    match (worst, threshold) {
+        (Some(worst), Some(t)) if worst >= t => Err(CliError::Findings {
+            count: findings.iter().filter(|f| f.severity >= t).count(),
+            worst: worst.as_str(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 pub(crate) fn alerts_cmd(args: AlertsArgs) -> Result<(), CliError> {
     let db = db_of(args.db.as_deref(), args.config.as_deref())?;
     let mut q = AlertQuery::new(chrono::Utc::now());
@@ -23,15 +62,7 @@ pub(crate) fn alerts_cmd(args: AlertsArgs) -> Result<(), CliError> {
     q.provider = args.provider.clone();
     q.account = args.account.clone();
     if let Some(path) = &args.config {
-        let tables = calllogs::config::Config::alert_tables(path)?;
-        let bad = |who: &str, e: String| CliError::usage(format!("{}: {who}: {e}", path.display()));
-        q.rules =
-            Rules::from_tables(tables.global.as_ref(), None).map_err(|e| bad("[alerts]", e))?;
-        for (name, t) in &tables.accounts {
-            let rules = Rules::from_tables(tables.global.as_ref(), Some(t))
-                .map_err(|e| bad(&format!("account {name:?}: [accounts.alerts]"), e))?;
-            q.account_rules.insert(name.clone(), rules);
-        }
+        (q.rules, q.account_rules) = rules_of(path)?;
     }
     let alerts = runtime()?.block_on(async {
         let store = open_store(&db).await?;
@@ -56,17 +87,5 @@ pub(crate) fn alerts_cmd(args: AlertsArgs) -> Result<(), CliError> {
             stdout_line(&mut out, &f.line())?;
         }
     }
-    let threshold = match args.fail_on {
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Critical => Some(Severity::Critical),
-        FailOn::Never => None,
-    };
-    match (alerts.worst(), threshold) {
-        (Some(worst), Some(t)) if worst >= t => Err(CliError::Findings {
-            count: alerts.findings.iter().filter(|f| f.severity >= t).count(),
-            worst: worst.as_str(),
-        }),
-        _ => Ok(()),
-    }
+    exit_for(&alerts.findings, args.fail_on)
 }

@@ -62,6 +62,12 @@ pub enum Command {
     /// should not (new countries, premium-rate numbers, unpriced calls);
     /// exit 1 when a finding is at or above --fail-on.
     Alerts(AlertsArgs),
+    /// The cost audit per account and UTC day (calls, billed minutes, cost,
+    /// cost per minute, unpriced calls), beside each provider's own usage
+    /// totals where it publishes them, and the calls whose cost is far
+    /// from the account's usual rate; exit 1 when a finding is at or above
+    /// --fail-on.
+    Audit(AuditArgs),
     /// `calllogs.toml`, the file of many accounts.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -343,6 +349,38 @@ pub struct AlertsArgs {
     pub fail_on: FailOn,
 }
 
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// `calllogs.toml`: its accounts (whose providers' usage totals are
+    /// fetched), its `db`, and the thresholds of `[alerts]`.
+    #[arg(long, required_unless_present = "db")]
+    pub config: Option<std::path::PathBuf>,
+    /// The store (default: the config's `db`); with --db alone, nothing is
+    /// fetched and the audit is of the stored calls only.
+    #[arg(long)]
+    pub db: Option<String>,
+    /// The first UTC day audited (RFC 3339 or a duration back; the day it
+    /// falls in).
+    #[arg(long, value_parser = parse_time, default_value = "30d")]
+    pub since: DateTime<Utc>,
+    /// The end (the day it falls in is the first not audited). Default:
+    /// today, so only closed days are audited (prices arrive late).
+    #[arg(long, value_parser = parse_time)]
+    pub until: Option<DateTime<Utc>>,
+    /// One provider only.
+    #[arg(long, short)]
+    pub provider: Option<String>,
+    /// One account only.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// One JSON object instead of the table and lines.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 1 when a finding is at least this serious.
+    #[arg(long, value_enum, default_value = "warning")]
+    pub fail_on: FailOn,
+}
+
 /// The severity `alerts --fail-on` exits 1 at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum FailOn {
@@ -421,6 +459,11 @@ pub struct EmulateArgs {
     /// (as a server's own cap or a proxy would).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_page: Option<u64>,
+    /// The provider's usage totals (Twilio's daily usage records) count N
+    /// calls more (or fewer, negative) on DAY than its call list holds, for
+    /// the cost audit to find: `DAY:N`, as `2026-11-20:3`.
+    #[arg(long, value_name = "DAY:N", value_parser = parse_usage_skew)]
+    pub usage_skew: Option<(chrono::NaiveDate, i64)>,
     /// Post each ended call's end-of-call webhook, signed as the provider
     /// signs it, to this URL (a `calllogs listen` route), once it answers.
     #[arg(long)]
@@ -724,6 +767,19 @@ pub fn parse_time_at(s: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Strin
     calllogs::parse::timestamp(t)
         .filter(|_| !t.bytes().all(|b| b.is_ascii_digit()))
         .ok_or_else(|| format!("{s:?} is neither an RFC 3339 time (2026-01-31T00:00:00Z) nor a duration (40d, 24h, 90m)"))
+}
+
+fn parse_usage_skew(s: &str) -> Result<(chrono::NaiveDate, i64), String> {
+    let (day, n) = s
+        .split_once(':')
+        .ok_or_else(|| format!("{s:?} is not DAY:N (2026-11-20:3)"))?;
+    let day = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("{day:?} is not a day (2026-11-20)"))?;
+    let n = n
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| format!("{n:?} is not a whole number of calls"))?;
+    Ok((day, n))
 }
 
 fn parse_kv(s: &str) -> Result<(String, String), String> {

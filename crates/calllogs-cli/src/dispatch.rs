@@ -46,6 +46,7 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Sync(args) => sync::sync_cmd(*args),
         Command::Report(args) => report::report_cmd(args),
         Command::Alerts(args) => crate::alerts::alerts_cmd(args),
+        Command::Audit(args) => crate::audit::audit_cmd(args),
         Command::Config(ConfigCommand::Init { output }) => config::config_init(&output),
         Command::Fleet(FleetCommand::Status { db, config, json }) => {
             fleet::status(db.as_deref(), config.as_deref(), json)

@@ -61,22 +61,33 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
     let rt = runtime()?;
     let mut emulators = Vec::new();
     let mut hooks = Vec::new();
+    // The demo's days hold a few dozen calls each: a smaller sample than a
+    // contact center's is enough for its findings.
     let mut text = format!(
-        "# Written by `calllogs demo`: its emulators as accounts.\ndb = {:?}\nfirst_window = \"31d\"\n",
+        "# Written by `calllogs demo`: its emulators as accounts.\ndb = {:?}\nfirst_window = \"31d\"\n\n[alerts]\nmin_calls = {DEMO_MIN_CALLS}\n",
         args.db.display().to_string()
     );
-    for (name, id, seed) in &plan {
+    let now = chrono::Utc::now();
+    let yesterday = now.date_naive() - chrono::Duration::days(1);
+    for (i, (name, id, seed)) in plan.iter().enumerate() {
         let config = calllogs::emulator::Config {
             calls: args.calls,
             seed: *seed,
             latency: std::time::Duration::from_millis(5),
             fault_rate: 0.05,
             rate_limit: Some(200.0),
+            // Twilio's usage records count three calls more yesterday than
+            // its list holds: `audit` finds the day.
+            usage_skew: Some((yesterday, 3)),
             ..calllogs::emulator::Config::default()
         };
         let emu = rt
             .block_on(calllogs::emulator::start(id, config))
             .map_err(|e| CliError::failed(format!("cannot start the {id} emulator"), e))?;
+        if i == 0 {
+            // The first account holds one finding of each kind.
+            emu.update(|calls| calllogs::emulator::plant::findings(calls, now));
+        }
         text += &calllogs::config::account_entry(
             name,
             id,
@@ -135,17 +146,53 @@ pub fn demo(args: crate::args::DemoArgs) -> Result<(), CliError> {
         provider: None,
         by: calllogs::report::GroupBy::Provider,
     };
-    let (report, dashboard) = rt.block_on(async {
+    let mut alerts_q = calllogs::alerts::AlertQuery::new(now);
+    (alerts_q.rules, alerts_q.account_rules) = crate::alerts::rules_of(&config_path)?;
+    let audit_q = rt.block_on(crate::audit::query(
+        &config,
+        &config_path,
+        yesterday - chrono::Duration::days(29),
+        now.date_naive(),
+        None,
+        None,
+    ))?;
+    let (report, dashboard, alerts, audit) = rt.block_on(async {
         let store = open_store(&db).await?;
         Ok::<_, CliError>((
             calllogs::report::report(&store, &q).await?,
-            calllogs::report::dashboard(&store, &q).await?,
+            calllogs::report::dashboard_with(&store, &q, &alerts_q).await?,
+            calllogs::alerts::alerts(&store, &alerts_q).await?,
+            calllogs::audit::audit(&store, &audit_q).await?,
         ))
     })?;
     // The same report to look at, beside the database.
     crate::output::write_html(&args.db.with_extension("html"), &dashboard, &db.to_string())?;
-    stdout_line(&mut std::io::stdout().lock(), report.to_table().trim_end())
+    let mut out = std::io::stdout().lock();
+    stdout_line(&mut out, report.to_table().trim_end())?;
+    let file = config_path.display();
+    stdout_line(
+        &mut out,
+        &format!("\nFindings for {yesterday} (calllogs alerts --config {file}):"),
+    )?;
+    for f in &alerts.findings {
+        stdout_line(&mut out, &f.line())?;
+    }
+    let compared = audit.days.iter().filter(|d| d.usage.is_some()).count();
+    stdout_line(
+        &mut out,
+        &format!(
+            "\nCost audit of the last 30 days (calllogs audit --config {file}): {compared} account-days beside the provider's usage totals"
+        ),
+    )?;
+    for f in &audit.findings {
+        stdout_line(&mut out, &f.line())?;
+    }
+    Ok(())
 }
+
+/// The smallest sample the demo's alerts judge a rate on (its `[alerts]
+/// min_calls`).
+const DEMO_MIN_CALLS: i64 = 5;
 
 /// One demo account's deliveries to make: its name, its emulator's keys
 /// and its events.
@@ -324,6 +371,7 @@ pub fn emulate(args: crate::args::EmulateArgs) -> Result<(), CliError> {
             .max_page
             .map(|n| usize::try_from(n).unwrap_or(usize::MAX)),
         credentials,
+        usage_skew: args.usage_skew,
         ..calllogs::emulator::Config::default()
     };
     runtime()?.block_on(async {

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 mod alerts;
 mod args;
+mod audit;
 mod config;
 mod connect;
 mod dispatch;

@@ -20,9 +20,17 @@ pub(crate) fn report_cmd(args: crate::args::ReportArgs) -> Result<(), CliError> 
         by,
     };
     if let Some(path) = &args.html {
+        // The findings shown first: the range's last full day, with the
+        // file's thresholds when there is one.
+        let mut alerts =
+            calllogs::alerts::AlertQuery::new(q.until.unwrap_or_else(chrono::Utc::now));
+        alerts.provider = q.provider.clone();
+        if let Some(path) = &args.config {
+            (alerts.rules, alerts.account_rules) = crate::alerts::rules_of(path)?;
+        }
         let dashboard = runtime()?.block_on(async {
             let store = open_store(&db).await?;
-            Ok::<_, CliError>(calllogs::report::dashboard(&store, &q).await?)
+            Ok::<_, CliError>(calllogs::report::dashboard_with(&store, &q, &alerts).await?)
         })?;
         write_html(path, &dashboard, &db.to_string())?;
         return Ok(());

@@ -137,13 +137,14 @@ fn killed_and_resumed(db: &str) {
 fn demo_runs_to_the_end_and_reports_every_provider_and_two_plivo_accounts() {
     let dir = scratch("demo");
     let db = dir.join("demo.db");
+    // Enough calls a day for the planted findings' samples.
     let o = bin()
         .args([
             "demo",
             "--db",
             db.to_str().unwrap(),
             "--calls",
-            "300",
+            "1000",
             "--quiet",
         ])
         .output()
@@ -158,8 +159,8 @@ fn demo_runs_to_the_end_and_reports_every_provider_and_two_plivo_accounts() {
             "{p} missing from\n{report}"
         );
     }
-    // 300 calls an account: one account a provider, and a second Plivo one.
-    let every = (300 * (providers.len() + 1)).to_string();
+    // 1000 calls an account: one account a provider, and a second Plivo one.
+    let every = (1000 * (providers.len() + 1)).to_string();
     assert!(
         report
             .lines()
@@ -170,6 +171,40 @@ fn demo_runs_to_the_end_and_reports_every_provider_and_two_plivo_accounts() {
         dir.join("demo.toml").exists(),
         "the demo's config is beside its store"
     );
+    // The findings it planted, one of each kind: in plivo-demo's calls of
+    // yesterday (and five days back), in Twilio's usage records; calls
+    // stuck in progress are in every emulator that lists them.
+    let yesterday = (chrono::Utc::now() - chrono::Duration::days(1)).date_naive();
+    let mine = |needle: &str| {
+        report
+            .lines()
+            .any(|l| l.contains("plivo/plivo-demo: ") && l.contains(needle))
+    };
+    for needle in [
+        "1 call with DE on",
+        "1 call to premium-rate numbers",
+        "ASR fell to",
+        "average call duration fell to",
+        "carrier_error rose to",
+        "short calls (answered, under 6 s) rose to",
+        "cost per answered minute rose to",
+        "calls on ",
+        "1 answered call without a cost",
+        "calls to US cost",
+    ] {
+        assert!(mine(needle), "no {needle:?} for plivo-demo in\n{report}");
+    }
+    assert!(
+        report.contains("still in_progress more than 24 hours"),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!(
+            "twilio/twilio-demo: {yesterday}: the provider's usage counts"
+        )) && report.contains("3 calls billed that the store does not have"),
+        "{report}"
+    );
+
     // The report command reads the same file, as JSON too.
     let o = bin()
         .args([

@@ -40,6 +40,7 @@ pub mod settings;
 pub mod taxonomy;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod usage;
 pub mod webhook;
 
 pub use call::{
@@ -57,6 +58,7 @@ pub use registry::{Registry, RegistryError};
 pub use retry::RetryPolicy;
 pub use settings::Settings;
 pub use taxonomy::{Category, HangupCause};
+pub use usage::UsageDay;
 
 pub use async_trait::async_trait;
 pub use secrecy;

@@ -3,12 +3,14 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use futures::stream::BoxStream;
 
 use crate::call::Call;
 use crate::error::Result;
 use crate::page::{Page, PageToken, PagingSpec};
 use crate::query::CallQuery;
+use crate::usage::UsageDay;
 
 /// A source of call logs: one provider's API, behind one page fetch.
 ///
@@ -82,6 +84,15 @@ pub trait Provider: Send + Sync + 'static {
     /// numeric codes are its own: Plivo's override reads them).
     fn explain(&self, reason: &str) -> Option<crate::call::Hangup> {
         crate::call::Hangup::explain_words(reason)
+    }
+
+    /// The provider's own usage totals for calls, one per day from `first`
+    /// to `last` (both included, UTC), where it publishes them: what
+    /// `calllogs audit` sets beside the stored calls. `Ok(None)`, the
+    /// default, when it does not.
+    async fn usage(&self, first: NaiveDate, last: NaiveDate) -> Result<Option<Vec<UsageDay>>> {
+        let _ = (first, last);
+        Ok(None)
     }
 }
 
@@ -173,6 +184,29 @@ pub trait HttpProvider: Send + Sync + 'static {
     fn explain(&self, reason: &str) -> Option<crate::call::Hangup> {
         crate::call::Hangup::explain_words(reason)
     }
+    /// The request for one page of the provider's daily usage totals for
+    /// calls (see [`Provider::usage`]): the first page of `first..=last`
+    /// when `next` is `None`, else the page that link names. `None`, the
+    /// default: the provider publishes none.
+    fn usage_request(
+        &self,
+        first: NaiveDate,
+        last: NaiveDate,
+        next: Option<&str>,
+    ) -> Option<Result<reqwest::RequestBuilder>> {
+        let _ = (first, last, next);
+        None
+    }
+    /// One usage response body to a page of days (with the next link while
+    /// more follow), no I/O. Only called where [`HttpProvider::usage_request`]
+    /// gives a request; the default refuses.
+    fn decode_usage(&self, status: Option<u16>, body: &[u8]) -> Result<Page<UsageDay>> {
+        let _ = body;
+        Err(crate::Error::Paging {
+            provider: self.info().id,
+            message: format!("no usage decoder (HTTP {status:?})"),
+        })
+    }
 }
 
 #[async_trait]
@@ -222,6 +256,40 @@ impl<T: HttpProvider> Provider for T {
     }
     fn explain(&self, reason: &str) -> Option<crate::call::Hangup> {
         HttpProvider::explain(self, reason)
+    }
+    async fn usage(&self, first: NaiveDate, last: NaiveDate) -> Result<Option<Vec<UsageDay>>> {
+        // The one loop over usage pages: providers write the request and
+        // the decoder, as for calls.
+        let mut days = Vec::new();
+        let mut next: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..crate::usage::MAX_USAGE_PAGES {
+            let Some(req) = self.usage_request(first, last, next.as_deref()) else {
+                return Ok(None);
+            };
+            let page = self
+                .http()
+                .send(req?, |status, body| self.decode_usage(Some(status), body))
+                .await?;
+            days.extend(page.items);
+            match page.next {
+                None => return Ok(Some(days)),
+                Some(link) if !seen.insert(link.clone()) => {
+                    return Err(crate::Error::Paging {
+                        provider: self.info().id,
+                        message: format!("usage link {link:?} came back twice"),
+                    });
+                }
+                Some(link) => next = Some(link),
+            }
+        }
+        Err(crate::Error::Paging {
+            provider: self.info().id,
+            message: format!(
+                "usage listing still had more after {} pages",
+                crate::usage::MAX_USAGE_PAGES
+            ),
+        })
     }
 }
 

@@ -76,6 +76,9 @@ pub struct SynthCall {
     /// late price, a late analysis): `None` until a test changes it. APIs
     /// that show an update time show this, else the end.
     pub updated_at: Option<DateTime<Utc>>,
+    /// The provider has not priced it, however long ago it ended (a price
+    /// that never came; the emulators of Plivo and Twilio send no price).
+    pub unpriced: bool,
 }
 
 impl SynthCall {
@@ -220,6 +223,7 @@ pub fn generate(spec: &Spec, outcomes: &[Outcome], id: &dyn Fn(u64) -> String) -
                 agent: rng.u32(1..6),
                 campaign: rng.u32(1..4),
                 updated_at: None,
+                unpriced: false,
             }
         })
         .collect();

@@ -39,6 +39,7 @@ use tokio::net::TcpListener;
 pub mod data;
 pub mod hooks;
 pub mod paging;
+pub mod plant;
 pub mod util;
 
 use calllogs_core::Settings;
@@ -91,6 +92,11 @@ pub struct Config {
     /// per minute enforces it (with its own headers and 429s); served by
     /// the emulators of such providers (Aircall). `None`: no budget.
     pub budget: Option<Budget>,
+    /// The provider's usage totals (where its emulator serves them, as
+    /// Twilio's daily usage records) count this many calls more (negative:
+    /// fewer) on this UTC day than its call list holds: billed calls the
+    /// list never returned, for the cost audit to find. `None`: they agree.
+    pub usage_skew: Option<(chrono::NaiveDate, i64)>,
 }
 
 /// A request budget: `requests` in each fixed `window` (a minute, for
@@ -175,6 +181,7 @@ impl Default for Config {
             max_page: None,
             within: None,
             budget: None,
+            usage_skew: None,
         }
     }
 }

@@ -965,7 +965,7 @@ token = "${NECTARDESK_ACCESS_TOKEN}"
 # application_id = "${VONAGE_APPLICATION_ID}"
 # private_key = "${VONAGE_PRIVATE_KEY}"   ## a path to private.key, or the PEM
 
-## `calllogs alerts`: the thresholds (the defaults shown). An account's own
+## `calllogs alerts` and `calllogs audit`: the thresholds (the defaults shown). An account's own
 ## go in an [accounts.alerts] table right after its [[accounts]] entry.
 # [alerts]
 # min_calls = 100             ## calls a period (and its baseline) needs before a rate counts
@@ -979,6 +979,9 @@ token = "${NECTARDESK_ACCESS_TOKEN}"
 # new_country_calls = 1       ## calls to a new country that make a finding
 # stuck_hours = 24            ## in_progress this long after the call's day: stuck
 # pricing_delay_hours = 24    ## answered and still no cost this long after: unpriced
+# outlier_mads = 6.0          ## audit: a call's per-minute rate this many median deviations from its country's: an outlier
+# outlier_min_calls = 20      ## audit: priced calls to a country before its rates are compared
+# usage_tolerance = 0.01      ## audit: a day's cost this far from the provider's usage total is a finding
 "#;
 
 #[cfg(test)]

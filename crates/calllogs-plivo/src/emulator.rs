@@ -120,7 +120,7 @@ impl Plivo {
             "resource_uri": format!("/v1/Account/{}/Call/{}/", self.auth_id, c.id),
             "stir_verification": "Not Applicable",
             "to_number": digits(&c.to),
-            "total_amount": c.cost(),
+            "total_amount": (!c.unpriced).then(|| c.cost()),
             "total_rate": "0.00850",
             "voice_network_group": "USA",
         })

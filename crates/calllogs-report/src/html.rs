@@ -18,7 +18,7 @@ use std::str::FromStr;
 use calllogs_core::{Category, HangupCause, Status};
 use chrono::{DateTime, Utc};
 
-use crate::report::{Dashboard, Kpis, money, pct, secs};
+use crate::report::{Dashboard, Kpis, money, pct, per_minute, secs};
 use calllogs_store::decimal::Decimal;
 
 /// Escapes text and attribute values.
@@ -320,7 +320,7 @@ fn tiles(out: &mut String, k: &Kpis) {
 fn kpi_table(out: &mut String, id: &str, first: &str, rows: &[(String, Kpis)], limit: usize) {
     let _ = write!(
         out,
-        r#"<table data-table="{id}"><thead><tr><th>{}</th><th>calls</th><th>answered</th><th>ASR</th><th>ACD</th><th>NER</th><th>talk</th><th>cost</th></tr></thead><tbody>"#,
+        r#"<table data-table="{id}"><thead><tr><th>{}</th><th>calls</th><th>answered</th><th>ASR</th><th>ACD</th><th>NER</th><th>talk</th><th>short</th><th>unpriced</th><th>per min</th><th>cost</th></tr></thead><tbody>"#,
         esc(first)
     );
     let mut sorted: Vec<&(String, Kpis)> = rows.iter().collect();
@@ -328,7 +328,7 @@ fn kpi_table(out: &mut String, id: &str, first: &str, rows: &[(String, Kpis)], l
     for (name, k) in sorted.iter().take(limit) {
         let _ = write!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(name),
             count(k.total),
             count(k.answered),
@@ -336,6 +336,9 @@ fn kpi_table(out: &mut String, id: &str, first: &str, rows: &[(String, Kpis)], l
             secs(k.acd_s),
             pct(k.ner),
             secs(k.avg_talk_s),
+            pct(k.short_share),
+            count(k.unpriced),
+            per_minute(k.cost_per_minute),
             esc(&money(&k.cost))
         );
     }
@@ -347,6 +350,84 @@ fn kpi_table(out: &mut String, id: &str, first: &str, rows: &[(String, Kpis)], l
             count(rows.len() as u64)
         );
     }
+}
+
+/// The alerts of the range's last full day, first on the page: what
+/// changed, and what costs money it should not.
+fn findings(out: &mut String, d: &Dashboard) {
+    let a = &d.alerts;
+    let period = if a.until - a.since == chrono::Duration::days(1) {
+        a.since.to_string()
+    } else {
+        format!("{} to {}", a.since, a.until - chrono::Duration::days(1))
+    };
+    if a.findings.is_empty() {
+        let _ = write!(
+            out,
+            r#"<p class="quiet" data-findings="0">No findings for {}: nothing moved against the weeks before, nothing to a new country or a premium-rate number, nothing stuck or unpriced.</p>"#,
+            esc(&period)
+        );
+        return;
+    }
+    let _ = write!(
+        out,
+        r#"<h2>Findings for {}</h2><ul class="findings" data-findings="{}">"#,
+        esc(&period),
+        a.findings.len()
+    );
+    for f in &a.findings {
+        let examples = if f.examples.is_empty() {
+            String::new()
+        } else {
+            format!(" <small>e.g. {}</small>", esc(&f.examples.join(", ")))
+        };
+        let _ = write!(
+            out,
+            r#"<li class="s-{sev}" data-kind="{kind}"><b>{}</b>{}/{}: {}{examples}</li>"#,
+            f.severity.as_str().to_uppercase(),
+            esc(&f.provider),
+            esc(&f.account),
+            esc(&f.message),
+            // Not `info`: the page must never read "inf" (a division gone wrong).
+            sev = match f.severity {
+                crate::alerts::Severity::Info => "note",
+                other => other.as_str(),
+            },
+            kind = f.kind,
+        );
+    }
+    out.push_str("</ul>");
+}
+
+/// The cost audit: per account and day, what the calls cost and what
+/// looks wrong in it (short calls, unpriced, premium-rate).
+fn cost_audit(out: &mut String, d: &Dashboard) {
+    if d.cost_days.is_empty() {
+        return;
+    }
+    out.push_str(r#"<section><h2>Cost audit, per account and day</h2><table data-table="cost-audit"><thead><tr><th>day</th><th>provider/account</th><th>calls</th><th>answered</th><th>minutes</th><th>cost</th><th>per min</th><th>short</th><th>unpriced</th><th>premium rate</th></tr></thead><tbody>"#);
+    for c in &d.cost_days {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td class=\"text\">{}/{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            c.day,
+            esc(&c.provider),
+            esc(&c.account),
+            count(c.calls.max(0) as u64),
+            count(c.answered.max(0) as u64),
+            c.minutes,
+            esc(&money(&c.cost)),
+            per_minute(c.cost_per_minute),
+            count(c.short.max(0) as u64),
+            count(c.unpriced.max(0) as u64),
+            count(c.premium.max(0) as u64),
+        );
+    }
+    let _ = write!(
+        out,
+        r#"</tbody></table><p class="note">The last {} days of the range with calls. Minutes are the answered calls' durations; short calls are answered under 6 s. <code>calllogs audit</code> adds the minutes each provider bills, its own usage totals where it publishes them (Twilio), and the calls whose cost is far from the account's usual rate.</p></section>"#,
+        crate::report::COST_DAYS
+    );
 }
 
 fn day(t: Option<DateTime<Utc>>) -> String {
@@ -369,6 +450,10 @@ table{border-collapse:collapse;width:100%;font-size:13px} th,td{padding:4px 8px;
 th:first-child,td:first-child{text-align:left} th{background:#f3f3f3}
 td.text{text-align:left;color:#444}
 .note,.empty{color:#666;font-size:13px} section{break-inside:avoid}
+.findings{list-style:none;padding:0;margin:0 0 16px} .findings li{border-left:4px solid #999;background:#fafafa;padding:6px 10px;margin:4px 0;font-size:13px}
+.findings li.s-critical{border-color:#c62828;background:#fdecea} .findings li.s-warning{border-color:#ef6c00;background:#fff4e5}
+.findings li.s-note{border-color:#1565c0} .findings b{margin-right:6px} .findings small{color:#666}
+.quiet{color:#2e7d32;font-size:13px;margin:0 0 16px}
 @media print{body{margin:0;max-width:none} h2{break-after:avoid} .tile{background:none}}
 ";
 
@@ -397,6 +482,7 @@ pub fn render(d: &Dashboard, source: &str) -> String {
         day(d.last),
         Utc::now().format("%Y-%m-%d %H:%M"),
     );
+    findings(&mut out, d);
     tiles(&mut out, &d.overall);
     if d.overall.total == 0 {
         out.push_str(r#"<p class="empty" data-empty="true">No calls in this range: nothing to chart.</p></body></html>"#);
@@ -563,6 +649,7 @@ pub fn render(d: &Dashboard, source: &str) -> String {
         out.push_str("</tbody></table></section>");
     }
 
+    cost_audit(&mut out, d);
     out.push_str("<section><h2>Per provider and account</h2>");
     kpi_table(&mut out, "providers", "provider/account", &d.providers, 100);
     out.push_str("</section>");

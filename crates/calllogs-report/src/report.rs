@@ -10,7 +10,12 @@
 //! - **NER** = (attempts − calls that failed in the network: status `failed`
 //!   with a `destination_issue`, `carrier_error` or `system_error` cause) / attempts;
 //! - **average talk time** = mean `talk_time_s` of answered calls, where the provider gives it;
-//! - **cost**: exact decimal sums per currency.
+//! - **cost**: exact decimal sums per currency;
+//! - **short calls**: answered calls under 6 s (`SHORT_CALL_S`), and their
+//!   share of the answered ones (a bad route, a robocall pattern);
+//! - **unpriced**: answered calls without a cost (yet);
+//! - **cost per answered minute** = the main currency's cost / the answered
+//!   calls' minutes (the currency with the most money; one, almost always).
 //!
 //! Computed in SQL (grouped counts and sums) on either backend, folded here.
 
@@ -72,6 +77,14 @@ pub struct Kpis {
     pub avg_talk_s: Option<f64>,
     /// Cost per currency, exact decimal text.
     pub cost: BTreeMap<String, String>,
+    /// Answered calls under the short-call threshold (6 s).
+    pub short: u64,
+    /// Their share of the answered calls, 0..1.
+    pub short_share: Option<f64>,
+    /// Answered calls without a cost.
+    pub unpriced: u64,
+    /// The main currency's cost per answered minute.
+    pub cost_per_minute: Option<f64>,
     /// Calls per status.
     pub statuses: BTreeMap<String, u64>,
     /// Calls per hangup category.
@@ -100,6 +113,8 @@ struct Acc {
     answered_duration: (i64, u64),
     talk: (i64, u64),
     network_failures: u64,
+    short: u64,
+    unpriced: u64,
     cost: BTreeMap<String, Decimal>,
     statuses: BTreeMap<String, u64>,
     categories: BTreeMap<String, u64>,
@@ -140,6 +155,8 @@ impl Acc {
         }
         self.attempts += n;
         self.answered += count(r.answered);
+        self.short += count(r.short);
+        self.unpriced += count(r.unpriced);
         self.answered_duration.0 += r.duration.0;
         self.answered_duration.1 += count(r.duration.1);
         self.talk.0 += r.talk.0;
@@ -160,6 +177,11 @@ impl Acc {
             self.causes.iter().map(|(k, v)| (k.clone(), *v)).collect();
         causes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         causes.truncate(5);
+        let main = self
+            .cost
+            .values()
+            .max_by(|a, b| a.to_f64().total_cmp(&b.to_f64()));
+        let minutes = self.answered_duration.0 as f64 / 60.0;
         Kpis {
             total: self.total,
             attempts: self.attempts,
@@ -173,6 +195,10 @@ impl Acc {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.to_string()))
                 .collect(),
+            short: self.short,
+            short_share: ratio(self.short, self.answered),
+            unpriced: self.unpriced,
+            cost_per_minute: main.filter(|_| minutes > 0.0).map(|c| c.to_f64() / minutes),
             statuses: self.statuses.clone(),
             categories: self.categories.clone(),
             top_causes: causes,
@@ -310,13 +336,34 @@ pub struct Dashboard {
     /// The two paths reconciled, per account that receives webhooks
     /// (`None` when no webhook was ever kept): the "delivery" section.
     pub delivery: Option<calllogs_store::delivery::Reconciliation>,
+    /// The alerts of the last full UTC day of the range (the page shows
+    /// them first).
+    pub alerts: crate::alerts::Alerts,
+    /// The cost audit's days: per account, the last [`COST_DAYS`] days of
+    /// the range, newest first.
+    pub cost_days: Vec<crate::costs::CostDay>,
 }
+
+/// How many days the HTML report's cost-audit table covers.
+pub const COST_DAYS: i64 = 14;
 
 /// Builds the dashboard of `q` (its grouping is not used): five grouped
 /// queries of the rollups (and of the calls of the part days at the ends)
 /// and the range's first and last start; nothing is loaded call by call
 /// but the part days' by country, whatever the number of calls.
 pub async fn dashboard(store: &Store, q: &ReportQuery) -> Result<Dashboard, StoreError> {
+    let mut alerts = crate::alerts::AlertQuery::new(q.until.unwrap_or_else(Utc::now));
+    alerts.provider = q.provider.clone();
+    dashboard_with(store, q, &alerts).await
+}
+
+/// As [`dashboard`], with the alerts of `alerts` (its thresholds, its
+/// period) rather than the defaults over the range's last full day.
+pub async fn dashboard_with(
+    store: &Store,
+    q: &ReportQuery,
+    alerts: &crate::alerts::AlertQuery,
+) -> Result<Dashboard, StoreError> {
     let filter = AggFilter {
         since: q.since,
         until: q.until,
@@ -342,6 +389,16 @@ pub async fn dashboard(store: &Store, q: &ReportQuery) -> Result<Dashboard, Stor
         let none = buckets.remove(i);
         buckets.push(none);
     }
+    // The cost table ends with the range's last day that has calls.
+    let cost_days = match last {
+        Some(last) => {
+            let end = last.date_naive() + chrono::Duration::days(1);
+            let from = end - chrono::Duration::days(COST_DAYS);
+            let from = first.map_or(from, |f| from.max(f.date_naive()));
+            crate::costs::cost_days(store, from, end, q.provider.clone()).await?
+        }
+        None => Vec::new(),
+    };
     let named = |groups: Vec<(String, Kpis)>, none: &str| {
         groups.into_iter().filter(|(k, _)| k != none).collect()
     };
@@ -368,6 +425,8 @@ pub async fn dashboard(store: &Store, q: &ReportQuery) -> Result<Dashboard, Stor
             "(no number)",
         ),
         delivery: delivery(store, q).await?,
+        alerts: crate::alerts::alerts(store, alerts).await?,
+        cost_days,
     })
 }
 
@@ -396,6 +455,11 @@ async fn delivery(
     Ok(Some(
         calllogs_store::delivery::reconcile(store, &accounts, &options).await?,
     ))
+}
+
+/// A cost per minute with four places (`0.0085`), `-` when none.
+pub fn per_minute(v: Option<f64>) -> String {
+    v.map_or("-".to_string(), |v| format!("{v:.4}"))
 }
 
 /// A percentage (`40.0%`), `-` when not defined.
@@ -453,18 +517,21 @@ impl Report {
             .max()
             .unwrap_or(7);
         let mut out = format!(
-            "{by:<width$}  {:>7}  {:>8}  {:>6}  {:>7}  {:>6}  {:>7}  cost\n",
-            "calls", "answered", "ASR", "ACD", "NER", "talk"
+            "{by:<width$}  {:>7}  {:>8}  {:>6}  {:>7}  {:>6}  {:>7}  {:>6}  {:>8}  {:>7}  cost\n",
+            "calls", "answered", "ASR", "ACD", "NER", "talk", "short", "unpriced", "per min"
         );
         let line = |name: &str, k: &Kpis| {
             format!(
-                "{name:<width$}  {:>7}  {:>8}  {:>6}  {:>7}  {:>6}  {:>7}  {}\n",
+                "{name:<width$}  {:>7}  {:>8}  {:>6}  {:>7}  {:>6}  {:>7}  {:>6}  {:>8}  {:>7}  {}\n",
                 k.total,
                 k.answered,
                 pct(k.asr),
                 secs(k.acd_s),
                 pct(k.ner),
                 secs(k.avg_talk_s),
+                pct(k.short_share),
+                k.unpriced,
+                per_minute(k.cost_per_minute),
                 money(&k.cost)
             )
         };

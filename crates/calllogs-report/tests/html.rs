@@ -264,7 +264,14 @@ async fn the_report_of_a_known_store_holds_its_charts_and_numbers() {
         assert_eq!(tile("cost"), "0.0255 USD", "{backend}");
         assert_eq!(
             r.tables,
-            ["causes", "cost", "providers", "agents", "campaigns"],
+            [
+                "causes",
+                "cost",
+                "cost-audit",
+                "providers",
+                "agents",
+                "campaigns"
+            ],
             "{backend}"
         );
         // The causes with the taxonomy's words for them.
@@ -345,5 +352,107 @@ async fn long_ranges_are_bucketed_by_week_or_month() {
         let r = read(&calllogs_report::html::render(&d, "calls.db"));
         assert!(r.bars > 5 && r.bars <= most, "{days} days: {} bars", r.bars);
         assert_eq!(d.overall.total, calls.len() as u64);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn findings_come_first_and_the_cost_audit_has_each_day() {
+    for mut store in stores("html_findings").await {
+        let backend = store.backend();
+        // Yesterday: three answered calls, one of them 4 s long, one to a
+        // premium-rate number, one not priced yet.
+        let yesterday = (Utc::now() - Duration::days(1))
+            .date_naive()
+            .and_hms_opt(10, 0, 0)
+            .unwrap()
+            .and_utc();
+        let mut calls = vec![
+            call(
+                "plivo",
+                "y1",
+                yesterday,
+                Status::Completed,
+                120,
+                Some("0.02000"),
+                "Normal Hangup",
+                None,
+            ),
+            call(
+                "plivo",
+                "y2",
+                yesterday,
+                Status::Completed,
+                4,
+                Some("0.01000"),
+                "Normal Hangup",
+                None,
+            ),
+            call(
+                "plivo",
+                "y3",
+                yesterday,
+                Status::Completed,
+                60,
+                None,
+                "Normal Hangup",
+                None,
+            ),
+        ];
+        for c in &mut calls {
+            c.direction = calllogs::Direction::Outbound;
+            c.from = Some("+12025550100".into());
+            c.to = Some("+12015550123".into());
+        }
+        calls[1].to = Some("+19002345678".into());
+        store.upsert("acct", &calls).await.unwrap();
+
+        let d = dashboard(&store, &query(None, None)).await.unwrap();
+        let html = calllogs_report::html::render(&d, "calls.db");
+        let r = read(&html);
+        let first_finding = html.find(r#"data-kind="premium_rate""#);
+        let first_tile = html.find("data-kpi=").unwrap();
+        assert!(
+            first_finding.is_some_and(|f| f < first_tile),
+            "{backend}: the premium-rate finding above the tiles"
+        );
+        assert!(r.tables.contains(&"cost-audit".to_string()), "{backend}");
+        // The newest day first: yesterday's row, its figures.
+        let row = html
+            .split(r#"data-table="cost-audit""#)
+            .nth(1)
+            .and_then(|t| t.split("<tbody>").nth(1))
+            .and_then(|t| t.split("</tr>").next())
+            .unwrap();
+        let cells: Vec<&str> = row
+            .split("<td")
+            .skip(1)
+            .map(|c| c.split('>').nth(1).unwrap().trim_end_matches("</td"))
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                yesterday.date_naive().to_string().as_str(),
+                "plivo/acct",
+                "3",
+                "3",
+                "3.1",
+                "0.03 USD",
+                "0.0098",
+                "1",
+                "1",
+                "1"
+            ],
+            "{backend}: {row}"
+        );
+        // The per-group tables carry the short, unpriced and per-minute columns.
+        let k = &d
+            .providers
+            .iter()
+            .find(|(n, _)| n == "plivo/acct")
+            .unwrap()
+            .1;
+        assert_eq!((k.short, k.unpriced), (1, 1), "{backend}");
+        assert_eq!(k.short_share, Some(1.0 / k.answered as f64), "{backend}");
+        assert!(html.contains("<th>short</th><th>unpriced</th><th>per min</th>"));
     }
 }

@@ -37,6 +37,11 @@ impl Decimal {
         let units = int * 10i128.pow(SCALE) + frac.parse::<i128>().ok()?;
         Some(Decimal(if neg { -units } else { units }))
     }
+
+    /// The nearest `f64` (for rates and ratios, never for sums).
+    pub fn to_f64(self) -> f64 {
+        self.0 as f64 / 10f64.powi(SCALE as i32)
+    }
 }
 
 impl std::ops::Add for Decimal {

@@ -8,6 +8,11 @@
 //! twilio-python sends (`2026-11-19T00:00:00Z`), read as that instant.
 //! `GET …/Calls/{Sid}.json` (one call) and `GET /2010-04-01/Accounts.json`
 //! (the account, which the Airbyte and Singer Twilio sources list first).
+//! `GET …/Usage/Records/Daily.json` (`Category`, `StartDate`, `EndDate`,
+//! both days included): one `calls` record per UTC day of the calls'
+//! starts, counting the calls that ended, their minutes rounded up per call
+//! and the price of those priced, so it agrees with the list unless
+//! [`calllogs_emulator::Config::usage_skew`] says otherwise.
 //! RFC 2822 times, `duration` a string (`"0"` for a call never answered,
 //! null while in progress), `price` a negative decimal string, null until
 //! the call is priced; every `outbound-dial` leg has a `parent_call_sid`
@@ -36,12 +41,15 @@ pub fn api(config: &Config) -> Arc<dyn Api> {
             format!("AC{hex}")
         }),
         token: config.credential("TWILIO_AUTH_TOKEN", || config.demo_secret(32)),
+        usage_skew: config.usage_skew,
     })
 }
 
 struct Twilio {
     sid: String,
     token: String,
+    /// See [`calllogs_emulator::Config::usage_skew`].
+    usage_skew: Option<(chrono::NaiveDate, i64)>,
 }
 
 const OUTCOMES: &[Outcome] = &[
@@ -100,9 +108,9 @@ impl Twilio {
     }
 
     fn render(&self, c: &SynthCall, now: DateTime<Utc>) -> Value {
-        let priced = c
-            .ended_at
-            .is_some_and(|e| now - e >= Duration::seconds(PRICED_AFTER));
+        let priced = !c.unpriced
+            && c.ended_at
+                .is_some_and(|e| now - e >= Duration::seconds(PRICED_AFTER));
         let direction = direction_word(c);
         // A `<Dial>` leg is the child of the call that dialed it.
         let parent = (direction == "outbound-dial").then(|| parent_sid(c));
@@ -219,6 +227,97 @@ impl Twilio {
 }
 
 impl Twilio {
+    /// The daily usage records of the `calls` category: per UTC day of
+    /// `StartDate..=EndDate`, the calls that ended, their minutes (rounded
+    /// up per call) and the price of those priced by `now`; one page.
+    fn usage(&self, req: &Request, calls: &Calls, now: DateTime<Utc>) -> Result<Reply, String> {
+        use chrono::NaiveDate;
+        let date = |name: &str| -> Result<NaiveDate, String> {
+            let v = req.param(name).ok_or(format!("{name} is required"))?;
+            NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map_err(|_| format!("{name} {v:?} is not a date"))
+        };
+        let (first, last) = (date("StartDate")?, date("EndDate")?);
+        if last < first {
+            return Err("EndDate is before StartDate".into());
+        }
+        if req.param("Category").is_some_and(|c| c != "calls") {
+            return Err("this emulator has usage of the calls category only".into());
+        }
+        let midnight = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+        // Per day: calls, minutes, price in units of 1e-5.
+        let mut days: std::collections::BTreeMap<NaiveDate, (i64, i64, i64)> = (0..=(last - first)
+            .num_days())
+            .map(|i| (first + Duration::days(i), (0, 0, 0)))
+            .collect();
+        for c in calls
+            .started_within(
+                Some(midnight(first)),
+                Some(midnight(last) + Duration::days(1)),
+                false,
+            )
+            .iter()
+            .filter(|c| c.status != Status::InProgress)
+        {
+            let d = days.entry(c.started_at.date_naive()).or_default();
+            d.0 += 1;
+            if c.status == Status::Completed {
+                d.1 += (c.duration_s.unwrap_or(0) + 59) / 60;
+            }
+            if !c.unpriced
+                && c.ended_at
+                    .is_some_and(|e| now - e >= Duration::seconds(PRICED_AFTER))
+            {
+                d.2 += c.cost_units;
+            }
+        }
+        if let Some((day, extra)) = self.usage_skew
+            && let Some(d) = days.get_mut(&day)
+        {
+            // Billed calls the list does not have: a minute each, at a cent.
+            d.0 = (d.0 + extra).max(0);
+            d.1 = (d.1 + extra).max(0);
+            d.2 = (d.2 + extra * 1000).max(0);
+        }
+        let path = format!("/2010-04-01/Accounts/{}/Usage/Records/Daily.json", self.sid);
+        let records: Vec<Value> = days
+            .iter()
+            .map(|(day, (n, minutes, units))| {
+                json!({
+                    "account_sid": self.sid,
+                    "api_version": "2010-04-01",
+                    "as_of": now.to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+                    "category": "calls",
+                    "count": n.to_string(),
+                    "count_unit": "calls",
+                    "description": "Voice Minutes",
+                    "end_date": day.to_string(),
+                    "price": format!("{}.{:05}", units / 100_000, units % 100_000),
+                    "price_unit": "usd",
+                    "start_date": day.to_string(),
+                    "subresource_uris": {},
+                    "uri": format!("{path}?Category=calls&StartDate={day}&EndDate={day}"),
+                    "usage": minutes.to_string(),
+                    "usage_unit": "minutes",
+                })
+            })
+            .collect();
+        Ok(Reply::json(
+            200,
+            json!({
+                "usage_records": records,
+                "first_page_uri": format!("{path}?{}", util::query_string(&req.query)),
+                "next_page_uri": null,
+                "previous_page_uri": null,
+                "page": 0,
+                "page_size": days.len(),
+                "start": 0,
+                "end": days.len().saturating_sub(1),
+                "uri": format!("{path}?{}", util::query_string(&req.query)),
+            }),
+        ))
+    }
+
     /// The accounts the credentials see: this one.
     fn accounts(&self, req: &Request) -> Reply {
         let created = rfc2822(DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default());
@@ -325,6 +424,12 @@ impl Api for Twilio {
         let calls_path = format!("/2010-04-01/Accounts/{}/Calls", self.sid);
         if req.path == "/2010-04-01/Accounts.json" {
             return self.accounts(req);
+        }
+        if req.path == format!("/2010-04-01/Accounts/{}/Usage/Records/Daily.json", self.sid) {
+            return match self.usage(req, calls, now) {
+                Ok(reply) => reply,
+                Err(message) => error(400, 21600, &message),
+            };
         }
         if req.path == format!("{calls_path}.json") {
             return match self.list(req, calls, now) {

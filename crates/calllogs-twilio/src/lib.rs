@@ -33,6 +33,9 @@
 //!   → `no_answer`, `canceled` → `canceled`, `failed` → `other` (the status
 //!   kept as the provider's words); `answered_by` `machine_*` or `fax` →
 //!   `machine_detected`. Calls still queued, ringing or in progress have none.
+//! - Usage totals (`calllogs audit`): `GET …/Usage/Records/Daily.json` with
+//!   `Category=calls` and `IncludeSubaccounts=false`, one record per UTC
+//!   day: calls, billed minutes and their price.
 
 #![warn(missing_docs)]
 
@@ -46,6 +49,7 @@ use calllogs_core::{
 mod map;
 mod query;
 mod raw;
+mod usage;
 pub mod webhook;
 
 /// The provider's API served on loopback, for tests, demos and benchmarks
@@ -209,6 +213,42 @@ impl HttpProvider for Twilio {
 
     fn map(&self, record: &serde_json::value::RawValue) -> std::result::Result<Call, String> {
         map::call(record)
+    }
+
+    fn usage_request(
+        &self,
+        first: chrono::NaiveDate,
+        last: chrono::NaiveDate,
+        next: Option<&str>,
+    ) -> Option<Result<reqwest::RequestBuilder>> {
+        Some((|| {
+            let (sid, user, password) = self.login()?;
+            let list = endpoint(
+                &self.base,
+                &format!(
+                    "2010-04-01/Accounts/{}/Usage/Records/Daily.json",
+                    sid.expose_secret()
+                ),
+            );
+            let req = match next {
+                Some(next) => self
+                    .http
+                    .request(reqwest::Method::GET, follow_link(ID, &list, next)?),
+                None => self
+                    .http
+                    .request(reqwest::Method::GET, list)
+                    .query(&usage::params(first, last)),
+            };
+            Ok(req.basic_auth(user.expose_secret(), Some(password.expose_secret())))
+        })())
+    }
+
+    fn decode_usage(
+        &self,
+        status: Option<u16>,
+        body: &[u8],
+    ) -> Result<calllogs_core::Page<calllogs_core::UsageDay>> {
+        usage::decode(status, body)
     }
 }
 

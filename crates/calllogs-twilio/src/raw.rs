@@ -76,3 +76,35 @@ pub(crate) const READS: &[&str] = &[
     "price_unit",
     "answered_by",
 ];
+
+/// A page of daily usage records (`Usage/Records/Daily.json`):
+/// `usage_records`, and `next_page_uri` while more pages follow.
+#[derive(Debug, Deserialize)]
+pub struct UsageResponse<'a> {
+    /// The records (one per day and category), borrowed from the body.
+    #[serde(default, borrow, deserialize_with = "de::records")]
+    pub usage_records: Option<Vec<&'a RawValue>>,
+    /// The next page, or null on the last.
+    #[serde(default, deserialize_with = "de::string")]
+    pub next_page_uri: Option<String>,
+}
+
+/// One usage record; numbers come as strings (`"1043"`, `"31.85400"`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RawUsage {
+    #[serde(deserialize_with = "de::string")]
+    pub category: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub start_date: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub count: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub usage: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub price: Option<String>,
+    #[serde(deserialize_with = "de::string")]
+    pub price_unit: Option<String>,
+    #[serde(deserialize_with = "de::timestamp")]
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
+}

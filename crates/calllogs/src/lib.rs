@@ -50,10 +50,10 @@ pub use futures;
 #[doc = include_str!("../../../README.md")]
 pub struct ReadmeDoctests;
 
-/// The report, its HTML page and the alerts (feature `sync`): the
+/// The report, its HTML page, the alerts and the cost audit (feature `sync`): the
 /// `calllogs-report` crate.
 #[cfg(feature = "sync")]
-pub use calllogs_report::{alerts, html, report};
+pub use calllogs_report::{alerts, audit, html, report};
 /// The claims of many processes sharing one fleet on PostgreSQL (feature
 /// `postgres`).
 #[cfg(feature = "postgres")]

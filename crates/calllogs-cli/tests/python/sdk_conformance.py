@@ -292,7 +292,46 @@ def twilio_check(args, creds, findings):
     accounts = client.api.v2010.accounts.list(limit=5)
     if [a.sid for a in accounts] != [sid]:
         findings.append(f"the SDK's accounts list gave {[a.sid for a in accounts]}")
+    twilio_usage_check(args, client, (sid, token), listed, findings)
     return records, len(listed)
+
+
+def twilio_usage_check(args, client, login, listed, findings):
+    """The daily usage records (`calllogs audit`): every key the emulator
+    sends is one the SDK's DailyInstance reads, the SDK's client lists them
+    (its query, its paging), and their counts add up to the calls it listed
+    that ended."""
+    sid = login[0]
+    from twilio.base.page import Page
+    from twilio.rest.api.v2010.account.usage.record.daily import DailyInstance
+
+    src = inspect.getsource(DailyInstance.__init__)
+    known = set(re.findall(r'payload\.get\(\s*"([A-Za-z_]+)"', src))
+    today = dt.datetime.now(dt.timezone.utc).date()
+    first = today - dt.timedelta(days=args.days + 1)
+    url = (
+        f"{args.base_url}/2010-04-01/Accounts/{sid}/Usage/Records/Daily.json"
+        f"?Category=calls&StartDate={first}&EndDate={today}&IncludeSubaccounts=false"
+    )
+    body = get_json(url, basic(*login))
+    for key in body:
+        if key not in set(Page.META_KEYS) | {"usage_records"}:
+            findings.append(f"usage: the list has {key!r}, which the SDK's Page does not read")
+    for record in body.get("usage_records") or []:
+        for key in record:
+            if key not in known:
+                findings.append(f"usage: {key}: the SDK's DailyInstance has no such field")
+    days = client.api.v2010.accounts(sid).usage.records.daily.list(
+        category="calls", start_date=first, end_date=today, include_subaccounts=False
+    )
+    if len(days) != (today - first).days + 1:
+        findings.append(f"usage: the SDK listed {len(days)} days from {first} to {today}")
+    counted = sum(int(d.count) for d in days)
+    ended = sum(1 for c in listed if c.status != "in-progress")
+    if counted != ended:
+        findings.append(f"usage: the records count {counted} calls, the SDK listed {ended} that ended")
+    if any(d.category != "calls" or d.price is None for d in days):
+        findings.append("usage: a record without the calls category or a price")
 
 
 def plivo_check(args, creds, findings):

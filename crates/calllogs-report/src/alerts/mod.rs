@@ -110,7 +110,8 @@ pub struct Finding {
     pub severity: Severity,
     /// What kind: `asr_drop`, `acd_drop`, `category_rise`, `short_calls`,
     /// `cost_per_minute`, `volume`, `new_country`, `premium_rate`,
-    /// `stuck_in_progress`, `unpriced`.
+    /// `stuck_in_progress`, `unpriced`; and of the cost audit,
+    /// `usage_mismatch` and `cost_outlier`.
     pub kind: &'static str,
     /// The provider.
     pub provider: String,
@@ -122,6 +123,9 @@ pub struct Finding {
     /// The hangup category, for `category_rise`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+    /// The UTC day, for a finding about one (`usage_mismatch`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub day: Option<NaiveDate>,
     /// The figure, where one was compared.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub figure: Option<Compared>,

@@ -262,6 +262,7 @@ pub(crate) fn findings(t: &Tally, p: &Period, q: &AlertQuery) -> Vec<(Finding, E
                         account: account.clone(),
                         country: country.clone(),
                         category: (rate.kind == "category_rise").then(|| arg.to_string()),
+                        day: None,
                         figure: Some(Compared {
                             now: value,
                             calls: now.calls,

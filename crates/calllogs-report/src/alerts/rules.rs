@@ -33,6 +33,17 @@ pub struct Rules {
     pub stuck_hours: i64,
     /// Hours after which an answered call should have its price.
     pub pricing_delay_hours: i64,
+    /// `calllogs audit`: a call's per-minute rate further than this many
+    /// median absolute deviations from its account's and country's median
+    /// is a cost outlier.
+    pub outlier_mads: f64,
+    /// `calllogs audit`: priced calls an account needs to a country before
+    /// its rates are compared.
+    pub outlier_min_calls: i64,
+    /// `calllogs audit`: how far (in the currency) the stored calls' cost
+    /// of a day may be from the provider's usage total before the day is a
+    /// finding: rounding, not money.
+    pub usage_tolerance: f64,
 }
 
 impl Default for Rules {
@@ -49,6 +60,9 @@ impl Default for Rules {
             new_country_calls: 1,
             stuck_hours: 24,
             pricing_delay_hours: 24,
+            outlier_mads: 6.0,
+            outlier_min_calls: 20,
+            usage_tolerance: 0.01,
         }
     }
 }
@@ -82,10 +96,27 @@ impl Rules {
                 return Err(format!("{k} = {v} must be above 0 (0.10 is ten percent)"));
             }
         }
+        for (k, v, unit) in [
+            (
+                "outlier_mads",
+                rules.outlier_mads,
+                "median absolute deviations",
+            ),
+            (
+                "usage_tolerance",
+                rules.usage_tolerance,
+                "in the account's currency",
+            ),
+        ] {
+            if !(v > 0.0 && v.is_finite()) {
+                return Err(format!("{k} = {v} must be above 0 ({unit})"));
+            }
+        }
         for (k, v) in [
             ("min_calls", rules.min_calls),
             ("new_country_days", rules.new_country_days),
             ("new_country_calls", rules.new_country_calls),
+            ("outlier_min_calls", rules.outlier_min_calls),
         ] {
             if v < 1 {
                 return Err(format!("{k} = {v} must be at least 1"));

@@ -29,6 +29,7 @@ fn finding(
             account: account.clone(),
             country: example.country.clone(),
             category: None,
+            day: None,
             figure: None,
             calls,
             examples: Vec::new(),
@@ -128,6 +129,10 @@ pub(crate) fn findings(t: &Tally, p: &Period, q: &AlertQuery) -> Vec<(Finding, E
         ));
     }
     for (account, &calls) in &t.unpriced {
+        if !t.priced.contains_key(account) {
+            // Nothing of this account was ever priced: not a late price.
+            continue;
+        }
         let rules = q.rules_for(&account.1);
         let message = format!(
             "{calls} answered call{} without a cost more than {} hours after their day ended (last {STANDING_DAYS} days)",

@@ -139,6 +139,10 @@ pub(crate) struct Tally {
     pub(crate) stuck: BTreeMap<Account, i64>,
     /// Answered calls without a cost `pricing_delay_hours` after their day.
     pub(crate) unpriced: BTreeMap<Account, i64>,
+    /// Calls with a cost in the days read, per account: an account with
+    /// none has a provider that does not price calls (or not through its
+    /// API), and its calls are not "unpriced".
+    pub(crate) priced: BTreeMap<Account, i64>,
 }
 
 impl Tally {
@@ -153,6 +157,9 @@ impl Tally {
             let rules = q.rules_for(&r.account);
             match &r.country {
                 None => {
+                    if r.priced > 0 {
+                        *t.priced.entry(account.clone()).or_default() += r.priced;
+                    }
                     let ended = midnight(d + Duration::days(1));
                     let recent = d >= p.until - Duration::days(STANDING_DAYS);
                     if r.status == "in_progress"

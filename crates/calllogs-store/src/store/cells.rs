@@ -100,6 +100,8 @@ pub(crate) fn agg_row(r: &impl Cells) -> Result<AggRow, StoreError> {
         duration: (r.int(7)?.unwrap_or(0), r.int(8)?.unwrap_or(0)),
         talk: (r.int(9)?.unwrap_or(0), r.int(10)?.unwrap_or(0)),
         cost: r.text(11)?,
+        short: r.int(12)?.unwrap_or(0),
+        unpriced: r.int(13)?.unwrap_or(0),
     })
 }
 

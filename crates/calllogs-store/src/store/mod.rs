@@ -16,6 +16,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod audit;
 mod cells;
 pub mod daily;
 mod location;
@@ -33,6 +34,7 @@ use calllogs_core::paginate::{Checkpoint, CountMismatch};
 use calllogs_core::{Call, Reject};
 use chrono::{DateTime, Utc};
 
+pub use audit::{AuditFilter, BilledDay, PricedCall};
 pub use daily::{DayFilter, DayRow, ExampleQuery};
 #[cfg(feature = "postgres")]
 pub use pgconnect::PgTarget;
@@ -351,6 +353,10 @@ pub struct AggRow {
     pub talk: (i64, i64),
     /// Exact sum of the costs (decimal text), when any parsed.
     pub cost: Option<String>,
+    /// Answered calls shorter than [`SHORT_CALL_S`].
+    pub short: i64,
+    /// Answered calls without a cost.
+    pub unpriced: i64,
 }
 
 /// What the report groups and filters by, as the backends see it.
@@ -661,6 +667,20 @@ impl Store {
     /// compare).
     pub async fn days(&self, filter: &DayFilter) -> Result<Vec<DayRow>, StoreError> {
         both!(self.days(filter))
+    }
+
+    /// Per account, UTC day and currency: the calls that ended, their
+    /// minutes rounded up per call, their cost (what a provider's usage
+    /// totals count), read from the calls of the range.
+    pub async fn billed_days(&self, filter: &AuditFilter) -> Result<Vec<BilledDay>, StoreError> {
+        both!(self.billed_days(filter))
+    }
+
+    /// The answered, priced calls with a duration in `filter`'s range,
+    /// each placed in the other party's country (for the cost audit's
+    /// outlier test).
+    pub async fn priced_calls(&self, filter: &AuditFilter) -> Result<Vec<PricedCall>, StoreError> {
+        both!(self.priced_calls(filter))
     }
 
     /// A few ids of the calls an [`ExampleQuery`] describes, oldest first.

@@ -938,6 +938,32 @@ impl PgStore {
         .await
     }
 
+    /// See [`super::Store::billed_days`].
+    pub async fn billed_days(
+        &self,
+        f: &super::AuditFilter,
+    ) -> Result<Vec<super::BilledDay>, StoreError> {
+        self.all(
+            &super::audit::billed_sql(PG),
+            &[&f.since, &f.until, &f.provider, &f.account],
+            |r| super::audit::billed_row(r),
+        )
+        .await
+    }
+
+    /// See [`super::Store::priced_calls`].
+    pub async fn priced_calls(
+        &self,
+        f: &super::AuditFilter,
+    ) -> Result<Vec<super::PricedCall>, StoreError> {
+        self.all(
+            &super::audit::priced_sql(PG),
+            &[&f.since, &f.until, &f.provider, &f.account],
+            |r| super::audit::priced_row(r),
+        )
+        .await
+    }
+
     /// See [`super::Store::examples`].
     pub async fn examples(&self, q: &super::ExampleQuery) -> Result<Vec<String>, StoreError> {
         let rows = self

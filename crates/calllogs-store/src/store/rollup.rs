@@ -463,7 +463,7 @@ pub(crate) fn aggregate(d: Dialect, key: AggKey) -> String {
     let sum = |c: &str| format!("CAST(SUM({c}) AS BIGINT)");
     format!(
         "SELECT {expr} AS k, status, NULLIF(category, ''), NULLIF(cause, ''), NULLIF(currency, ''),
-            {}, {}, {}, {}, {}, {}, {cost}
+            {}, {}, {}, {}, {}, {}, {cost}, {}, {}
          FROM rollups
          WHERE kind = {kind} AND ({p1} IS NULL OR day >= {p1}) AND ({p2} IS NULL OR day < {p2})
            AND (day <> '' OR ({p1} IS NULL AND {p2} IS NULL))
@@ -476,6 +476,8 @@ pub(crate) fn aggregate(d: Dialect, key: AggKey) -> String {
         sum("dur_n"),
         sum("talk_sum"),
         sum("talk_n"),
+        sum("short"),
+        sum("unpriced"),
         kind = kind as i64,
         p1 = d.p(1, Ty::Text),
         p2 = d.p(2, Ty::Text),
@@ -556,6 +558,8 @@ pub(crate) fn agg_rows(kind: Kind, facts: Vec<Facts>) -> Vec<super::AggRow> {
             duration: (s.dur_sum, s.dur_n),
             talk: (s.talk_sum, s.talk_n),
             cost: (s.cost_n > 0).then(|| s.cost.to_string()),
+            short: s.short,
+            unpriced: s.unpriced,
         })
         .collect()
 }

@@ -434,7 +434,7 @@ fn group(d: Dialect, key: AggKey) -> (&'static str, &'static str) {
 /// The exact sum of the costs as decimal text: SQLite's `decimal_sum`
 /// (registered by the SQLite backend), PostgreSQL's `numeric` over what
 /// the report's decimal parser reads (anything else left out, in both).
-fn cost_sum(d: Dialect) -> &'static str {
+pub(crate) fn cost_sum(d: Dialect) -> &'static str {
     match d {
         Sqlite => "decimal_sum(cost_amount)",
         Postgres => {
@@ -457,12 +457,15 @@ pub(crate) fn aggregate(d: Dialect, key: AggKey) -> String {
             COUNT(CASE WHEN {answered} THEN duration_s END),
             CAST(SUM(CASE WHEN {answered} THEN talk_time_s END) AS BIGINT),
             COUNT(CASE WHEN {answered} THEN talk_time_s END),
-            {cost}
+            {cost},
+            CAST(SUM(CASE WHEN {answered} AND duration_s < {short} THEN 1 ELSE 0 END) AS BIGINT),
+            CAST(SUM(CASE WHEN {answered} AND cost_amount IS NULL THEN 1 ELSE 0 END) AS BIGINT)
          FROM {from}
          WHERE {filter}
          GROUP BY 1, 2, 3, 4, 5",
         cost = cost_sum(d),
         filter = report_filter(d),
+        short = super::SHORT_CALL_S,
     )
 }
 

@@ -694,6 +694,29 @@ impl SqliteStore {
         )
     }
 
+    /// See [`super::Store::billed_days`].
+    pub fn billed_days(&self, f: &super::AuditFilter) -> Result<Vec<super::BilledDay>, StoreError> {
+        all(
+            &self.conn,
+            &super::audit::billed_sql(SQLITE),
+            params![f.since.map(time), f.until.map(time), f.provider, f.account],
+            |r| super::audit::billed_row(r),
+        )
+    }
+
+    /// See [`super::Store::priced_calls`].
+    pub fn priced_calls(
+        &self,
+        f: &super::AuditFilter,
+    ) -> Result<Vec<super::PricedCall>, StoreError> {
+        all(
+            &self.conn,
+            &super::audit::priced_sql(SQLITE),
+            params![f.since.map(time), f.until.map(time), f.provider, f.account],
+            |r| super::audit::priced_row(r),
+        )
+    }
+
     /// See [`super::Store::examples`].
     pub fn examples(&self, q: &super::ExampleQuery) -> Result<Vec<String>, StoreError> {
         let rows = all(
