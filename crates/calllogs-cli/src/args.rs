@@ -402,6 +402,8 @@ pub enum By {
     Campaign,
     /// The other party's country: the callee's of an outbound call, the caller's of an inbound one.
     Country,
+    /// Our own line: the caller of an outbound call, the callee of an inbound one.
+    Line,
 }
 
 #[cfg(feature = "emulator")]

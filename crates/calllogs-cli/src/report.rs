@@ -12,6 +12,7 @@ pub(crate) fn report_cmd(args: crate::args::ReportArgs) -> Result<(), CliError> 
         crate::args::By::Agent => calllogs::report::GroupBy::Agent,
         crate::args::By::Campaign => calllogs::report::GroupBy::Campaign,
         crate::args::By::Country => calllogs::report::GroupBy::Country,
+        crate::args::By::Line => calllogs::report::GroupBy::Line,
     };
     let q = calllogs::report::ReportQuery {
         since: args.since,

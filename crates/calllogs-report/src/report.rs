@@ -43,6 +43,9 @@ pub enum GroupBy {
     /// By the other party's country (the callee's of an outbound call,
     /// the caller's of an inbound one).
     Country,
+    /// By our own line (the caller of an outbound call, the callee of an
+    /// inbound one): read from the calls of the range, not the rollups.
+    Line,
 }
 
 /// What to report on.
@@ -221,6 +224,7 @@ pub async fn report(store: &Store, q: &ReportQuery) -> Result<Report, StoreError
         GroupBy::Agent => (AggKey::Agent, "(no agent)"),
         GroupBy::Campaign => (AggKey::Campaign, "(no campaign)"),
         GroupBy::Country => (AggKey::Country, "(no number)"),
+        GroupBy::Line => (AggKey::Line, "(no line)"),
     };
     // Each call is in exactly one group, except by agent (a call with two
     // agents is in both): then the overall figures need their own pass.
@@ -508,6 +512,7 @@ impl Report {
             GroupBy::Agent => "agent",
             GroupBy::Campaign => "campaign",
             GroupBy::Country => "country",
+            GroupBy::Line => "line",
         };
         let width = self
             .groups

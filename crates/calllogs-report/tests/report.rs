@@ -142,10 +142,11 @@ async fn by_country_groups_each_call_by_the_other_partys_country() {
             c.started_at = Some(Utc::now() - Duration::days(back) - Duration::minutes(5));
             c.direction = dir;
             c.to = Some(to.into());
+            // Our lines: one calls out, the other takes the inbound call.
             c.from = Some(if dir == Direction::Inbound {
                 "+447400123456".into()
             } else {
-                "+12025550100".into()
+                "+12025550199".into()
             });
             calls.push(c);
         }
@@ -173,6 +174,31 @@ async fn by_country_groups_each_call_by_the_other_partys_country() {
         let countries: Vec<&str> = d.countries.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(countries, ["DE", "FR", "GB"], "{backend}");
         reports.push(serde_json::to_value(&r.groups).unwrap());
+
+        // By our own line: the caller of the outbound calls, the callee of
+        // the inbound one; over the whole range, whole and part days alike.
+        let by_line = report(
+            &store,
+            &ReportQuery {
+                by: GroupBy::Line,
+                ..q.clone()
+            },
+        )
+        .await
+        .unwrap();
+        let lines: Vec<(&str, u64)> = by_line
+            .groups
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.total))
+            .collect();
+        assert_eq!(
+            lines,
+            [("+12025550100", 1), ("+12025550199", 4)],
+            "{backend}"
+        );
+        assert_eq!(by_line.overall, r.overall, "{backend}");
+        let last = reports.last_mut().unwrap();
+        *last = serde_json::json!([last.clone(), serde_json::to_value(&by_line.groups).unwrap()]);
     }
     assert!(
         reports.windows(2).all(|w| w[0] == w[1]),

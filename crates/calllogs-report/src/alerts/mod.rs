@@ -138,6 +138,30 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// A finding about a whole account, without a figure, a country, a
+    /// category, a day or examples (set them after).
+    pub fn new(
+        severity: Severity,
+        kind: &'static str,
+        (provider, account): (&str, &str),
+        calls: i64,
+        message: String,
+    ) -> Finding {
+        Finding {
+            severity,
+            kind,
+            provider: provider.to_string(),
+            account: account.to_string(),
+            country: None,
+            category: None,
+            day: None,
+            figure: None,
+            calls,
+            examples: Vec::new(),
+            message,
+        }
+    }
+
     /// One line: severity, account, message, examples.
     pub fn line(&self) -> String {
         let mut s = format!(

@@ -21,20 +21,10 @@ fn finding(
     message: String,
     example: ExampleQuery,
 ) -> (Finding, ExampleQuery) {
+    let mut f = Finding::new(severity, kind, (provider, account), calls, message);
+    f.country = example.country.clone();
     (
-        Finding {
-            severity,
-            kind,
-            provider: provider.clone(),
-            account: account.clone(),
-            country: example.country.clone(),
-            category: None,
-            day: None,
-            figure: None,
-            calls,
-            examples: Vec::new(),
-            message,
-        },
+        f,
         ExampleQuery {
             provider: provider.clone(),
             account: account.clone(),

@@ -163,17 +163,7 @@ fn fold_days(rows: Vec<calllogs_store::store::BilledDay>) -> BTreeMap<DayKey, Au
             .entry((r.provider.clone(), r.account.clone(), day))
             .or_insert_with(|| {
                 (
-                    AuditDay {
-                        provider: r.provider.clone(),
-                        account: r.account.clone(),
-                        day,
-                        calls: 0,
-                        minutes: 0,
-                        cost: BTreeMap::new(),
-                        cost_per_minute: None,
-                        unpriced: 0,
-                        usage: None,
-                    },
+                    AuditDay::empty(&r.provider, &r.account, day),
                     BTreeMap::new(),
                 )
             });
@@ -209,17 +199,23 @@ fn finding(
     calls: i64,
     message: String,
 ) -> Finding {
-    Finding {
-        severity: Severity::Warning,
-        kind,
-        provider: provider.to_string(),
-        account: account.to_string(),
-        country: None,
-        category: None,
-        day: None,
-        figure: None,
-        calls,
-        examples: Vec::new(),
-        message,
+    // A warning: money that does not add up.
+    Finding::new(Severity::Warning, kind, (provider, account), calls, message)
+}
+
+impl AuditDay {
+    /// A day with nothing counted yet.
+    fn empty(provider: &str, account: &str, day: NaiveDate) -> AuditDay {
+        AuditDay {
+            provider: provider.to_string(),
+            account: account.to_string(),
+            day,
+            calls: 0,
+            minutes: 0,
+            cost: BTreeMap::new(),
+            cost_per_minute: None,
+            unpriced: 0,
+            usage: None,
+        }
     }
 }

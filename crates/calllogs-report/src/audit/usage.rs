@@ -49,17 +49,9 @@ pub(super) fn compare(
                 // Nothing on either side: no row for it.
                 continue;
             }
-            let entry = days.entry(key).or_insert_with(|| AuditDay {
-                provider: u.provider.clone(),
-                account: u.account.clone(),
-                day,
-                calls: 0,
-                minutes: 0,
-                cost: BTreeMap::new(),
-                cost_per_minute: None,
-                unpriced: 0,
-                usage: None,
-            });
+            let entry = days
+                .entry(key)
+                .or_insert_with(|| AuditDay::empty(&u.provider, &u.account, day));
             let beside = UsageBeside {
                 calls: usage.map_or(0, |d| d.calls),
                 minutes: usage.map_or(0, |d| d.minutes),

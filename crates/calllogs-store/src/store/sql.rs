@@ -426,8 +426,8 @@ fn group(d: Dialect, key: AggKey) -> (&'static str, &'static str) {
         ),
         // Summed from the calls' facts instead (`Store::aggregate_calls`):
         // SQL cannot place a number in a country.
-        (AggKey::Country, Sqlite) => ("NULL", "calls"),
-        (AggKey::Country, Postgres) => ("CAST(NULL AS text)", "calls"),
+        (AggKey::Country | AggKey::Line, Sqlite) => ("NULL", "calls"),
+        (AggKey::Country | AggKey::Line, Postgres) => ("CAST(NULL AS text)", "calls"),
     }
 }
 
