@@ -55,7 +55,11 @@ pub async fn cost_days(
         .await?;
     type Key = (NaiveDate, String, String);
     let mut days: BTreeMap<Key, (CostDay, i64, BTreeMap<String, Decimal>)> = BTreeMap::new();
-    for r in rows.into_iter().filter(|r| r.country.is_none()) {
+    // The rows of every call once (not by country, not by agent).
+    for r in rows
+        .into_iter()
+        .filter(|r| r.country.is_none() && r.agent.is_none())
+    {
         let Ok(day) = NaiveDate::parse_from_str(&r.day, "%Y-%m-%d") else {
             continue;
         };

@@ -32,6 +32,8 @@ struct Shape {
     status: Status,
     /// A plivo hangup code.
     code: &'static str,
+    /// The agent's id, if any.
+    agent: Option<&'static str>,
 }
 
 const US: &str = "+12015550123";
@@ -49,6 +51,7 @@ fn normal(i: usize) -> Shape {
             Status::NoAnswer
         },
         code: if answered { "4000" } else { "3000" },
+        agent: None,
     }
 }
 
@@ -70,6 +73,9 @@ fn call(id: String, at: DateTime<Utc>, s: &Shape) -> Call {
     c.billed_duration_s = Some(s.duration);
     c.status = s.status;
     c.hangup = Hangup::resolve(Some(s.code), None);
+    if let Some(a) = s.agent {
+        c.agents = vec![serde_json::from_value(serde_json::json!({"id": a})).unwrap()];
+    }
     // An unanswered call costs nothing; an answered one its minutes.
     c.cost = s.rate.map(|r| {
         let minutes = if s.answered {
@@ -86,11 +92,16 @@ fn call(id: String, at: DateTime<Utc>, s: &Shape) -> Call {
 /// ago (the four same weekdays before), 400 calls each, shaped by
 /// `recent` on the recent day and by [`normal`] on the others; plus
 /// `extra` calls (day back, shape).
-async fn build(store: &mut Store, recent: &dyn Fn(usize) -> Shape, extra: &[(i64, Shape)]) {
+async fn build(
+    store: &mut Store,
+    recent: &dyn Fn(usize) -> Shape,
+    baseline: &dyn Fn(usize) -> Shape,
+    extra: &[(i64, Shape)],
+) {
     for back in [1, 8, 15, 22, 29] {
         let calls: Vec<Call> = (0..400)
             .map(|i| {
-                let shape = if back == 1 { recent(i) } else { normal(i) };
+                let shape = if back == 1 { recent(i) } else { baseline(i) };
                 call(
                     format!("d{back}-{i}"),
                     day(back) + Duration::seconds(200 * i as i64),
@@ -120,11 +131,22 @@ async fn only(
     extra: &[(i64, Shape)],
     kind: Option<&str>,
 ) -> Option<calllogs_report::alerts::Finding> {
+    only_with(name, recent, &normal, extra, kind).await
+}
+
+/// As [`only`], with the baseline days shaped by `baseline`.
+async fn only_with(
+    name: &str,
+    recent: &dyn Fn(usize) -> Shape,
+    baseline: &dyn Fn(usize) -> Shape,
+    extra: &[(i64, Shape)],
+    kind: Option<&str>,
+) -> Option<calllogs_report::alerts::Finding> {
     let mut seen: Vec<Vec<String>> = Vec::new();
     let mut one = None;
     for mut store in stores(name).await {
         let backend = store.backend();
-        build(&mut store, recent, extra).await;
+        build(&mut store, recent, baseline, extra).await;
         let a = run(&store).await;
         let kinds: Vec<&str> = a.findings.iter().map(|f| f.kind).collect();
         let lines: Vec<String> = a.findings.iter().map(|f| f.line()).collect();
@@ -344,4 +366,60 @@ async fn an_account_whose_provider_never_prices_calls_has_no_unpriced_finding() 
         let lines: Vec<String> = a.findings.iter().map(|f| f.line()).collect();
         assert!(a.findings.is_empty(), "{backend}: {lines:#?}");
     }
+}
+
+/// A quarter of the calls by agent `asst-2`, the rest by `asst-1`.
+fn two_agents(i: usize) -> Shape {
+    Shape {
+        agent: Some(if i.is_multiple_of(4) {
+            "asst-2"
+        } else {
+            "asst-1"
+        }),
+        ..normal(i)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_agents_asr_drop_is_its_own_finding() {
+    // asst-2 (100 of the 400 calls, 80 % of them answered) answers 50 %:
+    // the account's ASR moves 7.5 points, under the threshold; the agent's 30.
+    let recent = |i: usize| {
+        let mut s = two_agents(i);
+        if i.is_multiple_of(4) && (i / 4) % 10 >= 4 && (i / 4) % 10 < 7 {
+            s = Shape {
+                agent: s.agent,
+                ..normal(9)
+            };
+        }
+        s
+    };
+    let f = only_with("alerts_agent", &recent, &two_agents, &[], Some("asr_drop"))
+        .await
+        .unwrap();
+    assert_eq!(f.agent.as_deref(), Some("asst-2"));
+    assert_eq!(f.country, None);
+    let c = f.figure.unwrap();
+    assert!((c.now - 0.50).abs() < 1e-9, "{}", c.now);
+    assert_eq!((c.week_ago, c.median), (Some(0.8), Some(0.8)));
+    assert_eq!(c.calls, 100);
+    assert!(
+        f.message.contains("ASR of agent asst-2 fell to 50.0%"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.examples.len(), 3);
+    // The examples are asst-2's calls.
+    assert!(
+        f.examples
+            .iter()
+            .all(|id| id.split('-').nth(1).unwrap().parse::<usize>().unwrap() % 4 == 0),
+        "{:?}",
+        f.examples
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_steady_agents_make_a_quiet_week() {
+    only_with("alerts_agents_quiet", &two_agents, &two_agents, &[], None).await;
 }

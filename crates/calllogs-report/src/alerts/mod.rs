@@ -1,6 +1,7 @@
 //! Alerts: what changed, and what costs money it should not. A recent
-//! period (by default the last full UTC day) is compared, per account and
-//! per account and country of the other party, with the same period a week
+//! period (by default the last full UTC day) is compared, per account, per
+//! account and country of the other party, and per account and agent
+//! (voice-AI assistants, contact-center agents), with the same period a week
 //! earlier and with the median of the last four same weekdays: answer rate
 //! and average duration down, a failure category's share, the short-call
 //! share or the cost per minute up, the volume moved. Some findings need no
@@ -120,6 +121,9 @@ pub struct Finding {
     /// The other party's country, for a finding about one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+    /// The agent, for a finding about one (its id, or its name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent: Option<String>,
     /// The hangup category, for `category_rise`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
@@ -153,6 +157,7 @@ impl Finding {
             provider: provider.to_string(),
             account: account.to_string(),
             country: None,
+            agent: None,
             category: None,
             day: None,
             figure: None,

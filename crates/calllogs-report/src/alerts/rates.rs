@@ -6,7 +6,7 @@
 
 use calllogs_store::store::{ExampleQuery, SHORT_CALL_S};
 
-use super::tally::{Period, Sums, Tally, WEEKS, midnight};
+use super::tally::{Part, Period, Sums, Tally, WEEKS, midnight};
 use super::{AlertQuery, Compared, Finding, Rules, Severity};
 
 /// The hangup categories whose share rising is a finding.
@@ -19,7 +19,7 @@ struct Said<'a> {
     arg: &'a str,
     /// The figure now, shown.
     value: String,
-    /// ` with DE` for a country's scope.
+    /// ` with DE` for a country's scope, ` of agent asst-1` for an agent's.
     whose: &'a str,
     period: &'a str,
 }
@@ -28,8 +28,10 @@ struct Said<'a> {
 struct Rate {
     kind: &'static str,
     severity: Severity,
-    /// Made for a whole account only, not per country.
-    account_only: bool,
+    /// Made per country of the other party too, not only per account.
+    per_country: bool,
+    /// Made per agent too.
+    per_agent: bool,
     /// What the figure is taken of, one finding each: the failure
     /// categories, the main currency, or one `""`.
     args: fn(&Sums) -> Vec<String>,
@@ -65,7 +67,8 @@ const RATES: &[Rate] = &[
     Rate {
         kind: "asr_drop",
         severity: Severity::Warning,
-        account_only: false,
+        per_country: true,
+        per_agent: true,
         args: one,
         value: |s, _| ratio(s.answered, s.calls),
         moved: |r, b, n| b - n >= r.asr_drop,
@@ -82,15 +85,16 @@ const RATES: &[Rate] = &[
     Rate {
         kind: "acd_drop",
         severity: Severity::Warning,
-        account_only: true,
+        per_country: false,
+        per_agent: true,
         args: one,
         value: |s, _| ratio(s.dur.0, s.dur.1),
         moved: |r, b, n| b > 0.0 && (b - n) / b >= r.acd_drop,
         show: |v, _| format!("{v:.0} s"),
         said: |s| {
             format!(
-                "average call duration fell to {} on {} ({} answered calls)",
-                s.value, s.period, s.now.answered
+                "average call duration{} fell to {} on {} ({} answered calls)",
+                s.whose, s.value, s.period, s.now.answered
             )
         },
         calls: |s, _| s.answered,
@@ -99,15 +103,17 @@ const RATES: &[Rate] = &[
     Rate {
         kind: "category_rise",
         severity: Severity::Warning,
-        account_only: true,
+        per_country: false,
+        per_agent: true,
         args: |_| FAILURES.iter().map(|c| c.to_string()).collect(),
         value: |s, c| ratio(*s.by_category.get(c).unwrap_or(&0), s.calls),
         moved: |r, b, n| n - b >= r.category_rise,
         show: pct,
         said: |s| {
             format!(
-                "{} rose to {} of calls on {} ({} of {})",
+                "{}{} rose to {} of calls on {} ({} of {})",
                 s.arg,
+                s.whose,
                 s.value,
                 s.period,
                 s.now.by_category.get(s.arg).unwrap_or(&0),
@@ -123,15 +129,16 @@ const RATES: &[Rate] = &[
     Rate {
         kind: "short_calls",
         severity: Severity::Warning,
-        account_only: true,
+        per_country: false,
+        per_agent: true,
         args: one,
         value: |s, _| ratio(s.short, s.answered),
         moved: |r, b, n| n - b >= r.short_share_rise,
         show: pct,
         said: |s| {
             format!(
-                "short calls (answered, under {SHORT_CALL_S} s) rose to {} of answered calls on {} ({} of {})",
-                s.value, s.period, s.now.short, s.now.answered
+                "short calls{} (answered, under {SHORT_CALL_S} s) rose to {} of answered calls on {} ({} of {})",
+                s.whose, s.value, s.period, s.now.short, s.now.answered
             )
         },
         calls: |s, _| s.short,
@@ -140,7 +147,8 @@ const RATES: &[Rate] = &[
     Rate {
         kind: "cost_per_minute",
         severity: Severity::Warning,
-        account_only: true,
+        per_country: false,
+        per_agent: false,
         args: |s| s.main_currency().map(str::to_string).into_iter().collect(),
         value: |s, cur| {
             let cost = *s.cost.get(cur)?;
@@ -161,7 +169,8 @@ const RATES: &[Rate] = &[
     Rate {
         kind: "volume",
         severity: Severity::Info,
-        account_only: true,
+        per_country: false,
+        per_agent: false,
         args: one,
         value: |s, _| Some(s.calls as f64),
         moved: |r, b, n| b > 0.0 && ((n - b) / b).abs() >= r.volume_change,
@@ -171,6 +180,14 @@ const RATES: &[Rate] = &[
         example: same,
     },
 ];
+
+/// An agent's id (or name) without the provider before it, as the
+/// rollups key it (`vapi/asst-1` is `asst-1`).
+fn agent_name<'a>(provider: &str, key: &'a str) -> &'a str {
+    key.strip_prefix(provider)
+        .and_then(|k| k.strip_prefix('/'))
+        .unwrap_or(key)
+}
 
 /// The median of `v` (sorted here), if any.
 fn median(mut v: Vec<f64>) -> Option<f64> {
@@ -188,33 +205,45 @@ fn median(mut v: Vec<f64>) -> Option<f64> {
 pub(crate) fn findings(t: &Tally, p: &Period, q: &AlertQuery) -> Vec<(Finding, ExampleQuery)> {
     let mut out = Vec::new();
     let period = p.words();
-    for ((provider, account, country), by_offset) in &t.series {
+    for ((provider, account, part), by_offset) in &t.series {
         let rules = q.rules_for(account);
         let Some(now) = by_offset.get(&0) else {
             continue;
         };
-        if now.calls < rules.min_calls || country.as_deref() == Some("") {
+        if now.calls < rules.min_calls || part.is_rest() {
             continue;
         }
-        // A country with nearly all the account's calls says what the
-        // account's own figures say: only the account's finding is made.
-        if country.is_some() {
+        // A country or an agent with nearly all the account's calls says
+        // what the account's own figures say: only the account's finding
+        // is made.
+        if *part != Part::All {
             let all = t
                 .series
-                .get(&(provider.clone(), account.clone(), None))
+                .get(&(provider.clone(), account.clone(), Part::All))
                 .and_then(|s| s.get(&0))
                 .map_or(0, |s| s.calls);
             if now.calls * 10 >= all * 9 {
                 continue;
             }
         }
-        let whose = country
-            .as_ref()
-            .map(|c| format!(" with {c}"))
-            .unwrap_or_default();
+        let (country, agent) = match part {
+            Part::All => (None, None),
+            Part::Country(c) => (Some(c.clone()), None),
+            Part::Agent(a) => (None, Some(a.clone())),
+        };
+        let whose = match part {
+            Part::All => String::new(),
+            Part::Country(c) => format!(" with {c}"),
+            Part::Agent(a) => format!(" of agent {}", agent_name(provider, a)),
+        };
         let base = |k: i64| by_offset.get(&k).filter(|s| s.calls >= rules.min_calls);
         for rate in RATES {
-            if rate.account_only && country.is_some() {
+            let made = match part {
+                Part::All => true,
+                Part::Country(_) => rate.per_country,
+                Part::Agent(_) => rate.per_agent,
+            };
+            if !made {
                 continue;
             }
             for arg in (rate.args)(now) {
@@ -251,6 +280,7 @@ pub(crate) fn findings(t: &Tally, p: &Period, q: &AlertQuery) -> Vec<(Finding, E
                     since: Some(midnight(p.since)),
                     until: Some(midnight(p.until)),
                     country: country.clone(),
+                    agent: agent.clone(),
                     limit: 3,
                     ..ExampleQuery::default()
                 };
@@ -261,6 +291,9 @@ pub(crate) fn findings(t: &Tally, p: &Period, q: &AlertQuery) -> Vec<(Finding, E
                         provider: provider.clone(),
                         account: account.clone(),
                         country: country.clone(),
+                        agent: agent
+                            .as_deref()
+                            .map(|a| agent_name(provider, a).to_string()),
                         category: (rate.kind == "category_rise").then(|| arg.to_string()),
                         day: None,
                         figure: Some(Compared {

@@ -5,7 +5,7 @@
 use calllogs_store::store::ExampleQuery;
 use chrono::Duration;
 
-use super::tally::{Account, Period, STANDING_DAYS, Tally, midnight};
+use super::tally::{Account, Part, Period, STANDING_DAYS, Tally, midnight};
 use super::{AlertQuery, Finding, Severity};
 
 fn plural(n: i64) -> &'static str {
@@ -69,11 +69,11 @@ pub(crate) fn findings(t: &Tally, p: &Period, q: &AlertQuery) -> Vec<(Finding, E
             ));
         }
     }
-    for ((provider, account, country), by_offset) in &t.series {
+    for ((provider, account, part), by_offset) in &t.series {
         let Some(now) = by_offset.get(&0).filter(|s| s.premium > 0) else {
             continue;
         };
-        if country.is_some() {
+        if *part != Part::All {
             continue;
         }
         let message = format!(

@@ -1,5 +1,6 @@
 //! The rollup rows of the days alerts look at, summed: per scope (an
-//! account, or an account and a country) for the recent period and each
+//! account, an account and a country, an account and an agent) for the
+//! recent period and each
 //! baseline; the countries of the period and of the days before; what is
 //! stuck or unpriced.
 
@@ -123,8 +124,27 @@ impl Sums {
 /// (provider, account).
 pub(crate) type Account = (String, String);
 
-/// (provider, account, country: `None` for the whole account).
-pub(crate) type Scope = (String, String, Option<String>);
+/// Which of an account's calls a scope sums.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Part {
+    /// All of them.
+    All,
+    /// Those with the other party in this country (`""`: no number).
+    Country(String),
+    /// Those this agent took part in (`provider/id`; `""`: no agent).
+    Agent(String),
+}
+
+impl Part {
+    /// Whether it is the calls with no country or no agent: never judged
+    /// on their own.
+    pub(crate) fn is_rest(&self) -> bool {
+        matches!(self, Part::Country(k) | Part::Agent(k) if k.is_empty())
+    }
+}
+
+/// (provider, account, which calls).
+pub(crate) type Scope = (String, String, Part);
 
 /// Everything the findings are made from.
 #[derive(Debug, Default)]
@@ -155,8 +175,13 @@ impl Tally {
             };
             let account: Account = (r.provider.clone(), r.account.clone());
             let rules = q.rules_for(&r.account);
-            match &r.country {
-                None => {
+            let part = match (&r.country, &r.agent) {
+                (Some(c), _) => Part::Country(c.clone()),
+                (None, Some(a)) => Part::Agent(a.clone()),
+                (None, None) => Part::All,
+            };
+            match &part {
+                Part::All => {
                     if r.priced > 0 {
                         *t.priced.entry(account.clone()).or_default() += r.priced;
                     }
@@ -175,7 +200,7 @@ impl Tally {
                         *t.unpriced.entry(account.clone()).or_default() += r.unpriced;
                     }
                 }
-                Some(c) if !c.is_empty() => {
+                Part::Country(c) if !c.is_empty() => {
                     if d >= p.since {
                         *t.recent_countries
                             .entry(account.clone())
@@ -189,10 +214,10 @@ impl Tally {
                         }
                     }
                 }
-                Some(_) => {}
+                Part::Country(_) | Part::Agent(_) => {}
             }
             if let Some(k) = p.offset(d) {
-                let scope: Scope = (r.provider.clone(), r.account.clone(), r.country.clone());
+                let scope: Scope = (r.provider.clone(), r.account.clone(), part);
                 t.series
                     .entry(scope)
                     .or_default()

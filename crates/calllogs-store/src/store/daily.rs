@@ -1,6 +1,6 @@
 //! What alerts read: the rollups of whole UTC days, per account, status and
-//! hangup category, overall and by the other party's country; and a few
-//! example calls behind a finding.
+//! hangup category, overall, by the other party's country and by agent;
+//! and a few example calls behind a finding.
 
 use chrono::{DateTime, Utc};
 
@@ -19,9 +19,12 @@ pub struct DayRow {
     pub provider: String,
     /// The account.
     pub account: String,
-    /// `None`: every call of the day; `Some(c)`: the calls with the other
-    /// party in country `c` (`""`: no number to place).
+    /// `None` (with `agent` `None`): every call of the day; `Some(c)`: the
+    /// calls with the other party in country `c` (`""`: no number to place).
     pub country: Option<String>,
+    /// `Some(a)`: the calls agent `a` took part in (`provider/id`, or `""`
+    /// for the calls without an agent); a call with two agents is in both.
+    pub agent: Option<String>,
     /// The status.
     pub status: String,
     /// The hangup category (`""`: none).
@@ -71,7 +74,7 @@ pub(crate) fn days_sql(d: Dialect) -> String {
         "SELECT kind, day, provider, account, k, status, category, currency,
             {}, {}, {}, {}, {cost}, {}, {}, {}, {}
          FROM rollups
-         WHERE kind IN ({all}, {country}) AND day >= {p1} AND day < {p2}
+         WHERE kind IN ({all}, {country}, {agent}) AND day >= {p1} AND day < {p2}
            AND ({p3} IS NULL OR provider = {p3}) AND ({p4} IS NULL OR account = {p4})
          GROUP BY kind, day, provider, account, k, status, category, currency
          HAVING SUM(calls) > 0",
@@ -85,6 +88,7 @@ pub(crate) fn days_sql(d: Dialect) -> String {
         sum("premium"),
         all = Kind::All as i64,
         country = Kind::Country as i64,
+        agent = Kind::Agent as i64,
         p1 = d.p(1, Ty::Text),
         p2 = d.p(2, Ty::Text),
         p3 = d.p(3, Ty::Text),
@@ -95,12 +99,15 @@ pub(crate) fn days_sql(d: Dialect) -> String {
 /// A row of [`days_sql`].
 pub(crate) fn day_row(r: &impl Cells) -> Result<DayRow, StoreError> {
     let int = |i: usize| -> Result<i64, StoreError> { Ok(r.int(i)?.unwrap_or(0)) };
-    let by_country = r.int(0)? == Some(Kind::Country as i64);
+    let kind = r.int(0)?;
     let k: String = r.required(4)?;
+    let by_country = kind == Some(Kind::Country as i64);
+    let by_agent = kind == Some(Kind::Agent as i64);
     Ok(DayRow {
         day: r.required(1)?,
         provider: r.required(2)?,
         account: r.required(3)?,
+        agent: by_agent.then(|| k.clone()),
         country: by_country.then_some(k),
         status: r.required(5)?,
         category: r.required(6)?,
@@ -139,6 +146,8 @@ pub struct ExampleQuery {
     pub country: Option<String>,
     /// Only calls to a premium-rate number.
     pub premium: bool,
+    /// Only calls this agent took part in (`provider/id`, as [`DayRow::agent`]).
+    pub agent: Option<String>,
     /// How many ids at most.
     pub limit: usize,
 }
@@ -153,7 +162,7 @@ pub(crate) const EXAMPLE_SCAN: i64 = 5_000;
 pub(crate) fn examples_sql(d: Dialect) -> String {
     let answered = "(answered_at IS NOT NULL OR status = 'completed')";
     format!(
-        "SELECT id, direction, from_number, to_number FROM calls
+        "SELECT id, direction, from_number, to_number, {agents} FROM calls
          WHERE provider = {p1} AND account = {p2}
            AND ({p3} IS NULL OR started_at >= {p3}) AND ({p4} IS NULL OR started_at < {p4})
            AND ({p5} IS NULL OR status = {p5}) AND ({p6} IS NULL OR hangup_category = {p6})
@@ -171,19 +180,50 @@ pub(crate) fn examples_sql(d: Dialect) -> String {
         p8 = d.p(8, Ty::Int),
         p9 = d.p(9, Ty::Int),
         p10 = d.p(10, Ty::Int),
+        agents = match d {
+            Dialect::Sqlite => "agents",
+            Dialect::Postgres => "agents::text",
+        },
     )
 }
 
-/// The ids among `rows` (id, direction, from, to) that `q`'s country and
-/// premium tests keep, at most `q.limit`.
-pub(crate) fn pick(
-    q: &ExampleQuery,
-    rows: Vec<(String, String, Option<String>, Option<String>)>,
-) -> Vec<String> {
+/// A candidate row of [`examples_sql`]: id, direction, from, to, agents.
+pub(crate) type Candidate = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+/// A row of [`examples_sql`].
+pub(crate) fn candidate(r: &impl Cells) -> Result<Candidate, StoreError> {
+    Ok((
+        r.required(0)?,
+        r.required(1)?,
+        r.text(2)?,
+        r.text(3)?,
+        r.text(4)?,
+    ))
+}
+
+/// The ids among `rows` that `q`'s country, premium and agent tests keep,
+/// at most `q.limit`.
+pub(crate) fn pick(q: &ExampleQuery, rows: Vec<Candidate>) -> Vec<String> {
     let mut out = Vec::new();
-    for (id, direction, from, to) in rows {
+    for (id, direction, from, to, agents) in rows {
         if out.len() >= q.limit {
             break;
+        }
+        if let Some(want) = &q.agent {
+            let keys = super::rollup::agent_keys(agents.as_deref());
+            let key = |k: &Option<String>| match k {
+                Some(k) => format!("{}/{k}", q.provider),
+                None => String::new(),
+            };
+            if !keys.iter().any(|k| key(k) == *want) {
+                continue;
+            }
         }
         if q.country.is_some() || q.premium {
             let place = crate::peer::of_call(&direction, from.as_deref(), to.as_deref());

@@ -981,7 +981,7 @@ impl PgStore {
                     &rollup::SHORT_CALL_S,
                     &super::daily::EXAMPLE_SCAN,
                 ],
-                |r| Ok((r.required(0)?, r.required(1)?, r.text(2)?, r.text(3)?)),
+                |r| super::daily::candidate(r),
             )
             .await?;
         Ok(super::daily::pick(q, rows))

@@ -371,7 +371,7 @@ fn named(v: &Value) -> Option<String> {
 
 /// Each agent's key (`None`: no id or name), or one `None` when the call
 /// has no agents (as the report's left join gives one row without one).
-fn agent_keys(agents: Option<&str>) -> Vec<Option<String>> {
+pub(crate) fn agent_keys(agents: Option<&str>) -> Vec<Option<String>> {
     match agents.and_then(|a| serde_json::from_str::<Value>(a).ok()) {
         Some(Value::Array(list)) if !list.is_empty() => list.iter().map(named).collect(),
         _ => vec![None],
