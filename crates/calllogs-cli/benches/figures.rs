@@ -364,12 +364,18 @@ fn scale_figures(quick: bool) -> Value {
         ]);
         // Alerts read the same rollups, more days of them (the baselines).
         let alerts = timed(&["alerts", "--db", &db, "--fail-on", "never"]);
+        // Destinations from the rollups by country; the audit scans the
+        // calls of its 30 days (billed minutes per call, two passes for
+        // the outliers).
+        let by_country = timed(&["report", "--db", &db, "--by", "country"]);
+        let audit = timed(&["audit", "--db", &db, "--fail-on", "never"]);
         let rate = calls as f64 / secs;
         let per = secs * 100_000.0 / calls as f64;
         println!(
-            "scale     plivo sync of {calls:>7} calls, no latency, no rate limit: {secs:.1}s = {rate:.0} calls/s ({per:.2}s per 100,000); peak RSS {:.1} MiB; report {report:.2}s, report --html {html:.2}s, alerts {alerts:.2}s = {:.2}x the report (goal <= 2x)",
+            "scale     plivo sync of {calls:>7} calls, no latency, no rate limit: {secs:.1}s = {rate:.0} calls/s ({per:.2}s per 100,000); peak RSS {:.1} MiB; report {report:.2}s, report --html {html:.2}s, alerts {alerts:.2}s = {:.2}x the report (goal <= 2x), report --by country {by_country:.2}s = {:.2}x, audit {audit:.2}s",
             kib as f64 / 1024.0,
-            alerts / report.max(1e-9)
+            alerts / report.max(1e-9),
+            by_country / report.max(1e-9)
         );
         rates.push((calls, rate, report));
         rss.push(kib);
@@ -377,7 +383,10 @@ fn scale_figures(quick: bool) -> Value {
             calls.to_string(),
             json!({"seconds": secs, "calls_per_s": rate, "peak_rss_kib": kib,
                    "report_s": report, "html_s": html, "alerts_s": alerts,
-                   "alerts_vs_report": alerts / report.max(1e-9)}),
+                   "alerts_vs_report": alerts / report.max(1e-9),
+                   "by_country_s": by_country,
+                   "by_country_vs_report": by_country / report.max(1e-9),
+                   "audit_s": audit}),
         );
     }
     if let [small, large, ..] = rss[..] {

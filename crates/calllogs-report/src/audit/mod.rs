@@ -6,8 +6,8 @@
 //! the calls whose cost is far from what the same account pays for the
 //! same country (a robust outlier test on the per-minute rate).
 //!
-//! Reads the calls of the audited days ([`Store::billed_days`],
-//! [`Store::priced_calls`]); the usage totals are fetched by the caller
+//! Reads the calls of the audited days ([`Store::billed_days`], and
+//! [`Store::each_priced_call`] twice, folding); the usage totals are fetched by the caller
 //! (`calllogs audit` asks each account's provider) and handed in.
 
 mod outliers;
@@ -130,10 +130,7 @@ pub async fn audit(store: &Store, q: &AuditQuery) -> Result<Audit, StoreError> {
     let mut days = fold_days(store.billed_days(&filter).await?);
     let (findings_usage, not_compared) = usage::compare(&mut days, q);
     let mut findings = findings_usage;
-    findings.extend(outliers::findings(
-        store.priced_calls(&filter).await?,
-        |account| q.rules_for(account),
-    ));
+    findings.extend(outliers::findings(store, &filter, |account| q.rules_for(account)).await?);
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

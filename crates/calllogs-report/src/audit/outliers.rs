@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use calllogs_store::decimal::Decimal;
-use calllogs_store::store::PricedCall;
+use calllogs_store::store::{AuditFilter, PricedCall, Store, StoreError};
 
 use super::finding;
 use crate::alerts::{Finding, Rules};
@@ -24,10 +24,23 @@ use crate::alerts::{Finding, Rules};
 /// little, which is not a finding.
 const MIN_SPREAD: f64 = 0.02;
 
-struct Rated {
-    id: String,
-    per_second: f64,
-    per_minute: f64,
+/// (provider, account, country, currency): the calls compared together.
+type Group = (String, String, String, String);
+
+/// A call's two rates: cost per minute of duration, cost per billed
+/// (started) minute.
+fn rates(c: &PricedCall) -> Option<(f64, f64)> {
+    let cost = Decimal::parse(&c.cost)?.to_f64();
+    (c.seconds > 0).then(|| {
+        (
+            cost / (c.seconds as f64 / 60.0),
+            cost / ((c.seconds + 59) / 60) as f64,
+        )
+    })
+}
+
+fn group_of(c: PricedCall) -> Group {
+    (c.provider, c.account, c.country, c.currency)
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -50,80 +63,137 @@ fn centre(values: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
     (m, mad.max(MIN_SPREAD * m.abs()))
 }
 
-/// One `cost_outlier` finding per account, country and currency with
-/// enough priced calls, naming the calls furthest out.
-pub(super) fn findings<'r>(
-    calls: Vec<PricedCall>,
-    rules_for: impl Fn(&str) -> &'r Rules,
-) -> Vec<Finding> {
-    type Group = (String, String, String, String);
-    let mut groups: BTreeMap<Group, Vec<Rated>> = BTreeMap::new();
-    for c in calls {
-        let Some(cost) = Decimal::parse(&c.cost).map(Decimal::to_f64) else {
-            continue;
-        };
-        let rated = Rated {
-            id: c.id,
-            per_second: cost / (c.seconds as f64 / 60.0),
-            per_minute: cost / ((c.seconds + 59) / 60) as f64,
-        };
-        groups
-            .entry((c.provider, c.account, c.country, c.currency))
-            .or_default()
-            .push(rated);
+/// A group's centre under both billings, and how many calls it stands on.
+struct Centre {
+    per_second: (f64, f64),
+    per_minute: (f64, f64),
+    calls: usize,
+}
+
+impl Centre {
+    /// How far out `r` is, in spreads, under the nearer of the two billings.
+    fn distance(&self, (s, m): (f64, f64)) -> f64 {
+        let far = |v: f64, (c, d): (f64, f64)| (v - c).abs() / d.max(f64::MIN_POSITIVE);
+        far(s, self.per_second).min(far(m, self.per_minute))
     }
-    let mut out = Vec::new();
-    for ((provider, account, country, currency), rated) in groups {
-        let rules = rules_for(&account);
-        if (rated.len() as i64) < rules.outlier_min_calls {
-            continue;
+}
+
+/// The first pass: every call's rates per group; the centres of the
+/// groups with enough calls. Holds two numbers a call, never the calls.
+#[derive(Default)]
+struct Pass1(BTreeMap<Group, Vec<(f64, f64)>>);
+
+impl Pass1 {
+    fn add(&mut self, c: PricedCall) {
+        if let Some(r) = rates(&c) {
+            self.0.entry(group_of(c)).or_default().push(r);
         }
-        let (ms, ds) = centre(rated.iter().map(|r| r.per_second));
-        let (mm, dm) = centre(rated.iter().map(|r| r.per_minute));
-        // How far out, in spreads, under the nearer of the two billings.
-        let mut far: Vec<(f64, &Rated)> = rated
-            .iter()
-            .map(|r| {
-                let by_second = (r.per_second - ms).abs() / ds.max(f64::MIN_POSITIVE);
-                let by_minute = (r.per_minute - mm).abs() / dm.max(f64::MIN_POSITIVE);
-                (by_second.min(by_minute), r)
+    }
+
+    fn centres<'r>(self, rules_for: &impl Fn(&str) -> &'r Rules) -> BTreeMap<Group, Centre> {
+        self.0
+            .into_iter()
+            .filter(|(g, v)| v.len() as i64 >= rules_for(&g.1).outlier_min_calls)
+            .map(|(g, v)| {
+                let centre = Centre {
+                    per_second: centre(v.iter().map(|r| r.0)),
+                    per_minute: centre(v.iter().map(|r| r.1)),
+                    calls: v.len(),
+                };
+                (g, centre)
             })
-            .filter(|(d, _)| *d > rules.outlier_mads)
-            .collect();
-        if far.is_empty() {
-            continue;
-        }
-        far.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.id.cmp(&b.1.id)));
-        let (lo, hi) = far.iter().fold((f64::MAX, f64::MIN), |(lo, hi), (_, r)| {
-            (lo.min(r.per_minute), hi.max(r.per_minute))
-        });
-        let place = if country.is_empty() {
-            "numbers with no country".to_string()
-        } else {
-            country.clone()
-        };
-        let range = if (hi - lo).abs() < 1e-9 {
-            format!("{hi:.4}")
-        } else {
-            format!("{lo:.4} to {hi:.4}")
-        };
-        let n = far.len();
-        let mut f = finding(
-            &provider,
-            &account,
-            "cost_outlier",
-            n as i64,
-            format!(
-                "{n} call{} to {place} cost {range} {currency}/min, far from the account's usual {mm:.4} {currency}/min (median of {} priced calls)",
-                if n == 1 { "" } else { "s" },
-                rated.len()
-            ),
-        );
-        f.country = (!country.is_empty()).then_some(country);
-        f.examples = far.iter().take(3).map(|(_, r)| r.id.clone()).collect();
-        out.push(f);
+            .collect()
     }
-    out
+}
+
+/// The second pass: the calls beyond the threshold, per group, with how
+/// far out each is and its billed-minute rate.
+struct Pass2<'c, F> {
+    centres: &'c BTreeMap<Group, Centre>,
+    rules_for: F,
+    far: BTreeMap<Group, Vec<(f64, String, f64)>>,
+}
+
+impl<'c, 'r, F: Fn(&str) -> &'r Rules> Pass2<'c, F> {
+    fn add(&mut self, c: PricedCall) {
+        let Some(r) = rates(&c) else { return };
+        let id = c.id.clone();
+        let group = group_of(c);
+        let Some(centre) = self.centres.get(&group) else {
+            return;
+        };
+        let d = centre.distance(r);
+        if d > (self.rules_for)(&group.1).outlier_mads {
+            self.far.entry(group).or_default().push((d, id, r.1));
+        }
+    }
+
+    /// One finding per group with calls far out, naming the furthest.
+    fn findings(self) -> Vec<Finding> {
+        let mut out = Vec::new();
+        for (group, mut far) in self.far {
+            let (provider, account, country, currency) = group.clone();
+            let centre = &self.centres[&group];
+            far.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+            let (lo, hi) = far.iter().fold((f64::MAX, f64::MIN), |(lo, hi), f| {
+                (lo.min(f.2), hi.max(f.2))
+            });
+            let place = if country.is_empty() {
+                "numbers with no country".to_string()
+            } else {
+                country.clone()
+            };
+            let range = if (hi - lo).abs() < 1e-9 {
+                format!("{hi:.4}")
+            } else {
+                format!("{lo:.4} to {hi:.4}")
+            };
+            let n = far.len();
+            let mut f = finding(
+                &provider,
+                &account,
+                "cost_outlier",
+                n as i64,
+                format!(
+                    "{n} call{} to {place} cost {range} {currency}/min, far from the account's usual {:.4} {currency}/min (median of {} priced calls)",
+                    if n == 1 { "" } else { "s" },
+                    centre.per_minute.0,
+                    centre.calls
+                ),
+            );
+            f.country = (!country.is_empty()).then_some(country);
+            f.examples = far.into_iter().take(3).map(|(_, id, _)| id).collect();
+            out.push(f);
+        }
+        out
+    }
+}
+
+/// One `cost_outlier` finding per account, country and currency with
+/// enough priced calls and some far out: two passes over the calls of
+/// `filter`, neither holding them.
+pub(super) async fn findings<'r>(
+    store: &Store,
+    filter: &AuditFilter,
+    rules_for: impl Fn(&str) -> &'r Rules + Send,
+) -> Result<Vec<Finding>, StoreError> {
+    let mut first = Pass1::default();
+    store
+        .each_priced_call(filter, &mut |c| first.add(c))
+        .await?;
+    let centres = first.centres(&rules_for);
+    if centres.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut second = Pass2 {
+        centres: &centres,
+        rules_for,
+        far: BTreeMap::new(),
+    };
+    store
+        .each_priced_call(filter, &mut |c| second.add(c))
+        .await?;
+    Ok(second.findings())
 }
 
 #[cfg(test)]
@@ -141,6 +211,20 @@ mod tests {
             seconds,
             cost: cost.into(),
         }
+    }
+
+    /// The two passes over calls in memory.
+    fn findings<'r>(calls: Vec<PricedCall>, rules_for: impl Fn(&str) -> &'r Rules) -> Vec<Finding> {
+        let mut first = Pass1::default();
+        calls.iter().cloned().for_each(|c| first.add(c));
+        let centres = first.centres(&rules_for);
+        let mut second = Pass2 {
+            centres: &centres,
+            rules_for,
+            far: BTreeMap::new(),
+        };
+        calls.into_iter().for_each(|c| second.add(c));
+        second.findings()
     }
 
     #[test]

@@ -381,9 +381,9 @@ pub enum AggKey {
     /// facts rather than in SQL.
     Country,
     /// Our own line: the from-number of an outbound call, the to-number of
-    /// an inbound one. Summed from the calls' facts over the whole range
-    /// (no rollup keeps lines: a contact center can have thousands), so its
-    /// time grows with the calls in the range.
+    /// an inbound one. Grouped in SQL over the calls of the whole range (no
+    /// rollup keeps lines: a contact center can have thousands), so its
+    /// time grows with the calls in the range; its memory does not.
     Line,
 }
 
@@ -685,10 +685,15 @@ impl Store {
     }
 
     /// The answered, priced calls with a duration in `filter`'s range,
-    /// each placed in the other party's country (for the cost audit's
-    /// outlier test).
-    pub async fn priced_calls(&self, filter: &AuditFilter) -> Result<Vec<PricedCall>, StoreError> {
-        both!(self.priced_calls(filter))
+    /// each placed in the other party's country and handed to `visit` as
+    /// it is read (for the cost audit's outlier test): a month of a busy
+    /// account's calls is folded, never held.
+    pub async fn each_priced_call(
+        &self,
+        filter: &AuditFilter,
+        visit: &mut (dyn FnMut(PricedCall) + Send),
+    ) -> Result<(), StoreError> {
+        both!(self.each_priced_call(filter, visit))
     }
 
     /// A few ids of the calls an [`ExampleQuery`] describes, oldest first.
@@ -717,10 +722,6 @@ impl Store {
         if key == AggKey::Country {
             let facts = both!(self.facts_in(filter))?;
             return Ok(rollup::agg_rows(rollup::Kind::Country, facts));
-        }
-        if key == AggKey::Line {
-            let facts = both!(self.facts_in(filter))?;
-            return Ok(rollup::agg_rows_by_line(facts));
         }
         both!(self.aggregate_calls(key, filter))
     }

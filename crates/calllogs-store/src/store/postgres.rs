@@ -688,6 +688,31 @@ impl PgStore {
             .collect()
     }
 
+    /// Every row of `sql` with `params`, handed to `visit` as it arrives
+    /// (streamed from the server, nothing kept).
+    async fn each(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        mut visit: impl FnMut(&PgRow<'_>) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        use futures::TryStreamExt;
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(sql).await.map_err(|e| self.err(e))?;
+        let rows = client
+            .query_raw(&stmt, params.iter().map(|p| *p as &dyn ToSql))
+            .await
+            .map_err(|e| self.err(e))?;
+        let mut rows = std::pin::pin!(rows);
+        while let Some(row) = rows.try_next().await.map_err(|e| self.err(e))? {
+            visit(&PgRow {
+                row: &row,
+                store: self,
+            })?;
+        }
+        Ok(())
+    }
+
     /// See [`super::Store::count_mismatches`].
     pub async fn count_mismatches(
         &self,
@@ -951,15 +976,19 @@ impl PgStore {
         .await
     }
 
-    /// See [`super::Store::priced_calls`].
-    pub async fn priced_calls(
+    /// See [`super::Store::each_priced_call`].
+    pub async fn each_priced_call(
         &self,
         f: &super::AuditFilter,
-    ) -> Result<Vec<super::PricedCall>, StoreError> {
-        self.all(
+        visit: &mut (dyn FnMut(super::PricedCall) + Send),
+    ) -> Result<(), StoreError> {
+        self.each(
             &super::audit::priced_sql(PG),
             &[&f.since, &f.until, &f.provider, &f.account],
-            |r| super::audit::priced_row(r),
+            |r| {
+                visit(super::audit::priced_row(r)?);
+                Ok(())
+            },
         )
         .await
     }

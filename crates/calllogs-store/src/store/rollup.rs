@@ -56,7 +56,7 @@ pub(crate) enum Kind {
     Campaign = 2,
     /// Every call once, by the other party's country (none: `''`).
     Country = 3,
-    /// Never stored: the kind [`agg_rows_by_line`] sums our own lines as.
+    /// Never stored: our own lines are grouped over the calls.
     Line = 4,
 }
 
@@ -98,9 +98,6 @@ pub(crate) struct Facts {
     country: String,
     /// Whether the other party's number is premium rate.
     premium: bool,
-    /// Our own line (`''`: none): the from-number of an outbound call, the
-    /// to-number of an inbound one.
-    line: String,
     /// The call's id (to pair a row's old facts with its new ones; only
     /// the PostgreSQL store reads both from the server).
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
@@ -112,9 +109,11 @@ impl Facts {
     pub(crate) fn read(r: &impl Cells, at: usize) -> Result<Facts, StoreError> {
         let status = r.required(at + 3)?;
         let direction: String = r.required(at + 14)?;
-        let (from, to) = (r.text(at + 15)?, r.text(at + 16)?);
-        let (country, premium) = peer(&direction, from.as_deref(), to.as_deref());
-        let line = our_line(&direction, from, to);
+        let (country, premium) = peer(
+            &direction,
+            r.text(at + 15)?.as_deref(),
+            r.text(at + 16)?.as_deref(),
+        );
         Ok(Facts {
             provider: r.required(at)?,
             account: r.required(at + 1)?,
@@ -139,7 +138,6 @@ impl Facts {
             id: r.required(at + 13)?,
             country,
             premium,
-            line,
         })
     }
 
@@ -190,19 +188,8 @@ impl Facts {
             id: call.id.clone(),
             country,
             premium,
-            line: our_line(call.direction.as_str(), call.from.clone(), call.to.clone()),
         }
     }
-}
-
-/// Our own line of a call (`''`: none, or a direction that says neither).
-fn our_line(direction: &str, from: Option<String>, to: Option<String>) -> String {
-    match direction {
-        "outbound" => from,
-        "inbound" => to,
-        _ => None,
-    }
-    .unwrap_or_default()
 }
 
 /// The other party's country (`''`: none) and whether its number is
@@ -462,7 +449,7 @@ fn group(d: Dialect, key: AggKey) -> (&'static str, Kind) {
         (AggKey::Agent, _) => ("NULLIF(k, '')", Kind::Agent),
         (AggKey::Campaign, _) => ("NULLIF(k, '')", Kind::Campaign),
         (AggKey::Country, _) => ("NULLIF(k, '')", Kind::Country),
-        // Never read from the rollups (`Store::aggregate` sums lines from
+        // Never read from the rollups (`Store::aggregate` groups lines over
         // the calls): no rows of this kind exist, so none match.
         (AggKey::Line, Sqlite) => ("NULL", Kind::Line),
         (AggKey::Line, Postgres) => ("CAST(NULL AS text)", Kind::Line),
@@ -581,19 +568,6 @@ pub(crate) fn agg_rows(kind: Kind, facts: Vec<Facts>) -> Vec<super::AggRow> {
             unpriced: s.unpriced,
         })
         .collect()
-}
-
-/// The report's rows by our own line, from the calls' facts: the
-/// country's rows with each call's line in its place.
-pub(crate) fn agg_rows_by_line(facts: Vec<Facts>) -> Vec<super::AggRow> {
-    let facts = facts
-        .into_iter()
-        .map(|f| Facts {
-            country: f.line.clone(),
-            ..f
-        })
-        .collect();
-    agg_rows(Kind::Country, facts)
 }
 
 /// The facts of the calls of a report's filter. Params: since, until,

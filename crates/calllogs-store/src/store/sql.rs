@@ -426,8 +426,12 @@ fn group(d: Dialect, key: AggKey) -> (&'static str, &'static str) {
         ),
         // Summed from the calls' facts instead (`Store::aggregate_calls`):
         // SQL cannot place a number in a country.
-        (AggKey::Country | AggKey::Line, Sqlite) => ("NULL", "calls"),
-        (AggKey::Country | AggKey::Line, Postgres) => ("CAST(NULL AS text)", "calls"),
+        (AggKey::Country, Sqlite) => ("NULL", "calls"),
+        (AggKey::Country, Postgres) => ("CAST(NULL AS text)", "calls"),
+        (AggKey::Line, _) => (
+            "CASE direction WHEN 'outbound' THEN from_number WHEN 'inbound' THEN to_number END",
+            "calls",
+        ),
     }
 }
 
@@ -504,6 +508,7 @@ mod tests {
             AggKey::Month,
             AggKey::Agent,
             AggKey::Campaign,
+            AggKey::Line,
         ] {
             for d in [Sqlite, Postgres] {
                 let sql = aggregate(d, key);

@@ -284,6 +284,22 @@ fn all<T>(
     Ok(out)
 }
 
+/// Every row of `sql` with `params`, handed to `visit` one at a time
+/// (nothing kept: for scans whose rows are folded, not collected).
+fn each(
+    conn: &Connection,
+    sql: &str,
+    params: impl rusqlite::Params,
+    mut visit: impl FnMut(&rusqlite::Row<'_>) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(params)?;
+    while let Some(r) = rows.next()? {
+        visit(r)?;
+    }
+    Ok(())
+}
+
 /// The SQLite store.
 pub struct SqliteStore {
     conn: Connection,
@@ -704,16 +720,20 @@ impl SqliteStore {
         )
     }
 
-    /// See [`super::Store::priced_calls`].
-    pub fn priced_calls(
+    /// See [`super::Store::each_priced_call`].
+    pub fn each_priced_call(
         &self,
         f: &super::AuditFilter,
-    ) -> Result<Vec<super::PricedCall>, StoreError> {
-        all(
+        visit: &mut (dyn FnMut(super::PricedCall) + Send),
+    ) -> Result<(), StoreError> {
+        each(
             &self.conn,
             &super::audit::priced_sql(SQLITE),
             params![f.since.map(time), f.until.map(time), f.provider, f.account],
-            |r| super::audit::priced_row(r),
+            |r| {
+                visit(super::audit::priced_row(r)?);
+                Ok(())
+            },
         )
     }
 
