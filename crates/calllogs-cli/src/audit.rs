@@ -60,6 +60,12 @@ pub(crate) fn audit_cmd(args: AuditArgs) -> Result<(), CliError> {
         stdout_line(&mut out, &serde_json::to_string_pretty(&audit)?)?;
     } else {
         stdout_line(&mut out, text(&audit).trim_end())?;
+        if args.config.is_none() {
+            stdout_line(
+                &mut out,
+                "(the stored calls only: with --config, each provider's own usage totals are fetched and set beside them)",
+            )?;
+        }
     }
     exit_for(&audit.findings, args.fail_on)
 }
@@ -187,8 +193,12 @@ fn text(a: &Audit) -> String {
             d.unpriced
         );
     }
-    for (provider, account, why) in &a.not_compared {
-        let _ = writeln!(s, "{provider}/{account}: usage totals not compared: {why}");
+    for n in &a.not_compared {
+        let _ = writeln!(
+            s,
+            "{}/{}: usage totals not compared: {}",
+            n.provider, n.account, n.why
+        );
     }
     if a.findings.is_empty() {
         let _ = writeln!(s, "no findings");

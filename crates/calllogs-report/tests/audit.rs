@@ -11,7 +11,7 @@
 
 use calllogs::{Call, Cost, Direction, Status, UsageDay};
 use calllogs_report::alerts::Rules;
-use calllogs_report::audit::{AccountUsage, Audit, AuditQuery, audit};
+use calllogs_report::audit::{AccountUsage, Audit, AuditQuery, NotCompared, audit};
 use calllogs_store::store::Store;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 
@@ -204,11 +204,11 @@ async fn an_account_whose_totals_cannot_be_had_says_why_and_finds_nothing() {
     assert!(a.findings.is_empty());
     assert_eq!(
         a.not_compared,
-        [(
-            "twilio".to_string(),
-            "main".to_string(),
-            "Plivo publishes no usage totals".to_string()
-        )]
+        [NotCompared {
+            provider: "twilio".into(),
+            account: "main".into(),
+            why: "Plivo publishes no usage totals".into(),
+        }]
     );
     assert!(a.days.iter().all(|d| d.usage.is_none()));
 }

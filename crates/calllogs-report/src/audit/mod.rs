@@ -109,7 +109,18 @@ pub struct Audit {
     /// The findings, most serious first.
     pub findings: Vec<Finding>,
     /// Accounts whose provider's totals could not be compared, and why.
-    pub not_compared: Vec<(String, String, String)>,
+    pub not_compared: Vec<NotCompared>,
+}
+
+/// An account whose provider's usage totals were not set beside its calls.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NotCompared {
+    /// The provider.
+    pub provider: String,
+    /// The account.
+    pub account: String,
+    /// Why: the provider publishes none, or fetching them failed.
+    pub why: String,
 }
 
 impl Audit {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use calllogs_store::decimal::Decimal;
 
-use super::{AuditDay, AuditQuery, DayKey, UsageBeside, finding};
+use super::{AuditDay, AuditQuery, DayKey, NotCompared, UsageBeside, finding};
 use crate::alerts::Finding;
 
 /// Puts each account's usage totals beside its days (a day the provider
@@ -15,14 +15,18 @@ use crate::alerts::Finding;
 pub(super) fn compare(
     days: &mut BTreeMap<DayKey, AuditDay>,
     q: &AuditQuery,
-) -> (Vec<Finding>, Vec<(String, String, String)>) {
+) -> (Vec<Finding>, Vec<NotCompared>) {
     let mut findings = Vec::new();
     let mut not_compared = Vec::new();
     for u in &q.usage {
         let list = match &u.days {
             Ok(list) => list,
             Err(why) => {
-                not_compared.push((u.provider.clone(), u.account.clone(), why.clone()));
+                not_compared.push(NotCompared {
+                    provider: u.provider.clone(),
+                    account: u.account.clone(),
+                    why: why.clone(),
+                });
                 continue;
             }
         };
