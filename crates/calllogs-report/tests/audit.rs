@@ -212,3 +212,22 @@ async fn an_account_whose_totals_cannot_be_had_says_why_and_finds_nothing() {
     );
     assert!(a.days.iter().all(|d| d.usage.is_none()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usage_of_an_account_the_store_does_not_hold_is_not_compared_day_by_day() {
+    for mut store in stores("audit_other").await {
+        let usage = build(&mut store, &|_| {}).await;
+        let mut q = query(Ok(usage));
+        q.usage[0].account = "synced-under-another-name".into();
+        let a = audit(&store, &q).await.unwrap();
+        let lines: Vec<String> = a.findings.iter().map(|f| f.line()).collect();
+        assert!(a.findings.is_empty(), "{lines:#?}");
+        assert_eq!(a.not_compared.len(), 1);
+        assert!(
+            a.not_compared[0].why.contains("holds no calls of account")
+                && a.not_compared[0].why.contains("counts 500"),
+            "{:?}",
+            a.not_compared
+        );
+    }
+}

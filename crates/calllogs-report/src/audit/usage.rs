@@ -42,6 +42,22 @@ pub(super) fn compare(
             .filter(|(p, a, _)| *p == u.provider && *a == u.account)
             .map(|k| k.2)
             .collect();
+        if stored.is_empty() && by_day.values().any(|d| d.calls > 0) {
+            // Every day would "differ": more likely the account was synced
+            // under another name (`sync --provider` names it by a
+            // fingerprint), or not yet, than every call lost.
+            not_compared.push(NotCompared {
+                provider: u.provider.clone(),
+                account: u.account.clone(),
+                why: format!(
+                    "the store holds no calls of account {:?} in the period while the provider counts {} \
+                     (run `calllogs sync --config` with this file first: a sync without it names the account otherwise)",
+                    u.account,
+                    by_day.values().map(|d| d.calls).sum::<u64>()
+                ),
+            });
+            continue;
+        }
         let mut all: Vec<_> = by_day.keys().copied().chain(stored).collect();
         all.sort();
         all.dedup();
