@@ -406,3 +406,59 @@ async fn one_agents_asr_drop_is_its_own_finding() {
 async fn two_steady_agents_make_a_quiet_week() {
     only_with("alerts_agents_quiet", &two_agents, &two_agents, &[], None).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drop_across_a_providers_accounts_is_found_where_each_is_too_small() {
+    // Two Plivo accounts of 200 calls a day, each under a `min_calls` of
+    // 300: neither is judged alone; together (400) their ASR fell 70 -> 40.
+    let mut seen = Vec::new();
+    for mut store in stores("alerts_provider").await {
+        let backend = store.backend();
+        for account in ["eu", "us"] {
+            for back in [1, 8, 15, 22, 29] {
+                let calls: Vec<Call> = (0..200)
+                    .map(|i| {
+                        let mut s = normal(i);
+                        if back == 1 && i % 10 >= 4 && i % 10 < 7 {
+                            s = normal(9);
+                        }
+                        call(
+                            format!("{account}-d{back}-{i}"),
+                            day(back) + Duration::seconds(400 * i as i64),
+                            &s,
+                        )
+                    })
+                    .collect();
+                store.upsert(account, &calls).await.unwrap();
+            }
+        }
+        let mut q = AlertQuery::new(Utc::now());
+        q.rules.min_calls = 300;
+        let a = alerts(&store, &q).await.unwrap();
+        let lines: Vec<String> = a.findings.iter().map(|f| f.line()).collect();
+        assert_eq!(a.findings.len(), 1, "{backend}: {lines:#?}");
+        let f = &a.findings[0];
+        assert_eq!((f.kind, f.account.as_str()), ("asr_drop", "*"), "{backend}");
+        assert_eq!(f.figure.as_ref().unwrap().calls, 400);
+        assert!(
+            f.message.contains("ASR across all accounts fell to 40.0%"),
+            "{}",
+            f.message
+        );
+        assert_eq!(
+            f.examples.len(),
+            3,
+            "{backend}: examples from either account"
+        );
+        seen.push(lines);
+        // One account alone has no provider scope beyond it.
+        let mut one = AlertQuery::new(Utc::now());
+        one.rules.min_calls = 300;
+        one.account = Some("eu".into());
+        assert!(
+            alerts(&store, &one).await.unwrap().findings.is_empty(),
+            "{backend}"
+        );
+    }
+    assert!(seen.windows(2).all(|w| w[0] == w[1]), "{seen:#?}");
+}

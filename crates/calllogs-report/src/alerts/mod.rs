@@ -1,7 +1,8 @@
 //! Alerts: what changed, and what costs money it should not. A recent
 //! period (by default the last full UTC day) is compared, per account, per
-//! account and country of the other party, and per account and agent
-//! (voice-AI assistants, contact-center agents), with the same period a week
+//! account and country of the other party, per account and agent
+//! (voice-AI assistants, contact-center agents), and per provider (all its
+//! accounts together, account `*`), with the same period a week
 //! earlier and with the median of the last four same weekdays: answer rate
 //! and average duration down, a failure category's share, the short-call
 //! share or the cost per minute up, the volume moved. Some findings need no
@@ -116,7 +117,7 @@ pub struct Finding {
     pub kind: &'static str,
     /// The provider.
     pub provider: String,
-    /// The account.
+    /// The account (`*`: all the provider's accounts together).
     pub account: String,
     /// The other party's country, for a finding about one.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -6,7 +6,7 @@
 
 use calllogs_store::store::{ExampleQuery, SHORT_CALL_S};
 
-use super::tally::{Part, Period, Sums, Tally, WEEKS, midnight};
+use super::tally::{ALL_ACCOUNTS, Part, Period, Sums, Tally, WEEKS, midnight};
 use super::{AlertQuery, Compared, Finding, Rules, Severity};
 
 /// The hangup categories whose share rising is a finding.
@@ -215,8 +215,23 @@ pub(crate) fn findings(t: &Tally, p: &Period, q: &AlertQuery) -> Vec<(Finding, E
         }
         // A country or an agent with nearly all the account's calls says
         // what the account's own figures say: only the account's finding
-        // is made.
-        if *part != Part::All {
+        // is made. Likewise a provider's accounts together when one of
+        // them has nearly all their calls.
+        if account == ALL_ACCOUNTS {
+            let biggest = t
+                .series
+                .iter()
+                .filter(|((p, a, part), _)| {
+                    p == provider && a != ALL_ACCOUNTS && *part == Part::All
+                })
+                .filter_map(|(_, s)| s.get(&0))
+                .map(|s| s.calls)
+                .max()
+                .unwrap_or(0);
+            if biggest * 10 >= now.calls * 9 {
+                continue;
+            }
+        } else if *part != Part::All {
             let all = t
                 .series
                 .get(&(provider.clone(), account.clone(), Part::All))
@@ -232,6 +247,7 @@ pub(crate) fn findings(t: &Tally, p: &Period, q: &AlertQuery) -> Vec<(Finding, E
             Part::Agent(a) => (None, Some(a.clone())),
         };
         let whose = match part {
+            Part::All if account == ALL_ACCOUNTS => " across all accounts".to_string(),
             Part::All => String::new(),
             Part::Country(c) => format!(" with {c}"),
             Part::Agent(a) => format!(" of agent {}", agent_name(provider, a)),

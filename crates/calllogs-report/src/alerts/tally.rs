@@ -146,6 +146,10 @@ impl Part {
 /// (provider, account, which calls).
 pub(crate) type Scope = (String, String, Part);
 
+/// The account of a provider's own scope: all its accounts together (a
+/// carrier's trouble shows across them, on more calls than any one has).
+pub(crate) const ALL_ACCOUNTS: &str = "*";
+
 /// Everything the findings are made from.
 #[derive(Debug, Default)]
 pub(crate) struct Tally {
@@ -169,6 +173,7 @@ impl Tally {
     /// Sums `rows` (those of [`Period::first`] to the period's end).
     pub(crate) fn of(rows: &[DayRow], p: &Period, q: &AlertQuery) -> Tally {
         let mut t = Tally::default();
+        let mut accounts_of: BTreeMap<&str, std::collections::BTreeSet<&str>> = BTreeMap::new();
         for r in rows {
             let Ok(d) = NaiveDate::parse_from_str(&r.day, "%Y-%m-%d") else {
                 continue;
@@ -182,6 +187,10 @@ impl Tally {
             };
             match &part {
                 Part::All => {
+                    accounts_of
+                        .entry(&r.provider)
+                        .or_default()
+                        .insert(&r.account);
                     if r.priced > 0 {
                         *t.priced.entry(account.clone()).or_default() += r.priced;
                     }
@@ -217,6 +226,15 @@ impl Tally {
                 Part::Country(_) | Part::Agent(_) => {}
             }
             if let Some(k) = p.offset(d) {
+                if part == Part::All {
+                    let provider: Scope = (r.provider.clone(), ALL_ACCOUNTS.into(), Part::All);
+                    t.series
+                        .entry(provider)
+                        .or_default()
+                        .entry(k)
+                        .or_default()
+                        .add(r);
+                }
                 let scope: Scope = (r.provider.clone(), r.account.clone(), part);
                 t.series
                     .entry(scope)
@@ -226,6 +244,13 @@ impl Tally {
                     .add(r);
             }
         }
+        // A provider with one account has no scope of its own beyond it.
+        t.series.retain(|(provider, account, _), _| {
+            account != ALL_ACCOUNTS
+                || accounts_of
+                    .get(provider.as_str())
+                    .is_some_and(|a| a.len() >= 2)
+        });
         t
     }
 }

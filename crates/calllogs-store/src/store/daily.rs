@@ -128,7 +128,7 @@ pub(crate) fn day_row(r: &impl Cells) -> Result<DayRow, StoreError> {
 pub struct ExampleQuery {
     /// The provider.
     pub provider: String,
-    /// The account.
+    /// The account (`*`: every account of the provider).
     pub account: String,
     /// Started at or after.
     pub since: Option<DateTime<Utc>>,
@@ -163,12 +163,12 @@ pub(crate) fn examples_sql(d: Dialect) -> String {
     let answered = "(answered_at IS NOT NULL OR status = 'completed')";
     format!(
         "SELECT id, direction, from_number, to_number, {agents} FROM calls
-         WHERE provider = {p1} AND account = {p2}
+         WHERE provider = {p1} AND ({p2} = '*' OR account = {p2})
            AND ({p3} IS NULL OR started_at >= {p3}) AND ({p4} IS NULL OR started_at < {p4})
            AND ({p5} IS NULL OR status = {p5}) AND ({p6} IS NULL OR hangup_category = {p6})
            AND ({p7} = 0 OR ({answered} AND duration_s < {p9}))
            AND ({p8} = 0 OR ({answered} AND cost_amount IS NULL))
-         ORDER BY started_at
+         ORDER BY started_at, {by_id}
          LIMIT {p10}",
         p1 = d.p(1, Ty::Text),
         p2 = d.p(2, Ty::Text),
@@ -183,6 +183,11 @@ pub(crate) fn examples_sql(d: Dialect) -> String {
         agents = match d {
             Dialect::Sqlite => "agents",
             Dialect::Postgres => "agents::text",
+        },
+        // Calls of one instant in one order on both backends (bytewise).
+        by_id = match d {
+            Dialect::Sqlite => "id",
+            Dialect::Postgres => "id COLLATE \"C\"",
         },
     )
 }
