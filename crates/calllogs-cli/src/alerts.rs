@@ -25,8 +25,8 @@ pub(crate) fn rules_of(
     Ok((rules, accounts))
 }
 
-/// The exit of a run whose worst finding is `worst`: an error when it is
-/// at or above `fail_on`.
+/// The exit of a run with `findings`: an error when the worst is at or
+/// above `fail_on`.
 pub(crate) fn exit_for(
     findings: &[calllogs::alerts::Finding],
     fail_on: FailOn,
@@ -37,7 +37,7 @@ pub(crate) fn exit_for(
         FailOn::Critical => Some(Severity::Critical),
         FailOn::Never => None,
     };
-    let worst = findings.iter().map(|f| f.severity).max();
+    let worst = calllogs::alerts::worst(findings);
     match (worst, threshold) {
         (Some(worst), Some(t)) if worst >= t => Err(CliError::Findings {
             count: findings.iter().filter(|f| f.severity >= t).count(),

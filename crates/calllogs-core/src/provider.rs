@@ -186,15 +186,15 @@ pub trait HttpProvider: Send + Sync + 'static {
     }
     /// The request for one page of the provider's daily usage totals for
     /// calls (see [`Provider::usage`]): the first page of `first..=last`
-    /// when `next` is `None`, else the page that link names. `None`, the
-    /// default: the provider publishes none.
+    /// for [`PageToken::First`], else the page a [`PageToken::Cursor`]
+    /// names. `None`, the default: the provider publishes none.
     fn usage_request(
         &self,
         first: NaiveDate,
         last: NaiveDate,
-        next: Option<&str>,
+        token: &PageToken,
     ) -> Option<Result<reqwest::RequestBuilder>> {
-        let _ = (first, last, next);
+        let _ = (first, last, token);
         None
     }
     /// One usage response body to a page of days (with the next link while
@@ -258,33 +258,36 @@ impl<T: HttpProvider> Provider for T {
         HttpProvider::explain(self, reason)
     }
     async fn usage(&self, first: NaiveDate, last: NaiveDate) -> Result<Option<Vec<UsageDay>>> {
-        // The one loop over usage pages: providers write the request and
-        // the decoder, as for calls.
+        // Usage pages follow links as cursor-paged calls do: the engine's
+        // own step decides the next page (a link sent twice is an error).
+        let id = self.info().id;
         let mut days = Vec::new();
-        let mut next: Option<String> = None;
-        let mut seen = std::collections::HashSet::new();
+        let mut token = PageToken::First;
+        let mut progress = crate::paginate::Progress::default();
         for _ in 0..crate::usage::MAX_USAGE_PAGES {
-            let Some(req) = self.usage_request(first, last, next.as_deref()) else {
+            let Some(req) = self.usage_request(first, last, &token) else {
                 return Ok(None);
             };
             let page = self
                 .http()
                 .send(req?, |status, body| self.decode_usage(Some(status), body))
                 .await?;
+            let next = crate::paginate::next_token(
+                id,
+                crate::page::PagingStyle::Cursor,
+                &token,
+                &page,
+                0,
+                &mut progress,
+            )?;
             days.extend(page.items);
-            match page.next {
+            match next {
                 None => return Ok(Some(days)),
-                Some(link) if !seen.insert(link.clone()) => {
-                    return Err(crate::Error::Paging {
-                        provider: self.info().id,
-                        message: format!("usage link {link:?} came back twice"),
-                    });
-                }
-                Some(link) => next = Some(link),
+                Some(t) => token = t,
             }
         }
         Err(crate::Error::Paging {
-            provider: self.info().id,
+            provider: id,
             message: format!(
                 "usage listing still had more after {} pages",
                 crate::usage::MAX_USAGE_PAGES

@@ -6,10 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use calllogs_store::decimal::Decimal;
 use calllogs_store::store::{DayFilter, Store, StoreError};
 use chrono::NaiveDate;
 use serde::Serialize;
+
+use crate::money::Costs;
 
 /// One account's UTC day.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -54,7 +55,7 @@ pub async fn cost_days(
         })
         .await?;
     type Key = (NaiveDate, String, String);
-    let mut days: BTreeMap<Key, (CostDay, i64, BTreeMap<String, Decimal>)> = BTreeMap::new();
+    let mut days: BTreeMap<Key, (CostDay, i64, Costs)> = BTreeMap::new();
     // The rows of every call once (not by country, not by agent).
     for r in rows
         .into_iter()
@@ -81,7 +82,7 @@ pub async fn cost_days(
                         premium: 0,
                     },
                     0,
-                    BTreeMap::new(),
+                    Costs::default(),
                 )
             });
         d.calls += r.calls;
@@ -91,8 +92,7 @@ pub async fn cost_days(
         d.premium += r.premium;
         *seconds += r.duration.0;
         if r.priced > 0 && !r.currency.is_empty() {
-            let sum = costs.entry(r.currency.clone()).or_default();
-            *sum = *sum + Decimal::parse(&r.cost).unwrap_or_default();
+            costs.add(&r.currency, &r.cost);
         }
     }
     Ok(days
@@ -100,14 +100,8 @@ pub async fn cost_days(
         .rev()
         .map(|(mut d, seconds, costs)| {
             d.minutes = seconds as f64 / 60.0;
-            let main = costs
-                .values()
-                .max_by(|a, b| a.to_f64().total_cmp(&b.to_f64()));
-            d.cost_per_minute = main.filter(|_| seconds > 0).map(|c| c.to_f64() / d.minutes);
-            d.cost = costs
-                .iter()
-                .map(|(c, v)| (c.clone(), v.to_string()))
-                .collect();
+            d.cost_per_minute = costs.per_minute(d.minutes);
+            d.cost = costs.texts();
             d
         })
         .collect())

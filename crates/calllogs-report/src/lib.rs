@@ -15,4 +15,5 @@ pub mod alerts;
 pub mod audit;
 pub mod costs;
 pub mod html;
+mod money;
 pub mod report;

@@ -25,7 +25,6 @@ use calllogs_core::{Category, Status};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use calllogs_store::decimal::Decimal;
 use calllogs_store::store::{AggFilter, AggKey, AggRow, Store, StoreError};
 
 /// How to group.
@@ -118,7 +117,7 @@ struct Acc {
     network_failures: u64,
     short: u64,
     unpriced: u64,
-    cost: BTreeMap<String, Decimal>,
+    cost: crate::money::Costs,
     statuses: BTreeMap<String, u64>,
     categories: BTreeMap<String, u64>,
     causes: BTreeMap<String, u64>,
@@ -148,10 +147,8 @@ impl Acc {
         if let Some(c) = &r.cause {
             *self.causes.entry(c.clone()).or_default() += n;
         }
-        if let (Some(currency), Some(d)) = (&r.currency, r.cost.as_deref().and_then(Decimal::parse))
-        {
-            let sum = self.cost.entry(currency.clone()).or_default();
-            *sum = *sum + d;
+        if let (Some(currency), Some(cost)) = (&r.currency, &r.cost) {
+            self.cost.add(currency, cost);
         }
         if status == Status::InProgress {
             return;
@@ -180,10 +177,6 @@ impl Acc {
             self.causes.iter().map(|(k, v)| (k.clone(), *v)).collect();
         causes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         causes.truncate(5);
-        let main = self
-            .cost
-            .values()
-            .max_by(|a, b| a.to_f64().total_cmp(&b.to_f64()));
         let minutes = self.answered_duration.0 as f64 / 60.0;
         Kpis {
             total: self.total,
@@ -193,15 +186,11 @@ impl Acc {
             acd_s: mean(self.answered_duration),
             ner: ratio(self.attempts - self.network_failures, self.attempts),
             avg_talk_s: mean(self.talk),
-            cost: self
-                .cost
-                .iter()
-                .map(|(k, v)| (k.clone(), v.to_string()))
-                .collect(),
+            cost: self.cost.texts(),
             short: self.short,
             short_share: ratio(self.short, self.answered),
             unpriced: self.unpriced,
-            cost_per_minute: main.filter(|_| minutes > 0.0).map(|c| c.to_f64() / minutes),
+            cost_per_minute: self.cost.per_minute(minutes),
             statuses: self.statuses.clone(),
             categories: self.categories.clone(),
             top_causes: causes,

@@ -219,7 +219,7 @@ impl HttpProvider for Twilio {
         &self,
         first: chrono::NaiveDate,
         last: chrono::NaiveDate,
-        next: Option<&str>,
+        token: &PageToken,
     ) -> Option<Result<reqwest::RequestBuilder>> {
         Some((|| {
             let (sid, user, password) = self.login()?;
@@ -230,11 +230,11 @@ impl HttpProvider for Twilio {
                     sid.expose_secret()
                 ),
             );
-            let req = match next {
-                Some(next) => self
+            let req = match token {
+                PageToken::Cursor(next) => self
                     .http
                     .request(reqwest::Method::GET, follow_link(ID, &list, next)?),
-                None => self
+                _ => self
                     .http
                     .request(reqwest::Method::GET, list)
                     .query(&usage::params(first, last)),

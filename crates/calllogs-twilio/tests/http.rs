@@ -224,3 +224,74 @@ fn filters_are_checked_when_given() {
         assert!(e.contains(said), "{k}: {e}");
     }
 }
+
+const USAGE: &str =
+    "/2010-04-01/Accounts/AC0000000000000000000000000000beef/Usage/Records/Daily.json";
+
+/// One usage record of `day` counting `n` calls.
+fn usage_record(day: &str, n: u32) -> serde_json::Value {
+    json!({"category": "calls", "start_date": day, "end_date": day, "count": n.to_string(),
+           "count_unit": "calls", "usage": (2 * n).to_string(), "usage_unit": "minutes",
+           "price": "0.17000", "price_unit": "usd"})
+}
+
+/// Usage pages follow `next_page_uri` through the engine's step: two pages
+/// give both days once; a link sent again is a paging error, not a loop.
+#[tokio::test]
+async fn usage_records_follow_their_links_and_a_repeated_link_is_an_error() {
+    let server = MockServer::start().await;
+    let second = format!("{USAGE}?Category=calls&PageSize=1&Page=1&PageToken=PU1");
+    let page = move |req: &Request| {
+        let p = params(req);
+        assert_eq!(p.get("Category").map(String::as_str), Some("calls"));
+        match p.get("PageToken").map(String::as_str) {
+            None => {
+                // The account's own calls only, as its call list has them.
+                assert_eq!(p["IncludeSubaccounts"], "false");
+                assert_eq!(p["StartDate"], "2026-11-19");
+                assert_eq!(p["EndDate"], "2026-11-20");
+                ResponseTemplate::new(200).set_body_json(json!({
+                    "usage_records": [usage_record("2026-11-19", 4)],
+                    "next_page_uri": second}))
+            }
+            _ => ResponseTemplate::new(200).set_body_json(json!({
+                "usage_records": [usage_record("2026-11-20", 7)],
+                "next_page_uri": null})),
+        }
+    };
+    Mock::given(method("GET"))
+        .and(path(USAGE))
+        .and(basic_auth(SID, TOKEN))
+        .respond_with(page)
+        .mount(&server)
+        .await;
+    let provider: calllogs_core::DynProvider = twilio(&server, &[]);
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+    let days = provider.usage(day(19), day(20)).await.unwrap().unwrap();
+    let counts: Vec<(String, u64, u64)> = days
+        .iter()
+        .map(|d| (d.day.to_string(), d.calls, d.minutes))
+        .collect();
+    assert_eq!(
+        counts,
+        [("2026-11-19".into(), 4, 8), ("2026-11-20".into(), 7, 14)]
+    );
+    assert_eq!(days[0].currency.as_deref(), Some("USD"));
+
+    // A server whose link points back at itself.
+    let looping = MockServer::start().await;
+    let again = format!("{USAGE}?PageToken=PU0");
+    Mock::given(method("GET"))
+        .and(path(USAGE))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "usage_records": [usage_record("2026-11-19", 1)],
+            "next_page_uri": again})))
+        .mount(&looping)
+        .await;
+    let provider: calllogs_core::DynProvider = twilio(&looping, &[]);
+    let e = provider.usage(day(19), day(20)).await.unwrap_err();
+    assert!(
+        matches!(e, Error::Paging { .. }) && e.to_string().contains("twice"),
+        "{e}"
+    );
+}

@@ -27,6 +27,7 @@ use calllogs_store::store::{DayFilter, Store, StoreError};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+pub(crate) use rates::median;
 pub use rules::Rules;
 use tally::{Period, Tally};
 
@@ -195,11 +196,10 @@ pub struct Alerts {
     pub findings: Vec<Finding>,
 }
 
-impl Alerts {
-    /// The most serious severity found, if any.
-    pub fn worst(&self) -> Option<Severity> {
-        self.findings.iter().map(|f| f.severity).max()
-    }
+/// The most serious severity among `findings` (of alerts or of the
+/// audit), if any.
+pub fn worst(findings: &[Finding]) -> Option<Severity> {
+    findings.iter().map(|f| f.severity).max()
 }
 
 /// The alerts for `q`: the rollups of the days it needs read once, the

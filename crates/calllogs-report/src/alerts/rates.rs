@@ -190,7 +190,7 @@ fn agent_name<'a>(provider: &str, key: &'a str) -> &'a str {
 }
 
 /// The median of `v` (sorted here), if any.
-fn median(mut v: Vec<f64>) -> Option<f64> {
+pub(crate) fn median(mut v: Vec<f64>) -> Option<f64> {
     v.sort_by(f64::total_cmp);
     let m = v.len() / 2;
     match v.len() {

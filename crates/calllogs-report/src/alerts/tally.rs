@@ -226,22 +226,18 @@ impl Tally {
                 Part::Country(_) | Part::Agent(_) => {}
             }
             if let Some(k) = p.offset(d) {
-                if part == Part::All {
-                    let provider: Scope = (r.provider.clone(), ALL_ACCOUNTS.into(), Part::All);
+                let mut add = |scope: Scope| {
                     t.series
-                        .entry(provider)
+                        .entry(scope)
                         .or_default()
                         .entry(k)
                         .or_default()
-                        .add(r);
+                        .add(r)
+                };
+                if part == Part::All {
+                    add((r.provider.clone(), ALL_ACCOUNTS.into(), Part::All));
                 }
-                let scope: Scope = (r.provider.clone(), r.account.clone(), part);
-                t.series
-                    .entry(scope)
-                    .or_default()
-                    .entry(k)
-                    .or_default()
-                    .add(r);
+                add((r.provider.clone(), r.account.clone(), part));
             }
         }
         // A provider with one account has no scope of its own beyond it.

@@ -16,12 +16,12 @@ mod usage;
 use std::collections::BTreeMap;
 
 use calllogs_core::UsageDay;
-use calllogs_store::decimal::Decimal;
 use calllogs_store::store::{AuditFilter, Store, StoreError};
 use chrono::{NaiveDate, NaiveTime};
 use serde::Serialize;
 
 use crate::alerts::{Finding, Rules, Severity};
+use crate::money::Costs;
 
 /// A provider's usage totals for one account, or why there are none.
 #[derive(Debug, Clone, Serialize)]
@@ -123,13 +123,6 @@ pub struct NotCompared {
     pub why: String,
 }
 
-impl Audit {
-    /// The most serious severity found, if any.
-    pub fn worst(&self) -> Option<Severity> {
-        self.findings.iter().map(|f| f.severity).max()
-    }
-}
-
 /// The audit of `q` over the calls in `store`.
 pub async fn audit(store: &Store, q: &AuditQuery) -> Result<Audit, StoreError> {
     let filter = AuditFilter {
@@ -162,7 +155,7 @@ type DayKey = (String, String, NaiveDate);
 
 /// The store's rows (one per currency) folded into one per account and day.
 fn fold_days(rows: Vec<calllogs_store::store::BilledDay>) -> BTreeMap<DayKey, AuditDay> {
-    let mut days: BTreeMap<DayKey, (AuditDay, BTreeMap<String, Decimal>)> = BTreeMap::new();
+    let mut days: BTreeMap<DayKey, (AuditDay, Costs)> = BTreeMap::new();
     for r in rows {
         let Ok(day) = NaiveDate::parse_from_str(&r.day, "%Y-%m-%d") else {
             continue;
@@ -172,28 +165,20 @@ fn fold_days(rows: Vec<calllogs_store::store::BilledDay>) -> BTreeMap<DayKey, Au
             .or_insert_with(|| {
                 (
                     AuditDay::empty(&r.provider, &r.account, day),
-                    BTreeMap::new(),
+                    Costs::default(),
                 )
             });
         d.calls += r.calls;
         d.minutes += r.minutes;
         d.unpriced += r.unpriced;
         if r.priced > 0 && !r.currency.is_empty() {
-            let sum = costs.entry(r.currency.clone()).or_default();
-            *sum = *sum + Decimal::parse(&r.cost).unwrap_or_default();
+            costs.add(&r.currency, &r.cost);
         }
     }
     days.into_iter()
         .map(|(k, (mut d, costs))| {
-            // The main currency: the one with the most money (one, almost always).
-            let main = costs
-                .iter()
-                .max_by(|a, b| a.1.to_f64().total_cmp(&b.1.to_f64()))
-                .map(|(_, v)| *v);
-            d.cost_per_minute = main
-                .filter(|_| d.minutes > 0)
-                .map(|v| v.to_f64() / d.minutes as f64);
-            d.cost = costs.into_iter().map(|(c, v)| (c, v.to_string())).collect();
+            d.cost_per_minute = costs.per_minute(d.minutes as f64);
+            d.cost = costs.texts();
             (k, d)
         })
         .collect()

@@ -17,7 +17,7 @@ use calllogs_store::decimal::Decimal;
 use calllogs_store::store::{AuditFilter, PricedCall, Store, StoreError};
 
 use super::finding;
-use crate::alerts::{Finding, Rules};
+use crate::alerts::{Finding, Rules, median};
 
 /// The spread below which every rate counts as this far from the median
 /// (a share of it): rates rounded to the provider's price step differ by a
@@ -43,23 +43,11 @@ fn group_of(c: PricedCall) -> Group {
     (c.provider, c.account, c.country, c.currency)
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n == 0 {
-        0.0
-    } else if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
-
 /// The median and the median absolute deviation (floored at
 /// [`MIN_SPREAD`] of the median).
 fn centre(values: impl Iterator<Item = f64> + Clone) -> (f64, f64) {
-    let m = median(values.clone().collect());
-    let mad = median(values.map(|v| (v - m).abs()).collect());
+    let m = median(values.clone().collect()).unwrap_or(0.0);
+    let mad = median(values.map(|v| (v - m).abs()).collect()).unwrap_or(0.0);
     (m, mad.max(MIN_SPREAD * m.abs()))
 }
 

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::StoreError;
 use super::cells::Cells;
-use super::sql::{Dialect, Ty, cost_sum};
+use super::sql::{Dialect, Ty, cost_sum, report_filter, start_day};
 
 /// Which calls the audit reads.
 #[derive(Debug, Clone, Default)]
@@ -70,21 +70,11 @@ pub struct PricedCall {
     pub cost: String,
 }
 
-fn day_expr(d: Dialect) -> &'static str {
-    match d {
-        Dialect::Sqlite => "substr(started_at, 1, 10)",
-        Dialect::Postgres => "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-    }
-}
-
+/// The report's filter (since, until, provider) and one account (param 4).
 fn filter(d: Dialect) -> String {
     format!(
-        "started_at IS NOT NULL AND ({p1} IS NULL OR started_at >= {p1})
-           AND ({p2} IS NULL OR started_at < {p2})
-           AND ({p3} IS NULL OR provider = {p3}) AND ({p4} IS NULL OR account = {p4})",
-        p1 = d.p(1, Ty::Time),
-        p2 = d.p(2, Ty::Time),
-        p3 = d.p(3, Ty::Text),
+        "started_at IS NOT NULL AND {} AND ({p4} IS NULL OR account = {p4})",
+        report_filter(d),
         p4 = d.p(4, Ty::Text),
     )
 }
@@ -103,7 +93,7 @@ pub(crate) fn billed_sql(d: Dialect) -> String {
          WHERE status <> 'in_progress' AND {filter}
          GROUP BY 1, 2, 3, 4
          ORDER BY 2, 3, 1, 4",
-        day = day_expr(d),
+        day = start_day(d),
         cost = cost_sum(d),
         filter = filter(d),
     )
@@ -134,7 +124,7 @@ pub(crate) fn priced_sql(d: Dialect) -> String {
          FROM calls
          WHERE (answered_at IS NOT NULL OR status = 'completed')
            AND duration_s > 0 AND cost_amount IS NOT NULL AND {filter}",
-        day = day_expr(d),
+        day = start_day(d),
         filter = filter(d),
     )
 }

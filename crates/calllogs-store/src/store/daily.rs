@@ -222,11 +222,10 @@ pub(crate) fn pick(q: &ExampleQuery, rows: Vec<Candidate>) -> Vec<String> {
         }
         if let Some(want) = &q.agent {
             let keys = super::rollup::agent_keys(agents.as_deref());
-            let key = |k: &Option<String>| match k {
-                Some(k) => format!("{}/{k}", q.provider),
-                None => String::new(),
-            };
-            if !keys.iter().any(|k| key(k) == *want) {
+            if !keys
+                .iter()
+                .any(|k| super::rollup::scoped(&q.provider, k.as_deref()) == *want)
+            {
                 continue;
             }
         }

@@ -281,7 +281,7 @@ impl Rollups {
             category: f.category.clone(),
             cause: f.cause.clone(),
             currency: f.currency.clone(),
-            k: k.map(|k| format!("{}/{k}", f.provider)).unwrap_or_default(),
+            k: scoped(&f.provider, k.as_deref()),
         };
         self.bump(key(Kind::All, None), f, sign);
         for agent in &f.agents {
@@ -354,6 +354,11 @@ fn named(v: &Value) -> Option<String> {
     v.get("id")
         .and_then(scalar)
         .or_else(|| v.get("name").and_then(scalar))
+}
+
+/// The rollups' key of an agent or a campaign: `provider/id` (`''`: none).
+pub(crate) fn scoped(provider: &str, k: Option<&str>) -> String {
+    k.map(|k| format!("{provider}/{k}")).unwrap_or_default()
 }
 
 /// Each agent's key (`None`: no id or name), or one `None` when the call

@@ -386,17 +386,21 @@ pub(crate) fn started_span(d: Dialect) -> String {
     format!("SELECT {}, {}", end(""), end(" DESC"))
 }
 
+/// A call's UTC day of start, `YYYY-MM-DD`.
+pub(crate) fn start_day(d: Dialect) -> &'static str {
+    match d {
+        Sqlite => "substr(started_at, 1, 10)",
+        Postgres => "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+    }
+}
+
 /// The report's group expression and FROM clause for `key`.
 fn group(d: Dialect, key: AggKey) -> (&'static str, &'static str) {
     match (key, d) {
         (AggKey::None, Sqlite) => ("NULL", "calls"),
         (AggKey::None, Postgres) => ("CAST(NULL AS text)", "calls"),
         (AggKey::Provider, _) => ("provider || '/' || account", "calls"),
-        (AggKey::Day, Sqlite) => ("substr(started_at, 1, 10)", "calls"),
-        (AggKey::Day, Postgres) => (
-            "to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
-            "calls",
-        ),
+        (AggKey::Day, _) => (start_day(d), "calls"),
         (AggKey::Week, Sqlite) => (
             "date(substr(started_at, 1, 10), 'weekday 0', '-6 days')",
             "calls",
