@@ -154,6 +154,32 @@ impl Twilio {
     }
 }
 
+impl Twilio {
+    /// A page of one of the account's list resources (`Calls.json`,
+    /// `Usage/Records/Daily.json`): the first with `query`, then the
+    /// `next_page_uri` a [`PageToken::Cursor`] holds (on the API host only),
+    /// with HTTP basic auth.
+    fn list_page(
+        &self,
+        resource: &str,
+        token: &PageToken,
+        query: &impl serde::Serialize,
+    ) -> Result<reqwest::RequestBuilder> {
+        let (sid, user, password) = self.login()?;
+        let list = endpoint(
+            &self.base,
+            &format!("2010-04-01/Accounts/{}/{resource}", sid.expose_secret()),
+        );
+        let req = match token {
+            PageToken::Cursor(next) => self
+                .http
+                .request(reqwest::Method::GET, follow_link(ID, &list, next)?),
+            _ => self.http.request(reqwest::Method::GET, list).query(query),
+        };
+        Ok(req.basic_auth(user.expose_secret(), Some(password.expose_secret())))
+    }
+}
+
 impl HttpProvider for Twilio {
     fn info(&self) -> &'static ProviderInfo {
         &INFO
@@ -175,22 +201,7 @@ impl HttpProvider for Twilio {
     }
 
     fn request(&self, query: &CallQuery, token: &PageToken) -> Result<reqwest::RequestBuilder> {
-        let (sid, user, password) = self.login()?;
-        let list = endpoint(
-            &self.base,
-            &format!("2010-04-01/Accounts/{}/Calls.json", sid.expose_secret()),
-        );
-        let req = match token {
-            PageToken::Cursor(next) => self
-                .http
-                .request(reqwest::Method::GET, follow_link(ID, &list, next)?),
-            _ => self
-                .http
-                .request(reqwest::Method::GET, list)
-                .query(&Params::new(query, 1000)),
-        };
-        let req = req.basic_auth(user.expose_secret(), Some(password.expose_secret()));
-        Ok(req)
+        self.list_page("Calls.json", token, &Params::new(query, 1000))
     }
 
     fn decode(&self, status: Option<u16>, body: &[u8]) -> Result<Page<Call>> {
@@ -221,26 +232,11 @@ impl HttpProvider for Twilio {
         last: chrono::NaiveDate,
         token: &PageToken,
     ) -> Option<Result<reqwest::RequestBuilder>> {
-        Some((|| {
-            let (sid, user, password) = self.login()?;
-            let list = endpoint(
-                &self.base,
-                &format!(
-                    "2010-04-01/Accounts/{}/Usage/Records/Daily.json",
-                    sid.expose_secret()
-                ),
-            );
-            let req = match token {
-                PageToken::Cursor(next) => self
-                    .http
-                    .request(reqwest::Method::GET, follow_link(ID, &list, next)?),
-                _ => self
-                    .http
-                    .request(reqwest::Method::GET, list)
-                    .query(&usage::params(first, last)),
-            };
-            Ok(req.basic_auth(user.expose_secret(), Some(password.expose_secret())))
-        })())
+        Some(self.list_page(
+            "Usage/Records/Daily.json",
+            token,
+            &usage::params(first, last),
+        ))
     }
 
     fn decode_usage(
