@@ -302,7 +302,7 @@ impl Calls {
         &self,
         lower: Option<(DateTime<Utc>, bool)>,
         upper: Option<(DateTime<Utc>, bool)>,
-    ) -> impl DoubleEndedIterator<Item = &SynthCall> + ExactSizeIterator {
+    ) -> ByEnd<'_> {
         let key = |i: &u32| end_key(&self.by_start[*i as usize]).0;
         let lo = lower.map_or(0, |(t, inclusive)| {
             self.by_end
@@ -312,11 +312,50 @@ impl Calls {
             self.by_end
                 .partition_point(|i| key(i) < t || (inclusive && key(i) == t))
         });
-        self.by_end[lo..hi.max(lo)]
-            .iter()
-            .map(|&i| &self.by_start[i as usize])
+        ByEnd {
+            index: self.by_end[lo..hi.max(lo)].iter(),
+            calls: &self.by_start,
+        }
     }
 }
+
+/// Calls in order of their end ([`Calls::ended_within`]). Skipping is one
+/// step however many calls it skips, as an index lookup is for a real
+/// server: a page deep into a million calls costs what the first does
+/// (a `map` over the index would call its closure for each call skipped).
+#[derive(Debug, Clone)]
+pub struct ByEnd<'a> {
+    index: std::slice::Iter<'a, u32>,
+    calls: &'a [SynthCall],
+}
+
+impl<'a> Iterator for ByEnd<'a> {
+    type Item = &'a SynthCall;
+
+    fn next(&mut self) -> Option<&'a SynthCall> {
+        self.index.next().map(|&i| &self.calls[i as usize])
+    }
+
+    fn nth(&mut self, n: usize) -> Option<&'a SynthCall> {
+        self.index.nth(n).map(|&i| &self.calls[i as usize])
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.index.size_hint()
+    }
+}
+
+impl<'a> DoubleEndedIterator for ByEnd<'a> {
+    fn next_back(&mut self) -> Option<&'a SynthCall> {
+        self.index.next_back().map(|&i| &self.calls[i as usize])
+    }
+
+    fn nth_back(&mut self, n: usize) -> Option<&'a SynthCall> {
+        self.index.nth_back(n).map(|&i| &self.calls[i as usize])
+    }
+}
+
+impl ExactSizeIterator for ByEnd<'_> {}
 
 /// One page of `calls` (oldest first) newest first, after `skip`: the page
 /// and how many there are in all. Without a filter (`keep` is `None`) this
@@ -386,6 +425,23 @@ mod index_tests {
             .ended_within(Some((from, false)), Some((to, false)))
             .collect();
         assert_eq!(got, by_end);
+        // Paged newest first, skipping from either end as one step.
+        for (skip, take) in [
+            (0, 7),
+            (5, 10),
+            (by_end.len() - 3, 10),
+            (by_end.len() + 1, 5),
+        ] {
+            let within = calls.ended_within(Some((from, false)), Some((to, false)));
+            let (total, page) = newest_page(within, None, skip, take);
+            let want: Vec<&SynthCall> =
+                by_end.iter().rev().skip(skip).take(take).copied().collect();
+            assert_eq!((total, page), (by_end.len(), want), "skip {skip}");
+        }
+        let mut within = calls.ended_within(Some((from, false)), Some((to, false)));
+        assert_eq!(within.nth(2), by_end.get(2).copied());
+        assert_eq!(within.nth_back(1), by_end.iter().rev().nth(1).copied());
+        assert_eq!(within.len(), by_end.len() - 5);
         let (total, page) = newest_page(slice.iter(), None, 5, 10);
         assert_eq!(total, scan.len());
         assert_eq!(

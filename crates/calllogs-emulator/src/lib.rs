@@ -43,7 +43,7 @@ pub mod plant;
 pub mod util;
 
 use calllogs_core::Settings;
-pub use data::{Calls, Outcome, Spec, SynthCall, newest_page};
+pub use data::{ByEnd, Calls, Outcome, Spec, SynthCall, newest_page};
 pub use paging::{PageNumber, PageParams};
 
 /// Knobs of one emulator.
