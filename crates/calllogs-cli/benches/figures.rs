@@ -650,11 +650,82 @@ fn postgres_figures(quick: bool) -> Value {
         "postgres  upserts of {n} calls, 20 a page, committed per page: PostgreSQL {postgres:.0} calls/s, SQLite {sqlite:.0} calls/s = {:.2}x",
         postgres / sqlite
     );
+
+    // (c) The same pages into a PostgreSQL 1 ms away (a proxy delays each
+    // direction 0.5 ms), as a shared server in another rack or zone is:
+    // the time a page takes beyond the near one's, in round trips.
+    let one_way = Duration::from_micros(500);
+    let far_db = pg.database("far");
+    let port = format!(":{}/", pg.port());
+    let far = far_db.replacen(
+        &port,
+        &format!(":{}/", delayed_proxy(pg.port(), one_way)),
+        1,
+    );
+    let far_rate = upserts(&far);
+    let pages = (n / 20) as f64;
+    let extra = pages / far_rate * 20.0 - pages / postgres * 20.0;
+    let trips = extra / pages / (2.0 * one_way.as_secs_f64());
+    println!(
+        "postgres  the same upserts 1 ms away: {far_rate:.0} calls/s, {:.2} ms a page, {trips:.2} round trips a page",
+        n as f64 / far_rate / pages * 1000.0
+    );
     let _ = std::fs::remove_dir_all(&dir);
     json!({"accounts": 12, "calls_per_account": calls, "one_process_s": one.as_secs_f64(),
            "three_processes_s": three.as_secs_f64(), "speedup": speedup,
            "upsert_calls": n, "postgres_calls_per_s": postgres, "sqlite_calls_per_s": sqlite,
-           "postgres_vs_sqlite": postgres / sqlite})
+           "postgres_vs_sqlite": postgres / sqlite, "postgres_1ms_calls_per_s": far_rate,
+           "postgres_1ms_round_trips_per_page": trips})
+}
+
+/// A TCP proxy on a free loopback port to `port`, holding every chunk
+/// `one_way` in each direction before passing it on (threads: the timer
+/// of an async runtime rounds sleeps up to whole milliseconds).
+fn delayed_proxy(port: u16, one_way: Duration) -> u16 {
+    use std::io::{Read, Write};
+    use std::net::{TcpListener, TcpStream};
+    fn pipe(mut from: TcpStream, mut to: TcpStream, one_way: Duration) {
+        let (tx, rx) = std::sync::mpsc::channel::<(Instant, Vec<u8>)>();
+        std::thread::spawn(move || {
+            for (due, chunk) in rx {
+                let now = Instant::now();
+                if due > now {
+                    std::thread::sleep(due - now);
+                }
+                if to.write_all(&chunk).is_err() {
+                    break;
+                }
+            }
+            let _ = to.shutdown(std::net::Shutdown::Write);
+        });
+        let mut buf = vec![0u8; 64 * 1024];
+        while let Ok(n) = from.read(&mut buf) {
+            if n == 0
+                || tx
+                    .send((Instant::now() + one_way, buf[..n].to_vec()))
+                    .is_err()
+            {
+                break;
+            }
+        }
+    }
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let local = listener.local_addr().expect("its address").port();
+    std::thread::spawn(move || {
+        for inbound in listener.incoming().flatten() {
+            let Ok(outbound) = TcpStream::connect(("127.0.0.1", port)) else {
+                continue;
+            };
+            let _ = (inbound.set_nodelay(true), outbound.set_nodelay(true));
+            let (i2, o2) = match (inbound.try_clone(), outbound.try_clone()) {
+                (Ok(i), Ok(o)) => (i, o),
+                _ => continue,
+            };
+            std::thread::spawn(move || pipe(inbound, outbound, one_way));
+            std::thread::spawn(move || pipe(o2, i2, one_way));
+        }
+    });
+    local
 }
 
 /// Figure 7: the connectors. The same one-window Plivo pull as

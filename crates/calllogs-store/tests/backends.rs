@@ -127,6 +127,70 @@ async fn upserts_count_new_updated_and_unchanged() {
     }
 }
 
+/// Listed pages as a sync sends them (PostgreSQL commits the pages that
+/// change no stored call in one round trip, and any other page the way
+/// that reads the old rows first): every page is counted, written, summed
+/// into the rollups and checkpointed alike, whichever way it went.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn listed_pages_count_write_and_sum_alike_whichever_way_they_commit() {
+    for db in locations("listed") {
+        let mut store = Store::open(&db).await.unwrap();
+        let page_state = |pages: u64| SyncState {
+            running: true,
+            since: None,
+            until: None,
+            updated_since: None,
+            checkpoint: None,
+            pages_done: pages,
+            calls_seen: pages,
+            synced_until: None,
+            count_mismatches: Vec::new(),
+        };
+        let counts = |u: Upserted| (u.new, u.updated, u.unchanged);
+        let commit = async |store: &mut Store, page: &[Call], pages: u64| {
+            let u = store
+                .commit_page("plivo", "acct", page, &[], &page_state(pages))
+                .await
+                .unwrap();
+            let drift = store.verify_rollups().await.unwrap();
+            assert!(drift.is_empty(), "{db}: page {pages}: {drift:?}");
+            let state = store.state("plivo", "acct").await.unwrap().unwrap();
+            assert_eq!(state.pages_done, pages, "{db}: the page's checkpoint");
+            counts(u)
+        };
+        let (a, b, c, d) = (
+            call("a", "0.1"),
+            call("b", "0.2"),
+            call("c", "0.3"),
+            call("d", "0.4"),
+        );
+        let first = [a.clone(), b.clone(), c.clone()];
+        assert_eq!(commit(&mut store, &first, 1).await, (3, 0, 0), "{db}");
+        // A lookback read again, with one call more, and one sent twice.
+        let again = [a.clone(), b.clone(), c.clone(), d.clone(), d.clone()];
+        assert_eq!(commit(&mut store, &again, 2).await, (1, 0, 4), "{db}");
+        // A late price: one changed, one as it was, one new.
+        let priced = [call("a", "0.9"), b.clone(), call("e", "0.5")];
+        assert_eq!(commit(&mut store, &priced, 3).await, (1, 1, 1), "{db}");
+        // Unchanged again after the change (back to one round trip).
+        let same = [call("a", "0.9"), call("f", "0.6")];
+        assert_eq!(commit(&mut store, &same, 4).await, (1, 0, 1), "{db}");
+        // A NUL, which PostgreSQL cannot store as it is.
+        let mut nul = call("g", "0.7");
+        nul.agents = serde_json::from_value(serde_json::json!([{"id": "ag\u{0}x"}])).unwrap();
+        assert_eq!(commit(&mut store, &[nul], 5).await, (1, 0, 0), "{db}");
+        // A page of nothing still moves the checkpoint.
+        assert_eq!(commit(&mut store, &[], 6).await, (0, 0, 0), "{db}");
+        assert_eq!(store.count(None, None).await.unwrap(), 7, "{db}");
+        let a = store.get("plivo", "acct", "a").await.unwrap().unwrap();
+        assert_eq!(
+            a.cost_amount.as_deref(),
+            Some("0.9"),
+            "{db}: the late price"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_page_its_rejects_and_its_checkpoint_commit_together() {
     for db in locations("commit") {

@@ -228,6 +228,8 @@ async fn rollups_equal_a_recomputation_from_the_calls_after_every_round() {
     for db in locations("property") {
         let mut rng = Rng(0x5eed_1234_abcd_0001);
         let mut store = Store::open(&db).await.unwrap();
+        // The last listed page, to list again as a lookback does.
+        let mut listed: Option<(String, Vec<Call>)> = None;
         for round in 0..24 {
             let page: Vec<Call> = (0..1 + rng.below(30))
                 .map(|_| {
@@ -235,7 +237,22 @@ async fn rollups_equal_a_recomputation_from_the_calls_after_every_round() {
                     random_call(&mut rng, n)
                 })
                 .collect();
-            match rng.below(4) {
+            match rng.below(5) {
+                4 if listed.is_some() => {
+                    // The same records again (unchanged, unless another
+                    // round changed them since) with calls never seen.
+                    let (account, mut again) = listed.clone().unwrap_or_default();
+                    let provider = again[0].provider.clone();
+                    for i in 0..rng.below(8) {
+                        let mut c = random_call(&mut rng, 1000 + round as u64 * 10 + i);
+                        c.provider = provider.clone();
+                        again.push(c);
+                    }
+                    store
+                        .commit_page(&provider, &account, &again, &[], &state())
+                        .await
+                        .unwrap();
+                }
                 0 => {
                     store.upsert("a", &page).await.unwrap();
                 }
@@ -268,6 +285,7 @@ async fn rollups_equal_a_recomputation_from_the_calls_after_every_round() {
                         .commit_page(&provider, account, &page, &[], &state())
                         .await
                         .unwrap();
+                    listed = Some((account.to_string(), page));
                 }
             }
             if round % 6 == 5 {

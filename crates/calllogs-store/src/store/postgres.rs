@@ -6,7 +6,9 @@
 //! each page's transaction renewing that lease or failing if it was lost.
 
 pub mod claims;
+mod pipeline;
 
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use calllogs_core::paginate::CountMismatch;
@@ -185,6 +187,17 @@ const MIGRATIONS: &[&str] = &[
         ADD COLUMN premium bigint NOT NULL DEFAULT 0;
     DELETE FROM rollups;
 ",
+    "
+    -- 5: a statement sent ahead in a page's one round trip fails the
+    -- transaction with this (see `pipeline`), so that the COMMIT sent with
+    -- it rolls back instead of committing a page that must not be.
+    CREATE OR REPLACE FUNCTION calllogs_fail(code text, message text) RETURNS text
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION USING ERRCODE = code, MESSAGE = message;
+    END
+    $$;
+",
 ];
 
 /// The last migration (from 1) that changed what the rollups hold: the
@@ -228,6 +241,10 @@ pub struct PgStore {
     pool: Pool,
     shown: String,
     fence: Option<Fence>,
+    /// Accounts whose last page changed stored calls: their next page goes
+    /// the way that reads the old rows first, rather than trying the one
+    /// round trip that such a page fails (see [`pipeline`]).
+    changing: HashSet<(String, String)>,
 }
 
 impl PgStore {
@@ -262,6 +279,7 @@ impl PgStore {
             pool,
             shown,
             fence: None,
+            changing: HashSet::new(),
         };
         store.migrate().await?;
         Ok(store)
@@ -416,11 +434,37 @@ impl PgStore {
         rejects: &[Reject],
         state: &SyncState,
     ) -> Result<Upserted, StoreError> {
+        let key = (provider.to_string(), account.to_string());
+        if rejects.is_empty() && !self.changing.contains(&key) {
+            if let Some(done) = self.commit_listed(provider, account, calls, state).await? {
+                return Ok(done);
+            }
+            self.changing.insert(key.clone());
+        }
+        let done = self
+            .commit_reading_old(provider, account, calls, rejects, state)
+            .await?;
+        if done.updated == 0 {
+            self.changing.remove(&key);
+        }
+        Ok(done)
+    }
+
+    /// [`PgStore::commit_page`] for any page: the old rows are read first
+    /// (their rollup contributions move out), under the account's lock.
+    /// Statements that do not wait for each other's answers go out
+    /// together (tokio-postgres pipelines the futures polled together): a
+    /// page takes four round trips, whatever its size.
+    async fn commit_reading_old(
+        &mut self,
+        provider: &str,
+        account: &str,
+        calls: &[Call],
+        rejects: &[Reject],
+        state: &SyncState,
+    ) -> Result<Upserted, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|e| self.err(e))?;
-        // Statements that do not wait for each other's answers go out
-        // together (tokio-postgres pipelines the futures polled together):
-        // a page takes four round trips, whatever its size.
         let ((), (done, sums)) = tokio::try_join!(
             self.check_fence(&tx, provider, account),
             self.upsert_in(&tx, account, calls, Via::Api)
@@ -485,24 +529,8 @@ impl PgStore {
         if calls.is_empty() {
             return Ok((Upserted::default(), sums));
         }
-        // One row per key: a statement may not update a row twice. The later
-        // record of a call sent twice wins; the earlier counts as unchanged.
-        let mut last: std::collections::HashMap<(&str, &str), usize> =
-            std::collections::HashMap::with_capacity(calls.len());
-        for (i, c) in calls.iter().enumerate() {
-            last.insert((c.provider.as_str(), c.id.as_str()), i);
-        }
-        let mut columns: Vec<Vec<Option<String>>> =
-            vec![Vec::with_capacity(last.len()); COLUMNS.len()];
-        for (i, call) in calls.iter().enumerate() {
-            if last[&(call.provider.as_str(), call.id.as_str())] != i {
-                continue;
-            }
-            for (n, cell) in row(call, true).into_iter().enumerate() {
-                columns[n].push(pg_cell(cell, pg_type(COLUMNS[n]) == "jsonb"));
-            }
-        }
-        let kept = last.len() as u64;
+        let page = PageColumns::of(calls);
+        let kept = page.kept.len() as u64;
         let (old_sql, upsert) = (old_facts_sql(), upsert_sql(via));
         let (lock, old, stmt) = tokio::try_join!(
             tx.prepare_cached(ACCOUNT_LOCKS),
@@ -511,14 +539,8 @@ impl PgStore {
         )
         .map_err(|e| self.err(e))?;
         let now = Utc::now();
-        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(COLUMNS.len() + 2);
-        params.push(&account);
-        for c in &columns {
-            params.push(c);
-        }
-        params.push(&now);
-        // provider and id are the first two flat columns.
-        let (providers, ids) = (&columns[0], &columns[1]);
+        let params = page.upsert_params(&account, &now);
+        let (providers, ids) = (page.providers(), page.ids());
         let lock_params: [&(dyn ToSql + Sync); 2] = [&account, providers];
         let old_params: [&(dyn ToSql + Sync); 3] = [&account, providers, ids];
         // The old rows' lookup is planned at each run: its generic plan
@@ -534,7 +556,7 @@ impl PgStore {
             tx.query(&stmt, &params)
         )
         .map_err(|e| self.err(e))?;
-        let mut before = std::collections::HashMap::with_capacity(old_rows.len());
+        let mut before = HashMap::with_capacity(old_rows.len());
         for row in &old_rows {
             let f = Facts::read(&PgRow { row, store: self }, 0)?;
             before.insert((f.provider.clone(), f.id.clone()), f);
@@ -570,43 +592,14 @@ impl PgStore {
         if changes.is_empty() {
             return Ok(());
         }
-        let texts = |f: fn(&rollup::Key) -> &String| -> Vec<&str> {
-            changes.iter().map(|(k, _)| f(k).as_str()).collect()
-        };
-        let ints = |i: usize| -> Vec<i64> { changes.iter().map(|(_, s)| s.ints()[i]).collect() };
-        let kinds: Vec<i64> = changes.iter().map(|(k, _)| k.kind as i64).collect();
-        let (day, provider, account, status) = (
-            texts(|k| &k.day),
-            texts(|k| &k.provider),
-            texts(|k| &k.account),
-            texts(|k| &k.status),
-        );
-        let (category, cause, currency, key) = (
-            texts(|k| &k.category),
-            texts(|k| &k.cause),
-            texts(|k| &k.currency),
-            texts(|k| &k.k),
-        );
-        let sums: Vec<Vec<i64>> = (0..6).map(ints).collect();
-        let cost: Vec<String> = changes.iter().map(|(_, s)| s.cost.to_string()).collect();
-        let cost_n: Vec<i64> = changes.iter().map(|(_, s)| s.cost_n).collect();
-        let more: Vec<Vec<i64>> = (0..3)
-            .map(|i| changes.iter().map(|(_, s)| s.more()[i]).collect())
-            .collect();
+        let arrays = RollupArrays::of(changes.iter().map(|(k, s)| (k, s)));
         let stmt = tx
             .prepare_cached(&apply_rollups_sql())
             .await
             .map_err(|e| self.err(e))?;
-        tx.execute(
-            &stmt,
-            &[
-                &kinds, &day, &provider, &account, &status, &category, &cause, &currency, &key,
-                &sums[0], &sums[1], &sums[2], &sums[3], &sums[4], &sums[5], &cost, &cost_n,
-                &more[0], &more[1], &more[2],
-            ],
-        )
-        .await
-        .map_err(|e| self.err(e))?;
+        tx.execute(&stmt, &arrays.params())
+            .await
+            .map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -643,33 +636,14 @@ impl PgStore {
         account: &str,
         s: &SyncState,
     ) -> Result<(), StoreError> {
-        let checkpoint = s.checkpoint_json();
-        let status = s.status_word();
-        let (pages, calls) = (s.pages_done as i64, s.calls_seen as i64);
-        let mismatches = s.mismatches_json();
+        let values = StateValues::of(provider, account, s);
         let stmt = tx
             .prepare_cached(&sql::write_state(PG))
             .await
             .map_err(|e| self.err(e))?;
-        tx.execute(
-            &stmt,
-            &[
-                &provider,
-                &account,
-                &status,
-                &s.since,
-                &s.until,
-                &checkpoint,
-                &pages,
-                &calls,
-                &s.synced_until,
-                &Utc::now(),
-                &mismatches,
-                &s.updated_since,
-            ],
-        )
-        .await
-        .map_err(|e| self.err(e))?;
+        tx.execute(&stmt, &values.params())
+            .await
+            .map_err(|e| self.err(e))?;
         Ok(())
     }
 
@@ -1109,11 +1083,128 @@ impl Cells for PgRow<'_> {
     }
 }
 
+/// When a listed record is written over a stored row: its record, status
+/// or cost changed, or only a webhook had told of the call yet.
+const LISTED_CHANGED: &str = "WHERE (calls.raw, calls.status, calls.cost_amount)
+       IS DISTINCT FROM (excluded.raw, excluded.status, excluded.cost_amount)
+       OR calls.seen_via = 'webhook'";
+
+/// A page's calls as one array per column, one row per key: a statement
+/// may not update a row twice, so the later record of a call sent twice
+/// wins and the earlier counts as unchanged.
+struct PageColumns {
+    /// Each column's values, in [`COLUMNS`] order.
+    columns: Vec<Vec<Option<String>>>,
+    /// The index in the page of each row's call.
+    kept: Vec<usize>,
+    /// Whether every value reached the arrays as it is (PostgreSQL text
+    /// holds no NUL; see [`pg_cell`]).
+    verbatim: bool,
+}
+
+impl PageColumns {
+    fn of(calls: &[Call]) -> PageColumns {
+        let mut last: HashMap<(&str, &str), usize> = HashMap::with_capacity(calls.len());
+        for (i, c) in calls.iter().enumerate() {
+            last.insert((c.provider.as_str(), c.id.as_str()), i);
+        }
+        let mut page = PageColumns {
+            columns: vec![Vec::with_capacity(last.len()); COLUMNS.len()],
+            kept: Vec::with_capacity(last.len()),
+            verbatim: true,
+        };
+        for (i, call) in calls.iter().enumerate() {
+            if last[&(call.provider.as_str(), call.id.as_str())] != i {
+                continue;
+            }
+            page.kept.push(i);
+            for (n, cell) in row(call, true).into_iter().enumerate() {
+                let json = pg_type(COLUMNS[n]) == "jsonb";
+                if let Cell::Text(t) = &cell {
+                    page.verbatim &= !(t.contains('\0') || json && t.contains("\\u0000"));
+                }
+                page.columns[n].push(pg_cell(cell, json));
+            }
+        }
+        page
+    }
+
+    /// The rows' providers (the first flat column).
+    fn providers(&self) -> &Vec<Option<String>> {
+        &self.columns[0]
+    }
+
+    /// The rows' ids (the second flat column).
+    fn ids(&self) -> &Vec<Option<String>> {
+        &self.columns[1]
+    }
+
+    /// The upsert's parameters: account, each column, the time written.
+    fn upsert_params<'a>(
+        &'a self,
+        account: &'a (dyn ToSql + Sync),
+        now: &'a (dyn ToSql + Sync),
+    ) -> Vec<&'a (dyn ToSql + Sync)> {
+        let mut params: Vec<&(dyn ToSql + Sync)> = Vec::with_capacity(COLUMNS.len() + 2);
+        params.push(account);
+        for c in &self.columns {
+            params.push(c);
+        }
+        params.push(now);
+        params
+    }
+}
+
+/// One account's sync state as [`sql::write_state`]'s parameters.
+struct StateValues<'a> {
+    provider: &'a str,
+    account: &'a str,
+    status: &'static str,
+    state: &'a SyncState,
+    checkpoint: Option<String>,
+    pages: i64,
+    calls: i64,
+    now: DateTime<Utc>,
+    mismatches: Option<String>,
+}
+
+impl<'a> StateValues<'a> {
+    fn of(provider: &'a str, account: &'a str, s: &'a SyncState) -> StateValues<'a> {
+        StateValues {
+            provider,
+            account,
+            status: s.status_word(),
+            state: s,
+            checkpoint: s.checkpoint_json(),
+            pages: s.pages_done as i64,
+            calls: s.calls_seen as i64,
+            now: Utc::now(),
+            mismatches: s.mismatches_json(),
+        }
+    }
+
+    fn params(&self) -> [&(dyn ToSql + Sync); 12] {
+        [
+            &self.provider,
+            &self.account,
+            &self.status,
+            &self.state.since,
+            &self.state.until,
+            &self.checkpoint,
+            &self.pages,
+            &self.calls,
+            &self.state.synced_until,
+            &self.now,
+            &self.mismatches,
+            &self.state.updated_since,
+        ]
+    }
+}
+
 /// `INSERT … SELECT … FROM unnest(one text array per column)`: one
 /// statement per page whatever its size, each value cast to its column's
-/// type; `RETURNING (xmax = 0)` tells an insert from an update, and rows
-/// whose record, status and cost did not change are not updated at all.
-fn upsert_sql(via: Via) -> String {
+/// type. Params: account, one array per flat column, the time written.
+fn insert_calls_sql(via: Via) -> String {
     let cols = sql::call_columns();
     let arrays: Vec<String> = (0..cols.len())
         .map(|i| format!("${}::text[]", i + 2))
@@ -1128,25 +1219,31 @@ fn upsert_sql(via: Via) -> String {
     let now = COLUMNS.len() + 2;
     format!(
         "INSERT INTO calls (account, {cols}, first_seen_at, updated_at, seen_via)
-         SELECT $1, {casts}, ${now}::timestamptz, ${now}::timestamptz, '{word}' FROM unnest({arrays}) AS t({cols})
-         {conflict}
-         {only_changed}
-         RETURNING (xmax = 0), {facts}",
+         SELECT $1, {casts}, ${now}::timestamptz, ${now}::timestamptz, '{word}' FROM unnest({arrays}) AS t({cols})",
         cols = cols.join(", "),
         casts = casts.join(", "),
         arrays = arrays.join(", "),
         word = via.word(),
+    )
+}
+
+/// The page's upsert ([`insert_calls_sql`]): `RETURNING (xmax = 0)` tells
+/// an insert from an update, and rows whose record, status and cost did
+/// not change are not updated at all.
+fn upsert_sql(via: Via) -> String {
+    format!(
+        "{insert}
+         {conflict}
+         {only_changed}
+         RETURNING (xmax = 0), {facts}",
+        insert = insert_calls_sql(via),
         conflict = sql::on_call_conflict(via),
         facts = rollup::facts_columns(PG),
         // A listed record that did not change is not written again, unless
         // the list had not seen the call yet; a webhook's event (new: kept
         // events are not merged twice) always is.
         only_changed = match via {
-            Via::Api => {
-                "WHERE (calls.raw, calls.status, calls.cost_amount)
-                   IS DISTINCT FROM (excluded.raw, excluded.status, excluded.cost_amount)
-                   OR calls.seen_via = 'webhook'"
-            }
+            Via::Api => LISTED_CHANGED,
             Via::Webhook => "",
         },
     )
@@ -1165,8 +1262,20 @@ fn old_facts_sql() -> String {
 /// Adds a page's rollup changes in one statement (see [`rollup::on_conflict`]).
 fn apply_rollups_sql() -> String {
     let cols: Vec<&str> = rollup::KEY.iter().chain(rollup::SUMS).copied().collect();
-    let types: Vec<String> = cols
+    format!(
+        "INSERT INTO rollups ({cols}) SELECT * FROM unnest({types}) {conflict}",
+        cols = cols.join(", "),
+        types = rollup_array_types(1).join(", "),
+        conflict = rollup::on_conflict(PG)
+    )
+}
+
+/// The parameters of [`RollupArrays`] from `$first` on, each cast to its
+/// column's array type.
+fn rollup_array_types(first: usize) -> Vec<String> {
+    rollup::KEY
         .iter()
+        .chain(rollup::SUMS)
         .enumerate()
         .map(|(i, c)| {
             let ty = match *c {
@@ -1175,15 +1284,69 @@ fn apply_rollups_sql() -> String {
                 | "cost_n" | "short" | "unpriced" | "premium" => "bigint[]",
                 _ => "text[]",
             };
-            format!("${}::{ty}", i + 1)
+            format!("${}::{ty}", first + i)
         })
-        .collect();
-    format!(
-        "INSERT INTO rollups ({cols}) SELECT * FROM unnest({types}) {conflict}",
-        cols = cols.join(", "),
-        types = types.join(", "),
-        conflict = rollup::on_conflict(PG)
-    )
+        .collect()
+}
+
+/// Rollup rows as one array per column ([`rollup::KEY`], then
+/// [`rollup::SUMS`]).
+struct RollupArrays<'a> {
+    kinds: Vec<i64>,
+    texts: [Vec<&'a str>; 8],
+    ints: [Vec<i64>; 6],
+    cost: Vec<String>,
+    cost_n: Vec<i64>,
+    more: [Vec<i64>; 3],
+}
+
+impl<'a> RollupArrays<'a> {
+    fn of(rows: impl Iterator<Item = (&'a rollup::Key, &'a rollup::Sums)>) -> RollupArrays<'a> {
+        let mut a = RollupArrays {
+            kinds: Vec::new(),
+            texts: Default::default(),
+            ints: Default::default(),
+            cost: Vec::new(),
+            cost_n: Vec::new(),
+            more: Default::default(),
+        };
+        for (k, s) in rows {
+            a.kinds.push(k.kind as i64);
+            let texts = [
+                &k.day,
+                &k.provider,
+                &k.account,
+                &k.status,
+                &k.category,
+                &k.cause,
+                &k.currency,
+                &k.k,
+            ];
+            for (column, t) in a.texts.iter_mut().zip(texts) {
+                column.push(t.as_str());
+            }
+            for (column, i) in a.ints.iter_mut().zip(s.ints()) {
+                column.push(i);
+            }
+            a.cost.push(s.cost.to_string());
+            a.cost_n.push(s.cost_n);
+            for (column, i) in a.more.iter_mut().zip(s.more()) {
+                column.push(i);
+            }
+        }
+        a
+    }
+
+    /// The arrays in [`rollup_array_types`] order.
+    fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        let mut p: Vec<&(dyn ToSql + Sync)> = vec![&self.kinds];
+        p.extend(self.texts.iter().map(|t| t as &(dyn ToSql + Sync)));
+        p.extend(self.ints.iter().map(|t| t as &(dyn ToSql + Sync)));
+        p.push(&self.cost);
+        p.push(&self.cost_n);
+        p.extend(self.more.iter().map(|t| t as &(dyn ToSql + Sync)));
+        p
+    }
 }
 
 /// Every event of a group in one statement; the new ones come back.

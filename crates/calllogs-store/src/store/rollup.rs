@@ -324,6 +324,16 @@ impl Rollups {
         }
     }
 
+    /// What one call adds to the rollups, row by row (the PostgreSQL
+    /// store sends each call's rows, to add only those of the calls its
+    /// statement inserts).
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+    pub(crate) fn of_call(f: &Facts) -> Vec<(Key, Sums)> {
+        let mut r = Rollups::default();
+        r.add(f, 1);
+        r.changes()
+    }
+
     /// The changes that change something, in key order (so that two
     /// writers touch rows in the same order).
     pub(crate) fn changes(self) -> Vec<(Key, Sums)> {

@@ -201,6 +201,10 @@ impl Claims {
     }
 }
 
+/// Extends a lease: params provider, account, holder, lease seconds.
+pub(super) const RENEW: &str = "UPDATE claims SET leased_until = now() + make_interval(secs => $4)
+     WHERE provider = $1 AND account = $2 AND holder = $3";
+
 /// Extends `fence`'s lease on the account on `client` (inside a page's
 /// transaction, or alone), or fails with who holds it now.
 pub(crate) async fn renew_in(
@@ -212,29 +216,37 @@ pub(crate) async fn renew_in(
 ) -> Result<(), StoreError> {
     let secs = fence.lease.as_secs_f64();
     let renewed = client
-        .execute(
-            "UPDATE claims SET leased_until = now() + make_interval(secs => $4)
-             WHERE provider = $1 AND account = $2 AND holder = $3",
-            &[&provider, &account, &fence.holder, &secs],
-        )
+        .execute(RENEW, &[&provider, &account, &fence.holder, &secs])
         .await
         .map_err(|e| store.err(e))?;
     if renewed == 1 {
         return Ok(());
     }
-    let holder: Option<String> = client
+    Err(lost(store, client, provider, account).await)
+}
+
+/// The error of a lease found lost: who holds the account now.
+pub(super) async fn lost(
+    store: &PgStore,
+    client: &tokio_postgres::Client,
+    provider: &str,
+    account: &str,
+) -> StoreError {
+    let holder = match client
         .query_opt(
             "SELECT holder FROM claims WHERE provider = $1 AND account = $2",
             &[&provider, &account],
         )
         .await
-        .map_err(|e| store.err(e))?
-        .and_then(|r| r.get(0));
-    Err(StoreError::LeaseLost {
+    {
+        Ok(row) => row.and_then(|r| r.get::<_, Option<String>>(0)),
+        Err(e) => return store.err(e),
+    };
+    StoreError::LeaseLost {
         provider: provider.to_string(),
         account: account.to_string(),
         holder: holder.unwrap_or_else(|| "nobody".into()),
-    })
+    }
 }
 
 /// A name for this process in the claims table: `host:pid:tag`, the tag
