@@ -956,6 +956,73 @@ fn webhook_figures(quick: bool) -> Value {
     Value::Object(out)
 }
 
+/// Figure 9: a re-sync of an account where nothing changed, each sync its
+/// own `calllogs sync` process, requests counted by the emulator. Vapi
+/// lists by update time, so the second run asks only what changed since
+/// the first began; Plivo cannot, so its second run reads its lookback
+/// again (the contrast the figure is for).
+fn resync_figures(quick: bool) -> Value {
+    let Some(bin) = calllogs_bin() else {
+        println!("resync    skipped: no calllogs binary (cargo xtask bench builds it)");
+        return json!({"skipped": "no binary"});
+    };
+    let rt = runtime();
+    let dir = std::env::temp_dir().join(format!("calllogs-bench-resync-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let calls = if quick { 5_000 } else { 20_000 };
+    let mut out = serde_json::Map::new();
+    for id in ["vapi", "plivo"] {
+        let config = calllogs::emulator::Config {
+            calls,
+            seed: 11,
+            days: 20,
+            // Every call ended two hours ago: nothing changes between runs.
+            now: Some(chrono::Utc::now() - chrono::Duration::hours(2)),
+            ..calllogs::emulator::Config::default()
+        };
+        let emu = rt
+            .block_on(calllogs::emulator::start(id, config))
+            .expect("an emulator");
+        let db = dir.join(format!("resync-{id}.db"));
+        let sync = |since: &[&str]| {
+            let t = Instant::now();
+            let o = std::process::Command::new(&bin)
+                .args(["sync", "--provider", id, "--db"])
+                .arg(&db)
+                .arg("--base-url")
+                .arg(emu.base_url())
+                .args(since)
+                .args(["--quiet", "--rate-limit", "1000000"])
+                .envs(emu.credentials())
+                .output()
+                .expect("calllogs sync");
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            t.elapsed().as_secs_f64()
+        };
+        let before = emu.requests();
+        let first = sync(&["--since", "29d"]);
+        let first_requests = emu.requests() - before;
+        let before = emu.requests();
+        let again = sync(&[]);
+        let requests = emu.requests() - before;
+        println!(
+            "resync    {id:6} {calls} calls, nothing changed: first sync {first_requests} requests ({first:.2}s), the next {requests} ({again:.2}s){}",
+            if id == "vapi" {
+                " (goal: 1)"
+            } else {
+                " (no update-time filter: the lookback again)"
+            }
+        );
+        out.insert(
+            id.into(),
+            json!({"calls": calls, "first_requests": first_requests, "first_s": first,
+                   "again_requests": requests, "again_s": again}),
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    Value::Object(out)
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick");
     let started = Instant::now();
@@ -964,7 +1031,7 @@ fn main() {
     // `--only=NAME` runs one figure (while working on it).
     let only: Option<String> =
         std::env::args().find_map(|a| a.strip_prefix("--only=").map(String::from));
-    let figures: [(&str, &dyn Fn(bool) -> Value); 8] = [
+    let figures: [(&str, &dyn Fn(bool) -> Value); 9] = [
         ("normalize", &normalize_figures),
         ("pull", &pull_figures),
         ("size", &requests_and_size_figures),
@@ -973,6 +1040,7 @@ fn main() {
         ("postgres", &postgres_figures),
         ("connector", &connector_figures),
         ("webhooks", &webhook_figures),
+        ("resync", &resync_figures),
     ];
     for (name, figure) in figures {
         if only.as_deref().is_none_or(|o| o == name) {
