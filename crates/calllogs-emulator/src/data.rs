@@ -329,15 +329,22 @@ pub struct ByEnd<'a> {
     calls: &'a [SynthCall],
 }
 
+impl<'a> ByEnd<'a> {
+    /// The call an index entry names.
+    fn at(calls: &'a [SynthCall], entry: Option<&u32>) -> Option<&'a SynthCall> {
+        entry.map(|&i| &calls[i as usize])
+    }
+}
+
 impl<'a> Iterator for ByEnd<'a> {
     type Item = &'a SynthCall;
 
     fn next(&mut self) -> Option<&'a SynthCall> {
-        self.index.next().map(|&i| &self.calls[i as usize])
+        Self::at(self.calls, self.index.next())
     }
 
     fn nth(&mut self, n: usize) -> Option<&'a SynthCall> {
-        self.index.nth(n).map(|&i| &self.calls[i as usize])
+        Self::at(self.calls, self.index.nth(n))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -347,11 +354,11 @@ impl<'a> Iterator for ByEnd<'a> {
 
 impl<'a> DoubleEndedIterator for ByEnd<'a> {
     fn next_back(&mut self) -> Option<&'a SynthCall> {
-        self.index.next_back().map(|&i| &self.calls[i as usize])
+        Self::at(self.calls, self.index.next_back())
     }
 
     fn nth_back(&mut self, n: usize) -> Option<&'a SynthCall> {
-        self.index.nth_back(n).map(|&i| &self.calls[i as usize])
+        Self::at(self.calls, self.index.nth_back(n))
     }
 }
 

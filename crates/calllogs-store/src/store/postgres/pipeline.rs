@@ -52,17 +52,19 @@ impl PgStore {
         if !page.verbatim {
             return Ok(None);
         }
-        let rows: Vec<(String, rollup::Key, rollup::Sums)> = page
+        // Each rollup row with the id of the call it comes from (borrowed:
+        // a call has several rows).
+        let rows: Vec<(&str, rollup::Key, rollup::Sums)> = page
             .kept
             .iter()
             .flat_map(|&i| {
                 let call = &calls[i];
                 Rollups::of_call(&Facts::of(call, account))
                     .into_iter()
-                    .map(|(k, s)| (call.id.clone(), k, s))
+                    .map(|(k, s)| (call.id.as_str(), k, s))
             })
             .collect();
-        let call_ids: Vec<&str> = rows.iter().map(|(id, _, _)| id.as_str()).collect();
+        let call_ids: Vec<&str> = rows.iter().map(|(id, _, _)| *id).collect();
         let arrays = RollupArrays::of(rows.iter().map(|(_, k, s)| (k, s)));
 
         let client = self.client().await?;
